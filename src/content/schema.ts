@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+const text = z.string().trim().min(1, 'must not be empty');
+const kebabId = z.string().trim().regex(KEBAB_CASE, 'must be kebab-case (lowercase letters, digits and single hyphens)');
+const count = z.number().int('must be a whole number').min(1, 'must be at least 1');
+
+export const stallSchema = z
+  .strictObject({
+    missed_rounds: count,
+    blocked_answers: count,
+    blocked_window: count,
+    behind_milestones: count,
+    // Confidence is answered on a 1-5 scale, so no drop can exceed 4.
+    confidence_drop: count.max(4, 'must be at most 4 (confidence is 1-5)'),
+    confidence_window: count.min(2, 'must be at least 2 (a drop needs two answers)'),
+  })
+  .superRefine((stall, ctx) => {
+    if (stall.blocked_answers > stall.blocked_window) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['blocked_answers'],
+        message: `must not exceed blocked_window (${stall.blocked_window})`,
+      });
+    }
+  });
+
+export const milestoneSchema = z.strictObject({
+  id: kebabId,
+  title: text,
+  goal: text,
+  done_when: text,
+  resources: z.array(text).min(2, 'must have 2-4 entries').max(4, 'must have 2-4 entries'),
+  week: count,
+});
+
+export const weekSchema = z.strictObject({
+  week: count,
+  milestone: kebabId,
+  focus: text,
+});
+
+export const programSchema = z.strictObject({
+  id: kebabId,
+  title: text,
+  summary: text,
+  stall: stallSchema,
+  milestones: z.array(milestoneSchema).min(1, 'must list at least one milestone'),
+  weeks: z.array(weekSchema).min(1, 'must list at least one week'),
+});
+
+export type ProgramFile = z.infer<typeof programSchema>;
+
+const strictFaqSchema = z.strictObject({
+  id: kebabId,
+  question: text,
+  aliases: z
+    .array(text.max(120, 'must be a short phrasing (120 characters at most)'))
+    .min(2, 'must have 2-5 entries')
+    .max(5, 'must have 2-5 entries'),
+  tags: z.array(text).min(1, 'must have at least one tag'),
+  sources: z.array(text).min(1, 'must name at least one source'),
+});
+
+const lenientFaqSchema = z.object({
+  id: kebabId,
+  question: text,
+  aliases: z.array(text).default([]),
+  tags: z.array(text).default([]),
+  sources: z.array(text).default([]),
+});
+
+export type FaqFrontMatter = z.infer<typeof strictFaqSchema>;
+
+export function faqFrontMatterSchema(strict: boolean): z.ZodType<FaqFrontMatter> {
+  return strict ? strictFaqSchema : lenientFaqSchema;
+}
+
+export const thesaurusSchema = z.strictObject({
+  groups: z.array(z.array(text).min(2, 'must have at least 2 terms')),
+});
+
+export type ThesaurusFile = z.infer<typeof thesaurusSchema>;
