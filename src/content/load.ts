@@ -61,7 +61,7 @@ interface YamlResult {
 }
 
 function parseYaml(source: string): YamlResult {
-  const doc = parseDocument(source, { prettyErrors: false });
+  const doc = parseDocument(source);
   const errors = doc.errors.map((err) => {
     const what = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const pos = err.linePos?.[0];

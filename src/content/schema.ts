@@ -4,6 +4,13 @@ export const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const text = z.string().trim().min(1, 'must not be empty');
 const kebabId = z.string().trim().regex(KEBAB_CASE, 'must be kebab-case (lowercase letters, digits and single hyphens)');
+// zod skips the items of an array that is too long, so the length is checked in a refinement to report both.
+function list<T extends z.ZodType>(item: T, min: number, max: number, message: string) {
+  return z.array(item).superRefine((items, ctx) => {
+    if (items.length < min || items.length > max) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
 const count = z.number().int('must be a whole number').min(1, 'must be at least 1');
 
 export const stallSchema = z
@@ -31,7 +38,7 @@ export const milestoneSchema = z.strictObject({
   title: text,
   goal: text,
   done_when: text,
-  resources: z.array(text).min(2, 'must have 2-4 entries').max(4, 'must have 2-4 entries'),
+  resources: list(text, 2, 4, 'must have 2-4 entries'),
   week: count,
 });
 
@@ -55,10 +62,7 @@ export type ProgramFile = z.infer<typeof programSchema>;
 const strictFaqSchema = z.strictObject({
   id: kebabId,
   question: text,
-  aliases: z
-    .array(text.max(120, 'must be a short phrasing (120 characters at most)'))
-    .min(2, 'must have 2-5 entries')
-    .max(5, 'must have 2-5 entries'),
+  aliases: list(text.max(120, 'must be a short phrasing (120 characters at most)'), 2, 5, 'must have 2-5 entries'),
   tags: z.array(text).min(1, 'must have at least one tag'),
   sources: z.array(text).min(1, 'must name at least one source'),
 });
