@@ -1,0 +1,142 @@
+/**
+ * Fits the FAQ engine's confidence model (src/core/faq/confidence.ts) and checks it on held-out data.
+ *
+ * Fitting data, all built without per-query rules:
+ * - CovidFAQ user queries of the calibration half (by a hash of the text): label 1 when the best
+ *   entry's answer is one the query was labelled with, else 0;
+ * - the same queries with every right entry removed from the corpus: whatever comes first is wrong;
+ * - our own content: each alias asked with that alias removed from its entry (1 when the entry
+ *   still comes first), and each question asked with its entry removed (always 0);
+ * - off-topic questions (bench/data/off-topic.txt, calibration half) against both corpora.
+ * The other halves are reported as held-out figures. Run: npx tsx bench/faq-calibrate.ts
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { loadContent } from '../src/content/load.js';
+import type { FaqEntry } from '../src/content/types.js';
+import { confidence, gatherEvidence, MODEL, THRESHOLD, type Evidence } from '../src/core/faq/confidence.js';
+import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-index.js';
+import { covidFaqSet, isCalibrationQuery } from './faq-data.js';
+
+type Model = typeof MODEL;
+const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'length'] as const;
+
+interface Sample {
+  x: Evidence;
+  y: 0 | 1;
+  weight: number;
+  group: string;
+  fit: boolean;
+}
+
+function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: string, cache: Map<FaqEntry[], ReturnType<typeof buildIndex>>) {
+  let index = cache.get(entries);
+  if (!index) cache.set(entries, (index = buildIndex(entries, thesaurus)));
+  const slots = parseQuery(index, question);
+  const ranked = rankEntries(index, slots, 8);
+  const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, length: 0 };
+  return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
+}
+
+export async function offTopic(): Promise<string[]> {
+  const file = fileURLToPath(new URL('./data/off-topic.txt', import.meta.url));
+  return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+async function collect(): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const cache = new Map<FaqEntry[], ReturnType<typeof buildIndex>>();
+  const off = await offTopic();
+
+  const set = await covidFaqSet();
+  try {
+    const covid = await loadContent(set.dir, { strict: false });
+    const golds = new Map<string, Set<string>>();
+    for (const q of set.queries) {
+      const key = q.question.trim().toLowerCase();
+      golds.set(key, new Set([...(golds.get(key) ?? []), ...q.gold]));
+    }
+    const without = new Map<string, FaqEntry[]>();
+    for (const [question, gold] of golds) {
+      const fit = isCalibrationQuery(question);
+      const full = evidenceFor(covid.faq, [], question, cache);
+      samples.push({ x: full.x, y: full.top && gold.has(full.top.id) ? 1 : 0, weight: 1, group: 'covid', fit });
+      const key = [...gold].sort().join(',');
+      if (!without.has(key)) without.set(key, covid.faq.filter((e) => !gold.has(e.id)));
+      const rest = evidenceFor(without.get(key)!, [], question, cache);
+      samples.push({ x: rest.x, y: 0, weight: 0.5, group: 'covid-gold-removed', fit });
+    }
+    for (const q of off) {
+      samples.push({ x: evidenceFor(covid.faq, [], q, cache).x, y: 0, weight: 1, group: 'off-topic', fit: isCalibrationQuery(q) });
+    }
+  } finally {
+    await set.cleanup();
+  }
+
+  const own = await loadContent(fileURLToPath(new URL('../content', import.meta.url)));
+  for (const entry of own.faq) {
+    entry.aliases.forEach((alias, a) => {
+      const corpus = own.faq.map((e) => (e === entry ? { ...e, aliases: e.aliases.filter((_, i) => i !== a) } : e));
+      const r = evidenceFor(corpus, own.thesaurus, alias, cache);
+      samples.push({ x: r.x, y: r.top?.id === entry.id ? 1 : 0, weight: 1, group: 'own-alias', fit: isCalibrationQuery(alias) });
+    });
+    const rest = evidenceFor(own.faq.filter((e) => e !== entry), own.thesaurus, entry.question, cache);
+    samples.push({ x: rest.x, y: 0, weight: 0.5, group: 'own-entry-removed', fit: isCalibrationQuery(entry.question) });
+  }
+  for (const q of off) {
+    samples.push({ x: evidenceFor(own.faq, own.thesaurus, q, cache).x, y: 0, weight: 1, group: 'off-topic', fit: isCalibrationQuery(q) });
+  }
+  return samples;
+}
+
+/** Weighted logistic regression by gradient descent, with a little L2 so sparse groups cannot blow up a weight. */
+function fit(samples: Sample[]): Model {
+  const w = new Array<number>(FEATURES.length + 1).fill(0);
+  const total = samples.reduce((a, s) => a + s.weight, 0);
+  for (let step = 0; step < 20000; step++) {
+    const grad = new Array<number>(w.length).fill(0);
+    for (const s of samples) {
+      const xs = [1, ...FEATURES.map((f) => s.x[f])];
+      const z = xs.reduce((a, x, i) => a + x * w[i]!, 0);
+      const err = (1 / (1 + Math.exp(-z)) - s.y) * s.weight;
+      xs.forEach((x, i) => (grad[i]! += err * x));
+    }
+    for (let i = 0; i < w.length; i++) w[i]! -= 0.5 * (grad[i]! / total + (i === 0 ? 0 : 1e-3 * w[i]!));
+  }
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    intercept: round(w[0]!),
+    coverage: round(w[1]!),
+    questionCoverage: round(w[2]!),
+    reverse: round(w[3]!),
+    margin: round(w[4]!),
+    length: round(w[5]!),
+  };
+}
+
+function report(samples: Sample[], model: Model, title: string): void {
+  console.log(`\n${title} (threshold ${THRESHOLD})`);
+  console.log('group                  n     answered  right-when-answered  wrong-answers');
+  const groups = [...new Set(samples.map((s) => s.group))];
+  for (const g of groups) {
+    const rows = samples.filter((s) => s.group === g);
+    const answered = rows.filter((s) => confidence(s.x, model) >= THRESHOLD);
+    const right = answered.filter((s) => s.y === 1).length;
+    console.log(
+      `${g.padEnd(22)} ${String(rows.length).padStart(4)}   ${pct(answered.length / rows.length)}     ${answered.length ? pct(right / answered.length) : '   -  '}              ${pct((answered.length - right) / rows.length)}`,
+    );
+  }
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1).padStart(5)}%`;
+}
+
+const samples = await collect();
+const model = fit(samples.filter((s) => s.fit));
+console.log('fitted model:', JSON.stringify(model));
+console.log('model in use:', JSON.stringify(MODEL));
+report(samples.filter((s) => s.fit), model, 'fitted model, calibration half');
+report(samples.filter((s) => !s.fit), model, 'fitted model, held-out half');
+report(samples.filter((s) => !s.fit), MODEL, 'model in use, held-out half');

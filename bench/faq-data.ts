@@ -1,0 +1,60 @@
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+
+export const COVIDFAQ = fileURLToPath(new URL('../../shared/benchmarks/covidfaq/query_answer_pairs.json', import.meta.url));
+
+interface CovidRecord {
+  label: number;
+  query_type: 'faq' | 'user_query';
+  question: string;
+  answer: string;
+  id: string;
+}
+
+export interface BenchQuery {
+  question: string;
+  /** Ids of every entry whose answer is the right one (two FAQ records share an answer). */
+  gold: string[];
+}
+
+export interface BenchSet {
+  dir: string;
+  queries: BenchQuery[];
+  cleanup(): Promise<void>;
+}
+
+export function faqFile(id: string, question: string, answer: string, extra: Record<string, unknown> = {}): string {
+  return `---\n${stringify({ id, question, ...extra }).trimEnd()}\n---\n${answer.trim()}\n`;
+}
+
+/** The CovidFAQ set as a content directory in our format, one entry per FAQ record, nothing added. */
+export async function covidFaqSet(file = COVIDFAQ): Promise<BenchSet> {
+  const records = JSON.parse(await readFile(file, 'utf8')) as CovidRecord[];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mentorbot-covidfaq-'));
+  await mkdir(path.join(dir, 'faq'));
+  const byAnswer = new Map<string, string[]>();
+  for (const r of records.filter((r) => r.query_type === 'faq')) {
+    const id = `faq-${r.id}`;
+    await writeFile(path.join(dir, 'faq', `${id}.md`), faqFile(id, r.question.trim(), r.answer));
+    const key = r.answer.trim();
+    byAnswer.set(key, [...(byAnswer.get(key) ?? []), id]);
+  }
+  const queries = records
+    .filter((r) => r.query_type === 'user_query')
+    .map((r) => ({ question: r.question, gold: byAnswer.get(r.answer.trim()) ?? [] }));
+  if (queries.some((q) => q.gold.length === 0)) throw new Error('a user query has no FAQ record with its answer');
+  return { dir, queries, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Deterministic half of the queries by their text, so one phrasing never lands on both sides. */
+export function isCalibrationQuery(question: string): boolean {
+  let h = 2166136261;
+  for (const ch of question.trim().toLowerCase()) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h % 2 === 0;
+}

@@ -1,0 +1,83 @@
+import { matchSlot, termWeight, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
+
+/** Corpus-independent evidence that the best entry answers the question: ratios, never raw scores. */
+export interface Evidence {
+  /** Share of the question's weight the entry holds anywhere (unknown words count against it). */
+  coverage: number;
+  /** The same, counting only its question, aliases and tags. */
+  questionCoverage: number;
+  /** Share of the entry's best phrasing that the question covers. */
+  reverse: number;
+  /** How far ahead of the next entry with a different answer it is, 0..1. */
+  margin: number;
+  /** How many content words the question has, on a log scale. */
+  length: number;
+}
+
+export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked[]): Evidence | null {
+  const top = ranked[0];
+  if (!top) return null;
+  const e = index.entries[top.index]!;
+  let total = 0;
+  let held = 0;
+  let heldInQuestion = 0;
+  for (const slot of slots) {
+    total += slot.weight;
+    const m = matchSlot(index, e, slot);
+    held += slot.weight * m.matched;
+    heldInQuestion += slot.weight * m.matchedInQuestion;
+  }
+  const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
+  const contentSlots = slots.filter((s) => !s.stop).length;
+  return {
+    coverage: total > 0 ? held / total : 0,
+    questionCoverage: total > 0 ? heldInQuestion / total : 0,
+    reverse: reverseCoverage(index, e, slots),
+    margin: runnerUp ? 1 - runnerUp.score / top.score : 1,
+    length: Math.log1p(contentSlots),
+  };
+}
+
+function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): number {
+  const strength = new Map<string, number>();
+  for (const slot of slots) {
+    for (const alt of slot.alternatives) strength.set(alt.term, Math.max(strength.get(alt.term) ?? 0, alt.strength));
+  }
+  let best = 0;
+  for (const p of e.phrasings) {
+    let all = 0;
+    let have = 0;
+    for (const t of p.counts.keys()) {
+      const w = termWeight(index, t, index.stopTerms.has(t));
+      all += w;
+      have += w * (strength.get(t) ?? 0);
+    }
+    if (all > 0) best = Math.max(best, have / all);
+  }
+  return best;
+}
+
+/** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
+export const MODEL = {
+  intercept: -3.77,
+  coverage: 0.55,
+  questionCoverage: 2.08,
+  reverse: 1.14,
+  margin: 2.75,
+  length: 0.78,
+};
+
+/** Answer only when the answer is more likely right than wrong. */
+export const THRESHOLD = 0.5;
+
+export function confidence(evidence: Evidence | null, model = MODEL): number {
+  if (!evidence) return 0;
+  const z =
+    model.intercept +
+    model.coverage * evidence.coverage +
+    model.questionCoverage * evidence.questionCoverage +
+    model.reverse * evidence.reverse +
+    model.margin * evidence.margin +
+    model.length * evidence.length;
+  return 1 / (1 + Math.exp(-z));
+}

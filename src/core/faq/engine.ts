@@ -1,0 +1,66 @@
+import type { FaqEntry } from '../../content/types.js';
+import { confidence, gatherEvidence, THRESHOLD } from './confidence.js';
+import { normalizeQuestion } from './normalize.js';
+import { relatedFinder } from './related.js';
+import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams } from './search-index.js';
+import type { FaqEngine, FaqResult } from './types.js';
+
+export type { FaqEngine, FaqResult } from './types.js';
+
+// Enough to find the runner-up with a different answer when several entries share one.
+const CANDIDATES = 8;
+
+export interface EngineOptions {
+  params?: RankParams;
+  threshold?: number;
+}
+
+/** An in-memory index of the FAQ entries, built once; `ask` is synchronous and allocation-light. */
+export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], options: EngineOptions = {}): FaqEngine {
+  const index = buildIndex(entries, thesaurus, options.params ?? DEFAULT_PARAMS);
+  const threshold = options.threshold ?? THRESHOLD;
+  const related = relatedFinder(index);
+  const byId = new Map(index.entries.map((e, i) => [e.entry.id, i]));
+
+  const result = (i: number, score: number): FaqResult => {
+    const { entry } = index.entries[i]!;
+    const rel = related(i).map((j) => index.entries[j]!.entry);
+    return {
+      answered: true,
+      id: entry.id,
+      question: entry.question,
+      answer: entry.answer,
+      score,
+      sources: [...entry.sources],
+      related: rel.map((r) => r.question),
+      relatedIds: rel.map((r) => r.id),
+    };
+  };
+
+  return {
+    size: entries.length,
+    ask(question) {
+      const slots = parseQuery(index, question);
+      const ranked = rankEntries(index, slots, CANDIDATES);
+      const score = round(confidence(gatherEvidence(index, slots, ranked)));
+      if (ranked.length === 0 || score < threshold) return noAnswer(score);
+      return result(ranked[0]!.index, score);
+    },
+    byId(id) {
+      const i = byId.get(id);
+      return i === undefined ? null : result(i, 1);
+    },
+    rank(question, limit) {
+      return rankEntries(index, parseQuery(index, question), limit).map((r) => ({ id: index.entries[r.index]!.entry.id, score: r.score }));
+    },
+    normalize: normalizeQuestion,
+  };
+}
+
+function noAnswer(score: number): FaqResult {
+  return { answered: false, id: null, question: null, answer: null, score, sources: [], related: [], relatedIds: [] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

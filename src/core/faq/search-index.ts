@@ -1,0 +1,273 @@
+import type { FaqEntry } from '../../content/types.js';
+import { analyze, termCounts, type Term } from './analyze.js';
+import { FuzzyVocabulary } from './fuzzy.js';
+import { stem, tokenize } from './normalize.js';
+import { compileThesaurus, type Thesaurus } from './thesaurus.js';
+
+export interface RankParams {
+  k1: number;
+  /** BM25 length normalisation of a question or alias. */
+  phrasingB: number;
+  answerB: number;
+  tagWeight: number;
+  /** An answer only speaks for words no question, alias or tag uses, and then at this weight. */
+  answerWeight: number;
+  /** Stop words count, but never more than a word found in this share of the entries. */
+  stopShare: number;
+  /** How much a misspelt word counts against the word it was taken for, by edit distance. */
+  fuzzyStrength: [number, number];
+}
+
+export const DEFAULT_PARAMS: RankParams = {
+  k1: 1.2,
+  phrasingB: 0.5,
+  answerB: 0.75,
+  tagWeight: 0.7,
+  answerWeight: 0.2,
+  stopShare: 0.3,
+  fuzzyStrength: [0.8, 0.6],
+};
+
+interface Field {
+  counts: Map<string, number>;
+  length: number;
+}
+
+export interface Phrasing extends Field {
+  text: string;
+}
+
+export interface IndexedEntry {
+  entry: FaqEntry;
+  /** The question and each alias: an entry matches as well as its best phrasing does. */
+  phrasings: Phrasing[];
+  tags: Field;
+  answer: Field;
+}
+
+export interface SearchIndex {
+  entries: IndexedEntry[];
+  postings: Map<string, number[]>;
+  idf: Map<string, number>;
+  /** Terms found in some question, alias or tag; the rest only ever appear in answers. */
+  questionTerms: Set<string>;
+  stopTerms: Set<string>;
+  /** The weight of a word no entry uses: as rare as a word can be. */
+  unknownIdf: number;
+  stopIdfCap: number;
+  avgPhrasing: number;
+  avgTags: number;
+  avgAnswer: number;
+  thesaurus: Thesaurus;
+  vocabulary: FuzzyVocabulary;
+  params: RankParams;
+}
+
+function field(terms: Term[]): Field {
+  return { counts: termCounts(terms), length: terms.length };
+}
+
+function idfOf(n: number, df: number): number {
+  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 1 : Math.max(1, xs.reduce((a, b) => a + b, 0) / xs.length);
+}
+
+export function buildIndex(entries: FaqEntry[], groups: string[][], params: RankParams = DEFAULT_PARAMS): SearchIndex {
+  const thesaurus = compileThesaurus(groups);
+  const stopTerms = new Set<string>();
+  const indexed: IndexedEntry[] = entries.map((entry) => ({
+    entry,
+    phrasings: [entry.question, ...entry.aliases].map((text) => {
+      const terms = analyze(text, thesaurus);
+      for (const t of terms) if (t.stop) stopTerms.add(t.term);
+      return { ...field(terms), text };
+    }),
+    // Stop words only tell questions apart; in tags and answers they are noise.
+    tags: field(entry.tags.flatMap((t) => analyze(t, thesaurus)).filter((t) => !t.stop)),
+    answer: field(analyze(entry.answer, thesaurus).filter((t) => !t.stop)),
+  }));
+
+  const postings = new Map<string, number[]>();
+  const questionDf = new Map<string, number>();
+  indexed.forEach((e, i) => {
+    const inQuestion = new Set<string>();
+    for (const f of [...e.phrasings, e.tags]) for (const t of f.counts.keys()) inQuestion.add(t);
+    for (const t of inQuestion) questionDf.set(t, (questionDf.get(t) ?? 0) + 1);
+    const all = new Set([...inQuestion, ...e.answer.counts.keys()]);
+    for (const t of all) {
+      const list = postings.get(t);
+      if (list) list.push(i);
+      else postings.set(t, [i]);
+    }
+  });
+
+  // A word common in answers but rare among questions still tells questions apart, and the
+  // reverse: so its weight is the mean of both views.
+  const n = indexed.length;
+  const idf = new Map<string, number>();
+  for (const [t, list] of postings) idf.set(t, (idfOf(n, list.length) + idfOf(n, questionDf.get(t) ?? 0)) / 2);
+
+  return {
+    entries: indexed,
+    postings,
+    idf,
+    questionTerms: new Set(questionDf.keys()),
+    stopTerms,
+    unknownIdf: idfOf(n, 0),
+    stopIdfCap: idfOf(n, params.stopShare * n),
+    avgPhrasing: mean(indexed.flatMap((e) => e.phrasings.map((p) => p.length))),
+    avgTags: mean(indexed.map((e) => e.tags.length)),
+    avgAnswer: mean(indexed.map((e) => e.answer.length)),
+    thesaurus,
+    vocabulary: new FuzzyVocabulary(postings.keys()),
+    params,
+  };
+}
+
+export interface Alternative {
+  term: string;
+  strength: number;
+}
+
+/** One unit of the question and the index terms that may stand for it. */
+export interface Slot {
+  source: string;
+  alternatives: Alternative[];
+  stop: boolean;
+  /** Its share of what the question asks: the idf of its best term, or of an unseen word. */
+  weight: number;
+}
+
+/** The weight of a term in a question: its idf, kept low for stop words. */
+export function termWeight(index: SearchIndex, term: string, stop: boolean): number {
+  const idf = index.idf.get(term) ?? index.unknownIdf;
+  return stop ? Math.min(idf, index.stopIdfCap) : idf;
+}
+
+export function parseQuery(index: SearchIndex, question: string): Slot[] {
+  const slots: Slot[] = [];
+  const seen = new Set<string>();
+  const { postings, params } = index;
+  const add = (source: string, alternatives: Alternative[], stop: boolean) => {
+    const best = alternatives.length === 0 ? index.unknownIdf : Math.max(...alternatives.map((a) => termWeight(index, a.term, stop)));
+    slots.push({ source, alternatives, stop, weight: stop ? Math.min(best, index.stopIdfCap) : best });
+  };
+
+  for (const { term, stop } of analyze(question, index.thesaurus)) {
+    if (seen.has(term)) continue;
+    seen.add(term);
+    if (postings.has(term)) {
+      add(term, [{ term, strength: 1 }], stop);
+      continue;
+    }
+    // A thesaurus group no entry mentions adds nothing beyond the words that named it.
+    if (term.startsWith('~')) continue;
+    // An unseen stop word ("whom", "ourselves") says nothing about the topic.
+    if (stop) continue;
+    const near = index.vocabulary.nearest(term);
+    if (near.length > 0) {
+      add(term, near.map((m) => ({ term: m.term, strength: params.fuzzyStrength[m.distance - 1] ?? 0 })), false);
+      continue;
+    }
+    const split = splitCompound(index, term);
+    if (split) {
+      for (const part of split.filter((p) => !seen.has(p))) {
+        seen.add(part);
+        add(term, [{ term: part, strength: 1 }], false);
+      }
+      continue;
+    }
+    add(term, [], false);
+  }
+
+  // "corona virus" for "coronavirus": two words the index knows as one.
+  const words = tokenize(question).filter((t) => !t.stop);
+  for (let i = 0; i + 1 < words.length; i++) {
+    const joined = stem(words[i]!.word + words[i + 1]!.word);
+    if (!seen.has(joined) && postings.has(joined)) {
+      seen.add(joined);
+      add(joined, [{ term: joined, strength: 1 }], false);
+    }
+  }
+  return slots;
+}
+
+function splitCompound(index: SearchIndex, term: string): string[] | null {
+  for (let i = 3; i <= term.length - 3; i++) {
+    const left = stem(term.slice(0, i));
+    const right = stem(term.slice(i));
+    if (index.questionTerms.has(left) && index.questionTerms.has(right)) return [left, right];
+  }
+  return null;
+}
+
+function saturate(x: number, k1: number): number {
+  return ((k1 + 1) * x) / (k1 + x);
+}
+
+export interface SlotMatch {
+  /** The slot's contribution to the entry's score. */
+  score: number;
+  /** 0..1: how fully the entry holds this slot anywhere, and in its question, aliases or tags. */
+  matched: number;
+  matchedInQuestion: number;
+}
+
+const NO_MATCH: SlotMatch = { score: 0, matched: 0, matchedInQuestion: 0 };
+
+export function matchSlot(index: SearchIndex, e: IndexedEntry, slot: Slot): SlotMatch {
+  const { params } = index;
+  let best = NO_MATCH;
+  for (const alt of slot.alternatives) {
+    const weight = slot.weight * alt.strength;
+    let score = 0;
+    let inQuestion = false;
+    if (index.questionTerms.has(alt.term)) {
+      let phrasing = 0;
+      for (const p of e.phrasings) {
+        const tf = p.counts.get(alt.term);
+        if (!tf) continue;
+        const norm = tf / (1 - params.phrasingB + (params.phrasingB * p.length) / index.avgPhrasing);
+        if (norm > phrasing) phrasing = norm;
+      }
+      const tagTf = e.tags.counts.get(alt.term) ?? 0;
+      const tf = phrasing + (tagTf > 0 ? (params.tagWeight * tagTf) / Math.sqrt(Math.max(1, e.tags.length / index.avgTags)) : 0);
+      if (tf > 0) {
+        score = weight * saturate(tf, params.k1);
+        inQuestion = true;
+      }
+    } else {
+      const tf = e.answer.counts.get(alt.term) ?? 0;
+      if (tf > 0) {
+        const norm = tf / (1 - params.answerB + (params.answerB * e.answer.length) / index.avgAnswer);
+        score = params.answerWeight * weight * saturate(norm, params.k1);
+      }
+    }
+    if (score > best.score) best = { score, matched: alt.strength, matchedInQuestion: inQuestion ? alt.strength : 0 };
+  }
+  return best;
+}
+
+export interface Ranked {
+  index: number;
+  score: number;
+}
+
+export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): Ranked[] {
+  const scores = new Map<number, number>();
+  for (const slot of slots) {
+    const touched = new Set<number>();
+    for (const alt of slot.alternatives) for (const i of index.postings.get(alt.term) ?? []) touched.add(i);
+    for (const i of touched) {
+      const m = matchSlot(index, index.entries[i]!, slot);
+      if (m.score > 0) scores.set(i, (scores.get(i) ?? 0) + m.score);
+    }
+  }
+  return [...scores]
+    .map(([i, score]) => ({ index: i, score }))
+    .sort((a, b) => b.score - a.score || a.index - b.index)
+    .slice(0, limit);
+}
