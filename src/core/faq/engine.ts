@@ -1,11 +1,10 @@
 import type { FaqEntry } from '../../content/types.js';
 import { confidence, gatherEvidence, THRESHOLD } from './confidence.js';
-import { normalizeQuestion } from './normalize.js';
 import { relatedFinder } from './related.js';
 import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams } from './search-index.js';
-import type { FaqEngine, FaqResult } from './types.js';
+import type { FaqResult, IndexedFaqEngine } from './types.js';
 
-export type { FaqEngine, FaqResult } from './types.js';
+export type { FaqEngine, FaqResult, IndexedFaqEngine } from './types.js';
 
 // Enough to find the runner-up with a different answer when several entries share one.
 const CANDIDATES = 8;
@@ -16,7 +15,7 @@ export interface EngineOptions {
 }
 
 /** An in-memory index of the FAQ entries, built once; `ask` is synchronous and allocation-light. */
-export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], options: EngineOptions = {}): FaqEngine {
+export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], options: EngineOptions = {}): IndexedFaqEngine {
   const index = buildIndex(entries, thesaurus, options.params ?? DEFAULT_PARAMS);
   const threshold = options.threshold ?? THRESHOLD;
   const related = relatedFinder(index);
@@ -53,7 +52,6 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
     rank(question, limit) {
       return rankEntries(index, parseQuery(index, question), limit).map((r) => ({ id: index.entries[r.index]!.entry.id, score: r.score }));
     },
-    normalize: normalizeQuestion,
   };
 }
 

@@ -15,11 +15,13 @@ export interface FaqResult {
 
 export interface FaqEngine {
   ask(question: string): FaqResult;
-  /** The answer of one entry, as if it had been asked for exactly (a related-question button). */
-  byId(id: string): FaqResult | null;
-  /** Entries ranked for a question, best first, with their raw scores (benchmarks, diagnostics). */
-  rank(question: string, limit: number): Array<{ id: string; score: number }>;
-  /** The grouping key under which a question is logged. */
-  normalize(question: string): string;
   size: number;
+}
+
+/** What `createFaqEngine` returns: the engine plus lookups for buttons and benchmarks. */
+export interface IndexedFaqEngine extends FaqEngine {
+  /** One entry's answer, as if asked for exactly (a related-question button); null for an unknown id. */
+  byId(id: string): FaqResult | null;
+  /** Entries ranked for a question, best first, with their raw scores. */
+  rank(question: string, limit: number): Array<{ id: string; score: number }>;
 }

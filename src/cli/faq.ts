@@ -1,0 +1,155 @@
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { ContentError, loadContent } from '../content/load.js';
+import { createFaqEngine } from '../core/faq/engine.js';
+import { findGaps, type FaqGap } from '../core/faq/log.js';
+import type { FaqResult } from '../core/faq/types.js';
+import { createDb } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+
+export interface Io {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+const USAGE = `usage: mentorbot faq [--content DIR] [--json] "<question>"
+       mentorbot faq [--content DIR] --jsonl      (one question per line on stdin)
+       mentorbot faq gaps [--limit N] [--json]    (unanswered and unhelpful questions)`;
+
+class UsageError extends Error {}
+
+export async function run(argv: string[], io: Io = process): Promise<number> {
+  const out = (text: string) => io.stdout.write(text);
+  try {
+    const { values, positionals } = parseOptions(argv);
+    if (values.help) {
+      out(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals[0] === 'gaps') return await gaps(values, positionals.slice(1), io);
+
+    if (values.limit !== undefined) throw new UsageError('--limit only applies to "faq gaps"');
+    if (values.jsonl && values.json) throw new UsageError('use --json for one question or --jsonl for many, not both');
+    const question = positionals.join(' ').trim();
+    if (values.jsonl && question) throw new UsageError('--jsonl reads the questions from stdin; do not pass one as an argument');
+    if (!values.jsonl && !question) throw new UsageError('missing the question, e.g. mentorbot faq "how long does the move take?"');
+
+    const dir = values.content ?? process.env.CONTENT_DIR ?? './content';
+    if (!(await isDirectory(dir))) throw new UsageError(`content directory not found: ${dir}`);
+    const content = await loadContent(dir, { strict: false });
+    const engine = createFaqEngine(content.faq, content.thesaurus);
+
+    if (values.jsonl) {
+      const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+      for await (const line of lines) out(`${JSON.stringify(publicShape(engine.ask(line)))}\n`);
+      return 0;
+    }
+    const result = engine.ask(question);
+    out(values.json ? `${JSON.stringify(publicShape(result))}\n` : humanAnswer(result));
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`mentorbot faq: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (err instanceof ContentError) {
+      io.stderr.write(`mentorbot faq: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+type Values = ReturnType<typeof parseOptions>['values'];
+
+function parseOptions(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        content: { type: 'string' },
+        json: { type: 'boolean' },
+        jsonl: { type: 'boolean' },
+        limit: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    // parseArgs explains itself ("Unknown option '--x'"); keep its first sentence.
+    throw new UsageError((err as Error).message.split('. ')[0]!.replace(/\.$/, ''));
+  }
+}
+
+async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Exactly the PRODUCT.md `faq --json` object, in its order. */
+export function publicShape(r: FaqResult) {
+  return {
+    answered: r.answered,
+    id: r.id,
+    question: r.question,
+    answer: r.answer,
+    score: r.score,
+    sources: r.sources,
+    related: r.related,
+  };
+}
+
+export function humanAnswer(r: FaqResult): string {
+  if (!r.answered) {
+    return 'There is no curated answer to that question yet. Try other words, or ask your mentor.\n';
+  }
+  const lines = [r.question!, '', r.answer!.trim(), ''];
+  if (r.sources.length > 0) lines.push('Sources:', ...r.sources.map((s) => `  - ${s}`), '');
+  if (r.related.length > 0) lines.push('Related questions:', ...r.related.map((q) => `  - ${q}`), '');
+  lines.push(`(confidence ${r.score.toFixed(2)})`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function gaps(values: Values, extra: string[], io: Io): Promise<number> {
+  if (extra.length > 0) throw new UsageError(`"faq gaps" takes no question; to ask one, quote it: mentorbot faq "gaps ${extra.join(' ')}"`);
+  if (values.content !== undefined || values.jsonl) throw new UsageError('"faq gaps" reads the question log in the database; --content and --jsonl do not apply');
+  let limit = 20;
+  if (values.limit !== undefined) {
+    if (!/^\d+$/.test(values.limit) || Number(values.limit) < 1 || Number(values.limit) > 1000) {
+      throw new UsageError(`--limit must be a whole number from 1 to 1000, not "${values.limit}"`);
+    }
+    limit = Number(values.limit);
+  }
+
+  const config = loadConfig();
+  const handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrateToLatest(handle.db);
+    const rows = await findGaps(handle.db, { limit });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, lastAskedAt: r.lastAskedAt.toISOString() })))}\n`);
+    } else {
+      io.stdout.write(gapTable(rows));
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+export function gapTable(rows: FaqGap[]): string {
+  if (rows.length === 0) return 'No gaps: every logged question got an answer nobody marked unhelpful.\n';
+  const header = ['asked', 'unanswered', 'not helpful', 'last asked', 'question'];
+  const body = rows.map((r) => [String(r.asked), String(r.unanswered), String(r.notHelpful), r.lastAskedAt.toISOString().slice(0, 16).replace('T', ' '), r.question]);
+  const widths = header.slice(0, -1).map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd();
+  return `${[line(header), ...body.map(line)].join('\n')}\n`;
+}
