@@ -10,13 +10,12 @@
  * - off-topic questions (bench/data/off-topic.txt, calibration half) against both corpora.
  * The other halves are reported as held-out figures. Run: npx tsx bench/faq-calibrate.ts
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { loadContent } from '../src/content/load.js';
 import type { FaqEntry } from '../src/content/types.js';
 import { confidence, gatherEvidence, MODEL, THRESHOLD, type Evidence } from '../src/core/faq/confidence.js';
 import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-index.js';
-import { covidFaqSet, isCalibrationQuery } from './faq-data.js';
+import { covidFaqSet, isCalibrationQuery, offTopic } from './faq-data.js';
 
 type Model = typeof MODEL;
 const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'length'] as const;
@@ -37,11 +36,6 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
   const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, length: 0 };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
-}
-
-export async function offTopic(): Promise<string[]> {
-  const file = fileURLToPath(new URL('./data/off-topic.txt', import.meta.url));
-  return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
 async function collect(): Promise<Sample[]> {

@@ -58,3 +58,8 @@ export function isCalibrationQuery(question: string): boolean {
   }
   return h % 2 === 0;
 }
+
+export async function offTopic(): Promise<string[]> {
+  const file = fileURLToPath(new URL('./data/off-topic.txt', import.meta.url));
+  return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
