@@ -68,8 +68,8 @@ export class FuzzyVocabulary {
     let best = max + 1;
     let found: FuzzyMatch[] = [];
     for (const [candidate, count] of shared) {
-      // One edit destroys at most three trigrams, so a close candidate shares most of them.
-      if (count < term.length + 1 - 3 * max) continue;
+      // One edit destroys at most four trigrams (a swap of neighbours), so a close candidate shares the rest.
+      if (count < term.length + 1 - 4 * max) continue;
       const distance = editDistance(term, candidate, Math.min(max, allowedEdits(candidate.length)));
       if (distance > max || distance > allowedEdits(candidate.length)) continue;
       if (distance < best) {
