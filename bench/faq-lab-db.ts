@@ -1,0 +1,18 @@
+import { createDb } from '../src/db/connect.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { loadContent } from '../src/content/load.js';
+import { createFaqEngine } from '../src/core/faq/engine.js';
+import { askAndLog, findGaps, recordFeedback } from '../src/core/faq/log.js';
+const h = await createDb({ databaseUrl: null, dataDir: null });
+await migrateToLatest(h.db);
+const c = await loadContent('content');
+const e = createFaqEngine(c.faq, c.thesaurus);
+const now = new Date('2026-12-01T10:00:00Z');
+const base = { platform: 'slack', userId: 'U1', cohortId: null, via: 'command' as const };
+const a = await askAndLog(h.db, e, { ...base, question: 'best pizza in Rome?', now });
+await askAndLog(h.db, e, { ...base, question: 'Best pizza in rome', now: new Date(now.getTime() + 1000) });
+const b = await askAndLog(h.db, e, { ...base, question: 'how long does the move take', now });
+console.log(a.answered, a.logId, b.answered, b.logId);
+console.log(await recordFeedback(h.db, b.logId, 'not_helpful', now), await recordFeedback(h.db, 999, 'helpful', now));
+console.log(await findGaps(h.db, { limit: 10 }));
+await h.close();

@@ -1,0 +1,4 @@
+export function notBuiltYet(command: string): number {
+  process.stderr.write(`mentorbot ${command}: not built yet\n`);
+  return 2;
+}

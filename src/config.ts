@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+export interface AdminId {
+  platform: 'slack' | 'discord' | 'local';
+  userId: string;
+}
+
+export interface Config {
+  databaseUrl: string | null;
+  dataDir: string;
+  contentDir: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminUserIds: AdminId[];
+  reminderAfterHours: number;
+  testClock: boolean;
+  slack: { botToken: string; signingSecret: string | null; appToken: string | null; apiUrl: string | null } | null;
+  discord: { token: string; applicationId: string; guildId: string | null; apiUrl: string | null } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `mentorbot cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}\n` +
+        problems.map((p) => `  ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+const url = (what: string, protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected ${what}` },
+  );
+
+const wholeNumber = (min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: `expected ${what}` })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { message: `expected ${what}` });
+
+const snowflake = (what: string) => z.string().regex(/^\d{15,22}$/, { message: `expected ${what}` });
+
+const adminList = z.string().transform((value, ctx) => {
+  const ids: AdminId[] = [];
+  for (const raw of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^(slack|discord|local):([A-Za-z0-9_.-]+)$/.exec(raw);
+    if (!match) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a comma-separated list like "slack:U0123,discord:81234"; "${raw}" is not platform:id`,
+      });
+      return z.NEVER;
+    }
+    ids.push({ platform: match[1] as AdminId['platform'], userId: match[2]! });
+  }
+  return ids;
+});
+
+const envSchema = z.object({
+  DATABASE_URL: optional(url('a postgres:// or postgresql:// connection URL', ['postgres:', 'postgresql:'])),
+  DATA_DIR: optional(z.string()),
+  CONTENT_DIR: optional(z.string()),
+  PORT: optional(wholeNumber(1, 65535, 'a port number from 1 to 65535')),
+  LOG_LEVEL: optional(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  ),
+  ADMIN_USER_IDS: optional(adminList),
+  REMINDER_AFTER_HOURS: optional(wholeNumber(1, 167, 'a whole number of hours from 1 to 167 (less than a week)')),
+  MENTORBOT_TEST_CLOCK: optional(z.enum(['0', '1'], { message: 'expected 1 (on) or 0 (off)' })),
+  SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'expected a bot token starting with xoxb-' })),
+  SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, { message: 'expected the hex signing secret from the Slack app\'s Basic Information page' })),
+  SLACK_APP_TOKEN: optional(z.string().startsWith('xapp-', { message: 'expected an app-level token starting with xapp- (Socket Mode)' })),
+  SLACK_API_URL: optional(url('an http(s) URL ending before /api/, e.g. http://127.0.0.1:4000/api/', ['http:', 'https:'])),
+  DISCORD_TOKEN: optional(z.string().min(20, { message: 'expected the bot token from the Discord developer portal' })),
+  DISCORD_APPLICATION_ID: optional(snowflake('the numeric application id (15-22 digits)')),
+  DISCORD_GUILD_ID: optional(snowflake('a numeric server (guild) id (15-22 digits)')),
+  DISCORD_API_URL: optional(url('an http(s) URL for the Discord REST API', ['http:', 'https:'])),
+});
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      const got = env[name];
+      problems.push(`${name}: ${issue.message}${got === undefined ? '' : `, got "${redact(name, got)}"`}`);
+    }
+  }
+  const e = parsed.success ? parsed.data : envSchema.partial().parse({});
+
+  const has = (name: string) => Boolean(env[name]?.trim());
+  const requireWith = (needed: string, when: string, hint: string) => {
+    if (has(when) && !has(needed)) problems.push(`${needed}: required when ${when} is set (${hint})`);
+  };
+  // Socket Mode authenticates with the app token, so only HTTP mode needs the signing secret.
+  if (!has('SLACK_APP_TOKEN')) {
+    requireWith('SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', "the Slack app's Basic Information → Signing Secret, or set SLACK_APP_TOKEN for Socket Mode");
+  }
+  requireWith('SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'the xoxb- bot token from OAuth & Permissions');
+  requireWith('SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'the xoxb- bot token from OAuth & Permissions');
+  requireWith('DISCORD_APPLICATION_ID', 'DISCORD_TOKEN', 'the Discord developer portal → General Information → Application ID');
+  requireWith('DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'the bot token from the Discord developer portal → Bot');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: e.DATA_DIR ?? './data',
+    contentDir: e.CONTENT_DIR ?? './content',
+    port: e.PORT ?? 3000,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    adminUserIds: e.ADMIN_USER_IDS ?? [],
+    reminderAfterHours: e.REMINDER_AFTER_HOURS ?? 24,
+    testClock: e.MENTORBOT_TEST_CLOCK === '1',
+    slack: e.SLACK_BOT_TOKEN
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+          appToken: e.SLACK_APP_TOKEN ?? null,
+          apiUrl: e.SLACK_API_URL ?? null,
+        }
+      : null,
+    discord:
+      e.DISCORD_TOKEN && e.DISCORD_APPLICATION_ID
+        ? {
+            token: e.DISCORD_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            guildId: e.DISCORD_GUILD_ID ?? null,
+            apiUrl: e.DISCORD_API_URL ?? null,
+          }
+        : null,
+  };
+}
+
+function redact(name: string, value: string): string {
+  return /TOKEN|SECRET|DATABASE_URL/.test(name) ? '…' : value;
+}

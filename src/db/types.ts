@@ -1,0 +1,187 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Platform = 'slack' | 'discord' | 'local';
+export type CohortStatus = 'active' | 'paused' | 'finished';
+export type Role = 'learner' | 'mentor';
+export type CheckinStatus = 'on-track' | 'behind' | 'blocked' | 'done';
+export type CheckinSource = 'button' | 'form' | 'quick';
+export type FlagStatus = 'open' | 'acknowledged' | 'resolved';
+export type OutboxStatus = 'pending' | 'sent' | 'dead';
+export type OutboxTargetKind = 'channel' | 'user' | 'message';
+export type FaqVia = 'command' | 'mention' | 'checkin' | 'cli';
+
+export interface StallReason {
+  code: 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop';
+  text: string;
+}
+
+export interface CohortsTable {
+  id: Generated<number>;
+  name: string;
+  platform: Platform;
+  workspace_id: string | null;
+  channel_id: string;
+  program_id: string;
+  start_date: string;
+  weekday: number;
+  slot_time: string;
+  timezone: string;
+  status: Generated<CohortStatus>;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface MembersTable {
+  id: Generated<number>;
+  cohort_id: number;
+  user_id: string;
+  display_name: string;
+  role: Role;
+  away_until: string | null;
+  joined_at: Timestamp;
+  removed_at: Timestamp | null;
+}
+
+export interface SkippedDatesTable {
+  cohort_id: number;
+  date: string;
+}
+
+export interface RoundsTable {
+  id: Generated<number>;
+  cohort_id: number;
+  week: number;
+  milestone_id: string;
+  local_date: string;
+  opens_at: Timestamp;
+  created_at: Timestamp;
+  reminded_at: Timestamp | null;
+  channel_id: string;
+  message_id: string | null;
+}
+
+export interface CheckinsTable {
+  id: Generated<number>;
+  round_id: number;
+  member_id: number;
+  status: CheckinStatus;
+  confidence: number | null;
+  blocker: string | null;
+  note: string | null;
+  late: Generated<boolean>;
+  source: CheckinSource;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CheckinHistoryTable {
+  id: Generated<number>;
+  checkin_id: number;
+  status: CheckinStatus;
+  confidence: number | null;
+  blocker: string | null;
+  note: string | null;
+  milestones: ColumnType<string[], string[] | undefined, string[]>;
+  late: boolean;
+  source: CheckinSource;
+  recorded_at: Timestamp;
+}
+
+export interface MilestoneCompletionsTable {
+  member_id: number;
+  milestone_id: string;
+  checkin_id: number | null;
+  completed_at: Timestamp;
+}
+
+export interface StallFlagsTable {
+  id: Generated<number>;
+  member_id: number;
+  cohort_id: number;
+  reasons: Json<StallReason[]>;
+  status: Generated<FlagStatus>;
+  mentor_member_id: number | null;
+  opened_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  resent_at: Timestamp | null;
+  escalated_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  resolution: 'mentor' | 'auto' | 'removed' | null;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  key: string;
+  kind: string;
+  platform: Platform;
+  target_kind: OutboxTargetKind;
+  target_id: string;
+  payload: Json<unknown>;
+  status: Generated<OutboxStatus>;
+  attempts: Generated<number>;
+  available_at: Timestamp;
+  claimed_by: string | null;
+  claimed_until: Timestamp | null;
+  sent_at: Timestamp | null;
+  platform_message_id: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
+export interface ProcessedEventsTable {
+  platform: string;
+  event_id: string;
+  received_at: Timestamp;
+}
+
+export interface FaqQuestionsTable {
+  id: Generated<number>;
+  platform: string;
+  user_id: string | null;
+  cohort_id: number | null;
+  question: string;
+  normalized: string;
+  via: FaqVia;
+  matched_id: string | null;
+  score: number;
+  answered: boolean;
+  feedback: 'helpful' | 'not_helpful' | null;
+  feedback_at: Timestamp | null;
+  asked_at: Timestamp;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
+export interface Database {
+  cohorts: CohortsTable;
+  members: MembersTable;
+  skipped_dates: SkippedDatesTable;
+  rounds: RoundsTable;
+  checkins: CheckinsTable;
+  checkin_history: CheckinHistoryTable;
+  milestone_completions: MilestoneCompletionsTable;
+  stall_flags: StallFlagsTable;
+  outbox: OutboxTable;
+  processed_events: ProcessedEventsTable;
+  faq_questions: FaqQuestionsTable;
+  leases: LeasesTable;
+}
+
+export type Cohort = Selectable<CohortsTable>;
+export type Member = Selectable<MembersTable>;
+export type Round = Selectable<RoundsTable>;
+export type Checkin = Selectable<CheckinsTable>;
+export type StallFlag = Selectable<StallFlagsTable>;
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;
+export type CohortUpdate = Updateable<CohortsTable>;
+export type FaqQuestion = Selectable<FaqQuestionsTable>;

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+
+export const TABLES = [
+  'leases',
+  'faq_questions',
+  'processed_events',
+  'outbox',
+  'stall_flags',
+  'milestone_completions',
+  'checkin_history',
+  'checkins',
+  'rounds',
+  'skipped_dates',
+  'members',
+  'cohorts',
+] as const;
+
+export const testDbKind = (process.env.MENTORBOT_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
+
+export interface TestDb {
+  readonly db: Db;
+  readonly handle: DbHandle;
+  /** Postgres only: the URL and schema, for tests that open a second connection or process. */
+  readonly databaseUrl: string | null;
+  readonly schema: string | null;
+  reset(): Promise<void>;
+  /** Opens another connection to the same database (a second replica); closed after the file. */
+  connectAgain(): Promise<Db>;
+}
+
+export interface OpenedTestDb extends TestDb {
+  close(): Promise<void>;
+}
+
+/** A migrated database of its own for this test file: PGlite, or a throwaway schema on TEST_DATABASE_URL. */
+export async function openTestDb(): Promise<OpenedTestDb> {
+  if (testDbKind === 'postgres') {
+    const databaseUrl = process.env.TEST_DATABASE_URL;
+    if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
+    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
+    await admin.close();
+    const handle = await createDb({ databaseUrl, dataDir: null, schema });
+    await migrateToLatest(handle.db, { schema });
+    const extra: DbHandle[] = [];
+    return {
+      db: handle.db,
+      handle,
+      databaseUrl,
+      schema,
+      reset: () => truncateAll(handle.db),
+      async connectAgain() {
+        const h = await createDb({ databaseUrl, dataDir: null, schema });
+        extra.push(h);
+        return h.db;
+      },
+      async close() {
+        for (const h of extra) await h.close();
+        await handle.close();
+        const cleanup = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
+        await sql`drop schema ${sql.id(schema)} cascade`.execute(cleanup.db);
+        await cleanup.close();
+      },
+    };
+  }
+  const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
+  const handle = await createDb({ databaseUrl: null, dataDir: null, loadDataDir: template });
+  return {
+    db: handle.db,
+    handle,
+    databaseUrl: null,
+    schema: null,
+    reset: () => truncateAll(handle.db),
+    // PGlite is one connection; a second "replica" shares it, which is what two engines in one process would do.
+    connectAgain: async () => handle.db,
+    close: () => handle.close(),
+  };
+}
+
+/** Registers hooks that open the file's database before its tests and drop it after. */
+export function useTestDb(): TestDb {
+  let current: OpenedTestDb | undefined;
+  beforeAll(async () => {
+    current = await openTestDb();
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const get = () => {
+    if (!current) throw new Error('useTestDb(): the database is only available inside tests and hooks');
+    return current;
+  };
+  return {
+    get db() {
+      return get().db;
+    },
+    get handle() {
+      return get().handle;
+    },
+    get databaseUrl() {
+      return get().databaseUrl;
+    },
+    get schema() {
+      return get().schema;
+    },
+    reset: () => get().reset(),
+    connectAgain: () => get().connectAgain(),
+  };
+}
+
+export async function truncateAll(db: Db): Promise<void> {
+  await sql`truncate ${sql.join(TABLES.map((t) => sql.id(t)))} restart identity cascade`.execute(db);
+}
