@@ -1,0 +1,123 @@
+import type { CheckinStatus, Platform } from '../db/types.js';
+
+/**
+ * The platform-neutral vocabulary between the core and the adapters. The core returns these;
+ * each adapter renders them (Block Kit, Discord components, terminal text) and never decides
+ * anything itself.
+ */
+
+export type ActionId =
+  | 'checkin.status' // value: `${roundId}:${status}`  — one-click check-in
+  | 'checkin.details' // value: `${roundId}`           — opens the check-in form
+  | 'flag.ack' // value: `${flagId}`
+  | 'flag.resolve' // value: `${flagId}`
+  | 'faq.helpful' // value: `${logId}`
+  | 'faq.unhelpful' // value: `${logId}`
+  | 'faq.ping-mentor' // value: `${logId}`
+  | 'faq.show'; // value: FAQ entry id — a related question or a blocker match
+
+export interface Button {
+  action: ActionId;
+  label: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+/** Markdown text with optional buttons. `private` = only the person it answers sees it. */
+export interface OutMessage {
+  text: string;
+  buttons?: Button[];
+  private?: boolean;
+  /** Carried as platform metadata so a retried post can be recognised (Slack message metadata). */
+  roundId?: number;
+  /** A long report (digest) can be split: the first part is posted, the rest goes in a thread. */
+  thread?: string[];
+}
+
+export type FormFieldKind = 'select' | 'multiselect' | 'text' | 'textarea';
+
+export interface FormField {
+  id: 'status' | 'milestones' | 'confidence' | 'blocker' | 'note';
+  label: string;
+  kind: FormFieldKind;
+  options?: Array<{ value: string; label: string }>;
+  /** Pre-filled value: a string, or a list for multiselect. */
+  initial?: string | string[];
+  optional: boolean;
+  placeholder?: string;
+  maxLength?: number;
+}
+
+/** A form (Slack modal, Discord modal, terminal prompts). `state` comes back untouched on submit. */
+export interface FormSpec {
+  id: 'checkin';
+  title: string;
+  submitLabel: string;
+  state: string;
+  fields: FormField[];
+}
+
+export type Reply =
+  | { kind: 'message'; message: OutMessage }
+  | { kind: 'form'; form: FormSpec }
+  /** The clicked message itself changes (an alert once acknowledged); `notice` is shown privately. */
+  | { kind: 'update'; message: OutMessage; notice?: OutMessage };
+
+export interface Actor {
+  platform: Platform;
+  userId: string;
+  displayName: string;
+  /** Resolved by the adapter: ADMIN_USER_IDS, Slack workspace admin, Discord Manage Server. */
+  isAdmin: boolean;
+  workspaceId?: string | null;
+}
+
+/** Where a command was typed or a button clicked. */
+export interface Place {
+  channelId: string;
+  /** The message a button sits on, when it was clicked on one. */
+  messageId?: string;
+}
+
+export interface FormValues {
+  status?: string;
+  milestones?: string[];
+  confidence?: string;
+  blocker?: string;
+  note?: string;
+}
+
+export interface SentRef {
+  messageId: string;
+  /** The DM channel a user message went to, when the platform has one. */
+  channelId?: string;
+}
+
+/** What the core needs from a chat platform, used only by the outbox delivery worker. */
+export interface ChatPort {
+  readonly platform: Platform;
+  /** `key` is the outbox idempotency key: platforms that can dedupe (Discord nonce) must use it. */
+  postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef>;
+  sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef>;
+  updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void>;
+  /** Slack: look for an already-posted round in the channel's recent history after a crash. */
+  findPostedRound?(channelId: string, roundId: number): Promise<SentRef | null>;
+}
+
+/** Thrown by a port when the platform asks us to slow down; the worker retries after `retryAfterMs`. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited for ${retryAfterMs} ms`);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Thrown by a port when retrying cannot help (channel gone, bot removed); the row is marked dead. */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
+export const CHECKIN_STATUSES: readonly CheckinStatus[] = ['on-track', 'behind', 'blocked', 'done'];

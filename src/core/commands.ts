@@ -1,0 +1,181 @@
+import type { CheckinStatus } from '../db/types.js';
+import { CHECKIN_STATUSES } from './chat.js';
+
+export interface UserRef {
+  id: string;
+  name?: string;
+}
+
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export type Command =
+  | { name: 'checkin'; status?: CheckinStatus; note?: string }
+  | { name: 'progress'; user?: UserRef }
+  | { name: 'faq'; question: string }
+  | { name: 'away'; until: string }
+  | { name: 'cohort.create'; cohortName: string; program: string; start: string; day: string; time: string; tz: string }
+  | { name: 'cohort.join' }
+  | { name: 'cohort.add'; user: UserRef }
+  | { name: 'cohort.mentor'; user: UserRef }
+  | { name: 'cohort.remove'; user: UserRef }
+  | { name: 'cohort.status' }
+  | { name: 'cohort.pause' }
+  | { name: 'cohort.resume' }
+  | { name: 'cohort.skip'; date: string }
+  | { name: 'stalled' };
+
+export type CommandName = Command['name'];
+
+/** The top-level slash commands, as registered on each platform. */
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'cohort', 'stalled'] as const;
+export type SlashCommand = (typeof SLASH_COMMANDS)[number];
+
+export const USAGE: Record<SlashCommand, string> = {
+  checkin: '`/checkin` opens the form · `/checkin on-track|behind|blocked|done [note]` checks in at once',
+  progress: '`/progress` for yourself · `/progress @user` for a learner in your cohorts (mentors)',
+  faq: '`/faq <question>`, e.g. `/faq how long does the move to ML engineering take?`',
+  away: '`/away YYYY-MM-DD`: no reminders or stall flags until that date, e.g. `/away 2026-12-31`',
+  cohort: [
+    '`/cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>`',
+    '`/cohort join` · `/cohort status`',
+    '`/cohort add @user` · `/cohort mentor @user` · `/cohort remove @user`',
+    '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>`',
+  ].join('\n'),
+  stalled: '`/stalled` lists the open stall flags in your cohorts',
+};
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/**
+ * Reads a user mention in any platform's escaping: Slack `<@U123|maria>`, Discord `<@123>` or
+ * `<@!123>`, or the terminal's `@maria`.
+ */
+export function parseUserRef(token: string): UserRef | null {
+  const t = token.trim();
+  const slack = /^<@([A-Z0-9]+)(?:\|([^>]*))?>$/i.exec(t);
+  if (slack) return slack[2] ? { id: slack[1]!, name: slack[2] } : { id: slack[1]! };
+  const discord = /^<@!?(\d+)>$/.exec(t);
+  if (discord) return { id: discord[1]! };
+  const plain = /^@([\w.-]+)$/.exec(t);
+  if (plain) return { id: plain[1]!, name: plain[1]! };
+  return null;
+}
+
+/** Splits `key:value` pairs and words, honouring "double" or 'single' quotes (also curly ones). */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /(\S+?:)?(?:"([^"”]*)["”]|“([^”]*)”|'([^']*)'|(\S+))/g;
+  for (const m of text.matchAll(re)) {
+    const key = m[1] ?? '';
+    const value = m[2] ?? m[3] ?? m[4] ?? m[5] ?? '';
+    tokens.push(key + value);
+  }
+  return tokens;
+}
+
+const CREATE_KEYS = ['name', 'program', 'start', 'day', 'time', 'tz'] as const;
+
+function parseCreate(rest: string): Command {
+  const usage = USAGE.cohort.split('\n')[0]!;
+  const values: Partial<Record<(typeof CREATE_KEYS)[number], string>> = {};
+  for (const token of tokenize(rest)) {
+    const m = /^([a-z]+):(.*)$/is.exec(token);
+    if (!m) throw new CommandError(`"${token}" is not a key:value pair.`, usage);
+    const key = m[1]!.toLowerCase();
+    if (!(CREATE_KEYS as readonly string[]).includes(key)) {
+      throw new CommandError(`Unknown option "${key}". The options are ${CREATE_KEYS.join(', ')}.`, usage);
+    }
+    values[key as (typeof CREATE_KEYS)[number]] = m[2]!.trim();
+  }
+  const missing = CREATE_KEYS.filter((k) => !values[k]);
+  if (missing.length > 0) throw new CommandError(`Missing ${missing.map((k) => `${k}:`).join(', ')}.`, usage);
+  return {
+    name: 'cohort.create',
+    cohortName: values.name!,
+    program: values.program!,
+    start: values.start!,
+    day: values.day!,
+    time: values.time!,
+    tz: values.tz!,
+  };
+}
+
+function needUser(sub: 'add' | 'mentor' | 'remove', rest: string): UserRef {
+  const usage = `\`/cohort ${sub} @user\``;
+  const words = tokenize(rest);
+  if (words.length !== 1) throw new CommandError(words.length === 0 ? 'Name one person with @.' : 'Name exactly one person.', usage);
+  const user = parseUserRef(words[0]!);
+  if (!user) throw new CommandError(`"${words[0]}" is not a mention; type @ and pick the person.`, usage);
+  return user;
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses the text after a slash command, as Slack and the terminal deliver it. */
+export function parseCommand(command: string, text: string): Command {
+  const name = command.replace(/^\//, '').toLowerCase();
+  const body = text.trim();
+  switch (name) {
+    case 'checkin': {
+      if (!body) return { name: 'checkin' };
+      const [first, ...rest] = body.split(/\s+/);
+      const status = first!.toLowerCase().replace(/^ontrack$/, 'on-track');
+      if (!(CHECKIN_STATUSES as readonly string[]).includes(status)) {
+        throw new CommandError(`"${first}" is not a status. Use on-track, behind, blocked or done.`, USAGE.checkin);
+      }
+      const note = rest.join(' ').trim();
+      return note ? { name: 'checkin', status: status as CheckinStatus, note } : { name: 'checkin', status: status as CheckinStatus };
+    }
+    case 'progress': {
+      if (!body) return { name: 'progress' };
+      const user = parseUserRef(body);
+      if (!user) throw new CommandError(`"${body}" is not a mention; type @ and pick the person.`, USAGE.progress);
+      return { name: 'progress', user };
+    }
+    case 'faq':
+      if (!body) throw new CommandError('Ask a question after /faq.', USAGE.faq);
+      return { name: 'faq', question: body };
+    case 'away':
+      if (!DATE_RE.test(body)) throw new CommandError(body ? `"${body}" is not a date in YYYY-MM-DD form.` : 'Give the date you are back.', USAGE.away);
+      return { name: 'away', until: body };
+    case 'stalled':
+      if (body) throw new CommandError('`/stalled` takes no options.', USAGE.stalled);
+      return { name: 'stalled' };
+    case 'cohort': {
+      const [sub = '', ...restWords] = body.split(/\s+/);
+      const rest = body.slice(sub.length).trim();
+      switch (sub.toLowerCase()) {
+        case 'create':
+          return parseCreate(rest);
+        case 'join':
+        case 'status':
+        case 'pause':
+        case 'resume':
+          if (restWords.length > 0) throw new CommandError(`\`/cohort ${sub}\` takes no options.`, USAGE.cohort);
+          return { name: `cohort.${sub.toLowerCase()}` as 'cohort.join' };
+        case 'add':
+        case 'mentor':
+        case 'remove':
+          return { name: `cohort.${sub.toLowerCase() as 'add'}`, user: needUser(sub.toLowerCase() as 'add', rest) };
+        case 'skip':
+          if (!DATE_RE.test(rest)) throw new CommandError(rest ? `"${rest}" is not a date in YYYY-MM-DD form.` : 'Give the date to skip.', '`/cohort skip YYYY-MM-DD`');
+          return { name: 'cohort.skip', date: rest };
+        case '':
+          throw new CommandError('Say what to do with the cohort.', USAGE.cohort);
+        default:
+          throw new CommandError(`"${sub}" is not a /cohort subcommand.`, USAGE.cohort);
+      }
+    }
+    default:
+      throw new CommandError(`/${name} is not a mentorbot command.`, Object.values(USAGE).join('\n'));
+  }
+}
