@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import type { FaqEntry } from '../src/content/types.js';
 
 export const COVIDFAQ = fileURLToPath(new URL('../../shared/benchmarks/covidfaq/query_answer_pairs.json', import.meta.url));
 
@@ -63,3 +64,29 @@ export async function offTopic(): Promise<string[]> {
   const file = fileURLToPath(new URL('./data/off-topic.txt', import.meta.url));
   return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
+
+/** A seeded generator, so the padding is the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Padding entries: shuffled word mixes of the real questions and answers, never copies. */
+export async function pad(dir: string, entries: FaqEntry[], total: number): Promise<void> {
+  const rand = mulberry32(20261123);
+  const words = (texts: string[]) => texts.flatMap((t) => t.split(/\s+/).filter((w) => /^[A-Za-z][A-Za-z'-]*[A-Za-z]$/.test(w)));
+  const qWords = words(entries.map((e) => e.question));
+  const aWords = words(entries.map((e) => e.answer));
+  const pick = (pool: string[], n: number) => Array.from({ length: n }, () => pool[Math.floor(rand() * pool.length)]!).join(' ');
+  for (let i = entries.length; i < total; i++) {
+    const id = `pad-${String(i).padStart(4, '0')}`;
+    const question = `${pick(qWords, 5 + Math.floor(rand() * 8))}?`;
+    await writeFile(path.join(dir, 'faq', `${id}.md`), faqFile(id, question, `${pick(aWords, 40 + Math.floor(rand() * 80))}.`));
+  }
+}
+

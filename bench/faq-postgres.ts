@@ -9,9 +9,7 @@ import { sql } from 'kysely';
 import { loadContent } from '../src/content/load.js';
 import type { FaqEntry } from '../src/content/types.js';
 import { createDb, type Db } from '../src/db/connect.js';
-import { covidFaqSet, faqFile } from './faq-data.js';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { covidFaqSet, pad } from './faq-data.js';
 
 async function load(db: Db, entries: FaqEntry[]): Promise<void> {
   await sql`drop table if exists bench_faq`.execute(db);
@@ -42,15 +40,7 @@ const handle = await createDb({ databaseUrl: null, dataDir: null });
 try {
   await sql`create extension if not exists pg_trgm`.execute(handle.db);
   for (const size of [68, 1000]) {
-    if (size > 68) {
-      const base = (await loadContent(set.dir, { strict: false })).faq;
-      for (let i = base.length; i < size; i++) {
-        const src = base[i % base.length]!;
-        const words = `${src.question} ${base[(i * 7) % base.length]!.question}`.split(/\s+/).sort(() => 0.5 - ((i * 9301 + 49297) % 233280) / 233280);
-        const id = `pad-${i}`;
-        await writeFile(path.join(set.dir, 'faq', `${id}.md`), faqFile(id, `${words.slice(0, 9).join(' ')}?`, `${words.join(' ')} ${src.answer.split(' ').reverse().join(' ')}`));
-      }
-    }
+    if (size > 68) await pad(set.dir, (await loadContent(set.dir, { strict: false })).faq, size);
     const content = await loadContent(set.dir, { strict: false });
     await load(handle.db, content.faq);
     let hit1 = 0;

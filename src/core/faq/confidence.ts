@@ -16,7 +16,9 @@ export interface Evidence {
 
 export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked[]): Evidence | null {
   const top = ranked[0];
-  if (!top) return null;
+  const contentSlots = slots.filter((s) => !s.stop || s.alternatives.some((a) => a.term.startsWith('~'))).length;
+  // A question of stop words only ("hello there", "what is it?") names no subject to answer.
+  if (!top || contentSlots === 0) return null;
   const e = index.entries[top.index]!;
   let total = 0;
   let held = 0;
@@ -28,7 +30,6 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     heldInQuestion += slot.weight * m.matchedInQuestion;
   }
   const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
-  const contentSlots = slots.filter((s) => !s.stop).length;
   return {
     coverage: total > 0 ? held / total : 0,
     questionCoverage: total > 0 ? heldInQuestion / total : 0,
@@ -59,12 +60,12 @@ function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): nu
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
 export const MODEL = {
-  intercept: -3.77,
-  coverage: 0.55,
-  questionCoverage: 2.08,
-  reverse: 1.14,
-  margin: 2.75,
-  length: 0.78,
+  intercept: -4.22,
+  coverage: 0.78,
+  questionCoverage: 2.2,
+  reverse: 1.1,
+  margin: 2.51,
+  length: 1.02,
 };
 
 /** Answer only when the answer is more likely right than wrong. */

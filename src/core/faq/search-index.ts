@@ -2,7 +2,7 @@ import type { FaqEntry } from '../../content/types.js';
 import { analyze, termCounts, type Term } from './analyze.js';
 import { FuzzyVocabulary } from './fuzzy.js';
 import { stem, tokenize } from './normalize.js';
-import { compileThesaurus, type Thesaurus } from './thesaurus.js';
+import { compileThesaurus, groupTerm, type Thesaurus } from './thesaurus.js';
 
 export interface RankParams {
   k1: number;
@@ -150,46 +150,76 @@ export function termWeight(index: SearchIndex, term: string, stop: boolean): num
 export function parseQuery(index: SearchIndex, question: string): Slot[] {
   const slots: Slot[] = [];
   const seen = new Set<string>();
-  const { postings, params } = index;
+  const { idf, postings, params } = index;
   const add = (source: string, alternatives: Alternative[], stop: boolean) => {
-    const best = alternatives.length === 0 ? index.unknownIdf : Math.max(...alternatives.map((a) => termWeight(index, a.term, stop)));
-    slots.push({ source, alternatives, stop, weight: stop ? Math.min(best, index.stopIdfCap) : best });
+    slots.push({ source, alternatives, stop, weight: 0 });
   };
 
-  for (const { term, stop } of analyze(question, index.thesaurus)) {
-    if (seen.has(term)) continue;
-    seen.add(term);
-    if (postings.has(term)) {
-      add(term, [{ term, strength: 1 }], stop);
-      continue;
+  // A thesaurus phrase is another way to say the words it covers: each of them may match
+  // through the group as well as by itself, so "MLE" holds "machine learning engineer" in full.
+  const tokens = tokenize(question);
+  const groupsAt = new Map<number, string[]>();
+  for (const m of index.thesaurus.matches(tokens)) {
+    const term = groupTerm(m.group);
+    if (!postings.has(term)) continue;
+    for (let i = m.start; i < m.end; i++) groupsAt.set(i, [...(groupsAt.get(i) ?? []), term]);
+  }
+
+  tokens.forEach((token, i) => {
+    const groups = (groupsAt.get(i) ?? []).map((term) => ({ term, strength: 1 }));
+    if (token.single && groups.length === 0) return;
+    const term = token.stem;
+    const key = [term, ...groups.map((g) => g.term)].join(' ');
+    if (seen.has(key)) return;
+    seen.add(key);
+    const own = token.single ? [] : postings.has(term) ? [{ term, strength: 1 }] : null;
+    if (own) {
+      add(term, [...own, ...groups], token.stop);
+      return;
     }
-    // A thesaurus group no entry mentions adds nothing beyond the words that named it.
-    if (term.startsWith('~')) continue;
     // An unseen stop word ("whom", "ourselves") says nothing about the topic.
-    if (stop) continue;
-    const near = index.vocabulary.nearest(term);
+    if (token.stop && groups.length === 0) return;
+    const near = token.stop ? [] : index.vocabulary.nearest(term);
     if (near.length > 0) {
-      add(term, near.map((m) => ({ term: m.term, strength: params.fuzzyStrength[m.distance - 1] ?? 0 })), false);
-      continue;
+      add(term, [...near.map((m) => ({ term: m.term, strength: params.fuzzyStrength[m.distance - 1] ?? 0 })), ...groups], false);
+      return;
     }
-    const split = splitCompound(index, term);
+    const split = token.stop ? null : splitCompound(index, term);
     if (split) {
       for (const part of split.filter((p) => !seen.has(p))) {
         seen.add(part);
-        add(term, [{ term: part, strength: 1 }], false);
+        add(term, [{ term: part, strength: 1 }, ...groups], false);
       }
+      return;
+    }
+    // Letters of "k8s" or the words of "ci/cd" that only the group knows make one slot, not several.
+    const groupKey = groups.map((g) => g.term).join(' ');
+    if (groups.length > 0 && seen.has(groupKey)) return;
+    seen.add(groupKey);
+    add(term, groups, token.stop);
+  });
+
+  // A group shares its weight among the slots it stands in for: "how long" weighs what the
+  // group weighs, not twice that.
+  const sharing = new Map<string, number>();
+  for (const slot of slots) for (const a of slot.alternatives) if (a.term.startsWith('~')) sharing.set(a.term, (sharing.get(a.term) ?? 0) + 1);
+  for (const slot of slots) {
+    if (slot.alternatives.length === 0) {
+      slot.weight = index.unknownIdf;
       continue;
     }
-    add(term, [], false);
+    slot.weight = Math.max(
+      ...slot.alternatives.map((a) => (a.term.startsWith('~') ? index.idf.get(a.term)! / sharing.get(a.term)! : termWeight(index, a.term, slot.stop))),
+    );
   }
 
   // "corona virus" for "coronavirus": two words the index knows as one.
-  const words = tokenize(question).filter((t) => !t.stop);
+  const words = tokens.filter((t) => !t.stop);
   for (let i = 0; i + 1 < words.length; i++) {
     const joined = stem(words[i]!.word + words[i + 1]!.word);
     if (!seen.has(joined) && postings.has(joined)) {
       seen.add(joined);
-      add(joined, [{ term: joined, strength: 1 }], false);
+      slots.push({ source: joined, alternatives: [{ term: joined, strength: 1 }], stop: false, weight: idf.get(joined)! });
     }
   }
   return slots;

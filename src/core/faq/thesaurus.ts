@@ -1,8 +1,16 @@
 import { tokenize, type Token } from './normalize.js';
 
 /** Matches thesaurus phrases in a token sequence and names the groups they belong to. */
+export interface ThesaurusMatch {
+  group: number;
+  /** The tokens the phrase covers: [start, end). */
+  start: number;
+  end: number;
+}
+
 export interface Thesaurus {
   groupsIn(tokens: Token[]): Set<number>;
+  matches(tokens: Token[]): ThesaurusMatch[];
   size: number;
 }
 
@@ -23,10 +31,8 @@ export function compileThesaurus(groups: string[][]): Thesaurus {
     }
   });
 
-  return {
-    size: groups.length,
-    groupsIn(tokens) {
-      const found = new Set<number>();
+  const matches = (tokens: Token[]): ThesaurusMatch[] => {
+      const found: ThesaurusMatch[] = [];
       if (byFirst.size === 0) return found;
       for (let i = 0; i < tokens.length; i++) {
         const candidates = byFirst.get(tokens[i]!.stem);
@@ -40,11 +46,16 @@ export function compileThesaurus(groups: string[][]): Thesaurus {
               break;
             }
           }
-          if (ok) found.add(phrase.group);
+          if (ok) found.push({ group: phrase.group, start: i, end: i + phrase.stems.length });
         }
       }
       return found;
-    },
+  };
+
+  return {
+    size: groups.length,
+    matches,
+    groupsIn: (tokens) => new Set(matches(tokens).map((m) => m.group)),
   };
 }
 
