@@ -61,7 +61,9 @@ export type Reply =
   | { kind: 'message'; message: OutMessage }
   | { kind: 'form'; form: FormSpec }
   /** The clicked message itself changes (an alert once acknowledged); `notice` is shown privately. */
-  | { kind: 'update'; message: OutMessage; notice?: OutMessage };
+  | { kind: 'update'; message: OutMessage; notice?: OutMessage }
+  /** A submitted form had bad values: each field's problem, so the form can stay open and show them. */
+  | { kind: 'form-errors'; errors: Partial<Record<FormField['id'], string>>; message: OutMessage };
 
 export interface Actor {
   platform: Platform;
