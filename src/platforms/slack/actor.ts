@@ -1,0 +1,66 @@
+import type { webApi } from '@slack/bolt';
+import type { AdminId } from '../../config.js';
+import type { Actor } from '../../core/chat.js';
+import type { Logger } from '../../log.js';
+
+interface Profile {
+  displayName: string | null;
+  workspaceAdmin: boolean;
+  at: number;
+}
+
+export interface ActorResolverOptions {
+  client: webApi.WebClient;
+  adminIds: AdminId[];
+  log: Logger;
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Who is acting: the name to show and whether they may run admin commands. Workspace admins and
+ * owners count as organizers; `users.info` is cached for a few minutes because every click needs it.
+ */
+export class ActorResolver {
+  private readonly cache = new Map<string, Profile>();
+  private readonly admins: Set<string>;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ActorResolverOptions) {
+    this.admins = new Set(opts.adminIds.filter((a) => a.platform === 'slack').map((a) => a.userId));
+    this.ttlMs = opts.ttlMs ?? 5 * 60_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async resolve(userId: string, workspaceId: string | null, fallbackName?: string): Promise<Actor> {
+    const profile = await this.profile(userId);
+    return {
+      platform: 'slack',
+      userId,
+      displayName: profile?.displayName || fallbackName || userId,
+      isAdmin: this.admins.has(userId) || Boolean(profile?.workspaceAdmin),
+      workspaceId,
+    };
+  }
+
+  private async profile(userId: string): Promise<Profile | null> {
+    const cached = this.cache.get(userId);
+    if (cached && this.now() - cached.at < this.ttlMs) return cached;
+    try {
+      const res = await this.opts.client.users.info({ user: userId });
+      const u = res.user;
+      const profile: Profile = {
+        displayName: u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || null,
+        workspaceAdmin: Boolean(u?.is_admin || u?.is_owner || u?.is_primary_owner),
+        at: this.now(),
+      };
+      this.cache.set(userId, profile);
+      return profile;
+    } catch (err) {
+      // Without users.info the person still acts, with ADMIN_USER_IDS as the only source of admin rights.
+      this.opts.log.warn({ err: (err as Error).message, userId }, 'users.info failed');
+      return cached ?? null;
+    }
+  }
+}

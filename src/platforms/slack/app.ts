@@ -1,0 +1,53 @@
+import { App, LogLevel, type Logger as BoltLogger, type Receiver, type webApi } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+
+/** Bolt and the Web API client log through pino, at pino's level. */
+export function boltLogger(log: Logger): BoltLogger {
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const level = (): LogLevel => {
+    switch (log.level) {
+      case 'debug':
+      case 'trace':
+        return LogLevel.DEBUG;
+      case 'info':
+        return LogLevel.INFO;
+      case 'warn':
+        return LogLevel.WARN;
+      default:
+        return LogLevel.ERROR;
+    }
+  };
+  return {
+    debug: (...msg) => log.debug(text(msg)),
+    info: (...msg) => log.info(text(msg)),
+    warn: (...msg) => log.warn(text(msg)),
+    error: (...msg) => log.error(text(msg)),
+    // Levels are pino's to decide; Bolt must not change them.
+    setLevel: () => undefined,
+    getLevel: level,
+    setName: () => undefined,
+  };
+}
+
+/** Interactive calls have a trigger that dies in 3 s: retry briefly, never for half an hour. */
+export const INTERACTIVE_RETRY: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 };
+
+export interface SlackAppOptions {
+  botToken: string;
+  apiUrl: string | null;
+  receiver: Receiver;
+  log: Logger;
+}
+
+export function createSlackApp(opts: SlackAppOptions): App {
+  const logger = boltLogger(opts.log);
+  return new App({
+    token: opts.botToken,
+    receiver: opts.receiver,
+    logger,
+    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: INTERACTIVE_RETRY },
+    // Conversation state and ack-less processing are not used; events are deduplicated in the database.
+    convoStore: false,
+    ignoreSelf: true,
+  });
+}

@@ -1,0 +1,104 @@
+import { SocketModeReceiver, webApi, type Receiver } from '@slack/bolt';
+import type { AdminId, Config } from '../../config.js';
+import type { ChatPort } from '../../core/chat.js';
+import type { Core } from '../../core/core.js';
+import type { Db } from '../../db/connect.js';
+import type { HttpServer } from '../../http/server.js';
+import type { Logger } from '../../log.js';
+import { ActorResolver } from './actor.js';
+import { boltLogger, createSlackApp } from './app.js';
+import { registerActions } from './listeners/actions.js';
+import { registerCommands } from './listeners/commands.js';
+import { dedupeEvents } from './listeners/dedupe.js';
+import { registerEvents } from './listeners/events.js';
+import { registerViews } from './listeners/views.js';
+import { createSlackPort } from './port.js';
+import { SlackHttpReceiver } from './receiver.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export type SlackState = 'connected' | 'connecting' | 'disconnected';
+
+export interface SlackPlatform {
+  port: ChatPort;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  state(): SlackState;
+}
+
+export interface SlackPlatformOptions {
+  config: NonNullable<Config['slack']>;
+  adminIds: AdminId[];
+  core: Core;
+  db: Db;
+  http: HttpServer;
+  log: Logger;
+}
+
+/**
+ * Slack over HTTP (POST /slack/events on our server) or, with an app token, Socket Mode.
+ * The returned port is what the outbox worker posts through.
+ */
+export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<SlackPlatform> {
+  const { config, core, db, http } = opts;
+  const log = opts.log.child({ platform: 'slack' });
+  let state: SlackState = 'disconnected';
+
+  let receiver: Receiver;
+  const socketMode = Boolean(config.appToken);
+  if (config.appToken) {
+    const socket = new SocketModeReceiver({ appToken: config.appToken, logger: boltLogger(log) });
+    socket.client.on('connecting', () => (state = 'connecting'));
+    socket.client.on('reconnecting', () => (state = 'connecting'));
+    socket.client.on('connected', () => (state = 'connected'));
+    socket.client.on('disconnected', () => (state = 'disconnected'));
+    receiver = socket;
+  } else {
+    if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
+    receiver = new SlackHttpReceiver({ http, path: SLACK_EVENTS_PATH, signingSecret: config.signingSecret, log });
+  }
+
+  const app = createSlackApp({ botToken: config.botToken, apiUrl: config.apiUrl, receiver, log });
+  const actors = new ActorResolver({ client: app.client, adminIds: opts.adminIds, log });
+  const deps = { core, log, actors };
+  app.use(dedupeEvents(db, () => core.deps.clock.now(), log));
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerEvents(app, deps);
+  app.error(async (err) => {
+    log.error({ err }, 'unhandled Slack listener error');
+  });
+
+  const portClient = new webApi.WebClient(config.botToken, {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    logger: boltLogger(log),
+    rejectRateLimitedCalls: true,
+    // The outbox retries with backoff; a call here fails fast and lets other targets go ahead.
+    retryConfig: { retries: 0 },
+  });
+  const port = createSlackPort({ client: portClient, patientClient: app.client, log });
+
+  return {
+    port,
+    async start() {
+      if (!socketMode) {
+        try {
+          const who = await app.client.auth.test();
+          log.info({ team: who.team, bot: who.user }, 'Slack token accepted; listening on POST /slack/events');
+          state = 'connected';
+        } catch (err) {
+          log.error({ err: (err as Error).message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN and SLACK_API_URL');
+        }
+      } else {
+        state = 'connecting';
+      }
+      await app.start();
+    },
+    async stop() {
+      await app.stop();
+      state = 'disconnected';
+    },
+    state: () => state,
+  };
+}

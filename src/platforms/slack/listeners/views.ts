@@ -1,0 +1,60 @@
+import type { App } from '@slack/bolt';
+import type { Reply } from '../../../core/chat.js';
+import { CommandError } from '../../../core/commands.js';
+import { decodeFormMetadata, FORM_CALLBACK_PREFIX, readFormValues, renderForm } from '../blocks.js';
+import { deliver, errorMessage, type Interaction } from '../reply.js';
+import type { ListenerDeps } from './deps.js';
+
+/** Slack closes the modal with an error after 3 s; the core must have answered well before that. */
+const SUBMIT_BUDGET_MS = 2300;
+
+type Outcome = { ok: true; reply: Reply } | { ok: false; err: unknown };
+
+/** A refusal of the submitted values: shown next to the field (or the first field), the modal stays open. */
+function fieldError(err: unknown, fieldIds: string[]): Record<string, string> | null {
+  const e = err as { name?: string; message?: string; field?: unknown };
+  if (!(err instanceof CommandError) && e?.name !== 'Refusal') return null;
+  const field = typeof e.field === 'string' && fieldIds.includes(e.field) ? e.field : fieldIds[0];
+  return field ? { [field]: String(e.message).slice(0, 2000) } : null;
+}
+
+export function registerViews(app: App, deps: ListenerDeps): void {
+  app.view({ callback_id: new RegExp(`^${FORM_CALLBACK_PREFIX}`), type: 'view_submission' }, async ({ ack, body, view, client }) => {
+    const started = Date.now();
+    const fieldIds = view.blocks.filter((b) => b.type === 'input' && b.block_id).map((b) => b.block_id!);
+    const meta = decodeFormMetadata(view.private_metadata);
+    if (!meta || fieldIds.length === 0) {
+      await ack({ response_action: 'errors', errors: { [fieldIds[0] ?? 'status']: 'This form is out of date. Close it and run /checkin again.' } });
+      return;
+    }
+    const actor = await deps.actors.resolve(body.user.id, body.team?.id ?? null, body.user.name);
+    const call: Promise<Outcome> = deps.core
+      .submitForm(actor, { channelId: meta.channelId ?? '' }, 'checkin', meta.state, readFormValues(view.state.values))
+      .then((reply) => ({ ok: true as const, reply }), (err: unknown) => ({ ok: false as const, err }));
+    let timer: NodeJS.Timeout | undefined;
+    const early = await Promise.race([
+      call,
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), Math.max(0, SUBMIT_BUDGET_MS - (Date.now() - started)));
+      }),
+    ]);
+    clearTimeout(timer);
+
+    if (early && !early.ok) {
+      const errors = fieldError(early.err, fieldIds);
+      if (errors) {
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+    }
+    if (early?.ok && early.reply.kind === 'form') {
+      await ack({ response_action: 'update', view: renderForm(early.reply.form, meta) });
+      return;
+    }
+    await ack();
+    const outcome = early ?? (await call);
+    const ix: Interaction = { client, actor, channelId: meta.channelId };
+    const reply: Reply = outcome.ok ? outcome.reply : { kind: 'message', message: errorMessage(outcome.err, deps.log, { form: 'checkin' }) };
+    await deliver(ix, reply, deps);
+  });
+}

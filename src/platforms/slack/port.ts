@@ -1,0 +1,114 @@
+import { webApi } from '@slack/bolt';
+import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../core/chat.js';
+import type { Logger } from '../../log.js';
+import { renderMessage } from './blocks.js';
+
+export const ROUND_EVENT_TYPE = 'mentorbot_round';
+
+/** Slack errors that no retry can fix: the outbox row goes dead instead of looping. */
+const PERMANENT = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'user_not_found',
+  'user_not_visible',
+  'user_disabled',
+  'cannot_dm_bot',
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'invalid_blocks',
+  'msg_too_long',
+  'restricted_action',
+]);
+
+/** Turns a Web API failure into the errors the delivery worker understands. */
+export function deliveryError(err: unknown): Error {
+  const e = err as { code?: string; retryAfter?: number; data?: { error?: string } };
+  if (e?.code === webApi.ErrorCode.RateLimitedError) return new RateLimitedError(Math.max(1, e.retryAfter ?? 1) * 1000);
+  if (e?.code === webApi.ErrorCode.PlatformError) {
+    const code = e.data?.error ?? 'unknown_error';
+    if (PERMANENT.has(code)) return new PermanentDeliveryError(`Slack refused the message: ${code}`);
+    return new Error(`Slack refused the message: ${code}`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+function metadata(message: OutMessage) {
+  return message.roundId === undefined
+    ? {}
+    : { metadata: { event_type: ROUND_EVENT_TYPE, event_payload: { round_id: message.roundId } } };
+}
+
+export interface SlackPortOptions {
+  /** Answers 429 with an error (rejectRateLimitedCalls) so the worker reschedules instead of waiting. */
+  client: webApi.WebClient;
+  /** Waits out 429s: used for thread replies, which must not make the worker re-post the parent. */
+  patientClient: webApi.WebClient;
+  log: Logger;
+  historyLimit?: number;
+}
+
+export function createSlackPort(opts: SlackPortOptions): ChatPort {
+  const { client, patientClient, log } = opts;
+
+  async function post(channel: string, message: OutMessage): Promise<SentRef> {
+    const { text, blocks } = renderMessage(message);
+    let ts: string;
+    try {
+      const res = await client.chat.postMessage({ channel, text, blocks, unfurl_links: false, ...metadata(message) });
+      ts = res.ts!;
+      channel = res.channel ?? channel;
+    } catch (err) {
+      throw deliveryError(err);
+    }
+    // The parent is out; a failing thread part is logged, never retried as a whole (that would post the parent twice).
+    for (const part of message.thread ?? []) {
+      const r = renderMessage({ text: part });
+      try {
+        await patientClient.chat.postMessage({ channel, thread_ts: ts, text: r.text, blocks: r.blocks, unfurl_links: false });
+      } catch (err) {
+        log.error({ err: deliveryError(err).message, channel, ts }, 'a thread part could not be posted');
+      }
+    }
+    return { messageId: ts, channelId: channel };
+  }
+
+  return {
+    platform: 'slack',
+
+    postToChannel: (channelId, message) => post(channelId, message),
+
+    async sendDirect(userId, message) {
+      let channel: string;
+      try {
+        const res = await client.conversations.open({ users: userId });
+        channel = res.channel!.id!;
+      } catch (err) {
+        throw deliveryError(err);
+      }
+      return post(channel, message);
+    },
+
+    async updateMessage(channelId, messageId, message) {
+      const { text, blocks } = renderMessage(message);
+      try {
+        await client.chat.update({ channel: channelId, ts: messageId, text, blocks, ...metadata(message) });
+      } catch (err) {
+        throw deliveryError(err);
+      }
+    },
+
+    async findPostedRound(channelId, roundId) {
+      try {
+        const res = await client.conversations.history({ channel: channelId, limit: opts.historyLimit ?? 100, include_all_metadata: true });
+        const found = (res.messages ?? []).find(
+          (m) => m.metadata?.event_type === ROUND_EVENT_TYPE && Number((m.metadata.event_payload as { round_id?: unknown } | undefined)?.round_id) === roundId,
+        );
+        return found?.ts ? { messageId: found.ts, channelId } : null;
+      } catch (err) {
+        throw deliveryError(err);
+      }
+    },
+  };
+}
