@@ -1,16 +1,40 @@
 import { loadConfig, type Config } from './config.js';
+import { loadContent } from './content/load.js';
+import type { Content } from './content/types.js';
+import type { ChatPort } from './core/chat.js';
+import { Clock } from './core/clock.js';
+import type { Core, CoreDeps } from './core/core.js';
+import { createCore } from './core/create-core.js';
+import { createFaqEngine } from './core/faq/engine.js';
 import { createDb, type DbHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { Platform } from './db/types.js';
 import { healthRoute } from './http/health.js';
 import { HttpServer } from './http/server.js';
+import { testClockRoute } from './http/test-clock.js';
+import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './log.js';
+import { LocalChat } from './platforms/local/port.js';
+import { Terminal } from './platforms/local/terminal.js';
+
+export interface PlatformRuntime {
+  port: ChatPort;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  state(): 'connected' | 'connecting' | 'disconnected' | 'standby';
+}
 
 export interface Bot {
   config: Config;
   log: Logger;
   handle: DbHandle;
+  core: Core;
+  clock: Clock;
+  scheduler: Scheduler;
   http: HttpServer;
   port: number;
+  platforms: Map<Platform, PlatformRuntime>;
+  local: LocalChat | null;
   stop(): Promise<void>;
 }
 
@@ -21,34 +45,74 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
   return handle;
 }
 
-export async function startBot(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Bot> {
+export interface StartOptions {
+  log?: Logger;
+  clock?: Clock;
+  content?: Content;
+  /** Where the terminal mode prints; defaults to stdout. */
+  print?: (text: string) => void;
+  /** false: no cron or polling (tests drive the scheduler themselves). */
+  autoStart?: boolean;
+}
+
+export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const content = options.content ?? (await loadContent(config.contentDir));
   const handle = await openDatabase(config, log);
+  const clock = options.clock ?? new Clock();
+  const faq = createFaqEngine(content.faq, content.thesaurus);
+  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds };
+  const core = createCore(deps);
   const http = new HttpServer(log);
-  http.mount('GET', '/healthz', healthRoute(handle.db));
+  const platforms = new Map<Platform, PlatformRuntime>();
+  let local: LocalChat | null = null;
+
+  const ports = new Map<Platform, ChatPort>();
+  if (!config.slack && !config.discord) {
+    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)));
+    ports.set('local', local);
+  }
+  for (const [name, runtime] of platforms) ports.set(name, runtime.port);
+
+  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart });
+  http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
+  if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
   const port = await http.listen(config.port);
-  log.info({ port }, 'listening for /healthz');
-  if (!config.slack && !config.discord) log.info('no platform configured (set SLACK_BOT_TOKEN or DISCORD_TOKEN)');
+  log.info({ port, platforms: [...ports.keys()] }, 'listening');
+  for (const runtime of platforms.values()) await runtime.start();
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      await scheduler.stop();
+      for (const runtime of platforms.values()) await runtime.stop();
       await http.close();
       await handle.close();
       log.info('stopped');
     })());
-  return { config, log, handle, http, port, stop };
+  return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
 }
 
 /** `mentorbot start`: runs until SIGTERM/SIGINT, then drains and closes. Returns -1: the process stays up. */
 export async function runStart(_argv: string[]): Promise<number> {
   const config = loadConfig();
-  const bot = await startBot(config);
+  const terminalMode = !config.slack && !config.discord;
+  // In terminal mode the log would interleave with the conversation; keep only warnings.
+  const log = createLogger(terminalMode && process.stdin.isTTY ? 'warn' : config.logLevel);
+  const bot = await startBot(config, { log });
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
     void bot.stop().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  if (terminalMode && bot.local) {
+    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout });
+    void terminal.run().then(() => {
+      if (process.stdin.isTTY) shutdown('end of input');
+      else bot.log.info('terminal input closed; still serving /healthz');
+    });
+  }
   return -1;
 }
 

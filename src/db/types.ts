@@ -31,7 +31,9 @@ export interface CohortsTable {
   timezone: string;
   status: Generated<CohortStatus>;
   created_by: string;
-  created_at: Generated<Timestamp>;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Slots before this moment are not used: a paused cohort does not catch up on resume. */
+  resumed_at: Timestamp | null;
 }
 
 export interface MembersTable {

@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import type { Program } from '../content/types.js';
+import type { Db } from '../db/connect.js';
+import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
+import { roundPost } from './messages/rounds.js';
+import { enqueue } from './outbox.js';
+import { countAnswers } from './rounds.js';
+
+export interface CheckinInput {
+  status: CheckinStatus;
+  confidence?: number | null;
+  blocker?: string | null;
+  note?: string | null;
+  /** Milestones the learner says they completed with this answer. */
+  milestones?: string[];
+  source: CheckinSource;
+}
+
+export type CheckinOutcome =
+  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[] }
+  | { kind: 'closed'; existing: Checkin; nextWeek: number };
+
+/**
+ * Records or edits a learner's answer to a round. An answer can be edited until the next round
+ * opens; a first answer after that is still kept, marked late. Every version goes to history.
+ */
+export async function recordCheckin(
+  db: Db,
+  ctx: { cohort: Cohort; member: Member; round: Round; program: Program },
+  input: CheckinInput,
+  now: Date,
+): Promise<CheckinOutcome> {
+  const { cohort, member, round, program } = ctx;
+  return db.transaction().execute(async (trx) => {
+    const next = await trx.selectFrom('rounds').select('week').where('cohort_id', '=', cohort.id).where('week', '>', round.week).orderBy('week').executeTakeFirst();
+    const existing = await trx.selectFrom('checkins').selectAll().where('round_id', '=', round.id).where('member_id', '=', member.id).forUpdate().executeTakeFirst();
+    const closed = next !== undefined;
+    if (closed && existing) return { kind: 'closed', existing, nextWeek: next.week };
+
+    const milestones = new Set(input.milestones ?? []);
+    if (input.status === 'done') milestones.add(round.milestone_id);
+    const known = new Set(program.milestones.map((m) => m.id));
+    const completedIds = [...milestones].filter((m) => known.has(m));
+
+    const values = {
+      status: input.status,
+      confidence: input.confidence ?? null,
+      blocker: input.blocker?.trim() || null,
+      note: input.note?.trim() || null,
+      source: input.source,
+      updated_at: now,
+    };
+    const checkin = existing
+      ? await trx.updateTable('checkins').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
+      : await trx
+          .insertInto('checkins')
+          .values({ ...values, round_id: round.id, member_id: member.id, late: closed, created_at: now })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+
+    await trx
+      .insertInto('checkin_history')
+      .values({ checkin_id: checkin.id, status: checkin.status, confidence: checkin.confidence, blocker: checkin.blocker, note: checkin.note, milestones: completedIds, late: checkin.late, source: checkin.source, recorded_at: now })
+      .execute();
+
+    let completed: string[] = [];
+    if (completedIds.length > 0) {
+      const rows = await trx
+        .insertInto('milestone_completions')
+        .values(completedIds.map((milestone_id) => ({ member_id: member.id, milestone_id, checkin_id: checkin.id, completed_at: now })))
+        .onConflict((oc) => oc.columns(['member_id', 'milestone_id']).doNothing())
+        .returning('milestone_id')
+        .execute();
+      completed = rows.map((r) => r.milestone_id);
+    }
+
+    if (!existing && !closed) {
+      const { answered, learners } = await countAnswers(trx, round.id, cohort.id);
+      await enqueue(trx, {
+        key: `round-update:${round.id}:${answered}`,
+        kind: 'round-update',
+        platform: cohort.platform,
+        targetKind: 'message',
+        targetId: `round:${round.id}`,
+        message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered, learners }),
+        availableAt: now,
+      });
+    }
+    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed };
+  });
+}
+
+export async function currentCheckin(db: Db, roundId: number, memberId: number): Promise<Checkin | undefined> {
+  return db.selectFrom('checkins').selectAll().where('round_id', '=', roundId).where('member_id', '=', memberId).executeTakeFirst();
+}
+
+export async function completedMilestones(db: Db, memberId: number): Promise<string[]> {
+  const rows = await db.selectFrom('milestone_completions').select('milestone_id').where('member_id', '=', memberId).orderBy('completed_at').execute();
+  return rows.map((r) => r.milestone_id);
+}
+
+export async function historyCount(db: Db, checkinId: number): Promise<number> {
+  const row = await db.selectFrom('checkin_history').select(sql<number>`count(*)::int`.as('n')).where('checkin_id', '=', checkinId).executeTakeFirstOrThrow();
+  return row.n;
+}

@@ -1,0 +1,134 @@
+import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from './chat.js';
+import { CommandError, type Command } from './commands.js';
+import type { Core, CoreDeps } from './core.js';
+import { cohortStatusView, progressView } from './progress.js';
+import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
+import { stalledView } from './stalls/view.js';
+import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
+import { buttonCheckin, FormInvalid, openForm, quickCheckin, setAway, submitCheckinForm } from './handlers/checkin-flow.js';
+import { addMember, createCohort, joinCohort, removeMember, setPaused, skipDate } from './handlers/cohort-admin.js';
+import { ask, feedback, pingMentor, questionFromMention, showEntry } from './handlers/faq-flow.js';
+import { privately, Refusal, refusalReply } from './handlers/reply.js';
+import { membershipsOf } from './members.js';
+
+/** Turns refusals into the private "what was wrong, how to do it" reply; anything else is a bug and propagates. */
+async function guarded(run: () => Promise<Reply>): Promise<Reply> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof FormInvalid) return { kind: 'form-errors', errors: err.fieldErrors, message: { text: err.message, private: true } };
+    if (err instanceof Refusal || err instanceof CommandError) return refusalReply(err);
+    throw err;
+  }
+}
+
+async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Command): Promise<Reply> {
+  switch (cmd.name) {
+    case 'checkin':
+      return cmd.status ? quickCheckin(deps, actor, place, cmd.status, cmd.note) : openForm(deps, actor, place);
+    case 'faq':
+      return ask(deps, actor, place, cmd.question, 'command', true);
+    case 'away':
+      return setAway(deps, actor, cmd.until);
+    case 'progress':
+      return progress(deps, actor, place, cmd.user?.id);
+    case 'stalled':
+      return stalledView(deps.db, actor, deps.clock.now(), { admins: deps.admins });
+    case 'cohort.create':
+      return createCohort(deps, actor, place, cmd);
+    case 'cohort.join':
+      return joinCohort(deps, actor, place);
+    case 'cohort.add':
+      return addMember(deps, actor, place, cmd.user, 'learner');
+    case 'cohort.mentor':
+      return addMember(deps, actor, place, cmd.user, 'mentor');
+    case 'cohort.remove':
+      return removeMember(deps, actor, place, cmd.user);
+    case 'cohort.pause':
+      return setPaused(deps, actor, place, true);
+    case 'cohort.resume':
+      return setPaused(deps, actor, place, false);
+    case 'cohort.skip':
+      return skipDate(deps, actor, place, cmd.date);
+    case 'cohort.status': {
+      const cohort = await channelCohort(deps, actor, place);
+      await requireMentorOf(deps, actor, cohort, 'see who has checked in');
+      return { kind: 'message', message: await cohortStatusView(deps.db, deps.content, cohort.id, deps.clock.now()) };
+    }
+  }
+}
+
+async function progress(deps: CoreDeps, actor: Actor, place: Place, userId: string | undefined): Promise<Reply> {
+  const now = deps.clock.now();
+  if (!userId || userId === actor.userId) {
+    const { cohort, member } = await learnerMembership(deps, actor, place);
+    return { kind: 'message', message: await progressView(deps.db, deps.content, { cohortId: cohort.id, memberId: member.id }, now) };
+  }
+  // A mentor may look at any learner of a cohort they mentor; a learner only at themselves.
+  const theirs = (await membershipsOf(deps.db, actor.platform, userId)).filter((m) => m.member.role === 'learner');
+  for (const m of theirs) {
+    try {
+      await requireMentorOf(deps, actor, m.cohort, 'see it');
+      return { kind: 'message', message: await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id }, now) };
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+    }
+  }
+  const mine = await membershipsOf(deps.db, actor.platform, actor.userId);
+  if (mine.some((m) => m.member.role === 'mentor')) throw new Refusal('That person is not a learner in any cohort you mentor.');
+  throw new Refusal('You can see only your own progress: `/progress`. Mentors can look at learners in their cohorts.');
+}
+
+async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: ActionId, value: string): Promise<Reply> {
+  const now = deps.clock.now();
+  switch (action) {
+    case 'checkin.status':
+      return buttonCheckin(deps, actor, value);
+    case 'checkin.details':
+      if (!/^\d+$/.test(value)) throw new Refusal('That button is out of date. Use `/checkin` instead.');
+      return openForm(deps, actor, place, Number(value));
+    case 'flag.ack':
+      return acknowledgeFlag(deps.db, Number(value), actor, now, { admins: deps.admins });
+    case 'flag.resolve':
+      return resolveFlag(deps.db, Number(value), actor, now, { admins: deps.admins });
+    case 'faq.helpful':
+      return feedback(deps, value, true);
+    case 'faq.unhelpful':
+      return feedback(deps, value, false);
+    case 'faq.ping-mentor':
+      return pingMentor(deps, actor, value);
+    case 'faq.show':
+      return showEntry(deps, value);
+  }
+}
+
+async function home(deps: CoreDeps, actor: Actor): Promise<OutMessage> {
+  const now = deps.clock.now();
+  const memberships = await membershipsOf(deps.db, actor.platform, actor.userId);
+  const parts: string[] = [];
+  for (const m of memberships.filter((x) => x.member.role === 'learner')) {
+    parts.push((await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id }, now)).text);
+  }
+  if (memberships.some((m) => m.member.role === 'mentor')) {
+    const stalled = await stalledView(deps.db, actor, now, { admins: deps.admins });
+    if (stalled.kind === 'message') parts.push(stalled.message.text);
+  }
+  if (parts.length === 0) parts.push("You're not in a cohort yet. Type `/cohort join` in your cohort's channel, or ask anything with `/faq`.");
+  return { text: parts.join('\n\n———\n\n'), private: true };
+}
+
+export function createCore(deps: CoreDeps): Core {
+  return {
+    deps,
+    command: (actor, place, cmd) => guarded(() => runCommand(deps, actor, place, cmd)),
+    action: (actor, place, action, value) => guarded(() => runAction(deps, actor, place, action, value)),
+    submitForm: (actor, _place, _formId, state, values: FormValues) => guarded(() => submitCheckinForm(deps, actor, state, values)),
+    mention: (actor, place, text) =>
+      guarded(async () => {
+        const question = questionFromMention(text);
+        if (!question) return privately('Ask me a question after the mention, e.g. “@mentorbot how long does the move to ML engineering take?”');
+        return ask(deps, actor, place, question, 'mention', false);
+      }),
+    home: (actor) => home(deps, actor),
+  };
+}

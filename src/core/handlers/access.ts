@@ -1,0 +1,40 @@
+import type { Cohort, Member } from '../../db/types.js';
+import type { Actor, Place } from '../chat.js';
+import type { CoreDeps } from '../core.js';
+import { activeMember, cohortByChannel, membershipsOf, type Membership } from '../members.js';
+import { USAGE } from '../commands.js';
+import { Refusal } from './reply.js';
+
+export function isAdmin(deps: CoreDeps, actor: Actor): boolean {
+  return actor.isAdmin || deps.admins.some((a) => a.platform === actor.platform && a.userId === actor.userId);
+}
+
+export function requireAdmin(deps: CoreDeps, actor: Actor, what: string): void {
+  if (!isAdmin(deps, actor)) throw new Refusal(`Only organizers can ${what}. Ask an organizer of this workspace.`);
+}
+
+export async function channelCohort(deps: CoreDeps, actor: Actor, place: Place): Promise<Cohort> {
+  const cohort = await cohortByChannel(deps.db, actor.platform, place.channelId);
+  if (!cohort) {
+    throw new Refusal('This channel has no cohort. Run the command in your cohort\'s channel, or an organizer can create one here.', USAGE.cohort.split('\n')[0]);
+  }
+  return cohort;
+}
+
+/** The learner membership a learner command applies to: this channel's cohort, or their only one. */
+export async function learnerMembership(deps: CoreDeps, actor: Actor, place: Place): Promise<Membership> {
+  const all = (await membershipsOf(deps.db, actor.platform, actor.userId)).filter((m) => m.member.role === 'learner');
+  const here = all.find((m) => m.cohort.channel_id === place.channelId);
+  if (here) return here;
+  if (all.length === 1) return all[0]!;
+  if (all.length === 0) throw new Refusal("You're not a learner in any cohort yet. Join from your cohort's channel with `/cohort join`.");
+  throw new Refusal(`You're in ${all.length} cohorts (${all.map((m) => m.cohort.name).join(', ')}). Run this in the cohort's channel.`);
+}
+
+/** Mentors of the cohort and organizers may see and act on everyone in it. */
+export async function requireMentorOf(deps: CoreDeps, actor: Actor, cohort: Cohort, what: string): Promise<Member | null> {
+  const member = await activeMember(deps.db, cohort.id, actor.userId);
+  if (member?.role === 'mentor') return member;
+  if (isAdmin(deps, actor)) return null;
+  throw new Refusal(`Only mentors of ${cohort.name} can ${what}.`);
+}

@@ -1,0 +1,197 @@
+import type { Program } from '../../content/types.js';
+import type { CheckinSource, CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
+import { completedMilestones, currentCheckin, recordCheckin } from '../checkins.js';
+import type { CoreDeps } from '../core.js';
+import { askAndLog } from '../faq/log.js';
+import { activeMember } from '../members.js';
+import { milestoneOf, STATUS_LABEL } from '../messages/rounds.js';
+import { latestRound } from '../rounds.js';
+import { describeSlot, localDate } from '../schedule.js';
+import { learnerMembership } from './access.js';
+import { privately, Refusal } from './reply.js';
+
+interface Target {
+  cohort: Cohort;
+  member: Member;
+  round: Round;
+  program: Program;
+}
+
+function programOf(deps: CoreDeps, cohort: Cohort): Program {
+  const program = deps.content.programs.get(cohort.program_id);
+  if (!program) throw new Refusal(`The program "${cohort.program_id}" of **${cohort.name}** is missing from the content; tell an organizer.`);
+  return program;
+}
+
+/** The round a learner answers from a command: their cohort's latest. */
+async function currentTarget(deps: CoreDeps, actor: Actor, place: Place): Promise<Target> {
+  const { cohort, member } = await learnerMembership(deps, actor, place);
+  const round = await latestRound(deps.db, cohort.id);
+  if (!round) {
+    const when = cohort.status === 'active' ? ' It opens at the first check-in slot; I will post it in the channel.' : '';
+    throw new Refusal(`**${cohort.name}** has no open round yet, so there is nothing to check in to.${when}`);
+  }
+  return { cohort, member, round, program: programOf(deps, cohort) };
+}
+
+/** The round a button or form names; the clicker must be a learner of its cohort. */
+async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promise<Target> {
+  const round = await deps.db.selectFrom('rounds').selectAll().where('id', '=', roundId).executeTakeFirst();
+  if (!round) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
+  const cohort = (await deps.db.selectFrom('cohorts').selectAll().where('id', '=', round.cohort_id).executeTakeFirstOrThrow()) as Cohort;
+  const member = await activeMember(deps.db, cohort.id, actor.userId);
+  if (!member) throw new Refusal(`You're not in **${cohort.name}**. Join with \`/cohort join\` in its channel to check in.`);
+  if (member.role !== 'learner') throw new Refusal(`You're a mentor of **${cohort.name}**; only learners check in. \`/cohort status\` shows who has.`);
+  return { cohort, member, round, program: programOf(deps, cohort) };
+}
+
+export async function quickCheckin(deps: CoreDeps, actor: Actor, place: Place, status: CheckinStatus, note?: string): Promise<Reply> {
+  const target = await currentTarget(deps, actor, place);
+  const text = note?.trim();
+  return save(deps, target, { status, source: 'quick', ...(status === 'blocked' ? { blocker: text ?? null } : { note: text ?? null }) });
+}
+
+export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
+  const m = /^(\d+):(on-track|behind|blocked|done)$/.exec(value);
+  if (!m) throw new Refusal('That button is out of date. Use `/checkin` instead.');
+  const target = await roundTarget(deps, actor, Number(m[1]));
+  const existing = await currentCheckin(deps.db, target.round.id, target.member.id);
+  // A click changes only the status; what was written in the form stays.
+  return save(deps, target, {
+    status: m[2] as CheckinStatus,
+    source: 'button',
+    confidence: existing?.confidence ?? null,
+    blocker: existing?.blocker ?? null,
+    note: existing?.note ?? null,
+  });
+}
+
+export async function openForm(deps: CoreDeps, actor: Actor, place: Place, roundId?: number): Promise<Reply> {
+  const target = roundId === undefined ? await currentTarget(deps, actor, place) : await roundTarget(deps, actor, roundId);
+  const { round, program, member } = target;
+  const existing = await currentCheckin(deps.db, round.id, member.id);
+  const done = new Set(await completedMilestones(deps.db, member.id));
+  const milestone = milestoneOf(program, round.milestone_id);
+  const form: FormSpec = {
+    id: 'checkin',
+    title: `Week ${round.week} check-in`,
+    submitLabel: 'Save',
+    state: String(round.id),
+    fields: [
+      {
+        id: 'status',
+        label: `How is ${milestone?.title ?? 'this week'} going?`,
+        kind: 'select',
+        options: CHECKIN_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })),
+        initial: existing?.status,
+        optional: false,
+      },
+      {
+        id: 'milestones',
+        label: 'Milestones completed',
+        kind: 'multiselect',
+        options: program.milestones.filter((m) => !done.has(m.id)).map((m) => ({ value: m.id, label: `Week ${m.week}: ${m.title}` })),
+        optional: true,
+      },
+      {
+        id: 'confidence',
+        label: 'Confidence (1 = lost, 5 = could teach it)',
+        kind: 'select',
+        options: ['1', '2', '3', '4', '5'].map((v) => ({ value: v, label: v })),
+        initial: existing?.confidence ? String(existing.confidence) : undefined,
+        optional: true,
+      },
+      { id: 'blocker', label: 'Blocker', kind: 'text', initial: existing?.blocker ?? undefined, optional: true, placeholder: 'What is stopping you, if anything?', maxLength: 500 },
+      { id: 'note', label: 'Note', kind: 'textarea', initial: existing?.note ?? undefined, optional: true, placeholder: 'Anything your mentor should know', maxLength: 2000 },
+    ],
+  };
+  if (form.fields[1]!.options!.length === 0) form.fields.splice(1, 1);
+  return { kind: 'form', form };
+}
+
+export class FormInvalid extends Refusal {
+  constructor(readonly fieldErrors: Partial<Record<keyof FormValues, string>>) {
+    super(Object.values(fieldErrors).join('\n'));
+  }
+}
+
+export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: string, values: FormValues): Promise<Reply> {
+  if (!/^\d+$/.test(state)) throw new Refusal('That form is out of date. Use `/checkin` to open a fresh one.');
+  const target = await roundTarget(deps, actor, Number(state));
+  const errors: Partial<Record<keyof FormValues, string>> = {};
+  const status = values.status?.trim().toLowerCase();
+  if (!status || !(CHECKIN_STATUSES as readonly string[]).includes(status)) errors.status = 'Status must be one of on-track, behind, blocked or done.';
+  const confidenceText = values.confidence?.trim();
+  const confidence = confidenceText ? Number(confidenceText) : null;
+  if (confidenceText && !(Number.isInteger(confidence) && confidence! >= 1 && confidence! <= 5)) errors.confidence = 'Confidence must be a whole number from 1 to 5.';
+  const known = new Set(target.program.milestones.map((m) => m.id));
+  const unknown = (values.milestones ?? []).filter((m) => !known.has(m));
+  if (unknown.length > 0) errors.milestones = `Unknown milestone${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`;
+  if (Object.keys(errors).length > 0) throw new FormInvalid(errors);
+  return save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+}
+
+async function save(
+  deps: CoreDeps,
+  target: Target,
+  input: { status: CheckinStatus; source: CheckinSource; confidence?: number | null; blocker?: string | null; note?: string | null; milestones?: string[] },
+): Promise<Reply> {
+  const now = deps.clock.now();
+  const { round, program, cohort } = target;
+  const outcome = await recordCheckin(deps.db, target, input, now);
+  if (outcome.kind === 'closed') {
+    return privately(
+      `Week ${round.week} closed when week ${outcome.nextWeek} opened, so your answer (**${STATUS_LABEL[outcome.existing.status]}**) stays as it was. ` +
+        'Use `/checkin` for this week.',
+    );
+  }
+  const milestone = milestoneOf(program, round.milestone_id);
+  const lines = [
+    `${outcome.edited ? 'Updated' : 'Recorded'}: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? round.milestone_id})` +
+      (outcome.late ? ', marked late because the next round had already opened.' : '.'),
+  ];
+  if (outcome.completed.length > 0) {
+    lines.push(`Milestone done: ${outcome.completed.map((id) => `**${milestoneOf(program, id)?.title ?? id}**`).join(', ')}. Well done!`);
+  }
+  if (!outcome.late) {
+    const next = await deps.db.selectFrom('rounds').select('id').where('cohort_id', '=', cohort.id).where('week', '>', round.week).executeTakeFirst();
+    if (!next) lines.push(`You can change it until week ${round.week + 1} opens.`);
+  }
+  const blocker = outcome.checkin.blocker;
+  if (blocker) {
+    const match = await askAndLog(deps.db, deps.faq, { question: blocker, platform: cohort.platform, userId: target.member.user_id, cohortId: cohort.id, via: 'checkin', now });
+    if (match.answered && match.id) {
+      lines.push(`Your mentor can see your blocker. Meanwhile this might help: **${match.question}**`);
+      return privately(lines.join('\n'), [{ action: 'faq.show', label: 'Show the answer', value: match.id }]);
+    }
+    lines.push('Your mentor can see your blocker.');
+  }
+  return privately(lines.join('\n'));
+}
+
+export async function setAway(deps: CoreDeps, actor: Actor, until: string): Promise<Reply> {
+  const now = deps.clock.now();
+  const rows = await deps.db
+    .selectFrom('members')
+    .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
+    .select(['members.id', 'cohorts.timezone', 'cohorts.name'])
+    .where('cohorts.platform', '=', actor.platform)
+    .where('members.user_id', '=', actor.userId)
+    .where('members.role', '=', 'learner')
+    .where('members.removed_at', 'is', null)
+    .execute();
+  if (rows.length === 0) throw new Refusal("You're not a learner in any cohort, so there are no reminders to pause.");
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(`${until}T00:00:00Z`)) || new Date(`${until}T00:00:00Z`).toISOString().slice(0, 10) !== until) {
+    throw new Refusal(`"${until}" is not a real date.`, '`/away YYYY-MM-DD`');
+  }
+  const today = localDate(now, rows[0]!.timezone);
+  if (until <= today) throw new Refusal(`${until} is not in the future. Give the first day you are back, e.g. \`/away ${nextWeek(today)}\`.`);
+  await deps.db.updateTable('members').set({ away_until: until }).where('id', 'in', rows.map((r) => r.id)).execute();
+  const back = describeSlot(new Date(`${until}T12:00:00Z`), 'UTC').split(',')[0];
+  return privately(`Enjoy the break. No reminders or stall flags in ${rows.map((r) => `**${r.name}**`).join(', ')} until ${back}; check-ins stay open if you want to answer anyway.`);
+}
+
+function nextWeek(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+}

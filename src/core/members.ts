@@ -1,0 +1,47 @@
+import type { Cohort, Member, Platform } from '../db/types.js';
+import type { Executor } from './outbox.js';
+
+export interface Membership {
+  cohort: Cohort;
+  member: Member;
+}
+
+export async function cohortByChannel(db: Executor, platform: Platform, channelId: string): Promise<Cohort | undefined> {
+  return db.selectFrom('cohorts').selectAll().where('platform', '=', platform).where('channel_id', '=', channelId).executeTakeFirst();
+}
+
+export async function cohortById(db: Executor, id: number): Promise<Cohort | undefined> {
+  return db.selectFrom('cohorts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every cohort the user belongs to on this platform (removed members excluded). */
+export async function membershipsOf(db: Executor, platform: Platform, userId: string): Promise<Membership[]> {
+  const members = await db
+    .selectFrom('members')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('removed_at', 'is', null)
+    .where('cohort_id', 'in', db.selectFrom('cohorts').select('id').where('platform', '=', platform))
+    .orderBy('cohort_id')
+    .execute();
+  if (members.length === 0) return [];
+  const cohorts = await db.selectFrom('cohorts').selectAll().where('id', 'in', members.map((m) => m.cohort_id)).execute();
+  const byId = new Map(cohorts.map((c) => [c.id, c]));
+  return members.map((member) => ({ member, cohort: byId.get(member.cohort_id)! }));
+}
+
+export async function activeMember(db: Executor, cohortId: number, userId: string): Promise<Member | undefined> {
+  return db
+    .selectFrom('members')
+    .selectAll()
+    .where('cohort_id', '=', cohortId)
+    .where('user_id', '=', userId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+}
+
+export async function activeMembers(db: Executor, cohortId: number, role?: 'learner' | 'mentor'): Promise<Member[]> {
+  let q = db.selectFrom('members').selectAll().where('cohort_id', '=', cohortId).where('removed_at', 'is', null);
+  if (role) q = q.where('role', '=', role);
+  return q.orderBy('display_name').orderBy('id').execute();
+}

@@ -1,0 +1,78 @@
+import type { Milestone, Program } from '../../content/types.js';
+import type { Checkin, CheckinStatus } from '../../db/types.js';
+import type { Button, OutMessage } from '../chat.js';
+
+export const STATUS_LABEL: Record<CheckinStatus, string> = {
+  'on-track': 'On track',
+  behind: 'Behind',
+  blocked: 'Blocked',
+  done: 'Done',
+};
+
+export function checkinButtons(roundId: number): Button[] {
+  return [
+    { action: 'checkin.status', label: 'On track', value: `${roundId}:on-track`, style: 'primary' },
+    { action: 'checkin.status', label: 'Behind', value: `${roundId}:behind` },
+    { action: 'checkin.status', label: 'Blocked', value: `${roundId}:blocked`, style: 'danger' },
+    { action: 'checkin.status', label: 'Done', value: `${roundId}:done` },
+    { action: 'checkin.details', label: 'Details…', value: String(roundId) },
+  ];
+}
+
+export function milestoneOf(program: Program, milestoneId: string): Milestone | undefined {
+  return program.milestones.find((m) => m.id === milestoneId);
+}
+
+export function roundPost(opts: {
+  program: Program;
+  roundId: number;
+  week: number;
+  milestoneId: string;
+  answered: number;
+  learners: number;
+}): OutMessage {
+  const { program, week } = opts;
+  const milestone = milestoneOf(program, opts.milestoneId);
+  const focus = program.weeks.find((w) => w.week === week)?.focus;
+  const lines = [
+    `**Week ${week} of ${program.weeks.length} · ${milestone?.title ?? opts.milestoneId}**`,
+    milestone ? `**Goal:** ${milestone.goal}` : null,
+    focus ? `**This week:** ${focus}` : null,
+    milestone ? `**Done when:** ${milestone.doneWhen}` : null,
+    milestone && milestone.resources.length > 0 ? `**Resources:** ${milestone.resources.join(' · ')}` : null,
+    '',
+    `How is it going? Click one, or use Details… to add milestones, confidence and a blocker. _${countLine(opts.answered, opts.learners)}_`,
+  ];
+  return { text: lines.filter((l) => l !== null).join('\n'), buttons: checkinButtons(opts.roundId), roundId: opts.roundId };
+}
+
+export function countLine(answered: number, learners: number): string {
+  return `${answered} of ${learners} checked in`;
+}
+
+export function reminderDm(opts: {
+  program: Program;
+  cohortName: string;
+  roundId: number;
+  week: number;
+  milestoneId: string;
+  last: Pick<Checkin, 'status' | 'note' | 'blocker'> & { week: number } | null;
+}): OutMessage {
+  const milestone = milestoneOf(opts.program, opts.milestoneId);
+  const last = opts.last
+    ? `Last time (week ${opts.last.week}) you said **${STATUS_LABEL[opts.last.status]}**${opts.last.blocker ? `, blocked by “${opts.last.blocker}”` : opts.last.note ? ` — “${opts.last.note}”` : ''}.`
+    : 'This is your first check-in.';
+  return {
+    text: [
+      `Reminder: week ${opts.week} check-in for **${opts.cohortName}** is still open.`,
+      `Your milestone: **${milestone?.title ?? opts.milestoneId}**${milestone ? ` — done when ${lowerFirst(milestone.doneWhen)}` : ''}`,
+      last,
+      'One click is enough:',
+    ].join('\n'),
+    buttons: checkinButtons(opts.roundId),
+  };
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}

@@ -1,0 +1,172 @@
+import { sql } from 'kysely';
+import type { Content } from '../content/types.js';
+import type { Db } from '../db/connect.js';
+import type { Round } from '../db/types.js';
+import { reminderDm, roundPost } from './messages/rounds.js';
+import { enqueue, type Executor } from './outbox.js';
+import { addHours, localDate, nextSlot } from './schedule.js';
+
+const WEEK_MS = 7 * 24 * 3_600_000;
+
+/** The latest round of each cohort, in one query. */
+export async function latestRounds(db: Executor, cohortIds: number[]): Promise<Map<number, Round>> {
+  if (cohortIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('rounds')
+    .selectAll()
+    .distinctOn('cohort_id')
+    .where('cohort_id', 'in', cohortIds)
+    .orderBy('cohort_id')
+    .orderBy('week', 'desc')
+    .execute();
+  return new Map(rows.map((r) => [r.cohort_id, r]));
+}
+
+export async function latestRound(db: Executor, cohortId: number): Promise<Round | undefined> {
+  return (await latestRounds(db, [cohortId])).get(cohortId);
+}
+
+export async function countAnswers(db: Executor, roundId: number, cohortId: number): Promise<{ answered: number; learners: number }> {
+  const row = await db
+    .selectFrom('members')
+    .select([
+      sql<number>`count(*)::int`.as('learners'),
+      sql<number>`count(*) filter (where exists (select 1 from checkins c where c.round_id = ${roundId} and c.member_id = members.id))::int`.as('answered'),
+    ])
+    .where('cohort_id', '=', cohortId)
+    .where('role', '=', 'learner')
+    .where('removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { answered: row.answered, learners: row.learners };
+}
+
+export interface OpenedRound {
+  cohortId: number;
+  roundId: number;
+  week: number;
+}
+
+/**
+ * Opens every round whose slot has come. The round row (unique per cohort and week) and its post
+ * in the outbox commit together, so any number of schedulers may run this at once.
+ */
+export async function openDueRounds(db: Db, content: Content, now: Date): Promise<OpenedRound[]> {
+  const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').orderBy('id').execute();
+  if (cohorts.length === 0) return [];
+  const ids = cohorts.map((c) => c.id);
+  const latest = await latestRounds(db, ids);
+  const skippedRows = await db.selectFrom('skipped_dates').selectAll().where('cohort_id', 'in', ids).execute();
+  const skipped = new Map<number, Set<string>>();
+  for (const row of skippedRows) {
+    if (!skipped.has(row.cohort_id)) skipped.set(row.cohort_id, new Set());
+    skipped.get(row.cohort_id)!.add(row.date);
+  }
+
+  const opened: OpenedRound[] = [];
+  for (const cohort of cohorts) {
+    const program = content.programs.get(cohort.program_id);
+    if (!program) continue;
+    const last = latest.get(cohort.id);
+    if (last && last.week >= program.weeks.length) {
+      if (now.getTime() >= new Date(last.opens_at).getTime() + WEEK_MS) await finishCohort(db, cohort.id);
+      continue;
+    }
+    const slot = nextSlot(
+      { startDate: cohort.start_date, weekday: cohort.weekday, slotTime: cohort.slot_time, timezone: cohort.timezone, skipped: skipped.get(cohort.id) ?? new Set() },
+      last ? { localDate: last.local_date } : null,
+      { now, notBefore: cohort.resumed_at },
+    );
+    if (slot.at > now) continue;
+    const week = (last?.week ?? 0) + 1;
+    const milestoneId = program.weeks[week - 1]!.milestoneId;
+    const round = await db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('rounds')
+        .values({ cohort_id: cohort.id, week, milestone_id: milestoneId, local_date: slot.localDate, opens_at: slot.at, created_at: now, channel_id: cohort.channel_id })
+        .onConflict((oc) => oc.columns(['cohort_id', 'week']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return null;
+      const { learners } = await countAnswers(trx, inserted.id, cohort.id);
+      await enqueue(trx, {
+        key: `round:${inserted.id}`,
+        kind: 'round',
+        platform: cohort.platform,
+        targetKind: 'channel',
+        targetId: cohort.channel_id,
+        message: roundPost({ program, roundId: inserted.id, week, milestoneId, answered: 0, learners }),
+        availableAt: now,
+      });
+      return inserted.id;
+    });
+    if (round !== null) opened.push({ cohortId: cohort.id, roundId: round, week });
+  }
+  return opened;
+}
+
+async function finishCohort(db: Db, cohortId: number): Promise<void> {
+  await db.updateTable('cohorts').set({ status: 'finished' }).where('id', '=', cohortId).where('status', '=', 'active').execute();
+}
+
+/**
+ * Sends one reminder per round, `hours` after it opened, to each active learner without an
+ * answer. Claiming the round (`reminded_at` from null) decides which scheduler sends them.
+ */
+export async function sendDueReminders(db: Db, content: Content, now: Date, hours: number): Promise<number> {
+  const due = await db
+    .selectFrom('rounds')
+    .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
+    .selectAll('rounds')
+    .select(['cohorts.name as cohort_name', 'cohorts.program_id', 'cohorts.platform', 'cohorts.timezone'])
+    .where('rounds.reminded_at', 'is', null)
+    .where('rounds.opens_at', '<=', addHours(now, -hours))
+    .where('cohorts.status', '=', 'active')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('rounds as later').select('later.id').whereRef('later.cohort_id', '=', 'rounds.cohort_id').whereRef('later.week', '>', 'rounds.week'))),
+    )
+    .execute();
+
+  let sent = 0;
+  for (const round of due) {
+    const program = content.programs.get(round.program_id);
+    if (!program) continue;
+    sent += await db.transaction().execute(async (trx) => {
+      const claimed = await trx.updateTable('rounds').set({ reminded_at: now }).where('id', '=', round.id).where('reminded_at', 'is', null).returning('id').executeTakeFirst();
+      if (!claimed) return 0;
+      const today = localDate(now, round.timezone);
+      const missing = await trx
+        .selectFrom('members')
+        .selectAll()
+        .where('cohort_id', '=', round.cohort_id)
+        .where('role', '=', 'learner')
+        .where('removed_at', 'is', null)
+        .where((eb) => eb.or([eb('away_until', 'is', null), eb('away_until', '<=', today)]))
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('checkins').select('checkins.id').where('checkins.round_id', '=', round.id).whereRef('checkins.member_id', '=', 'members.id'))))
+        .execute();
+      let count = 0;
+      for (const member of missing) {
+        const last = await trx
+          .selectFrom('checkins')
+          .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+          .select(['checkins.status', 'checkins.note', 'checkins.blocker', 'rounds.week'])
+          .where('checkins.member_id', '=', member.id)
+          .orderBy('rounds.week', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const added = await enqueue(trx, {
+          key: `reminder:${round.id}:${member.id}`,
+          kind: 'reminder',
+          platform: round.platform,
+          targetKind: 'user',
+          targetId: member.user_id,
+          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: round.milestone_id, last: last ?? null }),
+          availableAt: now,
+        });
+        if (added) count++;
+      }
+      return count;
+    });
+  }
+  return sent;
+}
+

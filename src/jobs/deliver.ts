@@ -1,0 +1,184 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { OutboxRow, Platform } from '../db/types.js';
+import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../core/chat.js';
+
+export interface DeliveryOptions {
+  workerId: string;
+  batchSize?: number;
+  /** How long a claim holds; a worker that dies mid-send loses it after this and the row is retried. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Messages sent at once, across different targets; one target always gets its messages in order. */
+  concurrency?: number;
+}
+
+export interface DeliveryResult {
+  sent: number;
+  retried: number;
+  dead: number;
+}
+
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+export function backoffMs(attempt: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1), RETRY_MAX_MS);
+}
+
+/** Claims due rows with FOR UPDATE SKIP LOCKED so concurrent workers never take the same row. */
+export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: Required<Pick<DeliveryOptions, 'workerId' | 'batchSize' | 'leaseMs'>>): Promise<OutboxRow[]> {
+  if (platforms.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const ids = await trx
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('available_at', '<=', now)
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .where('platform', 'in', platforms)
+      .orderBy('available_at')
+      .orderBy('id')
+      .limit(opts.batchSize)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (ids.length === 0) return [];
+    return trx
+      .updateTable('outbox')
+      .set({ claimed_by: opts.workerId, claimed_until: new Date(now.getTime() + opts.leaseMs), attempts: sql`attempts + 1` })
+      .where('id', 'in', ids.map((r) => r.id))
+      .returningAll()
+      .execute();
+  });
+}
+
+async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef | 'skip' | 'wait'> {
+  const message = row.payload as OutMessage;
+  switch (row.target_kind) {
+    case 'channel': {
+      // A previous attempt may have posted before dying; Slack cannot dedupe, so look first.
+      if (row.kind === 'round' && row.attempts > 1 && port.findPostedRound && message.roundId) {
+        const found = await port.findPostedRound(row.target_id, message.roundId);
+        if (found) return found;
+      }
+      return port.postToChannel(row.target_id, message, row.key);
+    }
+    case 'user':
+      return port.sendDirect(row.target_id, message, row.key);
+    case 'message': {
+      if (row.kind === 'round-update') {
+        const newer = await db
+          .selectFrom('outbox')
+          .select('id')
+          .where('kind', '=', 'round-update')
+          .where('target_id', '=', row.target_id)
+          .where('id', '>', row.id)
+          .executeTakeFirst();
+        if (newer) return 'skip';
+      }
+      const ref = await resolveMessageTarget(db, row.target_id);
+      if (!ref) return 'wait';
+      await port.updateMessage(ref.channelId, ref.messageId, message);
+      return { messageId: ref.messageId, channelId: ref.channelId };
+    }
+  }
+}
+
+/** `round:<id>` targets the round's post once it is known; `<channel>/<message>` is literal. */
+async function resolveMessageTarget(db: Db, target: string): Promise<{ channelId: string; messageId: string } | null> {
+  const round = /^round:(\d+)$/.exec(target);
+  if (round) {
+    const r = await db.selectFrom('rounds').select(['channel_id', 'message_id']).where('id', '=', Number(round[1])).executeTakeFirst();
+    return r?.message_id ? { channelId: r.channel_id, messageId: r.message_id } : null;
+  }
+  const [channelId, messageId] = target.split('/');
+  return channelId && messageId ? { channelId, messageId } : null;
+}
+
+async function markSent(db: Db, row: OutboxRow, ref: SentRef | null, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: now, platform_message_id: ref?.messageId ?? null, claimed_until: null, last_error: null })
+      .where('id', '=', row.id)
+      .execute();
+    if (row.kind === 'round' && ref) {
+      const roundId = (row.payload as OutMessage).roundId;
+      if (roundId) await trx.updateTable('rounds').set({ message_id: ref.messageId }).where('id', '=', roundId).execute();
+    }
+  });
+}
+
+async function reschedule(db: Db, row: OutboxRow, at: Date, error: string | null, refundAttempt: boolean): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      available_at: at,
+      claimed_until: null,
+      claimed_by: null,
+      last_error: error,
+      ...(refundAttempt ? { attempts: sql<number>`greatest(attempts - 1, 0)` } : {}),
+    })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+async function markDead(db: Db, row: OutboxRow, error: string): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'dead', claimed_until: null, last_error: error }).where('id', '=', row.id).execute();
+}
+
+/** One pass: claim what is due, send it through each platform's port, record the outcome. */
+export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>, now: Date, options: DeliveryOptions): Promise<DeliveryResult> {
+  const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
+  const rows = await claimDue(db, [...ports.keys()], now, opts);
+  const result: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
+
+  const byTarget = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const k = `${row.platform}:${row.target_kind}:${row.target_id}`;
+    if (!byTarget.has(k)) byTarget.set(k, []);
+    byTarget.get(k)!.push(row);
+  }
+  const queues = [...byTarget.values()];
+
+  const work = async (queue: OutboxRow[]) => {
+    for (let i = 0; i < queue.length; i++) {
+      const row = queue[i]!;
+      const port = ports.get(row.platform)!;
+      try {
+        const outcome = await sendOne(db, port, row);
+        if (outcome === 'wait') {
+          await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), 'message to update is not posted yet', true);
+          result.retried++;
+        } else {
+          await markSent(db, row, outcome === 'skip' ? null : outcome, now);
+          result.sent++;
+        }
+      } catch (err) {
+        if (err instanceof RateLimitedError) {
+          // The rest of this target's queue would hit the same limit: put all of it back.
+          for (const later of queue.slice(i)) await reschedule(db, later, new Date(now.getTime() + err.retryAfterMs), err.message, true);
+          result.retried += queue.length - i;
+          return;
+        }
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof PermanentDeliveryError || row.attempts >= opts.maxAttempts) {
+          await markDead(db, row, message);
+          result.dead++;
+        } else {
+          await reschedule(db, row, new Date(now.getTime() + backoffMs(row.attempts)), message, false);
+          result.retried++;
+        }
+      }
+    }
+  };
+
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(opts.concurrency, queues.length) }, async () => {
+      while (next < queues.length) await work(queues[next++]!);
+    }),
+  );
+  return result;
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { ChatPort } from '../core/chat.js';
+import type { CoreDeps } from '../core/core.js';
+import type { Platform } from '../db/types.js';
+import type { Logger } from '../log.js';
+import { deliverDue, type DeliveryResult } from './deliver.js';
+import { runTick, type TickSummary } from './tick.js';
+
+export interface Scheduler {
+  readonly workerId: string;
+  /** One tick and the deliveries it made due (the terminal's /clock and the test clock use this). */
+  runNow(): Promise<{ tick: TickSummary; delivered: DeliveryResult }>;
+  /** Delivers until nothing due is left (bounded). */
+  drain(maxPasses?: number): Promise<DeliveryResult>;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  deps: CoreDeps;
+  ports: ReadonlyMap<Platform, ChatPort>;
+  log: Logger;
+  /** false: nothing runs by itself (tests, demo); runNow/drain still work. */
+  autoStart?: boolean;
+  pollMs?: number;
+}
+
+/** node-cron only says "look now" once a minute; the database decides what is due and who sends it. */
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const { deps, ports, log } = opts;
+  const workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  let stopped = false;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let ticking = false;
+  let delivering = false;
+
+  const deliverOnce = async (): Promise<DeliveryResult> => {
+    const result = await deliverDue(deps.db, ports, deps.clock.now(), { workerId });
+    if (result.sent + result.retried + result.dead > 0) log.debug({ ...result }, 'delivery pass');
+    if (result.dead > 0) log.warn({ dead: result.dead }, 'messages could not be delivered');
+    return result;
+  };
+
+  const drain = async (maxPasses = 50): Promise<DeliveryResult> => {
+    const total: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
+    for (let i = 0; i < maxPasses; i++) {
+      const r = await deliverOnce();
+      total.sent += r.sent;
+      total.retried += r.retried;
+      total.dead += r.dead;
+      if (r.sent + r.retried + r.dead === 0) break;
+    }
+    return total;
+  };
+
+  const tickOnce = async (): Promise<TickSummary> => {
+    const summary = await runTick(deps, deps.clock.now());
+    if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
+    return summary;
+  };
+
+  const guard = (flag: 'tick' | 'deliver', fn: () => Promise<unknown>) => async () => {
+    if (stopped) return;
+    if (flag === 'tick' ? ticking : delivering) return;
+    if (flag === 'tick') ticking = true;
+    else delivering = true;
+    const run = fn()
+      .catch((err) => log.error({ err }, `${flag} failed`))
+      .finally(() => {
+        if (flag === 'tick') ticking = false;
+        else delivering = false;
+      });
+    inFlight = Promise.all([inFlight, run]);
+    await run;
+  };
+
+  let task: ScheduledTask | null = null;
+  let poller: NodeJS.Timeout | null = null;
+  if (opts.autoStart !== false) {
+    task = cron.schedule('* * * * *', guard('tick', async () => {
+      await tickOnce();
+      await drain();
+    }), { noOverlap: true });
+    poller = setInterval(guard('deliver', () => drain(5)), opts.pollMs ?? 1000);
+    void guard('tick', tickOnce)();
+  }
+
+  return {
+    workerId,
+    async runNow() {
+      const tick = await tickOnce();
+      const delivered = await drain();
+      return { tick, delivered };
+    },
+    drain,
+    async stop(timeoutMs = 10_000) {
+      stopped = true;
+      await task?.stop();
+      if (poller) clearInterval(poller);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+    },
+  };
+}

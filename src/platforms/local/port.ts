@@ -1,0 +1,51 @@
+import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
+import { frame } from './render.js';
+
+export interface ShownMessage {
+  id: string;
+  channelId: string;
+  header: string;
+  message: OutMessage;
+}
+
+/**
+ * The terminal as a chat platform: posts and DMs are printed as Slack or Discord would show them,
+ * and every button gets a number that `click N` presses.
+ */
+export class LocalChat implements ChatPort {
+  readonly platform = 'local' as const;
+  readonly shown: ShownMessage[] = [];
+  private readonly buttons = new Map<number, { button: Button; channelId: string; messageId: string }>();
+  private nextButton = 1;
+  private nextMessage = 1;
+
+  constructor(private readonly print: (text: string) => void) {}
+
+  show(header: string, channelId: string, message: OutMessage, messageId = `m${this.nextMessage++}`): string {
+    const numbered = (message.buttons ?? []).map((button) => {
+      const n = this.nextButton++;
+      this.buttons.set(n, { button, channelId, messageId });
+      return { n, button };
+    });
+    this.shown.push({ id: messageId, channelId, header, message });
+    this.print(frame(header, message, numbered));
+    return messageId;
+  }
+
+  button(n: number) {
+    return this.buttons.get(n);
+  }
+
+  async postToChannel(channelId: string, message: OutMessage): Promise<SentRef> {
+    return { messageId: this.show(`#${channelId}`, channelId, message) };
+  }
+
+  async sendDirect(userId: string, message: OutMessage): Promise<SentRef> {
+    const channelId = `dm-${userId}`;
+    return { messageId: this.show(`DM to @${userId}`, channelId, message), channelId };
+  }
+
+  async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
+    this.show(`#${channelId} (message ${messageId} updated)`, channelId, message, messageId);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Button, OutMessage } from '../../core/chat.js';
+
+const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const bold = (s: string) => (useColor ? `\x1b[1m${s}\x1b[22m` : s);
+const dim = (s: string) => (useColor ? `\x1b[2m${s}\x1b[22m` : s);
+
+/** Markdown as a terminal shows it: bold kept visible, buttons numbered so `click N` can press them. */
+export function renderText(markdown: string): string {
+  return markdown
+    .replace(/\*\*([^*]+)\*\*/g, (_m, t: string) => bold(t))
+    .replace(/(^|\s)_([^_]+)_(?=\s|$|[.,;:])/g, (_m, pre: string, t: string) => `${pre}${dim(t)}`);
+}
+
+export function renderButtons(buttons: Array<{ n: number; button: Button }>): string {
+  return buttons.map(({ n, button }) => `[${n}] ${button.label}`).join('  ');
+}
+
+export function frame(header: string, message: OutMessage, numbered: Array<{ n: number; button: Button }>): string {
+  const lines = [dim(`── ${header} ${'─'.repeat(Math.max(0, 60 - header.length))}`), renderText(message.text)];
+  for (const part of message.thread ?? []) lines.push(dim('  ↳ in thread:'), renderText(part));
+  if (numbered.length > 0) lines.push(renderButtons(numbered));
+  return lines.join('\n');
+}
