@@ -1,0 +1,141 @@
+import type { Content } from '../content/types.js';
+import type { Db } from '../db/connect.js';
+import type { OutMessage } from './chat.js';
+import {
+  cohortStatusMessage,
+  missingProgramMessage,
+  progressMessage,
+  unknownCohortMessage,
+  unknownMemberMessage,
+  type StatusData,
+} from './messages/progress.js';
+import { recentAnswers } from './stalls/load.js';
+import { isAway, JOIN_GRACE_MS, overdueMilestones } from './stalls/rules.js';
+import { cohortToday } from './stalls/scan.js';
+
+export interface ProgressTarget {
+  cohortId: number;
+  memberId: number;
+  /** The learner is looking at their own progress ("You are…"); otherwise the text uses their name. */
+  self?: boolean;
+}
+
+async function latestRound(db: Db, cohortId: number) {
+  return db
+    .selectFrom('rounds')
+    .select(['id', 'week', 'milestone_id', 'opens_at'])
+    .where('cohort_id', '=', cohortId)
+    .orderBy('week', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+async function openFlags(db: Db, where: { cohortId: number; memberId?: number }) {
+  let q = db
+    .selectFrom('stall_flags as f')
+    .innerJoin('members as m', 'm.id', 'f.member_id')
+    .select(['f.status', 'f.acknowledged_by', 'f.reasons', 'm.display_name'])
+    .where('f.cohort_id', '=', where.cohortId)
+    .where('f.status', '<>', 'resolved');
+  if (where.memberId !== undefined) q = q.where('f.member_id', '=', where.memberId);
+  const rows = await q.orderBy('f.opened_at').orderBy('f.id').execute();
+  return rows.map((r) => ({ learnerName: r.display_name, status: r.status, acknowledgedBy: r.acknowledged_by, reasons: r.reasons }));
+}
+
+/**
+ * `/progress`: one learner's milestones, where they stand against the schedule, their last
+ * check-ins and open stall flags. Only that member's data goes into it; who may see it is the
+ * caller's decision.
+ */
+export async function progressView(db: Db, content: Content, target: ProgressTarget, now: Date): Promise<OutMessage> {
+  const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', target.cohortId).executeTakeFirst();
+  if (!cohort) return unknownCohortMessage();
+  const member = await db
+    .selectFrom('members')
+    .select(['id', 'display_name', 'away_until'])
+    .where('id', '=', target.memberId)
+    .where('cohort_id', '=', cohort.id)
+    .executeTakeFirst();
+  if (!member) return unknownMemberMessage();
+  const program = content.programs.get(cohort.program_id);
+  if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
+
+  const [round, completions, recent, flags] = await Promise.all([
+    latestRound(db, cohort.id),
+    db.selectFrom('milestone_completions').select('milestone_id').where('member_id', '=', member.id).execute(),
+    recentAnswers(db, member.id, 3),
+    openFlags(db, { cohortId: cohort.id, memberId: member.id }),
+  ]);
+  const week = round?.week ?? 0;
+  const done = new Set(completions.map((c) => c.milestone_id));
+  const milestones = [...program.milestones].sort((a, b) => a.week - b.week);
+  return progressMessage({
+    learnerName: member.display_name,
+    self: target.self ?? false,
+    cohortName: cohort.name,
+    programTitle: program.title,
+    cohortStatus: cohort.status,
+    currentWeek: week,
+    totalWeeks: program.weeks.length,
+    startDate: cohort.start_date,
+    milestones: milestones.map((m) => ({ id: m.id, title: m.title, week: m.week, done: done.has(m.id) })),
+    behind: overdueMilestones(milestones, done, week).length,
+    awayUntil: isAway(member.away_until, cohortToday(now, cohort.timezone)) ? member.away_until : null,
+    recent,
+    flags,
+  });
+}
+
+/** `/cohort status`: this week's round, who checked in and how, who has not, open stalls. */
+export async function cohortStatusView(db: Db, content: Content, cohortId: number, now: Date): Promise<OutMessage> {
+  const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
+  if (!cohort) return unknownCohortMessage();
+  const program = content.programs.get(cohort.program_id);
+  const [round, learners, flags] = await Promise.all([
+    latestRound(db, cohort.id),
+    db
+      .selectFrom('members')
+      .select(['id', 'display_name', 'away_until', 'joined_at'])
+      .where('cohort_id', '=', cohort.id)
+      .where('role', '=', 'learner')
+      .where('removed_at', 'is', null)
+      .orderBy('display_name')
+      .orderBy('id')
+      .execute(),
+    openFlags(db, { cohortId: cohort.id }),
+  ]);
+  const today = cohortToday(now, cohort.timezone);
+  const data: StatusData = {
+    cohortName: cohort.name,
+    cohortStatus: cohort.status,
+    timezone: cohort.timezone,
+    round: null,
+    checkedIn: [],
+    missing: [],
+    away: [],
+    flags,
+  };
+  const answers = round
+    ? await db
+        .selectFrom('checkins')
+        .select(['member_id', 'status', 'confidence', 'blocker', 'note', 'late'])
+        .where('round_id', '=', round.id)
+        .execute()
+    : [];
+  const byMember = new Map(answers.map((a) => [a.member_id, a]));
+  if (round) {
+    const milestone = program?.milestones.find((m) => m.id === round.milestone_id);
+    data.round = { week: round.week, milestoneTitle: milestone?.title ?? round.milestone_id, opensAt: new Date(round.opens_at) };
+  }
+  for (const l of learners) {
+    const a = byMember.get(l.id);
+    if (a && round) {
+      data.checkedIn.push({ name: l.display_name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: a.note, late: a.late } });
+    } else if (isAway(l.away_until, today)) {
+      data.away.push({ name: l.display_name, until: l.away_until! });
+    } else if (round && new Date(round.opens_at).getTime() >= new Date(l.joined_at).getTime() - JOIN_GRACE_MS) {
+      data.missing.push(l.display_name);
+    }
+  }
+  return cohortStatusMessage(data);
+}

@@ -1,0 +1,86 @@
+import type { AdminId } from '../../config.js';
+import type { Db } from '../../db/connect.js';
+import type { Actor, OutMessage, Reply } from '../chat.js';
+import {
+  flagAcknowledgedNotice,
+  flagAlreadyAcknowledgedNotice,
+  flagAlreadyResolvedNotice,
+  flagGoneMessage,
+  flagNotAllowedMessage,
+  flagResolvedNotice,
+  stallAlert,
+  type FlagVerb,
+} from '../messages/stalls.js';
+import { alertViewOf, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
+import { HISTORY_SIZE } from './scan.js';
+
+export interface FlagActionOptions {
+  /** ADMIN_USER_IDS, on top of `actor.isAdmin`. */
+  admins?: readonly AdminId[];
+}
+
+/** The `Acknowledge` button: the mentor says they have seen the alert and are on it. */
+export function acknowledgeFlag(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions = {}): Promise<Reply> {
+  return act(db, flagId, actor, now, options, 'acknowledge');
+}
+
+/** The `Resolve` button: the mentor closes the flag. */
+export function resolveFlag(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions = {}): Promise<Reply> {
+  return act(db, flagId, actor, now, options, 'resolve');
+}
+
+async function render(db: Db, card: FlagCard, notice: OutMessage): Promise<Reply> {
+  return { kind: 'update', message: stallAlert(await alertViewOf(db, card, HISTORY_SIZE)), notice };
+}
+
+function alreadyDone(card: FlagCard): OutMessage | null {
+  if (card.status === 'resolved') {
+    return flagAlreadyResolvedNotice(card.learnerName, card.resolvedBy, card.resolvedAt ?? new Date(0), card.timezone, card.resolution === 'auto');
+  }
+  return null;
+}
+
+async function act(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions, verb: FlagVerb): Promise<Reply> {
+  let card = await loadFlagCard(db, flagId);
+  if (!card) return { kind: 'message', message: flagGoneMessage() };
+  const role = await roleIn(db, card.cohortId, actor);
+  const organizer = actor.platform === card.platform && isOrganizer(actor, options.admins);
+  if (!organizer && role !== 'mentor') {
+    return { kind: 'message', message: flagNotAllowedMessage(verb, card.cohortName, role === 'learner' ? 'learner' : 'none') };
+  }
+
+  const resolved = alreadyDone(card);
+  if (resolved) return render(db, card, resolved);
+
+  if (verb === 'acknowledge') {
+    if (card.status === 'acknowledged') {
+      return render(db, card, flagAlreadyAcknowledgedNotice(card.learnerName, card.acknowledgedBy ?? 'a mentor', card.acknowledgedAt ?? now, card.timezone));
+    }
+    const done = await db
+      .updateTable('stall_flags')
+      .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.displayName })
+      .where('id', '=', card.id)
+      .where('status', '=', 'open')
+      .returning('id')
+      .executeTakeFirst();
+    card = (await loadFlagCard(db, card.id))!;
+    if (done) return render(db, card, flagAcknowledgedNotice(card.learnerName));
+    // Someone else acted between our read and our write.
+    return render(
+      db,
+      card,
+      alreadyDone(card) ?? flagAlreadyAcknowledgedNotice(card.learnerName, card.acknowledgedBy ?? 'a mentor', card.acknowledgedAt ?? now, card.timezone),
+    );
+  }
+
+  const done = await db
+    .updateTable('stall_flags')
+    .set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: actor.displayName })
+    .where('id', '=', card.id)
+    .where('status', '<>', 'resolved')
+    .returning('id')
+    .executeTakeFirst();
+  card = (await loadFlagCard(db, card.id))!;
+  if (done) return render(db, card, flagResolvedNotice(card.learnerName));
+  return render(db, card, alreadyDone(card)!);
+}

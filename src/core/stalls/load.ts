@@ -1,0 +1,118 @@
+import type { AdminId } from '../../config.js';
+import type { Db } from '../../db/connect.js';
+import type { FlagStatus, Platform, StallReason } from '../../db/types.js';
+import type { Actor } from '../chat.js';
+import type { AlertState, AlertView } from '../messages/stalls.js';
+import type { AnswerLine } from '../messages/progress.js';
+
+/** A learner's answers, newest first. */
+export async function recentAnswers(db: Db, memberId: number, limit: number): Promise<AnswerLine[]> {
+  const rows = await db
+    .selectFrom('checkins')
+    .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+    .select(['rounds.week', 'checkins.status', 'checkins.confidence', 'checkins.blocker', 'checkins.note', 'checkins.late'])
+    .where('checkins.member_id', '=', memberId)
+    .orderBy('rounds.week', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ week: r.week, status: r.status, confidence: r.confidence, blocker: r.blocker, note: r.note, late: r.late }));
+}
+
+export interface FlagCard {
+  id: number;
+  memberId: number;
+  cohortId: number;
+  status: FlagStatus;
+  reasons: StallReason[];
+  learnerName: string;
+  cohortName: string;
+  platform: Platform;
+  timezone: string;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolution: 'mentor' | 'auto' | 'removed' | null;
+}
+
+export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | null> {
+  if (!Number.isSafeInteger(flagId)) return null;
+  const row = await db
+    .selectFrom('stall_flags as f')
+    .innerJoin('members as m', 'm.id', 'f.member_id')
+    .innerJoin('cohorts as c', 'c.id', 'f.cohort_id')
+    .select([
+      'f.id',
+      'f.member_id',
+      'f.cohort_id',
+      'f.status',
+      'f.reasons',
+      'f.acknowledged_at',
+      'f.acknowledged_by',
+      'f.resolved_at',
+      'f.resolved_by',
+      'f.resolution',
+      'm.display_name',
+      'c.name',
+      'c.platform',
+      'c.timezone',
+    ])
+    .where('f.id', '=', flagId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    memberId: row.member_id,
+    cohortId: row.cohort_id,
+    status: row.status,
+    reasons: row.reasons,
+    learnerName: row.display_name,
+    cohortName: row.name,
+    platform: row.platform,
+    timezone: row.timezone,
+    acknowledgedAt: row.acknowledged_at ? new Date(row.acknowledged_at) : null,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
+    resolvedBy: row.resolved_by,
+    resolution: row.resolution,
+  };
+}
+
+export function cardState(card: FlagCard): AlertState {
+  if (card.status === 'resolved') {
+    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto' };
+  }
+  if (card.status === 'acknowledged') return { kind: 'acknowledged', by: card.acknowledgedBy ?? 'a mentor', at: card.acknowledgedAt ?? new Date(0) };
+  return { kind: 'open' };
+}
+
+export async function alertViewOf(db: Db, card: FlagCard, historySize: number): Promise<AlertView> {
+  return {
+    flagId: card.id,
+    learnerName: card.learnerName,
+    cohortName: card.cohortName,
+    timezone: card.timezone,
+    reasons: card.reasons,
+    history: await recentAnswers(db, card.memberId, historySize),
+    state: cardState(card),
+  };
+}
+
+/** An organizer: flagged by the adapter (workspace admin, Manage Server) or listed in ADMIN_USER_IDS. */
+export function isOrganizer(actor: Actor, admins: readonly AdminId[] = []): boolean {
+  return actor.isAdmin || admins.some((a) => a.platform === actor.platform && a.userId === actor.userId);
+}
+
+/** The actor's active role in a cohort, or null when they are not a member of it. */
+export async function roleIn(db: Db, cohortId: number, actor: Actor): Promise<'learner' | 'mentor' | null> {
+  const row = await db
+    .selectFrom('members')
+    .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
+    .select('members.role')
+    .where('members.cohort_id', '=', cohortId)
+    .where('members.user_id', '=', actor.userId)
+    .where('cohorts.platform', '=', actor.platform)
+    .where('members.removed_at', 'is', null)
+    .executeTakeFirst();
+  return row?.role ?? null;
+}

@@ -1,0 +1,505 @@
+import { sql } from 'kysely';
+import { DateTime } from 'luxon';
+import type { AdminId } from '../../config.js';
+import type { Content, Program } from '../../content/types.js';
+import type { Db } from '../../db/connect.js';
+import type { CheckinStatus, FlagStatus, Platform, Role, StallReason } from '../../db/types.js';
+import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
+import type { AnswerLine } from '../messages/progress.js';
+import type { Outgoing } from '../outbox.js';
+import { chunks, enqueueAll, inTransaction } from './batch.js';
+import {
+  countedRounds,
+  isAway,
+  isBackOnTrack,
+  ROUND_COUNTS_AFTER_MS,
+  sameReasons,
+  stallReasons,
+  type StallMilestone,
+  type StallRound,
+} from './rules.js';
+
+const HOUR = 3_600_000;
+/** An unacknowledged alert is re-sent once after this long, and escalated this long after the re-send. */
+export const RESEND_AFTER_MS = 48 * HOUR;
+/** How many answers an alert shows. */
+export const HISTORY_SIZE = 3;
+
+export interface ScanOptions {
+  /** Organizers (ADMIN_USER_IDS): they get alerts when a cohort has no mentor, and escalations. */
+  admins?: readonly AdminId[];
+}
+
+export interface ScanResult {
+  opened: number;
+  /** Open flags whose reasons changed (no new alert). */
+  updated: number;
+  /** Resolved by the scan: the learner is back on track, or no longer a learner of the cohort. */
+  resolved: number;
+  resent: number;
+  escalated: number;
+}
+
+interface MemberRow {
+  id: number;
+  cohortId: number;
+  userId: string;
+  name: string;
+  role: Role;
+  awayUntil: string | null;
+  joinedAt: Date;
+}
+
+interface CohortState {
+  id: number;
+  name: string;
+  platform: Platform;
+  timezone: string;
+  program: Program;
+  milestones: StallMilestone[];
+  today: string;
+  rounds: StallRound[];
+  mentors: MemberRow[];
+  learners: MemberRow[];
+}
+
+interface FlagRow {
+  id: number;
+  memberId: number;
+  cohortId: number;
+  reasons: StallReason[];
+  status: FlagStatus;
+  mentorMemberId: number | null;
+  openedAt: Date;
+  resentAt: Date | null;
+  escalatedAt: Date | null;
+}
+
+interface AnswerRow extends AnswerLine {
+  memberId: number;
+}
+
+interface Snapshot {
+  cohorts: Map<number, CohortState>;
+  members: Map<number, MemberRow>;
+  /** Newest first; only the most recent answers of each learner (enough for every rule). */
+  answers: Map<number, AnswerRow[]>;
+  completed: Map<number, Set<string>>;
+  flags: FlagRow[];
+  /** When a mentor (or a removal) last resolved a flag on the learner. */
+  lastManualResolution: Map<number, Date>;
+}
+
+export function cohortToday(now: Date, timezone: string): string {
+  return DateTime.fromJSDate(now).setZone(timezone).toISODate() ?? now.toISOString().slice(0, 10);
+}
+
+async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
+  const cohortRows = await db
+    .selectFrom('cohorts')
+    .select(['id', 'name', 'platform', 'timezone', 'program_id'])
+    .where('status', '=', 'active')
+    .execute();
+  const cohorts = new Map<number, CohortState>();
+  for (const c of cohortRows) {
+    const program = content.programs.get(c.program_id);
+    if (!program) continue;
+    cohorts.set(c.id, {
+      id: c.id,
+      name: c.name,
+      platform: c.platform,
+      timezone: c.timezone,
+      program,
+      milestones: program.milestones.map((m) => ({ id: m.id, title: m.title, week: m.week })),
+      today: cohortToday(now, c.timezone),
+      rounds: [],
+      mentors: [],
+      learners: [],
+    });
+  }
+
+  const [roundRows, memberRows, flagRows, resolutionRows, completionRows] = await Promise.all([
+    db
+      .selectFrom('rounds')
+      .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
+      .select(['rounds.cohort_id', 'rounds.week', 'rounds.opens_at', 'rounds.local_date'])
+      .where('cohorts.status', '=', 'active')
+      .execute(),
+    db
+      .selectFrom('members')
+      .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
+      .select(['members.id', 'members.cohort_id', 'members.user_id', 'members.display_name', 'members.role', 'members.away_until', 'members.joined_at'])
+      .where('cohorts.status', '=', 'active')
+      .where('members.removed_at', 'is', null)
+      .orderBy('members.id')
+      .execute(),
+    db
+      .selectFrom('stall_flags')
+      .innerJoin('cohorts', 'cohorts.id', 'stall_flags.cohort_id')
+      .select([
+        'stall_flags.id',
+        'stall_flags.member_id',
+        'stall_flags.cohort_id',
+        'stall_flags.reasons',
+        'stall_flags.status',
+        'stall_flags.mentor_member_id',
+        'stall_flags.opened_at',
+        'stall_flags.resent_at',
+        'stall_flags.escalated_at',
+      ])
+      .where('cohorts.status', '=', 'active')
+      .where('stall_flags.status', '<>', 'resolved')
+      .orderBy('stall_flags.id')
+      .execute(),
+    db
+      .selectFrom('stall_flags')
+      .innerJoin('cohorts', 'cohorts.id', 'stall_flags.cohort_id')
+      .select(['stall_flags.member_id', (eb) => eb.fn.max('stall_flags.resolved_at').as('at')])
+      .where('cohorts.status', '=', 'active')
+      .where('stall_flags.status', '=', 'resolved')
+      .where('stall_flags.resolution', '<>', 'auto')
+      .groupBy('stall_flags.member_id')
+      .execute(),
+    // Milestone ids are kebab-case, so a comma-joined list is unambiguous and far fewer rows than one per completion.
+    sql<{ member_id: number; ids: string }>`
+      select mc.member_id, string_agg(mc.milestone_id, ',') as ids
+      from milestone_completions mc
+      join members m on m.id = mc.member_id
+      join cohorts co on co.id = m.cohort_id
+      where co.status = 'active' and m.removed_at is null and m.role = 'learner'
+      group by mc.member_id`.execute(db),
+  ]);
+
+  for (const r of roundRows) {
+    cohorts.get(r.cohort_id)?.rounds.push({ week: r.week, opensAt: new Date(r.opens_at), localDate: r.local_date });
+  }
+  const members = new Map<number, MemberRow>();
+  for (const m of memberRows) {
+    const cohort = cohorts.get(m.cohort_id);
+    if (!cohort) continue;
+    const row: MemberRow = {
+      id: m.id,
+      cohortId: m.cohort_id,
+      userId: m.user_id,
+      name: m.display_name,
+      role: m.role,
+      awayUntil: m.away_until,
+      joinedAt: new Date(m.joined_at),
+    };
+    members.set(m.id, row);
+    (m.role === 'mentor' ? cohort.mentors : cohort.learners).push(row);
+  }
+
+  // Each rule reads only a learner's newest answers, so load just those: the last few per learner
+  // (ranked by week in SQL) instead of every check-in ever made.
+  const settings = [...cohorts.values()].map((c) => c.program.stall);
+  const fresh = now.getTime() - ROUND_COUNTS_AFTER_MS;
+  let depth = HISTORY_SIZE;
+  for (const c of cohorts.values()) {
+    const uncounted = c.rounds.filter((r) => r.opensAt.getTime() > fresh).length;
+    depth = Math.max(depth, c.program.stall.missedRounds + uncounted, c.program.stall.blockedWindow);
+  }
+  const confidenceDepth = Math.max(2, ...settings.map((s) => s.confidenceWindow));
+  const answerRows = await sql<{
+    member_id: number;
+    week: number;
+    status: CheckinStatus;
+    confidence: number | null;
+    blocker: string | null;
+    late: boolean;
+  }>`
+    select member_id, week, status, confidence, blocker, late from (
+      select c.member_id, r.week, c.status, c.confidence, c.blocker, c.late,
+        row_number() over (partition by c.member_id order by r.week desc) as rn,
+        row_number() over (partition by c.member_id, c.confidence is null order by r.week desc) as rn_rated
+      from checkins c
+      join rounds r on r.id = c.round_id
+      join cohorts co on co.id = r.cohort_id
+      where co.status = 'active'
+    ) ranked
+    where rn <= ${depth} or (confidence is not null and rn_rated <= ${confidenceDepth})
+    order by member_id, week desc`.execute(db);
+  const answers = new Map<number, AnswerRow[]>();
+  for (const a of answerRows.rows) {
+    let list = answers.get(a.member_id);
+    if (!list) answers.set(a.member_id, (list = []));
+    list.push({ memberId: a.member_id, week: a.week, status: a.status, confidence: a.confidence, blocker: a.blocker, late: a.late });
+  }
+
+  const completed = new Map<number, Set<string>>();
+  for (const c of completionRows.rows) completed.set(c.member_id, new Set(c.ids.split(',')));
+
+  const lastManualResolution = new Map<number, Date>();
+  for (const r of resolutionRows) if (r.at) lastManualResolution.set(r.member_id, new Date(r.at));
+
+  const flags: FlagRow[] = flagRows.map((f) => ({
+    id: f.id,
+    memberId: f.member_id,
+    cohortId: f.cohort_id,
+    reasons: f.reasons,
+    status: f.status,
+    mentorMemberId: f.mentor_member_id,
+    openedAt: new Date(f.opened_at),
+    resentAt: f.resent_at ? new Date(f.resent_at) : null,
+    escalatedAt: f.escalated_at ? new Date(f.escalated_at) : null,
+  }));
+  return { cohorts, members, answers, completed, flags, lastManualResolution };
+}
+
+interface Planned {
+  flag: FlagRow;
+  learner: MemberRow;
+  cohort: CohortState;
+}
+
+/**
+ * Flags stalling learners, keeps open flags current, resolves the ones whose learner is back on
+ * track, re-sends unacknowledged alerts once and then escalates them to the organizers. Safe to
+ * run from any number of replicas at once: the one-open-flag-per-learner index and the outbox
+ * keys decide who wins, and every state change commits with the messages it announces.
+ */
+export async function scanStalls(db: Db, content: Content, now: Date, options: ScanOptions = {}): Promise<ScanResult> {
+  const admins = options.admins ?? [];
+  const snap = await loadSnapshot(db, content, now);
+  const result: ScanResult = { opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 };
+
+  const load = new Map<number, number>();
+  for (const f of snap.flags) if (f.mentorMemberId !== null) load.set(f.mentorMemberId, (load.get(f.mentorMemberId) ?? 0) + 1);
+  const pickMentor = (cohort: CohortState): MemberRow | null => {
+    let best: MemberRow | null = null;
+    for (const m of cohort.mentors) if (!best || (load.get(m.id) ?? 0) < (load.get(best.id) ?? 0)) best = m;
+    if (best) load.set(best.id, (load.get(best.id) ?? 0) + 1);
+    return best;
+  };
+  const adminsOf = (platform: Platform) => admins.filter((a) => a.platform === platform);
+  const history = (memberId: number): AnswerLine[] => (snap.answers.get(memberId) ?? []).slice(0, HISTORY_SIZE);
+
+  const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
+  const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
+  const toUpdate: Array<{ flag: FlagRow; reasons: StallReason[] }> = [];
+  const toAutoResolve: Planned[] = [];
+  const toRemove: FlagRow[] = [];
+  const toResend: Planned[] = [];
+  const toEscalate: Planned[] = [];
+  const resendBefore = now.getTime() - RESEND_AFTER_MS;
+
+  for (const f of snap.flags) {
+    const m = snap.members.get(f.memberId);
+    if (!m || m.role !== 'learner') toRemove.push(f);
+  }
+
+  for (const cohort of snap.cohorts.values()) {
+    for (const learner of cohort.learners) {
+      // Away learners are left alone entirely: no new flag, no reminder about an old one.
+      if (isAway(learner.awayUntil, cohort.today)) continue;
+      const answers = snap.answers.get(learner.id) ?? [];
+      const reasons = stallReasons(
+        {
+          now,
+          today: cohort.today,
+          joinedAt: learner.joinedAt,
+          awayUntil: learner.awayUntil,
+          rounds: cohort.rounds,
+          answers,
+          milestones: cohort.milestones,
+          completed: snap.completed.get(learner.id) ?? new Set(),
+        },
+        cohort.program.stall,
+      );
+      const flag = flagByMember.get(learner.id);
+      if (!flag) {
+        if (reasons.length === 0) continue;
+        // After a mentor resolves a flag, the same evidence must not raise it again: wait for a new round to count.
+        const resolvedAt = snap.lastManualResolution.get(learner.id);
+        if (resolvedAt && !countedRounds(cohort.rounds, learner.joinedAt, now).some((r) => r.opensAt > resolvedAt)) continue;
+        toOpen.push({ learner, cohort, reasons, mentor: pickMentor(cohort) });
+        continue;
+      }
+      if (reasons.length === 0 && isBackOnTrack(answers)) {
+        toAutoResolve.push({ flag, learner, cohort });
+        continue;
+      }
+      if (reasons.length > 0 && !sameReasons(reasons, flag.reasons)) {
+        toUpdate.push({ flag, reasons });
+        flag.reasons = reasons;
+      }
+      if (flag.status !== 'open') continue;
+      if (flag.resentAt === null && flag.openedAt.getTime() <= resendBefore) toResend.push({ flag, learner, cohort });
+      else if (flag.resentAt !== null && flag.escalatedAt === null && flag.resentAt.getTime() <= resendBefore && flag.mentorMemberId !== null) {
+        toEscalate.push({ flag, learner, cohort });
+      }
+    }
+  }
+
+  const alertTo = (
+    p: { flagId: number; learner: MemberRow; cohort: CohortState; reasons: readonly StallReason[] },
+    mentor: MemberRow | null,
+    variant: 'new' | 'reminder',
+  ): Outgoing[] => {
+    const suffix = variant === 'reminder' ? ':resend' : '';
+    const base = {
+      kind: 'alert' as const,
+      platform: p.cohort.platform,
+      targetKind: 'user' as const,
+      availableAt: now,
+    };
+    const message = stallAlert({
+      flagId: p.flagId,
+      learnerName: p.learner.name,
+      cohortName: p.cohort.name,
+      timezone: p.cohort.timezone,
+      reasons: p.reasons,
+      history: history(p.learner.id),
+      state: { kind: 'open' },
+      variant,
+      toOrganizers: mentor === null,
+    });
+    if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message }];
+    return adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${a.userId}`, targetId: a.userId, message }));
+  };
+
+  for (const part of chunks(toOpen)) {
+    result.opened += await inTransaction(db, async (trx) => {
+      const inserted = await trx
+        .insertInto('stall_flags')
+        .values(
+          part.map((o) => ({
+            member_id: o.learner.id,
+            cohort_id: o.cohort.id,
+            reasons: JSON.stringify(o.reasons),
+            mentor_member_id: o.mentor?.id ?? null,
+            opened_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.column('member_id').where('status', '<>', 'resolved').doNothing())
+        .returning(['id', 'member_id'])
+        .execute();
+      const byMember = new Map(part.map((o) => [o.learner.id, o]));
+      const outs = inserted.flatMap((row) => {
+        const o = byMember.get(row.member_id)!;
+        return alertTo({ flagId: row.id, learner: o.learner, cohort: o.cohort, reasons: o.reasons }, o.mentor, 'new');
+      });
+      await enqueueAll(trx, outs);
+      return inserted.length;
+    });
+  }
+
+  for (const part of chunks(toUpdate)) {
+    const values = part.map((u) => sql`(${u.flag.id}::integer, ${JSON.stringify(u.reasons)}::text)`);
+    const res = await sql`
+      update stall_flags as f set reasons = v.reasons::jsonb
+      from (values ${sql.join(values)}) as v(id, reasons)
+      where f.id = v.id and f.status <> 'resolved'`.execute(db);
+    result.updated += Number(res.numAffectedRows ?? 0);
+  }
+
+  for (const part of chunks(toAutoResolve)) {
+    result.resolved += await inTransaction(db, async (trx) => {
+      const done = await trx
+        .updateTable('stall_flags')
+        .set({ status: 'resolved', resolution: 'auto', resolved_at: now, resolved_by: null })
+        .where('id', 'in', part.map((p) => p.flag.id))
+        .where('status', '<>', 'resolved')
+        .returning('id')
+        .execute();
+      const ids = new Set(done.map((d) => d.id));
+      const outs: Outgoing[] = [];
+      for (const p of part) {
+        if (!ids.has(p.flag.id)) continue;
+        const mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+        const message = flagAutoResolvedNotice(p.learner.name, p.cohort.name);
+        const base = { kind: 'notice' as const, platform: p.cohort.platform, targetKind: 'user' as const, availableAt: now, message };
+        if (mentor) outs.push({ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId });
+        else for (const a of adminsOf(p.cohort.platform)) outs.push({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId });
+      }
+      await enqueueAll(trx, outs);
+      return done.length;
+    });
+  }
+
+  for (const part of chunks(toRemove)) {
+    const done = await db
+      .updateTable('stall_flags')
+      .set({ status: 'resolved', resolution: 'removed', resolved_at: now, resolved_by: null })
+      .where('id', 'in', part.map((f) => f.id))
+      .where('status', '<>', 'resolved')
+      .returning('id')
+      .execute();
+    result.resolved += done.length;
+  }
+
+  for (const part of chunks(toResend)) {
+    result.resent += await inTransaction(db, async (trx) => {
+      const done = await trx
+        .updateTable('stall_flags')
+        .set({ resent_at: now })
+        .where('id', 'in', part.map((p) => p.flag.id))
+        .where('status', '=', 'open')
+        .where('resent_at', 'is', null)
+        .returning('id')
+        .execute();
+      const ids = new Set(done.map((d) => d.id));
+      const outs: Outgoing[] = [];
+      for (const p of part) {
+        if (!ids.has(p.flag.id)) continue;
+        let mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+        if (!mentor || mentor.role !== 'mentor') {
+          // The assigned mentor left (or there was none): the reminder goes to whoever mentors the cohort now.
+          mentor = pickMentor(p.cohort);
+          if (mentor) {
+            await trx.updateTable('stall_flags').set({ mentor_member_id: mentor.id }).where('id', '=', p.flag.id).execute();
+          }
+        }
+        outs.push(...alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons }, mentor, 'reminder'));
+      }
+      await enqueueAll(trx, outs);
+      return done.length;
+    });
+  }
+
+  for (const part of chunks(toEscalate)) {
+    const escalatable = part.filter((p) => adminsOf(p.cohort.platform).length > 0);
+    if (escalatable.length === 0) continue;
+    result.escalated += await inTransaction(db, async (trx) => {
+      const done = await trx
+        .updateTable('stall_flags')
+        .set({ escalated_at: now })
+        .where('id', 'in', escalatable.map((p) => p.flag.id))
+        .where('status', '=', 'open')
+        .where('escalated_at', 'is', null)
+        .returning('id')
+        .execute();
+      const ids = new Set(done.map((d) => d.id));
+      const outs: Outgoing[] = [];
+      for (const p of escalatable) {
+        if (!ids.has(p.flag.id)) continue;
+        const mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+        const message = stallAlert({
+          flagId: p.flag.id,
+          learnerName: p.learner.name,
+          cohortName: p.cohort.name,
+          timezone: p.cohort.timezone,
+          reasons: p.flag.reasons,
+          history: history(p.learner.id),
+          state: { kind: 'open' },
+          variant: 'escalation',
+          mentorName: mentor?.name ?? null,
+        });
+        for (const a of adminsOf(p.cohort.platform)) {
+          outs.push({
+            key: `alert:${p.flag.id}:escalate:${a.userId}`,
+            kind: 'alert',
+            platform: p.cohort.platform,
+            targetKind: 'user',
+            targetId: a.userId,
+            message,
+            availableAt: now,
+          });
+        }
+      }
+      await enqueueAll(trx, outs);
+      return done.length;
+    });
+  }
+  return result;
+}
