@@ -1,0 +1,280 @@
+import { sql } from 'kysely';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Clock } from '../../src/core/clock.js';
+import { createCore } from '../../src/core/create-core.js';
+import { claimDue, deliverDue } from '../../src/jobs/deliver.js';
+import { runTick } from '../../src/jobs/tick.js';
+import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.js';
+import { RecordingPort } from '../helpers/recording-port.js';
+import { useTestDb } from '../helpers/db.js';
+
+const t = useTestDb();
+// Monday 2 March 2026, 08:00 in Berlin (CET, UTC+1): an hour before the first slot.
+const BEFORE_FIRST = '2026-03-02T07:00:00Z';
+const FIRST_SLOT = '2026-03-02T08:00:00Z';
+
+let e: TestEngine;
+const admin = () => e.as('olga', { admin: true });
+
+async function setUp(): Promise<void> {
+  e = await testEngine(t.db, BEFORE_FIRST);
+  const created = await e.run(admin(), '/cohort create name:"Spring 2026" program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin');
+  expect(textOf(created)).toContain('Cohort **Spring 2026** is set up');
+  for (const who of ['maria', 'li', 'sam']) await e.run(e.as(who), '/cohort join');
+  await e.run(admin(), '/cohort mentor @mentor.mo');
+}
+
+async function rows(table: 'rounds' | 'checkins' | 'checkin_history' | 'outbox' | 'milestone_completions'): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(t.db);
+  return r.rows[0]!.n;
+}
+
+describe('cohort management', () => {
+  beforeEach(async () => {
+    await t.reset();
+    await setUp();
+  });
+
+  it('reports every bad create option at once and changes nothing', async () => {
+    const reply = await e.run(admin(), '/cohort create name:X program:nope start:2026-02-30 day:someday time:25:00 tz:Mars/Olympus', 'C-other');
+    const text = textOf(reply);
+    expect(reply.kind === 'message' && reply.message.private).toBe(true);
+    expect(text).toContain('`program:nope` is not a program. Available: ds-to-mle.');
+    expect(text).toContain('`start:2026-02-30` is not a date');
+    expect(text).toContain('`day:someday` is not a weekday');
+    expect(text).toContain('`time:25:00` is not a time');
+    expect(text).toContain('`tz:Mars/Olympus` is not an IANA time zone');
+    expect(text).toContain('Usage: `/cohort create name:<text>');
+    const cohorts = await t.db.selectFrom('cohorts').select('name').execute();
+    expect(cohorts.map((c) => c.name)).toEqual(['Spring 2026']);
+  });
+
+  it('lets only organizers create, add and pause; says so plainly', async () => {
+    expect(textOf(await e.run(e.as('maria'), '/cohort create name:Y program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', 'C-2'))).toMatch(/^Only organizers can create cohorts/);
+    expect(textOf(await e.run(e.as('maria'), '/cohort pause'))).toMatch(/^Only organizers can pause a cohort/);
+    expect(textOf(await e.run(e.as('maria'), '/cohort add @kim'))).toMatch(/^Only organizers can add learners/);
+    expect((await t.db.selectFrom('cohorts').select('status').executeTakeFirstOrThrow()).status).toBe('active');
+  });
+
+  it('refuses a second cohort in one channel and a command in a channel without one', async () => {
+    expect(textOf(await e.run(admin(), '/cohort create name:Other program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin'))).toContain('already runs the cohort **Spring 2026**');
+    expect(textOf(await e.run(e.as('kim'), '/cohort join', 'C-random'))).toMatch(/^This channel has no cohort/);
+  });
+
+  it('keeps mentors and learners apart and lets a learner see only their own progress', async () => {
+    expect(textOf(await e.run(e.as('maria'), '/cohort join'))).toBe("You're already in **Spring 2026**.");
+    expect(textOf(await e.run(e.as('mentor.mo'), '/cohort join'))).toContain("You're a mentor of **Spring 2026**");
+    expect(textOf(await e.run(e.as('maria'), '/progress @li'))).toMatch(/^You can see only your own progress/);
+    expect(textOf(await e.run(e.as('maria'), '/cohort status'))).toMatch(/^Only mentors of Spring 2026/);
+    expect(textOf(await e.run(e.as('mentor.mo'), '/progress @li'))).toContain('li');
+  });
+});
+
+describe('rounds and check-ins', () => {
+  beforeEach(async () => {
+    await t.reset();
+    await setUp();
+  });
+
+  it('posts week 1 at the slot, once, with the milestone and the buttons', async () => {
+    await e.tick();
+    expect(e.port.posts()).toHaveLength(0);
+    await e.at(FIRST_SLOT);
+    await e.tick();
+    await e.tick();
+    const posts = e.port.posts();
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.target).toBe(CHANNEL);
+    expect(posts[0]!.message.text).toContain('**Week 1 of 24 · ');
+    expect(posts[0]!.message.text).toContain('0 of 3 checked in');
+    expect(posts[0]!.message.buttons!.map((b) => b.label)).toEqual(['On track', 'Behind', 'Blocked', 'Done', 'Details…']);
+    expect(await rows('rounds')).toBe(1);
+  });
+
+  it('records a check-in by button, by quick command and by form, and updates the live count', async () => {
+    await e.at(FIRST_SLOT);
+    const round = e.port.posts()[0]!.message;
+    const onTrack = round.buttons!.find((b) => b.label === 'On track')!;
+    const reply = await e.core.action(e.as('maria'), { channelId: CHANNEL }, onTrack.action, onTrack.value);
+    expect(textOf(reply)).toMatch(/^Recorded: \*\*On track\*\* for week 1 \(/);
+    expect(textOf(reply)).toContain('You can change it until week 2 opens.');
+
+    const quick = await e.run(e.as('li'), '/checkin blocked stuck on docker networking');
+    expect(textOf(quick)).toMatch(/^Recorded: \*\*Blocked\*\* for week 1/);
+    const li = await t.db.selectFrom('checkins').innerJoin('members', 'members.id', 'checkins.member_id').select(['checkins.status', 'checkins.blocker', 'checkins.source']).where('members.user_id', '=', 'li').executeTakeFirstOrThrow();
+    expect(li).toEqual({ status: 'blocked', blocker: 'stuck on docker networking', source: 'quick' });
+
+    const form = await e.run(e.as('sam'), '/checkin');
+    expect(form.kind).toBe('form');
+    if (form.kind !== 'form') return;
+    expect(form.form.fields.map((f) => f.id)).toEqual(['status', 'milestones', 'confidence', 'blocker', 'note']);
+    const bad = await e.core.submitForm(e.as('sam'), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'great', confidence: '9' });
+    expect(bad.kind).toBe('form-errors');
+    if (bad.kind === 'form-errors') {
+      expect(bad.errors.status).toBe('Status must be one of on-track, behind, blocked or done.');
+      expect(bad.errors.confidence).toBe('Confidence must be a whole number from 1 to 5.');
+    }
+    expect(await rows('checkins')).toBe(2);
+    const good = await e.core.submitForm(e.as('sam'), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'done', confidence: '4', milestones: ['production-code'], note: 'wrote tests' });
+    expect(textOf(good)).toContain('Milestone done: **');
+
+    await e.deliver();
+    const updates = e.port.sent.filter((s) => s.kind === 'update');
+    expect(updates.at(-1)!.message.text).toContain('3 of 3 checked in');
+    expect(updates.at(-1)!.target).toBe(`${CHANNEL}/${e.port.posts()[0]!.messageId}`);
+    expect(updates.every((u) => !/\b(maria|li|sam)\b/.test(u.message.text))).toBe(true);
+  });
+
+  it('pre-fills the form with the current answer and keeps every version in history', async () => {
+    await e.at(FIRST_SLOT);
+    await e.run(e.as('maria'), '/checkin behind slow week');
+    const form = await e.run(e.as('maria'), '/checkin');
+    expect(form.kind === 'form' && form.form.fields[0]!.initial).toBe('behind');
+    if (form.kind !== 'form') return;
+    const edited = await e.core.submitForm(e.as('maria'), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'on-track', confidence: '3' });
+    expect(textOf(edited)).toMatch(/^Updated: \*\*On track\*\*/);
+    expect(await rows('checkins')).toBe(1);
+    expect(await rows('checkin_history')).toBe(2);
+  });
+
+  it('sends one reminder 24 h after the post to learners without an answer, naming their milestone', async () => {
+    await e.at(FIRST_SLOT);
+    await e.run(e.as('maria'), '/checkin on-track');
+    await e.at('2026-03-03T07:59:00Z');
+    expect(e.port.sent.filter((s) => s.kind === 'dm')).toHaveLength(0);
+    await e.at('2026-03-03T08:00:00Z');
+    await e.at('2026-03-03T09:00:00Z');
+    expect(e.port.dmsTo('maria')).toHaveLength(0);
+    expect(e.port.dmsTo('li')).toHaveLength(1);
+    expect(e.port.dmsTo('sam')).toHaveLength(1);
+    expect(e.port.dmsTo('li')[0]!.message.text).toContain('Reminder: week 1 check-in for **Spring 2026** is still open.');
+    expect(e.port.dmsTo('li')[0]!.message.buttons).toHaveLength(5);
+  });
+
+  it('lets an answer change until the next round opens, then keeps late first answers marked late', async () => {
+    await e.at(FIRST_SLOT);
+    const week1 = e.port.posts()[0]!.message.buttons!;
+    await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'checkin.status', week1[0]!.value);
+    await e.at('2026-03-09T08:00:00Z');
+    expect(e.port.posts()).toHaveLength(2);
+    const edit = await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'checkin.status', week1[1]!.value);
+    expect(textOf(edit)).toBe('Week 1 closed when week 2 opened, so your answer (**On track**) stays as it was. Use `/checkin` for this week.');
+    const late = await e.core.action(e.as('li'), { channelId: CHANNEL }, 'checkin.status', week1[2]!.value);
+    expect(textOf(late)).toContain('marked late because the next round had already opened');
+    const row = await t.db.selectFrom('checkins').innerJoin('members', 'members.id', 'checkins.member_id').select(['late']).where('user_id', '=', 'li').executeTakeFirstOrThrow();
+    expect(row.late).toBe(true);
+    expect(textOf(await e.run(e.as('li'), '/checkin on-track'))).toMatch(/for week 2/);
+  });
+
+  it('posts nothing while paused and resumes at the next slot without catching up', async () => {
+    await e.at(FIRST_SLOT);
+    expect(textOf(await e.run(admin(), '/cohort pause'))).toContain('is paused');
+    await e.at('2026-03-09T08:00:00Z');
+    await e.at('2026-03-16T08:00:00Z');
+    expect(e.port.posts()).toHaveLength(1);
+    await e.at('2026-03-18T10:00:00Z');
+    expect(textOf(await e.run(admin(), '/cohort resume'))).toContain('Week 2 opens Mon 23 Mar, 09:00 Europe/Berlin');
+    await e.tick();
+    expect(e.port.posts()).toHaveLength(1);
+    await e.at('2026-03-23T08:00:00Z');
+    expect(e.port.posts().map((p) => p.message.text.split('\n')[0])).toEqual([expect.stringContaining('Week 1 of 24'), expect.stringContaining('Week 2 of 24')]);
+  });
+
+  it('skips a holiday and refuses a date that is not a check-in day', async () => {
+    expect(textOf(await e.run(admin(), '/cohort skip 2026-03-11'))).toBe('2026-03-11 is a Wednesday; **Spring 2026** checks in on Mondays, so there is no round to skip that day.');
+    await e.at(FIRST_SLOT);
+    expect(textOf(await e.run(admin(), '/cohort skip 2026-03-09'))).toBe('No round on 2026-03-09 for **Spring 2026**. Week 2 opens Mon 16 Mar, 09:00 Europe/Berlin.');
+    await e.at('2026-03-09T08:00:00Z');
+    expect(e.port.posts()).toHaveLength(1);
+    await e.at('2026-03-16T08:00:00Z');
+    expect(e.port.posts()).toHaveLength(2);
+  });
+
+  it('sends no reminder to a learner who is away', async () => {
+    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('No reminders or stall flags in **Spring 2026** until');
+    expect(textOf(await e.run(e.as('sam'), '/away 2026-02-01'))).toMatch(/is not in the future/);
+    await e.at(FIRST_SLOT);
+    await e.at('2026-03-03T08:00:00Z');
+    expect(e.port.dmsTo('sam')).toHaveLength(0);
+    expect(e.port.dmsTo('li')).toHaveLength(1);
+  });
+});
+
+describe('exactly once', () => {
+  beforeEach(async () => {
+    await t.reset();
+    await setUp();
+  });
+
+  it('two schedulers and two workers at the same minute send each message once', async () => {
+    const second = createCore({ ...e.deps, db: await t.connectAgain(), clock: new Clock() });
+    second.deps.clock.freeze(new Date(FIRST_SLOT));
+    e.clock.freeze(new Date(FIRST_SLOT));
+    const portB = new RecordingPort('local');
+    await Promise.all([runTick(e.deps, e.clock.now()), runTick(second.deps, second.deps.clock.now())]);
+    await Promise.all([
+      deliverDue(e.deps.db, new Map([['local', e.port]]), e.clock.now(), { workerId: 'a' }),
+      deliverDue(second.deps.db, new Map([['local', portB]]), e.clock.now(), { workerId: 'b' }),
+    ]);
+    const reminderTime = new Date('2026-03-03T08:00:00Z');
+    e.clock.freeze(reminderTime);
+    second.deps.clock.freeze(reminderTime);
+    await Promise.all([runTick(e.deps, reminderTime), runTick(second.deps, reminderTime)]);
+    await Promise.all([
+      deliverDue(e.deps.db, new Map([['local', e.port]]), reminderTime, { workerId: 'a', batchSize: 1 }),
+      deliverDue(second.deps.db, new Map([['local', portB]]), reminderTime, { workerId: 'b', batchSize: 1 }),
+      deliverDue(e.deps.db, new Map([['local', e.port]]), reminderTime, { workerId: 'c' }),
+      deliverDue(second.deps.db, new Map([['local', portB]]), reminderTime, { workerId: 'd' }),
+    ]);
+    const all = [...e.port.sent, ...portB.sent];
+    expect(all.filter((s) => s.kind === 'post')).toHaveLength(1);
+    expect(all.filter((s) => s.kind === 'dm').map((s) => s.target).sort()).toEqual(['li', 'maria', 'sam']);
+    const keys = all.map((s) => s.key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('a worker that dies between claim and send loses its claim; the row is sent once by another', async () => {
+    e.clock.freeze(new Date(FIRST_SLOT));
+    await runTick(e.deps, e.clock.now());
+    const claimed = await claimDue(e.deps.db, ['local'], e.clock.now(), { workerId: 'dead', batchSize: 10, leaseMs: 60_000 });
+    expect(claimed.map((r) => r.key)).toEqual([expect.stringMatching(/^round:\d+$/)]);
+    // Within the lease nobody else takes it.
+    expect((await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 30_000), { workerId: 'alive' })).sent).toBe(0);
+    const later = new Date(Date.parse(FIRST_SLOT) + 61_000);
+    expect((await deliverDue(e.deps.db, new Map([['local', e.port]]), later, { workerId: 'alive' })).sent).toBe(1);
+    expect((await deliverDue(e.deps.db, new Map([['local', e.port]]), later, { workerId: 'alive' })).sent).toBe(0);
+    expect(e.port.posts()).toHaveLength(1);
+    const row = await t.db.selectFrom('outbox').selectAll().where('kind', '=', 'round').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, claimed_by: 'alive', platform_message_id: e.port.posts()[0]!.messageId });
+  });
+
+  it('asks a platform that can look for a re-post before posting a round again', async () => {
+    e.clock.freeze(new Date(FIRST_SLOT));
+    await runTick(e.deps, e.clock.now());
+    await claimDue(e.deps.db, ['local'], e.clock.now(), { workerId: 'dead', batchSize: 10, leaseMs: 1 });
+    const looked: number[] = [];
+    const port = Object.assign(new RecordingPort('local'), {
+      async findPostedRound(_channel: string, roundId: number) {
+        looked.push(roundId);
+        return { messageId: 'already-there' };
+      },
+    });
+    await deliverDue(e.deps.db, new Map([['local', port]]), new Date(Date.parse(FIRST_SLOT) + 1000), { workerId: 'alive' });
+    expect(looked).toHaveLength(1);
+    expect(port.posts()).toHaveLength(0);
+    const round = await t.db.selectFrom('rounds').select('message_id').executeTakeFirstOrThrow();
+    expect(round.message_id).toBe('already-there');
+  });
+
+  it('retries after a rate limit and after a failure, with nothing lost or doubled', async () => {
+    e.clock.freeze(new Date(FIRST_SLOT));
+    await runTick(e.deps, e.clock.now());
+    e.port.rateLimitNext = 1;
+    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), e.clock.now(), { workerId: 'w' })).toEqual({ sent: 0, retried: 1, dead: 0 });
+    e.port.failNext = 1;
+    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 1000), { workerId: 'w' })).toEqual({ sent: 0, retried: 1, dead: 0 });
+    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 2000), { workerId: 'w' })).toEqual({ sent: 0, retried: 0, dead: 0 });
+    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 7000), { workerId: 'w' })).toEqual({ sent: 1, retried: 0, dead: 0 });
+    expect(e.port.posts()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,53 @@
+import { RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../src/core/chat.js';
+import type { Platform } from '../../src/db/types.js';
+
+export interface Sent {
+  kind: 'post' | 'dm' | 'update';
+  target: string;
+  messageId: string;
+  message: OutMessage;
+  key: string | null;
+}
+
+/** A chat platform that records what it was asked to send; can be told to rate-limit or fail. */
+export class RecordingPort implements ChatPort {
+  readonly sent: Sent[] = [];
+  private next = 1;
+  rateLimitNext = 0;
+  failNext = 0;
+
+  constructor(readonly platform: Platform = 'local') {}
+
+  private record(kind: Sent['kind'], target: string, message: OutMessage, key: string | null, messageId = `msg-${this.next++}`): SentRef {
+    if (this.rateLimitNext > 0) {
+      this.rateLimitNext--;
+      throw new RateLimitedError(1000);
+    }
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('connection reset');
+    }
+    this.sent.push({ kind, target, messageId, message, key });
+    return { messageId };
+  }
+
+  async postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef> {
+    return this.record('post', channelId, message, key);
+  }
+
+  async sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef> {
+    return this.record('dm', userId, message, key);
+  }
+
+  async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
+    this.record('update', `${channelId}/${messageId}`, message, null, messageId);
+  }
+
+  posts(): Sent[] {
+    return this.sent.filter((s) => s.kind === 'post');
+  }
+
+  dmsTo(userId: string): Sent[] {
+    return this.sent.filter((s) => s.kind === 'dm' && s.target === userId);
+  }
+}
