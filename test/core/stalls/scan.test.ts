@@ -1,0 +1,329 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AdminId } from '../../../src/config.js';
+import type { Db } from '../../../src/db/connect.js';
+import { scanStalls } from '../../../src/core/stalls/scan.js';
+import { useTestDb } from '../../helpers/db.js';
+import { addMember, addRound, answer, at, complete, content, flags, HOUR, makeCohort, outbox, type CohortFixture } from './fixtures.js';
+
+const t = useTestDb();
+const admins: AdminId[] = [
+  { platform: 'slack', userId: 'U-org1' },
+  { platform: 'slack', userId: 'U-org2' },
+  { platform: 'discord', userId: '900' },
+];
+const scan = (now: Date, db: Db = t.db) => scanStalls(db, content, now, { admins });
+const now = at(4, 30);
+
+const MARIA_ALERT = [
+  '**Maria** in **spring** may be stalling:',
+  '• missed the last 2 check-ins (weeks 3 and 4)',
+  '• behind schedule by 2 milestones: Package the model (due week 2) and Serve predictions (due week 3) not done yet',
+  '• confidence dropped from 4/5 to 2/5 over the last 2 answers (weeks 1 and 2)',
+  '',
+  '**Recent check-ins**',
+  '• Week 2 · blocked · confidence 2/5 · blocker: “Docker build fails on M1”',
+  '• Week 1 · on track · confidence 4/5',
+].join('\n');
+
+/** spring, weeks 1-4 posted: Maria stopped answering after a blocked week 2, Ben is fine. */
+async function spring(options: { mentors?: string[] } = {}) {
+  const cohort = await makeCohort(t.db, { weeks: 4 });
+  const mentors: number[] = [];
+  for (const name of options.mentors ?? ['Ana']) mentors.push(await addMember(t.db, cohort.id, name, 'mentor'));
+  const maria = await addMember(t.db, cohort.id, 'Maria');
+  const ben = await addMember(t.db, cohort.id, 'Ben');
+  await answer(t.db, cohort, maria, 1, 'on-track', 4);
+  await answer(t.db, cohort, maria, 2, 'blocked', 2, { blocker: 'Docker build fails on M1' });
+  for (const week of [1, 2, 3, 4]) await answer(t.db, cohort, ben, week, 'on-track', 4);
+  await complete(t.db, ben, 'package');
+  await complete(t.db, ben, 'serve');
+  return { cohort, mentors, maria, ben };
+}
+
+/** A learner who missed every round of `cohort`. */
+async function silent(cohort: CohortFixture, name: string) {
+  return addMember(t.db, cohort.id, name);
+}
+
+describe('scanStalls: new flags', () => {
+  beforeEach(() => t.reset());
+
+  it('flags a stalling learner once and DMs the mentor every reason, the recent history and the buttons', async () => {
+    const { mentors, maria } = await spring();
+    expect(await scan(now)).toEqual({ opened: 1, updated: 0, resolved: 0, resent: 0, escalated: 0 });
+
+    const [flag] = await flags(t.db);
+    expect(flag).toMatchObject({ member_id: maria, status: 'open', mentor_member_id: mentors[0], resent_at: null });
+    expect(flag!.reasons.map((r) => r.code)).toEqual(['missed-rounds', 'behind-schedule', 'confidence-drop']);
+
+    const sent = await outbox(t.db);
+    expect(sent).toEqual([
+      {
+        key: `alert:${flag!.id}`,
+        kind: 'alert',
+        platform: 'slack',
+        targetKind: 'user',
+        to: 'U-ana',
+        message: {
+          text: MARIA_ALERT,
+          buttons: [
+            { action: 'flag.ack', label: 'Acknowledge', value: String(flag!.id), style: 'primary' },
+            { action: 'flag.resolve', label: 'Resolve', value: String(flag!.id) },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('never flags or alerts twice for the same learner', async () => {
+    await spring();
+    await scan(now);
+    expect(await scan(now)).toEqual({ opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 });
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ opened: 0 });
+    expect(await flags(t.db)).toHaveLength(1);
+    expect(await outbox(t.db)).toHaveLength(1);
+  });
+
+  it('two replicas scanning at the same moment produce one flag and one alert per learner', async () => {
+    const { cohort } = await spring({ mentors: ['Ana', 'Bob'] });
+    for (const name of ['Chen', 'Dee', 'Eli', 'Fay']) await silent(cohort, name);
+    const other = await t.connectAgain();
+    const [a, b] = await Promise.all([scan(now), scan(now, other)]);
+    expect(a.opened + b.opened).toBe(5);
+
+    const all = await flags(t.db);
+    expect(all).toHaveLength(5);
+    expect(new Set(all.map((f) => f.member_id)).size).toBe(5);
+    const sent = await outbox(t.db);
+    expect(sent.map((s) => s.key).sort()).toEqual(all.map((f) => `alert:${f.id}`).sort());
+  });
+
+  it('spreads new flags over the least-loaded mentors, ties going to the first mentor', async () => {
+    const { cohort, mentors } = await spring({ mentors: ['Ana', 'Bob'] });
+    // Ana already carries a flag on Zoe.
+    const zoe = await silent(cohort, 'Zoe');
+    await t.db
+      .insertInto('stall_flags')
+      .values({ member_id: zoe, cohort_id: cohort.id, reasons: JSON.stringify([{ code: 'missed-rounds', text: 'x' }]), mentor_member_id: mentors[0]!, opened_at: now })
+      .execute();
+    const chen = await silent(cohort, 'Chen');
+    const dee = await silent(cohort, 'Dee');
+    await scan(now);
+
+    const byMember = new Map((await flags(t.db)).map((f) => [f.member_id, f.mentor_member_id]));
+    const [ana, bob] = mentors;
+    // Members are taken in id order: Maria (Bob has 0), Chen (1 each: Ana), Dee (Ana 2, Bob 1: Bob).
+    expect(byMember.get((await t.db.selectFrom('members').select('id').where('display_name', '=', 'Maria').executeTakeFirstOrThrow()).id)).toBe(bob);
+    expect(byMember.get(chen)).toBe(ana);
+    expect(byMember.get(dee)).toBe(bob);
+    const sent = await outbox(t.db);
+    expect(sent.filter((s) => s.to === 'U-bob')).toHaveLength(2);
+    expect(sent.filter((s) => s.to === 'U-ana')).toHaveLength(1);
+  });
+
+  it('sends the alert to the organizers of the platform when the cohort has no mentor', async () => {
+    await spring({ mentors: [] });
+    await scan(now);
+    const [flag] = await flags(t.db);
+    expect(flag!.mentor_member_id).toBeNull();
+    const sent = await outbox(t.db);
+    expect(sent.map((s) => [s.key, s.to])).toEqual([
+      [`alert:${flag!.id}:to:U-org1`, 'U-org1'],
+      [`alert:${flag!.id}:to:U-org2`, 'U-org2'],
+    ]);
+    expect(sent[0]!.message.text).toBe(`${MARIA_ALERT}\n\n_This cohort has no mentor, so the alert goes to the organizers._`);
+  });
+
+  it('does not flag for a round that opened less than a day ago', async () => {
+    const { cohort, maria } = await spring();
+    await t.db.deleteFrom('checkins').where('member_id', '=', maria).execute();
+    await answer(t.db, cohort, maria, 1, 'on-track', 4);
+    await answer(t.db, cohort, maria, 2, 'on-track', 4);
+    await answer(t.db, cohort, maria, 3, 'on-track', 4);
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+    await addRound(t.db, cohort, 5);
+    // Round 4 is missed and round 5 opened two hours ago: one counted miss, below the threshold.
+    expect(await scan(at(5, 2))).toMatchObject({ opened: 0 });
+    expect(await scan(at(5, 24))).toMatchObject({ opened: 1 });
+    expect((await flags(t.db))[0]!.reasons).toEqual([{ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' }]);
+  });
+});
+
+describe('scanStalls: who is left alone', () => {
+  beforeEach(() => t.reset());
+
+  it('does not flag a learner who is away, and flags them again once back', async () => {
+    const { cohort } = await spring();
+    await t.db.updateTable('members').set({ away_until: '2026-03-25' }).where('display_name', '=', 'Maria').execute();
+    expect(await scan(now)).toMatchObject({ opened: 0 });
+    // Back on 25 March: behind schedule still applies, the rounds missed while away do not.
+    await addRound(t.db, cohort, 5);
+    expect(await scan(at(5, 1))).toMatchObject({ opened: 1 });
+    expect((await flags(t.db))[0]!.reasons.map((r) => r.code)).toEqual(['behind-schedule', 'confidence-drop']);
+  });
+
+  it('skips paused and finished cohorts entirely: no new flag, no auto-resolve, no re-send', async () => {
+    const { cohort, maria, mentors } = await spring();
+    const finished = await makeCohort(t.db, { name: 'winter', weeks: 4, status: 'finished' });
+    await addMember(t.db, finished.id, 'Wim', 'mentor');
+    await silent(finished, 'Walt');
+    await t.db.updateTable('cohorts').set({ status: 'paused' }).where('id', '=', cohort.id).execute();
+    // An old open flag on Ben, who is fine now, in the paused cohort.
+    const ben = (await t.db.selectFrom('members').select('id').where('display_name', '=', 'Ben').executeTakeFirstOrThrow()).id;
+    await t.db
+      .insertInto('stall_flags')
+      .values({ member_id: ben, cohort_id: cohort.id, reasons: JSON.stringify([{ code: 'missed-rounds', text: 'x' }]), mentor_member_id: mentors[0]!, opened_at: at(1) })
+      .execute();
+    expect(await scan(now)).toEqual({ opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 });
+    expect((await flags(t.db)).map((f) => [f.member_id, f.status])).toEqual([[ben, 'open']]);
+    expect(await outbox(t.db)).toEqual([]);
+
+    await t.db.updateTable('cohorts').set({ status: 'active' }).where('id', '=', cohort.id).execute();
+    const result = await scan(now);
+    expect(result).toMatchObject({ opened: 1, resolved: 1 });
+    expect((await flags(t.db)).find((f) => f.member_id === maria)).toBeDefined();
+  });
+
+  it('does not flag removed learners and closes their open flag without a message', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await t.db.updateTable('members').set({ removed_at: now }).where('id', '=', maria).execute();
+    const chen = await silent(cohort, 'Chen');
+    await t.db.updateTable('members').set({ removed_at: now }).where('id', '=', chen).execute();
+
+    expect(await scan(new Date(now.getTime() + HOUR))).toEqual({ opened: 0, updated: 0, resolved: 1, resent: 0, escalated: 0 });
+    expect((await flags(t.db)).map((f) => [f.member_id, f.status, f.resolution])).toEqual([[maria, 'resolved', 'removed']]);
+    expect(await outbox(t.db)).toHaveLength(1);
+  });
+
+  it('does not raise again a flag a mentor resolved until a new round counts', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await t.db.updateTable('stall_flags').set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: 'Ana' }).execute();
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ opened: 0 });
+    await addRound(t.db, cohort, 5);
+    expect(await scan(at(5, 2))).toMatchObject({ opened: 0 });
+    expect(await scan(at(5, 25))).toMatchObject({ opened: 1 });
+    const open = (await flags(t.db)).filter((f) => f.status === 'open');
+    expect(open.map((f) => f.member_id)).toEqual([maria]);
+  });
+});
+
+describe('scanStalls: open flags over time', () => {
+  beforeEach(() => t.reset());
+
+  it('updates the reasons of an open flag without a second alert', async () => {
+    const { cohort } = await spring();
+    await scan(now);
+    await addRound(t.db, cohort, 5);
+    // A week later: the reasons move on; the alert is re-sent (48 h unacknowledged), not raised anew.
+    expect(await scan(at(5, 25))).toMatchObject({ opened: 0, updated: 1, resent: 1 });
+    const [flag] = await flags(t.db);
+    expect(flag!.reasons[0]).toEqual({ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' });
+    const sent = await outbox(t.db);
+    expect(sent.map((s) => s.key)).toEqual([`alert:${flag!.id}`, `alert:${flag!.id}:resend`]);
+    expect(sent[1]!.message.text).toContain('• missed the last 2 check-ins (weeks 4 and 5)');
+    expect(await scan(at(5, 26))).toMatchObject({ updated: 0 });
+  });
+
+  it('resolves a flag by itself when the learner is back on track, and tells the mentor', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await answer(t.db, cohort, maria, 3, 'behind', 3, { late: true });
+    await answer(t.db, cohort, maria, 4, 'on-track', 4, { late: true });
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+
+    expect(await scan(new Date(now.getTime() + 2 * HOUR))).toMatchObject({ resolved: 1 });
+    const [flag] = await flags(t.db);
+    expect(flag).toMatchObject({ status: 'resolved', resolution: 'auto', resolved_by: null });
+    const sent = await outbox(t.db);
+    expect(sent[1]).toMatchObject({
+      key: `flag-resolved:${flag!.id}`,
+      to: 'U-ana',
+      message: { text: '✅ **Maria** in **spring** is back on track, so their stall flag resolved itself. Nothing to do.' },
+    });
+    expect(await scan(new Date(now.getTime() + 3 * HOUR))).toMatchObject({ resolved: 0, opened: 0 });
+  });
+
+  it('keeps the flag open while the latest answer is behind, even with no reason left', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await answer(t.db, cohort, maria, 3, 'on-track', 3);
+    await answer(t.db, cohort, maria, 4, 'behind', 3);
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ resolved: 0, updated: 0 });
+    expect((await flags(t.db))[0]!.status).toBe('open');
+  });
+
+  it('re-sends an unacknowledged alert once after 48 hours, then escalates it to the organizers 48 hours later', async () => {
+    await spring();
+    await scan(now);
+    const [flag] = await flags(t.db);
+
+    expect(await scan(new Date(now.getTime() + 47 * HOUR))).toMatchObject({ resent: 0 });
+    expect(await scan(new Date(now.getTime() + 48 * HOUR))).toMatchObject({ resent: 1, escalated: 0 });
+    expect(await scan(new Date(now.getTime() + 60 * HOUR))).toMatchObject({ resent: 0, escalated: 0 });
+    let sent = await outbox(t.db);
+    expect(sent.map((s) => [s.key, s.to])).toEqual([
+      [`alert:${flag!.id}`, 'U-ana'],
+      [`alert:${flag!.id}:resend`, 'U-ana'],
+    ]);
+    expect(sent[1]!.message.text).toBe(`**Reminder:** nobody has acknowledged this stall alert for 2 days.\n${MARIA_ALERT}`);
+    expect(sent[1]!.message.buttons?.map((b) => b.label)).toEqual(['Acknowledge', 'Resolve']);
+
+    expect(await scan(new Date(now.getTime() + 95 * HOUR))).toMatchObject({ escalated: 0 });
+    expect(await scan(new Date(now.getTime() + 96 * HOUR))).toMatchObject({ escalated: 1 });
+    expect(await scan(new Date(now.getTime() + 120 * HOUR))).toMatchObject({ escalated: 0, resent: 0 });
+    sent = await outbox(t.db);
+    // Only the organizers of the cohort's platform (Slack), each once.
+    expect(sent.slice(2).map((s) => [s.key, s.to])).toEqual([
+      [`alert:${flag!.id}:escalate:U-org1`, 'U-org1'],
+      [`alert:${flag!.id}:escalate:U-org2`, 'U-org2'],
+    ]);
+    expect(sent[2]!.message.text).toBe(
+      `**Escalated to the organizers:** Ana, the assigned mentor, has not acknowledged this stall alert in 4 days.\n${MARIA_ALERT}`,
+    );
+    expect(sent[2]!.message.buttons?.map((b) => b.action)).toEqual(['flag.ack', 'flag.resolve']);
+    const [after] = await flags(t.db);
+    expect(after!.resent_at).toEqual(new Date(now.getTime() + 48 * HOUR));
+    expect(after!.escalated_at).toEqual(new Date(now.getTime() + 96 * HOUR));
+  });
+
+  it('never re-sends an acknowledged alert', async () => {
+    await spring();
+    await scan(now);
+    await t.db.updateTable('stall_flags').set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: 'Ana' }).execute();
+    expect(await scan(new Date(now.getTime() + 100 * HOUR))).toMatchObject({ resent: 0, escalated: 0 });
+    expect(await outbox(t.db)).toHaveLength(1);
+  });
+
+  it('two replicas re-sending and escalating at once still send each message once', async () => {
+    await spring();
+    await scan(now);
+    const other = await t.connectAgain();
+    const resend = await Promise.all([scan(new Date(now.getTime() + 50 * HOUR)), scan(new Date(now.getTime() + 50 * HOUR), other)]);
+    expect(resend[0].resent + resend[1].resent).toBe(1);
+    const escalate = await Promise.all([scan(new Date(now.getTime() + 100 * HOUR)), scan(new Date(now.getTime() + 100 * HOUR), other)]);
+    expect(escalate[0].escalated + escalate[1].escalated).toBe(1);
+    expect((await outbox(t.db)).map((s) => s.key.replace(/\d+/, 'N'))).toEqual([
+      'alert:N',
+      'alert:N:resend',
+      'alert:N:escalate:U-org1',
+      'alert:N:escalate:U-org2',
+    ]);
+  });
+
+  it('re-sends to a current mentor when the assigned one has left', async () => {
+    const { cohort, mentors } = await spring();
+    await scan(now);
+    await t.db.updateTable('members').set({ removed_at: now }).where('id', '=', mentors[0]!).execute();
+    const bob = await addMember(t.db, cohort.id, 'Bob', 'mentor');
+    await scan(new Date(now.getTime() + 48 * HOUR));
+    const sent = await outbox(t.db);
+    expect(sent[1]).toMatchObject({ to: 'U-bob' });
+    expect((await flags(t.db))[0]!.mentor_member_id).toBe(bob);
+  });
+});
