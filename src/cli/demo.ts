@@ -1,5 +1,130 @@
-import { notBuiltYet } from './stub.js';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { loadContent } from '../content/load.js';
+import type { Actor, Reply } from '../core/chat.js';
+import { Clock } from '../core/clock.js';
+import { parseCommand } from '../core/commands.js';
+import type { CoreDeps } from '../core/core.js';
+import { createCore } from '../core/create-core.js';
+import { createFaqEngine } from '../core/faq/engine.js';
+import { describeSlot } from '../core/schedule.js';
+import { createDb } from '../db/connect.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createScheduler } from '../jobs/scheduler.js';
+import { createLogger } from '../log.js';
+import { LocalChat } from '../platforms/local/port.js';
 
-export async function run(_argv: string[]): Promise<number> {
-  return notBuiltYet('demo');
+const ZONE = 'Europe/Berlin';
+const CHANNEL = 'spring-cohort';
+const START = '2026-03-02';
+
+type Step =
+  | { at: number; who: string; text: string }
+  | { at: number; who: string; click: 'On track' | 'Behind' | 'Blocked' | 'Done' }
+  | { at: number; who: string; form: { status: string; confidence: string; note: string } };
+
+/**
+ * Six learners who behave differently, in hours after each week's round opens.
+ * maria is steady; li keeps hitting blockers; sam goes quiet after week 2; aisha loses confidence;
+ * tom takes two weeks off; jun always answers late, after the reminder.
+ */
+function weekScript(week: number): Step[] {
+  const steps: Step[] = [{ at: 1, who: 'maria', click: week % 3 === 0 ? 'Done' : 'On track' }];
+  if (week === 2 || week === 3) steps.push({ at: 3, who: 'li', text: `/checkin blocked ${week === 2 ? 'stuck on docker networking between containers' : 'kubernetes or docker first? lost'}` });
+  else steps.push({ at: 3, who: 'li', click: 'On track' });
+  if (week <= 2) steps.push({ at: 5, who: 'sam', click: 'Behind' });
+  const confidence = [5, 4, 3, 2, 2, 2][week - 1]!;
+  steps.push({ at: 6, who: 'aisha', form: { status: 'behind', confidence: String(confidence), note: 'still reading about this' } });
+  if (week === 2) steps.push({ at: 7, who: 'tom', text: '/away 2026-03-30' });
+  else if (week !== 3 && week !== 4) steps.push({ at: 7, who: 'tom', click: 'On track' });
+  steps.push({ at: 30, who: 'jun', click: 'On track' });
+  return steps;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let weeks = 6;
+  try {
+    const { values } = parseArgs({ args: argv, options: { weeks: { type: 'string' } } });
+    if (values.weeks !== undefined) {
+      weeks = Number(values.weeks);
+      if (!Number.isInteger(weeks) || weeks < 1 || weeks > 24) throw new Error('--weeks must be a whole number from 1 to 24');
+    }
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: mentorbot demo [--weeks N]\n`);
+    return 2;
+  }
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  const content = await loadContent(process.env.CONTENT_DIR ?? './content');
+  const handle = await createDb({ databaseUrl: null, dataDir: null });
+  await migrateToLatest(handle.db);
+  const clock = new Clock();
+  clock.freeze(new Date('2026-03-01T12:00:00Z'));
+  const deps: CoreDeps = { db: handle.db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins: [{ platform: 'local', userId: 'olga' }] };
+  const core = createCore(deps);
+  const chat = new LocalChat(out);
+  const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('warn'), autoStart: false });
+  const actor = (who: string): Actor => ({ platform: 'local', userId: who, displayName: who, isAdmin: who === 'olga' });
+  const show = (who: string, what: string, reply: Reply) => {
+    out(`\n> @${who}: ${what}`);
+    if (reply.kind === 'form') out(`(a form opens: ${reply.form.title})`);
+    else chat.show(reply.kind === 'message' && !reply.message.private ? `#${CHANNEL}` : `only @${who} sees this`, CHANNEL, reply.kind === 'update' ? (reply.notice ?? reply.message) : reply.message);
+  };
+  const type = async (who: string, text: string) => {
+    const [head, ...rest] = text.split(' ');
+    show(who, text, await core.command(actor(who), { channelId: CHANNEL }, parseCommand(head!, rest.join(' '))));
+    await scheduler.drain();
+  };
+  const advanceTo = async (at: Date) => {
+    while (clock.now() < at) {
+      clock.freeze(new Date(Math.min(at.getTime(), clock.now().getTime() + 3_600_000)));
+      await scheduler.runNow();
+    }
+  };
+
+  out(`mentorbot demo: one cohort, six learners, ${weeks} weeks, in a throwaway database. The clock is simulated.\n`);
+  await type('olga', `/cohort create name:"Spring 2026" program:ds-to-mle start:${START} day:mon time:09:00 tz:${ZONE}`);
+  for (const who of ['maria', 'li', 'sam', 'aisha', 'tom', 'jun']) await type(who, '/cohort join');
+  await type('olga', '/cohort mentor @dana');
+
+  const roundPosts = () => chat.shown.filter((s) => s.header === `#${CHANNEL}` && s.message.roundId);
+  for (let week = 1; week <= weeks; week++) {
+    const opens = DateTime.fromISO(`${START}T09:00`, { zone: ZONE }).plus({ weeks: week - 1 }).toJSDate();
+    out(`\n════ Week ${week} · ${describeSlot(opens, ZONE)} ════`);
+    const steps = weekScript(week).sort((a, b) => a.at - b.at);
+    for (const step of steps) {
+      await advanceTo(new Date(opens.getTime() + step.at * 3_600_000));
+      if ('form' in step) {
+        const form = await core.command(actor(step.who), { channelId: CHANNEL }, { name: 'checkin' });
+        if (form.kind !== 'form') throw new Error('expected the check-in form');
+        const { status, confidence, note } = step.form;
+        show(step.who, `fills in the form: ${status}, confidence ${confidence}, “${note}”`, await core.submitForm(actor(step.who), { channelId: CHANNEL }, 'checkin', form.form.state, step.form));
+        await scheduler.drain();
+      } else if ('click' in step) {
+        const round = roundPosts().at(-1)!.message;
+        const button = round.buttons!.find((b) => b.label === step.click)!;
+        show(step.who, `clicks ${step.click}`, await core.action(actor(step.who), { channelId: CHANNEL }, button.action, button.value));
+        await scheduler.drain();
+      } else {
+        await type(step.who, step.text);
+      }
+    }
+    if (week === 3) {
+      const alert = chat.shown.filter((s) => s.header === 'DM to @dana' && s.message.buttons?.some((b) => b.action === 'flag.ack')).at(0);
+      const ack = alert?.message.buttons?.find((b) => b.action === 'flag.ack');
+      if (ack) {
+        await advanceTo(new Date(opens.getTime() + 40 * 3_600_000));
+        show('dana', 'clicks Acknowledge', await core.action(actor('dana'), { channelId: 'dm-dana' }, ack.action, ack.value));
+      }
+    }
+    if (week === 4) {
+      await advanceTo(new Date(opens.getTime() + 50 * 3_600_000));
+      await type('dana', '/stalled');
+      await type('dana', '/cohort status');
+    }
+    await advanceTo(new Date(opens.getTime() + 7 * 86_400_000 - 60_000));
+  }
+  out('\n════ The end ════');
+  await type('maria', '/progress');
+  await handle.close();
+  return 0;
 }

@@ -41,7 +41,8 @@ export function roundPost(opts: {
     milestone ? `**Done when:** ${milestone.doneWhen}` : null,
     milestone && milestone.resources.length > 0 ? `**Resources:** ${milestone.resources.join(' · ')}` : null,
     '',
-    `How is it going? Click one, or use Details… to add milestones, confidence and a blocker. _${countLine(opts.answered, opts.learners)}_`,
+    'How is it going? Click one, or use Details… to add milestones, confidence and a blocker.',
+    `_${countLine(opts.answered, opts.learners)}_`,
   ];
   return { text: lines.filter((l) => l !== null).join('\n'), buttons: checkinButtons(opts.roundId), roundId: opts.roundId };
 }

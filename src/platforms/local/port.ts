@@ -45,7 +45,10 @@ export class LocalChat implements ChatPort {
     return { messageId: this.show(`DM to @${userId}`, channelId, message), channelId };
   }
 
+  /** An edit is shown as one line (its last line, where the round count lives); its buttons keep their numbers. */
   async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
-    this.show(`#${channelId} (message ${messageId} updated)`, channelId, message, messageId);
+    const last = message.text.trim().split('\n').at(-1) ?? '';
+    this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });
+    this.print(`   ↺ #${channelId}, message ${messageId} now ends: ${last.replace(/\*\*|_/g, '')}`);
   }
 }
