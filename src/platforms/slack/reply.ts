@@ -31,12 +31,9 @@ export const SOMETHING_WENT_WRONG: OutMessage = {
   private: true,
 };
 
-/** What to show for a failure: a refusal with its usage, or an apology (the error is logged). */
+/** The core answers refusals itself; what reaches here is bad input (with its usage) or a bug (logged, apologised for). */
 export function errorMessage(err: unknown, log: Logger, context: Record<string, unknown>): OutMessage {
   if (err instanceof CommandError) return usageMessage(err.message, err.usage);
-  const e = err as { name?: string; message?: string; usage?: string };
-  // The core refuses with its own error class (Refusal): same shape, usage optional.
-  if (e?.name === 'Refusal' && typeof e.message === 'string') return e.usage ? usageMessage(e.message, e.usage) : { text: e.message, private: true };
   log.error({ err, ...context }, 'Slack interaction failed');
   return SOMETHING_WENT_WRONG;
 }
@@ -89,6 +86,10 @@ export async function deliver(ix: Interaction, reply: Reply, deps: ReplyDeps): P
   switch (reply.kind) {
     case 'message':
       await sendMessage(ix, reply.message, deps);
+      return;
+    case 'form-errors':
+      // Only a modal can show errors per field; anywhere else they are a private message.
+      await sendMessage(ix, { ...reply.message, private: true }, deps);
       return;
     case 'form': {
       if (!ix.triggerId) {

@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
 import type { Reply } from '../../../core/chat.js';
-import { CommandError } from '../../../core/commands.js';
 import { decodeFormMetadata, FORM_CALLBACK_PREFIX, readFormValues, renderForm } from '../blocks.js';
 import { deliver, errorMessage, type Interaction } from '../reply.js';
 import type { ListenerDeps } from './deps.js';
@@ -9,14 +8,6 @@ import type { ListenerDeps } from './deps.js';
 const SUBMIT_BUDGET_MS = 2300;
 
 type Outcome = { ok: true; reply: Reply } | { ok: false; err: unknown };
-
-/** A refusal of the submitted values: shown next to the field (or the first field), the modal stays open. */
-function fieldError(err: unknown, fieldIds: string[]): Record<string, string> | null {
-  const e = err as { name?: string; message?: string; field?: unknown };
-  if (!(err instanceof CommandError) && e?.name !== 'Refusal') return null;
-  const field = typeof e.field === 'string' && fieldIds.includes(e.field) ? e.field : fieldIds[0];
-  return field ? { [field]: String(e.message).slice(0, 2000) } : null;
-}
 
 export function registerViews(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: new RegExp(`^${FORM_CALLBACK_PREFIX}`), type: 'view_submission' }, async ({ ack, body, view, client }) => {
@@ -40,12 +31,15 @@ export function registerViews(app: App, deps: ListenerDeps): void {
     ]);
     clearTimeout(timer);
 
-    if (early && !early.ok) {
-      const errors = fieldError(early.err, fieldIds);
-      if (errors) {
-        await ack({ response_action: 'errors', errors });
-        return;
+    if (early?.ok && early.reply.kind === 'form-errors') {
+      // Each problem next to its field; one for a field this modal lacks goes on the first field.
+      const errors: Record<string, string> = {};
+      for (const [field, text] of Object.entries(early.reply.errors)) {
+        const at = fieldIds.includes(field) ? field : fieldIds[0]!;
+        errors[at] = errors[at] ? `${errors[at]} ${text}` : String(text);
       }
+      await ack({ response_action: 'errors', errors });
+      return;
     }
     if (early?.ok && early.reply.kind === 'form') {
       await ack({ response_action: 'update', view: renderForm(early.reply.form, meta) });

@@ -1,0 +1,316 @@
+import http from 'node:http';
+
+/**
+ * A local stand-in for the Slack Web API (SLACK_API_URL) and for response_url endpoints. It records
+ * every call, keeps the messages it was asked to post so they can be read back, updated and
+ * clicked, and can be told to answer 429 or a Slack error.
+ */
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, any>;
+  token: string | null;
+  /** For response_url calls: the id in the URL. */
+  target?: string;
+  /** The answer this call got. */
+  status: number;
+  error?: string;
+}
+
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: any[];
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  thread_ts?: string;
+  user: string;
+  ephemeralTo?: string;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  real_name?: string;
+  display_name?: string;
+  is_admin?: boolean;
+  is_owner?: boolean;
+}
+
+export const BOT_USER_ID = 'U0BOT';
+export const BOT_ID = 'B0BOT';
+export const TEAM_ID = 'T0TEAM';
+
+const JSON_ARGS = new Set(['blocks', 'view', 'metadata', 'attachments']);
+
+function parseArgs(raw: string, contentType: string | undefined): Record<string, any> {
+  if (!raw) return {};
+  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, any>;
+  const out: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    out[key] = JSON_ARGS.has(key) ? JSON.parse(value) : value;
+  }
+  return out;
+}
+
+export class FakeSlack {
+  readonly calls: RecordedCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly users = new Map<string, FakeUser>();
+  private server: http.Server | null = null;
+  private port = 0;
+  private seq = 0;
+  private rateLimits = new Map<string, { retryAfterSec: number; times: number; after: number }>();
+  private failures: Array<{ method: string; error: string; channel?: string; times: number }> = [];
+  private waiters: Array<() => void> = [];
+
+  static async start(): Promise<FakeSlack> {
+    const fake = new FakeSlack();
+    await fake.listen();
+    return fake;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** What SLACK_API_URL is set to. */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A response_url for one interaction; what is posted to it is recorded as method `response_url`. */
+  responseUrl(id = `r${++this.seq}`): string {
+    return `${this.baseUrl}/response/${id}`;
+  }
+
+  addUser(user: FakeUser): void {
+    this.users.set(user.id, user);
+  }
+
+  /** After `after` more calls go through, the next `times` calls of `method` answer 429 with Retry-After. */
+  rateLimit(method: string, retryAfterSec: number, opts: { times?: number; after?: number } = {}): void {
+    this.rateLimits.set(method, { retryAfterSec, times: opts.times ?? 1, after: opts.after ?? 0 });
+  }
+
+  /** The next `times` calls of `method` (to `channel`, if given) answer `{ ok: false, error }`. */
+  fail(method: string, error: string, opts: { channel?: string; times?: number } = {}): void {
+    this.failures.push({ method, error, channel: opts.channel, times: opts.times ?? 1 });
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.status === 200 && !c.error);
+  }
+
+  messagesIn(channel: string): FakeMessage[] {
+    return this.messages.filter((m) => m.channel === channel);
+  }
+
+  /** Waits until a successful call of `method` matches; Slack follow-ups happen after the HTTP ack. */
+  async waitFor(method: string, match: (c: RecordedCall) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.callsOf(method).find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const seen = this.calls.map((c) => `${c.method}${c.error ? `(${c.error})` : ''}`).join(', ');
+        throw new Error(`no matching ${method} call within ${timeoutMs} ms; calls seen: ${seen || 'none'}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 50));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Forgets calls and messages (users and the port stay). */
+  reset(): void {
+    this.calls.length = 0;
+    this.messages.length = 0;
+    this.rateLimits.clear();
+    this.failures = [];
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private nextTs(): string {
+    this.seq++;
+    return `${1_800_000_000 + this.seq}.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private async listen(): Promise<void> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    const waiters = this.waiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '').split('?')[0]!;
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers });
+      res.end(text);
+    };
+
+    const response = /^\/response\/([^/]+)$/.exec(path);
+    if (response) {
+      this.record({ method: 'response_url', target: response[1], args: JSON.parse(raw || '{}'), token: null, status: 200 });
+      send(200, 'ok');
+      return;
+    }
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    if (!api) {
+      send(404, { ok: false, error: 'not_found' });
+      return;
+    }
+    const method = api[1]!;
+    const args = parseArgs(raw, req.headers['content-type']);
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (args.token ?? null);
+
+    const limit = this.rateLimits.get(method);
+    if (limit && limit.times > 0 && limit.after-- <= 0) {
+      limit.times--;
+      this.record({ method, args, token, status: 429, error: 'ratelimited' });
+      send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfterSec) });
+      return;
+    }
+    const failure = this.failures.find((f) => f.method === method && f.times > 0 && (!f.channel || f.channel === args.channel));
+    if (failure) {
+      failure.times--;
+      this.record({ method, args, token, status: 200, error: failure.error });
+      send(200, { ok: false, error: failure.error });
+      return;
+    }
+
+    const result = this.answer(method, args);
+    this.record({ method, args, token, status: 200, error: result.ok ? undefined : String(result.error) });
+    send(200, result);
+  }
+
+  private answer(method: string, args: Record<string, any>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://mentorbot-test.slack.com/', team: 'Mentorbot Test', user: 'mentorbot', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
+      case 'chat.postMessage': {
+        if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        if (!args.text && !args.blocks) return { ok: false, error: 'no_text' };
+        // Posting to a user id goes to the app's DM with that user.
+        const channel = /^[UW]/.test(args.channel) ? `D${args.channel}` : String(args.channel);
+        const message: FakeMessage = {
+          channel,
+          ts: this.nextTs(),
+          text: args.text ?? '',
+          blocks: args.blocks ?? [],
+          user: BOT_USER_ID,
+          ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+          ...(args.metadata ? { metadata: args.metadata } : {}),
+        };
+        this.messages.push(message);
+        return { ok: true, channel, ts: message.ts, message: { type: 'message', text: message.text, blocks: message.blocks, user: BOT_USER_ID, bot_id: BOT_ID, ts: message.ts } };
+      }
+      case 'chat.postEphemeral': {
+        if (!args.channel || !args.user) return { ok: false, error: 'invalid_arguments' };
+        const ts = this.nextTs();
+        this.messages.push({ channel: args.channel, ts, text: args.text ?? '', blocks: args.blocks ?? [], user: BOT_USER_ID, ephemeralTo: args.user, ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}) });
+        return { ok: true, message_ts: ts };
+      }
+      case 'chat.update': {
+        const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = args.text ?? message.text;
+        message.blocks = args.blocks ?? message.blocks;
+        if (args.metadata) message.metadata = args.metadata;
+        return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+      }
+      case 'conversations.open': {
+        const users = String(args.users ?? '');
+        if (!users) return { ok: false, error: 'users_list_not_supplied' };
+        return { ok: true, channel: { id: `D${users.split(',')[0]}` } };
+      }
+      case 'conversations.history': {
+        const limit = Number(args.limit ?? 100);
+        const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+        const messages = this.messages
+          .filter((m) => m.channel === args.channel && !m.thread_ts && !m.ephemeralTo)
+          .slice()
+          .reverse()
+          .slice(0, limit)
+          .map((m) => ({ type: 'message', user: m.user, bot_id: BOT_ID, text: m.text, ts: m.ts, blocks: m.blocks, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
+      }
+      case 'views.open':
+      case 'views.push': {
+        if (!args.trigger_id) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V${++this.seq}`, team_id: TEAM_ID, state: { values: {} }, hash: `h${this.seq}`, ...args.view } };
+      }
+      case 'views.publish':
+        if (!args.user_id) return { ok: false, error: 'invalid_arguments' };
+        return { ok: true, view: { id: `V${++this.seq}`, team_id: TEAM_ID, ...args.view } };
+      case 'users.info': {
+        const u = this.users.get(String(args.user));
+        if (!u) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: {
+            id: u.id,
+            team_id: TEAM_ID,
+            name: u.name,
+            real_name: u.real_name ?? u.name,
+            is_admin: Boolean(u.is_admin),
+            is_owner: Boolean(u.is_owner),
+            is_bot: false,
+            profile: { display_name: u.display_name ?? '', real_name: u.real_name ?? u.name },
+          },
+        };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The text of a Block Kit message as a person reads it: sections, context, button labels; Slack's escaping undone. */
+export function visibleText(message: { text?: string; blocks?: any[] }): string {
+  if (!message.blocks || message.blocks.length === 0) return unescape(message.text ?? '');
+  const parts: string[] = [];
+  for (const b of message.blocks) {
+    if (b.type === 'section' && b.text) parts.push(b.text.text);
+    if (b.type === 'header' && b.text) parts.push(b.text.text);
+    if (b.type === 'context') for (const e of b.elements ?? []) parts.push(e.text ?? '');
+    if (b.type === 'actions') parts.push((b.elements ?? []).map((e: any) => `[${e.text?.text}]`).join(' '));
+  }
+  return unescape(parts.join('\n'));
+}
+
+/** The buttons of a Block Kit message, in order. */
+export function buttonsOf(message: { blocks?: any[] }): Array<{ label: string; action_id: string; value: string; block_id: string }> {
+  const out: Array<{ label: string; action_id: string; value: string; block_id: string }> = [];
+  for (const b of message.blocks ?? []) {
+    if (b.type !== 'actions') continue;
+    for (const e of b.elements ?? []) if (e.type === 'button') out.push({ label: e.text.text, action_id: e.action_id, value: e.value, block_id: b.block_id });
+  }
+  return out;
+}

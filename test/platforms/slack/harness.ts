@@ -1,0 +1,50 @@
+import type { AdminId } from '../../../src/config.js';
+import type { Core } from '../../../src/core/core.js';
+import type { Db } from '../../../src/db/connect.js';
+import { HttpServer } from '../../../src/http/server.js';
+import { createLogger } from '../../../src/log.js';
+import { createSlackPlatform, SLACK_EVENTS_PATH, type SlackPlatform } from '../../../src/platforms/slack/index.js';
+import { FakeSlack } from '../../helpers/fake-slack.js';
+import { sendSigned, SIGNING_SECRET, type SendOptions, type SignedRequest, type SlackHttpResponse } from '../../helpers/slack-requests.js';
+
+export interface SlackHarness {
+  fake: FakeSlack;
+  http: HttpServer;
+  platform: SlackPlatform;
+  eventsUrl: string;
+  baseUrl: string;
+  send(req: SignedRequest, opts?: SendOptions): Promise<SlackHttpResponse>;
+  close(): Promise<void>;
+}
+
+/** Our HTTP server on port 0 with the Slack platform mounted, talking to a fake Web API. */
+export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: AdminId[]; fake?: FakeSlack }): Promise<SlackHarness> {
+  const fake = opts.fake ?? (await FakeSlack.start());
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false);
+  const http = new HttpServer(log);
+  const platform = await createSlackPlatform({
+    config: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.apiUrl },
+    adminIds: opts.adminIds ?? [],
+    core: opts.core,
+    db: opts.db,
+    http,
+    log,
+  });
+  const port = await http.listen(0, '127.0.0.1');
+  await platform.start();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const eventsUrl = `${baseUrl}${SLACK_EVENTS_PATH}`;
+  return {
+    fake,
+    http,
+    platform,
+    eventsUrl,
+    baseUrl,
+    send: (req, o) => sendSigned(eventsUrl, req, o),
+    async close() {
+      await platform.stop();
+      await http.close();
+      if (!opts.fake) await fake.close();
+    },
+  };
+}
