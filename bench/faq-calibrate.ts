@@ -18,7 +18,7 @@ import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-inde
 import { covidFaqSet, isCalibrationQuery, offTopic } from './faq-data.js';
 
 type Model = typeof MODEL;
-const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'length'] as const;
+const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'length'] as const;
 
 interface Sample {
   x: Evidence;
@@ -34,7 +34,7 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const slots = parseQuery(index, question);
   const ranked = rankEntries(index, slots, 8);
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
-  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, length: 0 };
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, length: 0 };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
 }
 
@@ -99,18 +99,11 @@ function fit(samples: Sample[]): Model {
     for (let i = 0; i < w.length; i++) w[i]! -= 0.5 * (grad[i]! / total + (i === 0 ? 0 : 1e-3 * w[i]!));
   }
   const round = (x: number) => Math.round(x * 100) / 100;
-  return {
-    intercept: round(w[0]!),
-    coverage: round(w[1]!),
-    questionCoverage: round(w[2]!),
-    reverse: round(w[3]!),
-    margin: round(w[4]!),
-    length: round(w[5]!),
-  };
+  return Object.fromEntries([['intercept', round(w[0]!)], ...FEATURES.map((f, i) => [f, round(w[i + 1]!)])]) as Model;
 }
 
 function report(samples: Sample[], model: Model, title: string): void {
-  console.log(`\n${title} (threshold ${THRESHOLD})`);
+  console.log(`\n${title} (threshold ${THRESHOLD}, AUC ${auc(samples, model).toFixed(3)})`);
   console.log('group                  n     answered  right-when-answered  wrong-answers');
   const groups = [...new Set(samples.map((s) => s.group))];
   for (const g of groups) {
@@ -121,6 +114,21 @@ function report(samples: Sample[], model: Model, title: string): void {
       `${g.padEnd(22)} ${String(rows.length).padStart(4)}   ${pct(answered.length / rows.length)}     ${answered.length ? pct(right / answered.length) : '   -  '}              ${pct((answered.length - right) / rows.length)}`,
     );
   }
+}
+
+/** Area under the ROC curve: how well the confidence orders right answers above wrong ones. */
+function auc(samples: Sample[], model: Model): number {
+  const scored = samples.map((s) => ({ p: confidence(s.x, model), y: s.y, w: s.weight })).sort((a, b) => a.p - b.p);
+  let neg = 0;
+  let area = 0;
+  let pos = 0;
+  for (const s of scored) {
+    if (s.y === 1) {
+      area += s.w * neg;
+      pos += s.w;
+    } else neg += s.w;
+  }
+  return pos && neg ? area / (pos * neg) : 0;
 }
 
 function pct(x: number): string {

@@ -1,3 +1,4 @@
+import { entrySimilarity } from './related.js';
 import { matchSlot, termWeight, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
 
 /** Corpus-independent evidence that the best entry answers the question: ratios, never raw scores. */
@@ -10,6 +11,13 @@ export interface Evidence {
   reverse: number;
   /** How far ahead of the next entry with a different answer it is, 0..1. */
   margin: number;
+  /**
+   * The margin again, with each runner-up discounted by how much it is the same entry in other
+   * words: two near-duplicate entries tied at the top are not a sign the question was missed.
+   */
+  distinctMargin: number;
+  /** The distinct margin where the question's words are found in the entry's question: a lead built on one stray answer word is no lead. */
+  coveredMargin: number;
   /** How many content words the question has, on a log scale. */
   length: number;
 }
@@ -30,13 +38,28 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     heldInQuestion += slot.weight * m.matchedInQuestion;
   }
   const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
+  const questionCoverage = total > 0 ? heldInQuestion / total : 0;
+  const distinct = distinctMargin(index, ranked);
   return {
     coverage: total > 0 ? held / total : 0,
-    questionCoverage: total > 0 ? heldInQuestion / total : 0,
+    questionCoverage,
     reverse: reverseCoverage(index, e, slots),
     margin: runnerUp ? 1 - runnerUp.score / top.score : 1,
+    distinctMargin: distinct,
+    coveredMargin: questionCoverage * distinct,
     length: Math.log1p(contentSlots),
   };
+}
+
+function distinctMargin(index: SearchIndex, ranked: Ranked[]): number {
+  const top = ranked[0]!;
+  const answer = index.entries[top.index]!.entry.answer;
+  let closest = 0;
+  for (const r of ranked.slice(1)) {
+    if (index.entries[r.index]!.entry.answer === answer) continue;
+    closest = Math.max(closest, (r.score / top.score) * (1 - entrySimilarity(index, top.index, r.index)));
+  }
+  return 1 - closest;
 }
 
 function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): number {
@@ -60,12 +83,14 @@ function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): nu
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
 export const MODEL = {
-  intercept: -4.22,
-  coverage: 0.78,
-  questionCoverage: 2.2,
-  reverse: 1.1,
-  margin: 2.51,
-  length: 1.02,
+  intercept: -4.26,
+  coverage: 0.42,
+  questionCoverage: 1.64,
+  reverse: 0.55,
+  margin: 0.87,
+  distinctMargin: 1.94,
+  coveredMargin: 1.73,
+  length: 1.1,
 };
 
 /** Answer only when the answer is more likely right than wrong. */
@@ -79,6 +104,8 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.questionCoverage * evidence.questionCoverage +
     model.reverse * evidence.reverse +
     model.margin * evidence.margin +
+    model.distinctMargin * evidence.distinctMargin +
+    model.coveredMargin * evidence.coveredMargin +
     model.length * evidence.length;
   return 1 / (1 + Math.exp(-z));
 }

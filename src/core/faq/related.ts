@@ -24,10 +24,29 @@ function vectorOf(index: SearchIndex, e: IndexedEntry): Vector {
   return v;
 }
 
+const vectorCache = new WeakMap<SearchIndex, Array<Vector | undefined>>();
+
+function vectorFor(index: SearchIndex, i: number): Vector {
+  let vectors = vectorCache.get(index);
+  if (!vectors) vectorCache.set(index, (vectors = []));
+  return (vectors[i] ??= vectorOf(index, index.entries[i]!));
+}
+
+/** Cosine of two entries' idf-weighted terms, 0..1: near 1 for entries asking the same thing. */
+export function entrySimilarity(index: SearchIndex, i: number, j: number): number {
+  const a = vectorFor(index, i);
+  const b = vectorFor(index, j);
+  let dot = 0;
+  for (const [t, w] of a) {
+    const wb = b.get(t);
+    if (wb) dot += w * wb;
+  }
+  return dot;
+}
+
 /** Up to `limit` other entries most like one entry, by cosine of idf-weighted terms; cached. */
 export function relatedFinder(index: SearchIndex, limit = 2): (i: number) => number[] {
-  const vectors: Array<Vector | undefined> = [];
-  const vector = (i: number) => (vectors[i] ??= vectorOf(index, index.entries[i]!));
+  const vector = (i: number) => vectorFor(index, i);
   const cache = new Map<number, number[]>();
   return (i) => {
     const cached = cache.get(i);
