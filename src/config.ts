@@ -72,7 +72,7 @@ const envSchema = z.object({
   DATABASE_URL: optional(url('a postgres:// or postgresql:// connection URL', ['postgres:', 'postgresql:'])),
   DATA_DIR: optional(z.string()),
   CONTENT_DIR: optional(z.string()),
-  PORT: optional(wholeNumber(1, 65535, 'a port number from 1 to 65535')),
+  PORT: optional(wholeNumber(0, 65535, 'a port number from 1 to 65535 (0 picks a free one)')),
   LOG_LEVEL: optional(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',

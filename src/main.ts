@@ -53,12 +53,14 @@ export interface StartOptions {
   print?: (text: string) => void;
   /** false: no cron or polling (tests drive the scheduler themselves). */
   autoStart?: boolean;
+  /** An already-migrated database (tests); otherwise opened from the config. */
+  handle?: DbHandle;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
   const log = options.log ?? createLogger(config.logLevel);
   const content = options.content ?? (await loadContent(config.contentDir));
-  const handle = await openDatabase(config, log);
+  const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds };
@@ -87,7 +89,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       await scheduler.stop();
       for (const runtime of platforms.values()) await runtime.stop();
       await http.close();
-      await handle.close();
+      if (!options.handle) await handle.close();
       log.info('stopped');
     })());
   return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
   it('reports every bad variable at once, each naming what it expects', () => {
     const p = problems({ PORT: 'eighty', REMINDER_AFTER_HOURS: '0', DATABASE_URL: 'mysql://x', ADMIN_USER_IDS: 'U0123' });
     expect(p).toHaveLength(4);
-    expect(p).toContain('PORT: expected a port number from 1 to 65535, got "eighty"');
+    expect(p).toContain('PORT: expected a port number from 1 to 65535 (0 picks a free one), got "eighty"');
     expect(p.find((x) => x.startsWith('REMINDER_AFTER_HOURS:'))).toMatch(/whole number of hours from 1 to 167/);
     expect(p.find((x) => x.startsWith('DATABASE_URL:'))).toMatch(/postgres:\/\//);
     expect(p.find((x) => x.startsWith('ADMIN_USER_IDS:'))).toMatch(/"U0123" is not platform:id/);

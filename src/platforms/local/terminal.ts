@@ -1,4 +1,4 @@
-import { createInterface, type Interface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
 import { CommandError, parseCommand, SLASH_COMMANDS } from '../../core/commands.js';
@@ -18,6 +18,9 @@ const HELP = `You are typing as a chat user. Commands:
   @mentorbot <question>     mention the bot (answers like /faq)
   /checkin /progress /faq /away /cohort /stalled   the bot's commands, exactly as on Slack
   /help · /quit`;
+
+/** Reads the next typed line after showing a prompt; null when input has ended. */
+type Ask = (prompt: string) => Promise<string | null>;
 
 export interface TerminalOptions {
   core: Core;
@@ -63,16 +66,17 @@ export class Terminal {
 
   async run(): Promise<void> {
     const rl = createInterface({ input: this.opts.input, output: this.opts.output, terminal: Boolean((this.opts.output as NodeJS.WriteStream).isTTY) });
+    const lines = rl[Symbol.asyncIterator]();
+    const ask: Ask = async (prompt) => {
+      this.opts.output.write(prompt);
+      const next = await lines.next();
+      return next.done ? null : next.value;
+    };
     this.print(`mentorbot terminal mode. The bot's clock: ${this.clockText()}. Type /help.`);
     try {
       for (;;) {
-        let line: string;
-        try {
-          line = await rl.question(this.prompt());
-        } catch {
-          return;
-        }
-        if (!(await this.handle(line, rl))) return;
+        const line = await ask(this.prompt());
+        if (line === null || !(await this.handle(line, ask))) return;
       }
     } finally {
       rl.close();
@@ -84,7 +88,7 @@ export class Terminal {
   }
 
   /** Handles one typed line; false ends the session. */
-  async handle(raw: string, rl?: Interface): Promise<boolean> {
+  async handle(raw: string, ask?: Ask): Promise<boolean> {
     const line = raw.trim();
     if (!line) return true;
     const [head = '', ...restWords] = line.split(/\s+/);
@@ -115,18 +119,18 @@ export class Terminal {
         return true;
       case 'click':
       case '/click':
-        await this.click(restWords[0] ?? '', rl);
+        await this.click(restWords[0] ?? '', ask);
         return true;
     }
     if (/^@mentorbot\b/i.test(line)) {
-      await this.show(await this.opts.core.mention(this.actor(), this.place(), line.replace(/^@mentorbot/i, '')), rl);
+      await this.show(await this.opts.core.mention(this.actor(), this.place(), line.replace(/^@mentorbot/i, '')), ask);
       return true;
     }
     const name = head.replace(/^\//, '').toLowerCase();
     if (head.startsWith('/') && (SLASH_COMMANDS as readonly string[]).includes(name)) {
       try {
         const command = parseCommand(name, rest);
-        await this.show(await this.opts.core.command(this.actor(), this.place(), command), rl);
+        await this.show(await this.opts.core.command(this.actor(), this.place(), command), ask);
       } catch (err) {
         if (!(err instanceof CommandError)) throw err;
         this.print(`${err.message}\nUsage: ${err.usage}`);
@@ -160,17 +164,17 @@ export class Terminal {
     this.print(`The bot's clock: ${this.clockText()}.`);
   }
 
-  private async click(arg: string, rl?: Interface): Promise<void> {
+  private async click(arg: string, ask?: Ask): Promise<void> {
     const entry = /^\d+$/.test(arg) ? this.opts.chat.button(Number(arg)) : undefined;
     if (!entry) {
       this.print(`There is no button [${arg}]. Buttons are numbered in square brackets, e.g. click 3.`);
       return;
     }
     const reply = await this.opts.core.action(this.actor(), { channelId: entry.channelId, messageId: entry.messageId }, entry.button.action, entry.button.value);
-    await this.show(reply, rl, entry);
+    await this.show(reply, ask, entry);
   }
 
-  private async show(reply: Reply, rl?: Interface, clicked?: { channelId: string; messageId: string }): Promise<void> {
+  private async show(reply: Reply, ask?: Ask, clicked?: { channelId: string; messageId: string }): Promise<void> {
     const chat = this.opts.chat;
     switch (reply.kind) {
       case 'message':
@@ -185,26 +189,28 @@ export class Terminal {
         chat.show(`only @${this.user} sees this`, this.channel, reply.message);
         break;
       case 'form':
-        if (!rl) {
+        if (!ask) {
           this.print('(a form would open here)');
           return;
         }
-        await this.fillForm(reply.form, rl);
+        await this.fillForm(reply.form, ask);
         break;
     }
     await this.opts.scheduler.drain();
   }
 
-  private async fillForm(form: FormSpec, rl: Interface): Promise<void> {
+  private async fillForm(form: FormSpec, ask: Ask): Promise<void> {
     this.print(`── ${form.title} (press Enter to keep a value or skip an optional field)`);
     const values: FormValues = {};
     for (const field of form.fields) {
       const options = field.options ? ` [${field.options.map((o) => o.value).join(' | ')}]` : '';
       const initial = Array.isArray(field.initial) ? field.initial.join(',') : field.initial;
-      const answer = (await rl.question(`${field.label}${options}${initial ? ` (${initial})` : ''}${field.optional ? ' (optional)' : ''}: `)).trim() || initial || '';
+      const typed = await ask(`${field.label}${options}${initial ? ` (${initial})` : ''}${field.optional ? ' (optional)' : ''}: `);
+      if (typed === null) return;
+      const answer = typed.trim() || initial || '';
       if (field.kind === 'multiselect') values.milestones = answer ? answer.split(/[,\s]+/).filter(Boolean) : [];
       else if (answer) values[field.id as Exclude<keyof FormValues, 'milestones'>] = answer;
     }
-    await this.show(await this.opts.core.submitForm(this.actor(), this.place(), form.id, form.state, values), rl);
+    await this.show(await this.opts.core.submitForm(this.actor(), this.place(), form.id, form.state, values), ask);
   }
 }
