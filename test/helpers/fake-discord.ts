@@ -70,7 +70,7 @@ export class FakeDiscord {
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const u = new URL(req.url ?? '/', 'http://fake');
-        const path = u.pathname.replace(/^\/api(\/v\d+)?/, '');
+        const path = decodeURIComponent(u.pathname).replace(/^\/api(\/v\d+)?/, '');
         let body: any = null;
         if (raw && (req.headers['content-type'] ?? '').includes('application/json')) body = JSON.parse(raw);
         else if (raw) body = raw;

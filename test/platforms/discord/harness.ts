@@ -46,9 +46,9 @@ export function useDiscord(opts: HarnessOptions): DiscordHarness {
       maxQueueWaitMs: 2000,
     });
     const client = platform.client as any;
-    client.user = new ClientUser(client, BOT_USER);
+    client.user = new (ClientUser as any)(client, BOT_USER);
     client.users.cache.set(BOT_USER.id, client.user);
-    client.application = new ClientApplication(client, { id: APP_ID, name: 'mentorbot', flags: 0 });
+    client.application = new (ClientApplication as any)(client, { id: APP_ID, name: 'mentorbot', flags: 0 });
     client.guilds._add(guildCreate());
   });
   beforeEach(() => fake?.reset());

@@ -6,6 +6,7 @@ import {
   InteractionContextType,
   InteractionType,
   Locale,
+  MessageType,
   PermissionFlagsBits,
   type APIApplicationCommandAutocompleteGuildInteraction,
   type APIApplicationCommandInteractionDataBasicOption,
@@ -17,6 +18,7 @@ import {
   type APIModalSubmitGuildInteraction,
   type APIUser,
   type GatewayMessageCreateDispatchData,
+  type GuildMemberFlags,
   type ModalSubmitLabelComponent,
 } from 'discord-api-types/v10';
 import { BOT_USER } from '../../helpers/fake-discord.js';
@@ -41,7 +43,7 @@ export interface TestUser {
 const memberPermissions =
   PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.UseApplicationCommands;
 
-function person(id: string, username: string, globalName: string | null, permissions = memberPermissions, nick: string | null = null): TestUser {
+export function person(id: string, username: string, globalName: string | null, permissions = memberPermissions, nick: string | null = null): TestUser {
   return { user: { id, username, discriminator: '0', global_name: globalName, avatar: null }, permissions, nick };
 }
 
@@ -63,7 +65,7 @@ function member(u: TestUser): APIInteractionGuildMember {
     premium_since: null,
     deaf: false,
     mute: false,
-    flags: 0,
+    flags: 0 as GuildMemberFlags,
     pending: false,
     permissions: u.permissions.toString(),
   };
@@ -199,9 +201,9 @@ export function modalSubmit(customId: string, answers: ModalAnswers, opts: { by?
 export function userMessage(content: string, opts: { by?: TestUser; mentionsBot?: boolean; channelId?: string } = {}): GatewayMessageCreateDispatchData {
   const by = opts.by ?? MARIA;
   const { permissions: _p, ...guildMember } = withoutUser(member(by));
-  return {
+  const message: GatewayMessageCreateDispatchData = {
     id: nextId(),
-    type: 0,
+    type: MessageType.Default,
     channel_id: opts.channelId ?? CHANNEL_ID,
     guild_id: GUILD_ID,
     author: by.user,
@@ -217,8 +219,8 @@ export function userMessage(content: string, opts: { by?: TestUser; mentionsBot?
     tts: false,
     timestamp: '2026-03-02T10:00:00.000000+00:00',
     edited_timestamp: null,
-    flags: 0,
-  } as GatewayMessageCreateDispatchData;
+  };
+  return message;
 }
 
 /** The guild as GUILD_CREATE describes it, with the cohort channel, so discord.js can cache it. */
