@@ -69,8 +69,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const platforms = new Map<Platform, PlatformRuntime>();
   let local: LocalChat | null = null;
 
+  if (config.slack) {
+    const { createSlackPlatform } = await import('./platforms/slack/index.js');
+    platforms.set('slack', await createSlackPlatform({ config: config.slack, adminIds: config.adminUserIds, core, db: handle.db, http, log }));
+  }
+  if (config.discord) {
+    const { createDiscordPlatform } = await import('./platforms/discord/index.js');
+    platforms.set('discord', await createDiscordPlatform({ config: config.discord, adminIds: config.adminUserIds, core, content, log }));
+  }
   const ports = new Map<Platform, ChatPort>();
-  if (!config.slack && !config.discord) {
+  if (platforms.size === 0) {
     local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)));
     ports.set('local', local);
   }
