@@ -32,9 +32,21 @@ export function boltLogger(log: Logger): BoltLogger {
 /** Interactive calls have a trigger that dies in 3 s: retry briefly, never for half an hour. */
 export const INTERACTIVE_RETRY: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 };
 
+/**
+ * SLACK_API_URL as the Web API client wants it: method names are appended to it, so it must end in
+ * a slash, and a bare host means Slack's own layout, `<host>/api/`.
+ */
+export function slackApiBase(url: string | null): string | undefined {
+  if (!url) return undefined;
+  const parsed = new URL(url);
+  if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/api/';
+  else if (!parsed.pathname.endsWith('/')) parsed.pathname = `${parsed.pathname}/`;
+  return parsed.toString();
+}
+
 export interface SlackAppOptions {
   botToken: string;
-  apiUrl: string | null;
+  apiUrl: string | undefined;
   receiver: Receiver;
   log: Logger;
 }

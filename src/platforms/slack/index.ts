@@ -6,7 +6,7 @@ import type { Db } from '../../db/connect.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { ActorResolver } from './actor.js';
-import { boltLogger, createSlackApp } from './app.js';
+import { boltLogger, createSlackApp, slackApiBase } from './app.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { dedupeEvents } from './listeners/dedupe.js';
@@ -58,7 +58,8 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
     receiver = new SlackHttpReceiver({ http, path: SLACK_EVENTS_PATH, signingSecret: config.signingSecret, log });
   }
 
-  const app = createSlackApp({ botToken: config.botToken, apiUrl: config.apiUrl, receiver, log });
+  const apiUrl = slackApiBase(config.apiUrl);
+  const app = createSlackApp({ botToken: config.botToken, apiUrl, receiver, log });
   const actors = new ActorResolver({ client: app.client, adminIds: opts.adminIds, log });
   const deps = { core, log, actors };
   app.use(dedupeEvents(db, () => core.deps.clock.now(), log));
@@ -71,7 +72,7 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   });
 
   const portClient = new webApi.WebClient(config.botToken, {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     logger: boltLogger(log),
     rejectRateLimitedCalls: true,
     // The outbox retries with backoff; a call here fails fast and lets other targets go ahead.

@@ -167,6 +167,36 @@ describe('Slack over signed HTTP (adapter with a scripted core)', () => {
     });
   });
 
+  describe('answering within Slack’s 3 seconds', () => {
+    const slowly = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+
+    it('acknowledges a command before the core has answered, and delivers the answer afterwards', async () => {
+      core.replies.command = () => slowly(1500, { kind: 'message', message: { text: 'slow answer', private: true } });
+      const started = Date.now();
+      const res = await h.send(command('/stalled', ''));
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(h.fake.callsOf('response_url')).toEqual([]);
+      const answer = await h.fake.waitFor('response_url');
+      expect(answer.args.text).toBe('slow answer');
+    });
+
+    it('closes a modal in time when saving is slow, and still confirms the save', async () => {
+      core.replies.submitForm = () => slowly(3000, { kind: 'message', message: { text: 'saved late', private: true } });
+      const view = {
+        callback_id: 'mentorbot-form:checkin',
+        private_metadata: JSON.stringify({ s: '5', c: CHANNEL }),
+        blocks: [{ type: 'input', block_id: 'note', label: { type: 'plain_text', text: 'Note' }, element: { type: 'plain_text_input', action_id: 'note' } }],
+      };
+      const started = Date.now();
+      const res = await h.send(submitModal({ view, answers: { note: 'x' }, user: maria }));
+      expect(res.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(2900);
+      const confirm = await h.fake.waitFor('chat.postEphemeral');
+      expect(confirm.args.text).toBe('saved late');
+    });
+  });
+
   describe('buttons', () => {
     const posted = (blocks: any[], channel = CHANNEL) => ({ channel, ts: '1800000001.000001', text: 'post', blocks });
     const roundBlocks = [
@@ -280,7 +310,7 @@ describe('Slack over signed HTTP (adapter with a scripted core)', () => {
       expect(core.calls[0]).toMatchObject({ fn: 'mention', text: 'how long does the move take?', place: { channelId: CHANNEL, messageId: mention.ts } });
     });
 
-    it('handles an event Slack retries only once, even when the retry comes first to another replica', async () => {
+    it('handles an event Slack retries only once', async () => {
       const mention = appMention({ user: maria, channelId: CHANNEL, text: 'what is k8s?' });
       await h.send(mention);
       await h.fake.waitFor('chat.postMessage');
@@ -293,6 +323,21 @@ describe('Slack over signed HTTP (adapter with a scripted core)', () => {
       expect(h.fake.callsOf('chat.postMessage')).toHaveLength(1);
       const rows = await t.db.selectFrom('processed_events').selectAll().execute();
       expect(rows.map((r) => r.event_id)).toEqual([mention.eventId]);
+    });
+
+    it('handles an event once across replicas: the same delivery reaching two servers on one database', async () => {
+      const other = await startSlackHarness({ core, db: await t.connectAgain(), fake: h.fake });
+      try {
+        const mention = appMention({ user: maria, channelId: CHANNEL, text: 'what is drift?' });
+        const [a, b] = await Promise.all([h.send(mention), other.send(mention, { retryNum: 1, retryReason: 'http_timeout' })]);
+        expect([a.status, b.status]).toEqual([200, 200]);
+        await h.fake.waitFor('chat.postMessage');
+        await new Promise((r) => setTimeout(r, 200));
+        expect(core.calls.filter((c) => c.fn === 'mention')).toHaveLength(1);
+        expect(h.fake.callsOf('chat.postMessage')).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
     });
 
     it('publishes the App Home when it is opened', async () => {

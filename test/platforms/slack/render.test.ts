@@ -11,6 +11,7 @@ import {
 } from '../../../src/platforms/slack/blocks.js';
 import { toMrkdwn } from '../../../src/platforms/slack/mrkdwn.js';
 import { mentionText } from '../../../src/platforms/slack/listeners/events.js';
+import { slackApiBase } from '../../../src/platforms/slack/app.js';
 
 describe('CommonMark to Slack mrkdwn', () => {
   it('turns bold, italics, links, headings and lists into their Slack forms', () => {
@@ -140,5 +141,14 @@ describe('mention text', () => {
   it('removes the bot mention and decodes Slack escaping', () => {
     expect(mentionText('<@U0BOT> is k8s &amp; docker &lt;required&gt;?', 'U0BOT')).toBe('is k8s & docker <required>?');
     expect(mentionText('hey <@U0BOT|mentorbot>   how long?', 'U0BOT')).toBe('hey how long?');
+  });
+});
+
+describe('SLACK_API_URL', () => {
+  it('becomes a base the Web API client can append method names to', () => {
+    expect(slackApiBase('http://127.0.0.1:4000/api/')).toBe('http://127.0.0.1:4000/api/');
+    expect(slackApiBase('http://127.0.0.1:4000/api')).toBe('http://127.0.0.1:4000/api/');
+    expect(slackApiBase('http://127.0.0.1:4000')).toBe('http://127.0.0.1:4000/api/');
+    expect(slackApiBase(null)).toBeUndefined();
   });
 });
