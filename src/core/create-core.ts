@@ -10,6 +10,9 @@ import { addMember, createCohort, joinCohort, removeMember, setPaused, skipDate 
 import { ask, feedback, pingMentor, questionFromMention, showEntry } from './handlers/faq-flow.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
+import { isConnectionError } from '../db/errors.js';
+
+export const DATABASE_DOWN = "I couldn't save that right now: the database is not reachable. Nothing was recorded; please try again in a minute.";
 
 /** Turns refusals into the private "what was wrong, how to do it" reply; anything else is a bug and propagates. */
 async function guarded(run: () => Promise<Reply>): Promise<Reply> {
@@ -18,6 +21,7 @@ async function guarded(run: () => Promise<Reply>): Promise<Reply> {
   } catch (err) {
     if (err instanceof FormInvalid) return { kind: 'form-errors', errors: err.fieldErrors, message: { text: err.message, private: true } };
     if (err instanceof Refusal || err instanceof CommandError) return refusalReply(err);
+    if (isConnectionError(err)) return privately(DATABASE_DOWN);
     throw err;
   }
 }

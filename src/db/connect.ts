@@ -32,6 +32,9 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      // Fail fast when the server is gone, so a user hears "not saved" instead of waiting forever.
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
       options: options.schema ? `-c search_path=${options.schema},public` : undefined,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
