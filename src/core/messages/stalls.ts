@@ -127,8 +127,8 @@ export function flagResolvedNotice(learnerName: string): OutMessage {
 }
 
 export function flagAlreadyResolvedNotice(learnerName: string, by: string | null, at: Date, timezone: string, auto: boolean): OutMessage {
-  const how = auto ? 'resolved itself' : `was resolved by ${by ?? 'a mentor'}`;
-  return { text: `Nothing to do: the flag on ${learnerName} already ${how} on ${formatWhen(at, timezone)}.`, private: true };
+  const how = auto ? 'already resolved itself' : `was already resolved by ${by ?? 'a mentor'}`;
+  return { text: `Nothing to do: the flag on ${learnerName} ${how} on ${formatWhen(at, timezone)}.`, private: true };
 }
 
 // ---------------------------------------------------------------------------------------------

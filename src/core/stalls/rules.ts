@@ -57,20 +57,25 @@ export function currentWeek(rounds: readonly StallRound[]): number {
   return week;
 }
 
+// The scan calls these for every learner of every cohort: they skip sorting what is already sorted.
+function byWeek<T extends { week: number }>(items: readonly T[], order: 1 | -1): readonly T[] {
+  for (let i = 1; i < items.length; i++) {
+    if ((items[i]!.week - items[i - 1]!.week) * order < 0) return [...items].sort((a, b) => (a.week - b.week) * order);
+  }
+  return items;
+}
+
 /** The rounds a learner was a member for, oldest first. */
 export function learnerRounds(rounds: readonly StallRound[], joinedAt: Date): StallRound[] {
   const from = joinedAt.getTime() - JOIN_GRACE_MS;
-  return rounds.filter((r) => r.opensAt.getTime() >= from).sort((a, b) => a.week - b.week);
+  return byWeek(rounds, 1).filter((r) => r.opensAt.getTime() >= from);
 }
 
 /** The learner's rounds that are old enough to count as missed when unanswered. */
 export function countedRounds(rounds: readonly StallRound[], joinedAt: Date, now: Date): StallRound[] {
+  const from = joinedAt.getTime() - JOIN_GRACE_MS;
   const until = now.getTime() - ROUND_COUNTS_AFTER_MS;
-  return learnerRounds(rounds, joinedAt).filter((r) => r.opensAt.getTime() <= until);
-}
-
-function newestFirst<T extends { week: number }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => b.week - a.week);
+  return byWeek(rounds, 1).filter((r) => r.opensAt.getTime() >= from && r.opensAt.getTime() <= until);
 }
 
 /** The milestones due before the current week that the learner has not completed, in program order. */
@@ -87,16 +92,16 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
   if (isAway(input.awayUntil, input.today)) return [];
   const reasons: StallReason[] = [];
   const counted = countedRounds(input.rounds, input.joinedAt, input.now);
-  const answered = new Set(input.answers.map((a) => a.week));
+  const newest = byWeek(input.answers, -1);
 
   const lastRounds = counted.slice(-settings.missedRounds);
   // Rounds before away_until were announced absences: a learner back from a break is not flagged for them.
   const excused = lastRounds.some((r) => input.awayUntil !== null && r.localDate < input.awayUntil);
-  if (lastRounds.length === settings.missedRounds && !excused && lastRounds.every((r) => !answered.has(r.week))) {
+  if (lastRounds.length === settings.missedRounds && !excused && lastRounds.every((r) => !newest.some((a) => a.week === r.week))) {
     reasons.push({ code: 'missed-rounds', text: missedRoundsText(lastRounds.map((r) => r.week)) });
   }
 
-  const recent = newestFirst(input.answers).slice(0, settings.blockedWindow);
+  const recent = newest.slice(0, settings.blockedWindow);
   const blocked = recent.filter((a) => a.status === 'blocked');
   if (blocked.length >= settings.blockedAnswers) {
     reasons.push({
@@ -113,7 +118,8 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
     }
   }
 
-  const rated = newestFirst(input.answers.filter((a) => a.confidence !== null))
+  const rated = newest
+    .filter((a) => a.confidence !== null)
     .slice(0, settings.confidenceWindow)
     .reverse();
   if (rated.length >= 2) {
@@ -128,7 +134,7 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
 
 /** The learner's latest answer says they are moving again: with no reasons left, their flag resolves itself. */
 export function isBackOnTrack(answers: readonly StallAnswer[]): boolean {
-  const latest = newestFirst(answers)[0];
+  const latest = byWeek(answers, -1)[0];
   return latest !== undefined && (latest.status === 'on-track' || latest.status === 'done');
 }
 

@@ -15,6 +15,7 @@ import {
   ROUND_COUNTS_AFTER_MS,
   sameReasons,
   stallReasons,
+  type StallAnswer,
   type StallMilestone,
   type StallRound,
 } from './rules.js';
@@ -58,6 +59,7 @@ interface CohortState {
   program: Program;
   milestones: StallMilestone[];
   today: string;
+  /** Oldest first. */
   rounds: StallRound[];
   mentors: MemberRow[];
   learners: MemberRow[];
@@ -75,15 +77,11 @@ interface FlagRow {
   escalatedAt: Date | null;
 }
 
-interface AnswerRow extends AnswerLine {
-  memberId: number;
-}
-
 interface Snapshot {
   cohorts: Map<number, CohortState>;
   members: Map<number, MemberRow>;
-  /** Newest first; only the most recent answers of each learner (enough for every rule). */
-  answers: Map<number, AnswerRow[]>;
+  /** Only the most recent answers of each learner: enough for every rule. */
+  answers: Map<number, StallAnswer[]>;
   completed: Map<number, Set<string>>;
   flags: FlagRow[];
   /** When a mentor (or a removal) last resolved a flag on the learner. */
@@ -94,6 +92,24 @@ export function cohortToday(now: Date, timezone: string): string {
   return DateTime.fromJSDate(now).setZone(timezone).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
+// The scan reads every learner of every active cohort (50,000 learners and a million check-ins
+// must take well under two seconds), so the bulk queries below return one row per cohort or per
+// learner with its items joined into a string, and times as epoch milliseconds: parsing rows and
+// dates in the driver, not the database, is what costs at that size.
+const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+const answersAgg = sql<string>`string_agg(r.week || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-'), ',')`;
+
+/** Newest first. */
+function parseAnswers(joined: string): StallAnswer[] {
+  return joined
+    .split(',')
+    .map((item) => {
+      const [week, status, confidence] = item.split(' ');
+      return { week: Number(week), status: status as CheckinStatus, confidence: confidence === '-' ? null : Number(confidence) };
+    })
+    .sort((a, b) => b.week - a.week);
+}
+
 async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
   const cohortRows = await db
     .selectFrom('cohorts')
@@ -101,9 +117,12 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     .where('status', '=', 'active')
     .execute();
   const cohorts = new Map<number, CohortState>();
+  const todayIn = new Map<string, string>();
   for (const c of cohortRows) {
     const program = content.programs.get(c.program_id);
     if (!program) continue;
+    let today = todayIn.get(c.timezone);
+    if (today === undefined) todayIn.set(c.timezone, (today = cohortToday(now, c.timezone)));
     cohorts.set(c.id, {
       id: c.id,
       name: c.name,
@@ -111,56 +130,62 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       timezone: c.timezone,
       program,
       milestones: program.milestones.map((m) => ({ id: m.id, title: m.title, week: m.week })),
-      today: cohortToday(now, c.timezone),
+      today,
       rounds: [],
       mentors: [],
       learners: [],
     });
   }
 
-  const [roundRows, memberRows, flagRows, resolutionRows, completionRows] = await Promise.all([
+  // Answers to the last few rounds of each cohort; learners with too few of them are completed below.
+  const recentWeeks =
+    2 +
+    Math.max(
+      HISTORY_SIZE,
+      ...[...cohorts.values()].map((c) => Math.max(c.program.stall.missedRounds + 1, c.program.stall.blockedWindow, c.program.stall.confidenceWindow)),
+    );
+  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows] = await Promise.all([
+    sql<{ cohort_id: number; rounds: string }>`
+      select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date, ',') as rounds
+      from rounds r join cohorts co on co.id = r.cohort_id
+      where co.status = 'active'
+      group by r.cohort_id`.execute(db),
     db
-      .selectFrom('rounds')
-      .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
-      .select(['rounds.cohort_id', 'rounds.week', 'rounds.opens_at', 'rounds.local_date'])
-      .where('cohorts.status', '=', 'active')
+      .selectFrom('members as m')
+      .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
+      .select(['m.id', 'm.cohort_id', 'm.user_id', 'm.display_name', 'm.role', 'm.away_until', ms('m.joined_at').as('joined_ms')])
+      .where('co.status', '=', 'active')
+      .where('m.removed_at', 'is', null)
+      .orderBy('m.id')
       .execute(),
     db
-      .selectFrom('members')
-      .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
-      .select(['members.id', 'members.cohort_id', 'members.user_id', 'members.display_name', 'members.role', 'members.away_until', 'members.joined_at'])
-      .where('cohorts.status', '=', 'active')
-      .where('members.removed_at', 'is', null)
-      .orderBy('members.id')
-      .execute(),
-    db
-      .selectFrom('stall_flags')
-      .innerJoin('cohorts', 'cohorts.id', 'stall_flags.cohort_id')
+      .selectFrom('stall_flags as f')
+      .innerJoin('cohorts as co', 'co.id', 'f.cohort_id')
       .select([
-        'stall_flags.id',
-        'stall_flags.member_id',
-        'stall_flags.cohort_id',
-        'stall_flags.reasons',
-        'stall_flags.status',
-        'stall_flags.mentor_member_id',
-        'stall_flags.opened_at',
-        'stall_flags.resent_at',
-        'stall_flags.escalated_at',
+        'f.id',
+        'f.member_id',
+        'f.cohort_id',
+        'f.reasons',
+        'f.status',
+        'f.mentor_member_id',
+        ms('f.opened_at').as('opened_ms'),
+        ms('f.resent_at').as('resent_ms'),
+        ms('f.escalated_at').as('escalated_ms'),
       ])
-      .where('cohorts.status', '=', 'active')
-      .where('stall_flags.status', '<>', 'resolved')
-      .orderBy('stall_flags.id')
+      .where('co.status', '=', 'active')
+      .where('f.status', '<>', 'resolved')
+      .orderBy('f.id')
       .execute(),
     db
-      .selectFrom('stall_flags')
-      .innerJoin('cohorts', 'cohorts.id', 'stall_flags.cohort_id')
-      .select(['stall_flags.member_id', (eb) => eb.fn.max('stall_flags.resolved_at').as('at')])
-      .where('cohorts.status', '=', 'active')
-      .where('stall_flags.status', '=', 'resolved')
-      .where('stall_flags.resolution', '<>', 'auto')
-      .groupBy('stall_flags.member_id')
+      .selectFrom('stall_flags as f')
+      .innerJoin('cohorts as co', 'co.id', 'f.cohort_id')
+      .select(['f.member_id', sql<number>`max(${ms('f.resolved_at')})`.as('at_ms')])
+      .where('co.status', '=', 'active')
+      .where('f.status', '=', 'resolved')
+      .where('f.resolution', '<>', 'auto')
+      .groupBy('f.member_id')
       .execute(),
-    // Milestone ids are kebab-case, so a comma-joined list is unambiguous and far fewer rows than one per completion.
+    // Milestone ids are kebab-case, so a comma-joined list is unambiguous.
     sql<{ member_id: number; ids: string }>`
       select mc.member_id, string_agg(mc.milestone_id, ',') as ids
       from milestone_completions mc
@@ -168,10 +193,24 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       join cohorts co on co.id = m.cohort_id
       where co.status = 'active' and m.removed_at is null and m.role = 'learner'
       group by mc.member_id`.execute(db),
+    sql<{ member_id: number; answers: string }>`
+      select c.member_id, ${answersAgg} as answers
+      from rounds r
+      join (select cohort_id, max(week) as top from rounds group by cohort_id) latest on latest.cohort_id = r.cohort_id
+      join cohorts co on co.id = r.cohort_id
+      join checkins c on c.round_id = r.id
+      where co.status = 'active' and r.week > latest.top - ${recentWeeks}
+      group by c.member_id`.execute(db),
   ]);
 
-  for (const r of roundRows) {
-    cohorts.get(r.cohort_id)?.rounds.push({ week: r.week, opensAt: new Date(r.opens_at), localDate: r.local_date });
+  for (const row of roundRows.rows) {
+    const cohort = cohorts.get(row.cohort_id);
+    if (!cohort) continue;
+    for (const item of row.rounds.split(',')) {
+      const [week, opens, localDate] = item.split(' ');
+      cohort.rounds.push({ week: Number(week), opensAt: new Date(Number(opens)), localDate: localDate! });
+    }
+    cohort.rounds.sort((a, b) => a.week - b.week);
   }
   const members = new Map<number, MemberRow>();
   for (const m of memberRows) {
@@ -184,53 +223,45 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       name: m.display_name,
       role: m.role,
       awayUntil: m.away_until,
-      joinedAt: new Date(m.joined_at),
+      joinedAt: new Date(m.joined_ms),
     };
     members.set(m.id, row);
     (m.role === 'mentor' ? cohort.mentors : cohort.learners).push(row);
   }
 
-  // Each rule reads only a learner's newest answers, so load just those: the last few per learner
-  // (ranked by week in SQL) instead of every check-in ever made.
-  const settings = [...cohorts.values()].map((c) => c.program.stall);
   const fresh = now.getTime() - ROUND_COUNTS_AFTER_MS;
   let depth = HISTORY_SIZE;
+  let ratedDepth = 2;
   for (const c of cohorts.values()) {
-    const uncounted = c.rounds.filter((r) => r.opensAt.getTime() > fresh).length;
+    let uncounted = 0;
+    for (const r of c.rounds) if (r.opensAt.getTime() > fresh) uncounted += 1;
     depth = Math.max(depth, c.program.stall.missedRounds + uncounted, c.program.stall.blockedWindow);
+    ratedDepth = Math.max(ratedDepth, c.program.stall.confidenceWindow);
   }
-  const confidenceDepth = Math.max(2, ...settings.map((s) => s.confidenceWindow));
-  const answerRows = await sql<{
-    member_id: number;
-    week: number;
-    status: CheckinStatus;
-    confidence: number | null;
-    blocker: string | null;
-    late: boolean;
-  }>`
-    select member_id, week, status, confidence, blocker, late from (
-      select c.member_id, r.week, c.status, c.confidence, c.blocker, c.late,
-        row_number() over (partition by c.member_id order by r.week desc) as rn,
-        row_number() over (partition by c.member_id, c.confidence is null order by r.week desc) as rn_rated
-      from checkins c
-      join rounds r on r.id = c.round_id
-      join cohorts co on co.id = r.cohort_id
-      where co.status = 'active'
-    ) ranked
-    where rn <= ${depth} or (confidence is not null and rn_rated <= ${confidenceDepth})
-    order by member_id, week desc`.execute(db);
-  const answers = new Map<number, AnswerRow[]>();
-  for (const a of answerRows.rows) {
-    let list = answers.get(a.member_id);
-    if (!list) answers.set(a.member_id, (list = []));
-    list.push({ memberId: a.member_id, week: a.week, status: a.status, confidence: a.confidence, blocker: a.blocker, late: a.late });
+  const answers = new Map<number, StallAnswer[]>();
+  for (const row of recentRows.rows) answers.set(row.member_id, parseAnswers(row.answers));
+  const sparse: number[] = [];
+  for (const m of members.values()) {
+    if (m.role !== 'learner') continue;
+    const list = answers.get(m.id);
+    let rated = 0;
+    for (const a of list ?? []) if (a.confidence !== null) rated += 1;
+    if (!list || list.length < depth || rated < ratedDepth) sparse.push(m.id);
+  }
+  for (const part of chunks(sparse, 5000)) {
+    const rows = await sql<{ member_id: number; answers: string }>`
+      select c.member_id, ${answersAgg} as answers
+      from checkins c join rounds r on r.id = c.round_id
+      where c.member_id in (${sql.join(part)})
+      group by c.member_id`.execute(db);
+    for (const row of rows.rows) answers.set(row.member_id, parseAnswers(row.answers));
   }
 
   const completed = new Map<number, Set<string>>();
   for (const c of completionRows.rows) completed.set(c.member_id, new Set(c.ids.split(',')));
 
   const lastManualResolution = new Map<number, Date>();
-  for (const r of resolutionRows) if (r.at) lastManualResolution.set(r.member_id, new Date(r.at));
+  for (const r of resolutionRows) if (r.at_ms !== null) lastManualResolution.set(r.member_id, new Date(r.at_ms));
 
   const flags: FlagRow[] = flagRows.map((f) => ({
     id: f.id,
@@ -239,11 +270,33 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     reasons: f.reasons,
     status: f.status,
     mentorMemberId: f.mentor_member_id,
-    openedAt: new Date(f.opened_at),
-    resentAt: f.resent_at ? new Date(f.resent_at) : null,
-    escalatedAt: f.escalated_at ? new Date(f.escalated_at) : null,
+    openedAt: new Date(f.opened_ms),
+    resentAt: f.resent_ms === null ? null : new Date(f.resent_ms),
+    escalatedAt: f.escalated_ms === null ? null : new Date(f.escalated_ms),
   }));
   return { cohorts, members, answers, completed, flags, lastManualResolution };
+}
+
+/** The last answers of the learners an alert is about, newest first, with their blockers. */
+async function loadHistories(db: Db, memberIds: readonly number[]): Promise<Map<number, AnswerLine[]>> {
+  const out = new Map<number, AnswerLine[]>();
+  for (const part of chunks([...new Set(memberIds)], 5000)) {
+    const rows = await sql<{ member_id: number; week: number; status: CheckinStatus; confidence: number | null; blocker: string | null; late: boolean }>`
+      select member_id, week, status, confidence, blocker, late from (
+        select c.member_id, r.week, c.status, c.confidence, c.blocker, c.late,
+          row_number() over (partition by c.member_id order by r.week desc) as rn
+        from checkins c join rounds r on r.id = c.round_id
+        where c.member_id in (${sql.join(part)})
+      ) ranked
+      where rn <= ${HISTORY_SIZE}
+      order by member_id, week desc`.execute(db);
+    for (const r of rows.rows) {
+      let list = out.get(r.member_id);
+      if (!list) out.set(r.member_id, (list = []));
+      list.push({ week: r.week, status: r.status, confidence: r.confidence, blocker: r.blocker, late: r.late });
+    }
+  }
+  return out;
 }
 
 interface Planned {
@@ -272,7 +325,6 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
     return best;
   };
   const adminsOf = (platform: Platform) => admins.filter((a) => a.platform === platform);
-  const history = (memberId: number): AnswerLine[] => (snap.answers.get(memberId) ?? []).slice(0, HISTORY_SIZE);
 
   const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
   const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
@@ -330,6 +382,9 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
       }
     }
   }
+
+  const histories = await loadHistories(db, [...toOpen, ...toResend, ...toEscalate].map((p) => p.learner.id));
+  const history = (memberId: number): AnswerLine[] => histories.get(memberId) ?? [];
 
   const alertTo = (
     p: { flagId: number; learner: MemberRow; cohort: CohortState; reasons: readonly StallReason[] },
