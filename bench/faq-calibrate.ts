@@ -18,7 +18,7 @@ import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-inde
 import { covidFaqSet, isCalibrationQuery, offTopic } from './faq-data.js';
 
 type Model = typeof MODEL;
-const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'length'] as const;
+const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length'] as const;
 
 interface Sample {
   x: Evidence;
@@ -34,7 +34,7 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const slots = parseQuery(index, question);
   const ranked = rankEntries(index, slots, 8);
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
-  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, length: 0 };
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0 };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
 }
 
@@ -131,6 +131,25 @@ function auc(samples: Sample[], model: Model): number {
   return pos && neg ? area / (pos * neg) : 0;
 }
 
+/** Predicted confidence against how often the answer was right, in bands; ECE is the weighted gap. */
+function reliability(samples: Sample[], model: Model, title: string): void {
+  const bands = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0001];
+  console.log(`\n${title}: predicted vs observed right (weighted, all groups)`);
+  let gap = 0;
+  let total = 0;
+  for (let b = 0; b + 1 < bands.length; b++) {
+    const rows = samples.map((s) => ({ p: confidence(s.x, model), s })).filter((r) => r.p >= bands[b]! && r.p < bands[b + 1]!);
+    const w = rows.reduce((a, r) => a + r.s.weight, 0);
+    if (w === 0) continue;
+    const predicted = rows.reduce((a, r) => a + r.p * r.s.weight, 0) / w;
+    const observed = rows.reduce((a, r) => a + r.s.y * r.s.weight, 0) / w;
+    gap += Math.abs(predicted - observed) * w;
+    total += w;
+    console.log(`  ${bands[b]!.toFixed(1)}-${Math.min(1, bands[b + 1]!).toFixed(1)}  n ${String(rows.length).padStart(4)}  predicted ${pct(predicted)}  observed ${pct(observed)}`);
+  }
+  console.log(`  expected calibration error ${(gap / total).toFixed(3)}`);
+}
+
 function pct(x: number): string {
   return `${(x * 100).toFixed(1).padStart(5)}%`;
 }
@@ -142,3 +161,4 @@ console.log('model in use:', JSON.stringify(MODEL));
 report(samples.filter((s) => s.fit), model, 'fitted model, calibration half');
 report(samples.filter((s) => !s.fit), model, 'fitted model, held-out half');
 report(samples.filter((s) => !s.fit), MODEL, 'model in use, held-out half');
+reliability(samples.filter((s) => !s.fit), MODEL, 'model in use, held-out half');

@@ -18,6 +18,8 @@ export interface Evidence {
   distinctMargin: number;
   /** The distinct margin where the question's words are found in the entry's question: a lead built on one stray answer word is no lead. */
   coveredMargin: number;
+  /** Share of the question's weight in words no entry uses at all: a sign it is about something else. */
+  unknown: number;
   /** How many content words the question has, on a log scale. */
   length: number;
 }
@@ -31,8 +33,10 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
   let total = 0;
   let held = 0;
   let heldInQuestion = 0;
+  let unknown = 0;
   for (const slot of slots) {
     total += slot.weight;
+    if (slot.alternatives.length === 0) unknown += slot.weight;
     const m = matchSlot(index, e, slot);
     held += slot.weight * m.matched;
     heldInQuestion += slot.weight * m.matchedInQuestion;
@@ -47,6 +51,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     margin: runnerUp ? 1 - runnerUp.score / top.score : 1,
     distinctMargin: distinct,
     coveredMargin: questionCoverage * distinct,
+    unknown: total > 0 ? unknown / total : 0,
     length: Math.log1p(contentSlots),
   };
 }
@@ -83,14 +88,15 @@ function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): nu
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
 export const MODEL = {
-  intercept: -4.26,
-  coverage: 0.42,
-  questionCoverage: 1.64,
-  reverse: 0.55,
-  margin: 0.87,
-  distinctMargin: 1.94,
-  coveredMargin: 1.73,
-  length: 1.1,
+  intercept: -4.01,
+  coverage: 0.23,
+  questionCoverage: 1.53,
+  reverse: 0.49,
+  margin: 0.86,
+  distinctMargin: 2.04,
+  coveredMargin: 1.76,
+  unknown: -0.54,
+  length: 1.08,
 };
 
 /** Answer only when the answer is more likely right than wrong. */
@@ -106,6 +112,7 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.margin * evidence.margin +
     model.distinctMargin * evidence.distinctMargin +
     model.coveredMargin * evidence.coveredMargin +
+    model.unknown * evidence.unknown +
     model.length * evidence.length;
   return 1 / (1 + Math.exp(-z));
 }

@@ -42,4 +42,12 @@ describe('FAQ confidence evidence', () => {
     expect(real.x.coveredMargin).toBeGreaterThan(0);
     expect(confidence(real.x, MODEL)).toBeGreaterThan(confidence(stray.x, MODEL));
   });
+
+  it('counts words no entry uses as a sign the question is about something else', () => {
+    const known = evidence('should I wear a face mask');
+    const foreign = evidence('which face mask goes with sourdough pizza');
+    expect(known.x.unknown).toBe(0);
+    expect(foreign.x.unknown).toBeGreaterThan(0.3);
+    expect(confidence(foreign.x, MODEL)).toBeLessThan(confidence(known.x, MODEL));
+  });
 });
