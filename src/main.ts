@@ -10,6 +10,7 @@ import { createDb, type DbHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Platform } from './db/types.js';
 import { healthRoute } from './http/health.js';
+import { Metrics } from './http/metrics.js';
 import { HttpServer } from './http/server.js';
 import { testClockRoute } from './http/test-clock.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
@@ -65,7 +66,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds };
   const core = createCore(deps);
-  const http = new HttpServer(log);
+  const metrics = new Metrics(handle.db);
+  const http = new HttpServer(log, (route, seconds) => metrics.requestSeconds.observe({ route }, seconds));
   const platforms = new Map<Platform, PlatformRuntime>();
   let local: LocalChat | null = null;
 
@@ -84,7 +86,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);
 
-  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart });
+  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
+  http.mount('GET', '/metrics', metrics.route());
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
   const port = await http.listen(config.port);

@@ -8,7 +8,10 @@ export class HttpServer {
   private readonly routes = new Map<string, RouteHandler>();
   private server: http.Server | null = null;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly onAnswered?: (route: string, seconds: number) => void,
+  ) {}
 
   mount(method: string, path: string, handler: RouteHandler): void {
     this.routes.set(`${method} ${path}`, handler);
@@ -35,6 +38,10 @@ export class HttpServer {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const handler = this.routes.get(`${req.method} ${path}`);
+    const started = process.hrtime.bigint();
+    // Unknown paths share one label so random URLs cannot grow the metric without bound.
+    const route = handler ? path : 'unmatched';
+    res.once('finish', () => this.onAnswered?.(route, Number(process.hrtime.bigint() - started) / 1e9));
     if (!handler) {
       sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
       return;

@@ -11,6 +11,8 @@ export interface DeliveryOptions {
   maxAttempts?: number;
   /** Messages sent at once, across different targets; one target always gets its messages in order. */
   concurrency?: number;
+  /** Told of every outcome (metrics). */
+  onOutcome?: (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead') => void;
 }
 
 export interface DeliveryResult {
@@ -132,7 +134,11 @@ async function markDead(db: Db, row: OutboxRow, error: string): Promise<void> {
 export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>, now: Date, options: DeliveryOptions): Promise<DeliveryResult> {
   const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
   const rows = await claimDue(db, [...ports.keys()], now, opts);
-  const result: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
+  const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
+  const count = (row: OutboxRow, outcome: keyof DeliveryResult) => {
+    counts[outcome]++;
+    opts.onOutcome?.(row, outcome);
+  };
 
   const byTarget = new Map<string, OutboxRow[]>();
   for (const row of rows) {
@@ -150,25 +156,27 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
         const outcome = await sendOne(db, port, row);
         if (outcome === 'wait') {
           await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), 'message to update is not posted yet', true);
-          result.retried++;
+          count(row, 'retried');
         } else {
           await markSent(db, row, outcome === 'skip' ? null : outcome, now);
-          result.sent++;
+          count(row, 'sent');
         }
       } catch (err) {
         if (err instanceof RateLimitedError) {
           // The rest of this target's queue would hit the same limit: put all of it back.
-          for (const later of queue.slice(i)) await reschedule(db, later, new Date(now.getTime() + err.retryAfterMs), err.message, true);
-          result.retried += queue.length - i;
+          for (const later of queue.slice(i)) {
+            await reschedule(db, later, new Date(now.getTime() + err.retryAfterMs), err.message, true);
+            count(later, 'retried');
+          }
           return;
         }
         const message = err instanceof Error ? err.message : String(err);
         if (err instanceof PermanentDeliveryError || row.attempts >= opts.maxAttempts) {
           await markDead(db, row, message);
-          result.dead++;
+          count(row, 'dead');
         } else {
           await reschedule(db, row, new Date(now.getTime() + backoffMs(row.attempts)), message, false);
-          result.retried++;
+          count(row, 'retried');
         }
       }
     }
@@ -180,5 +188,5 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
       while (next < queues.length) await work(queues[next++]!);
     }),
   );
-  return result;
+  return counts;
 }

@@ -4,7 +4,7 @@ import type { ChatPort } from '../core/chat.js';
 import type { CoreDeps } from '../core/core.js';
 import type { Platform } from '../db/types.js';
 import type { Logger } from '../log.js';
-import { deliverDue, type DeliveryResult } from './deliver.js';
+import { deliverDue, type DeliveryOptions, type DeliveryResult } from './deliver.js';
 import { runTick, type TickSummary } from './tick.js';
 
 export interface Scheduler {
@@ -23,6 +23,7 @@ export interface SchedulerOptions {
   /** false: nothing runs by itself (tests, demo); runNow/drain still work. */
   autoStart?: boolean;
   pollMs?: number;
+  onOutcome?: DeliveryOptions['onOutcome'];
 }
 
 /** node-cron only says "look now" once a minute; the database decides what is due and who sends it. */
@@ -35,7 +36,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let delivering = false;
 
   const deliverOnce = async (): Promise<DeliveryResult> => {
-    const result = await deliverDue(deps.db, ports, deps.clock.now(), { workerId });
+    const result = await deliverDue(deps.db, ports, deps.clock.now(), { workerId, onOutcome: opts.onOutcome });
     if (result.sent + result.retried + result.dead > 0) log.debug({ ...result }, 'delivery pass');
     if (result.dead > 0) log.warn({ dead: result.dead }, 'messages could not be delivered');
     return result;

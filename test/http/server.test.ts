@@ -56,6 +56,16 @@ describe('HTTP', () => {
     expect(((await bad.json()) as { error: string }).error).toBe('"advance" must be an ISO 8601 duration like PT24H or P7D, got "one week"');
   });
 
+  it('exposes Prometheus metrics read from the database and from this process', async () => {
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^mentorbot_rounds_posted 1$/m);
+    expect(text).toMatch(/^mentorbot_deliveries_total\{kind="round",outcome="sent"\} 1$/m);
+    expect(text).toMatch(/^mentorbot_outbox_oldest_age_seconds 0$/m);
+    expect(text).toMatch(/^mentorbot_http_request_duration_seconds_count\{route="\/healthz"\} 1$/m);
+  });
+
   it('answers 404 for unknown paths', async () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
