@@ -1,7 +1,7 @@
 import { DiscordAPIError, REST } from 'discord.js';
 import { loadConfig } from '../config.js';
 import { commandDefinitions } from '../platforms/discord/commands.js';
-import { registerCommands } from '../platforms/discord/register.js';
+import { inviteUrl, registerCommands } from '../platforms/discord/register.js';
 
 const USAGE = `usage: mentorbot discord register [--print]
 
@@ -37,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
         ? `Registered ${count} commands in server ${guildId}.\n`
         : `Registered ${count} global commands; Discord may take a few minutes to show them in every server.\n`,
     );
+    process.stdout.write(`If the bot is not in your server yet, add it with: ${inviteUrl(applicationId)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof DiscordAPIError) {

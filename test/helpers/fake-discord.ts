@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIApplicationCommand, APIChannel, APIMessage } from 'discord-api-types/v10';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A local stand-in for Discord's REST API, enough for the bot: interaction callbacks and
@@ -56,6 +57,10 @@ export class FakeDiscord {
   private readonly failures: Failure[] = [];
   private nextId = 1_300_000_000_000_000_000n;
   private server: Server | null = null;
+  private gateway: WebSocketServer | null = null;
+  private sequence = 0;
+  /** IDENTIFY payloads the gateway received. */
+  readonly identifies: any[] = [];
   url = '';
 
   id(): string {
@@ -84,13 +89,67 @@ export class FakeDiscord {
         res.end(JSON.stringify(answer.body));
       });
     });
+    this.gateway = new WebSocketServer({ server: this.server, path: '/gateway' });
+    this.gateway.on('connection', (socket) => this.onGatewayConnection(socket));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
     return this;
   }
 
   async close(): Promise<void> {
+    for (const socket of this.gateway?.clients ?? []) socket.terminate();
+    await new Promise<void>((resolve) => (this.gateway ? this.gateway.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  get gatewayUrl(): string {
+    return this.url.replace(/^http/, 'ws').replace(/\/api$/, '/gateway');
+  }
+
+  /** Open gateway sessions. */
+  get sessions(): number {
+    return [...(this.gateway?.clients ?? [])].filter((s) => s.readyState === s.OPEN).length;
+  }
+
+  /**
+   * The gateway handshake, JSON without compression: HELLO, then READY (with no guilds) once
+   * the client identifies; heartbeats are acknowledged and a RESUME is answered with RESUMED.
+   */
+  private onGatewayConnection(socket: WebSocket): void {
+    const send = (payload: object) => socket.send(JSON.stringify(payload));
+    send({ op: 10, d: { heartbeat_interval: 41_250 } });
+    socket.on('message', (raw) => {
+      const packet = JSON.parse(String(raw)) as { op: number; d: any };
+      if (packet.op === 1) send({ op: 11 });
+      if (packet.op === 2) {
+        this.identifies.push(packet.d);
+        send({
+          op: 0,
+          t: 'READY',
+          s: ++this.sequence,
+          d: {
+            v: 10,
+            user: BOT_USER,
+            guilds: [],
+            session_id: `session-${this.identifies.length}`,
+            resume_gateway_url: this.gatewayUrl,
+            shard: [0, 1],
+            application: { id: BOT_USER.id, flags: 0 },
+          },
+        });
+      }
+      if (packet.op === 6) send({ op: 0, t: 'RESUMED', s: ++this.sequence, d: {} });
+    });
+  }
+
+  /** Sends a gateway event (DISPATCH) to every open session. */
+  dispatch(event: string, data: object): void {
+    for (const socket of this.gateway?.clients ?? []) socket.send(JSON.stringify({ op: 0, t: event, s: ++this.sequence, d: data }));
+  }
+
+  /** Closes every session the way Discord does when it wants a reconnect. */
+  dropSessions(code = 4000): void {
+    for (const socket of this.gateway?.clients ?? []) socket.close(code, 'fake gateway dropped the session');
   }
 
   reset(): void {
@@ -101,6 +160,7 @@ export class FakeDiscord {
     this.threads.clear();
     this.commands.clear();
     this.failures.length = 0;
+    this.identifies.length = 0;
   }
 
   /** The next `times` requests matching method and path get this response instead. */
@@ -270,6 +330,13 @@ export class FakeDiscord {
         this.dmChannels.set(userId, id);
       }
       return { status: 200, body: { id, type: 1, last_message_id: null, recipients: [{ id: userId, username: `user${userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null }] } };
+    }
+
+    if (path === '/gateway/bot' && method === 'GET') {
+      return {
+        status: 200,
+        body: { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } },
+      };
     }
 
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path))) {

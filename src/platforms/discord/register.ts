@@ -1,4 +1,4 @@
-import { Routes, type REST } from 'discord.js';
+import { PermissionFlagsBits, Routes, type REST } from 'discord.js';
 import { commandDefinitions, sameCommands } from './commands.js';
 
 export interface RegisterTarget {
@@ -29,4 +29,20 @@ export async function syncCommands(rest: REST, target: RegisterTarget): Promise<
   if (sameCommands(current, commandDefinitions(scope), scope)) return 'unchanged';
   await registerCommands(rest, target);
   return 'registered';
+}
+
+/**
+ * What the bot needs in a cohort channel: read it, post rounds and answers, start a thread on a
+ * question and answer in it. No privileged intent and no Manage permission.
+ */
+export const BOT_PERMISSIONS =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.SendMessagesInThreads;
+
+/** The link a server admin opens to add the bot with its commands and those permissions. */
+export function inviteUrl(applicationId: string): string {
+  return `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot+applications.commands&permissions=${BOT_PERMISSIONS}`;
 }

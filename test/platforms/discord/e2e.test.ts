@@ -21,6 +21,8 @@ const h = useDiscord({
     return createCore(deps);
   },
   content: async () => (await realContent()).content,
+  // The deferred path is covered with a fake core; here every answer is the first response.
+  ackAfterMs: 10_000,
 });
 
 const ANA = person('2200000000000000005', 'ana', 'Ana');

@@ -115,7 +115,15 @@ describe('mentorbot discord register', () => {
     expect(put.path).toBe(`/applications/${APP_ID}/guilds/${GUILD_ID}/commands`);
     expect(put.body).toEqual(JSON.parse(JSON.stringify(commandDefinitions('guild'))));
     expect(put.headers.authorization).toBe(`Bot ${TOKEN}`);
-    expect(out).toBe(`Registered ${commandDefinitions('guild').length} commands in server ${GUILD_ID}.\n`);
+    expect(out).toContain(`Registered ${commandDefinitions('guild').length} commands in server ${GUILD_ID}.\n`);
+    const invite = new URL(/https:\S+/.exec(out)![0]);
+    expect(invite.searchParams.get('client_id')).toBe(APP_ID);
+    expect(invite.searchParams.get('scope')).toBe('bot applications.commands');
+    const permissions = BigInt(invite.searchParams.get('permissions')!);
+    for (const needed of [PermissionFlagsBits.SendMessages, PermissionFlagsBits.CreatePublicThreads, PermissionFlagsBits.SendMessagesInThreads]) {
+      expect(permissions & needed).toBe(needed);
+    }
+    expect(permissions & PermissionFlagsBits.Administrator).toBe(0n);
   });
 
   it('PUTs global definitions without DISCORD_GUILD_ID', async () => {
