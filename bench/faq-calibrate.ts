@@ -150,6 +150,27 @@ function reliability(samples: Sample[], model: Model, title: string): void {
   console.log(`  expected calibration error ${(gap / total).toFixed(3)}`);
 }
 
+/**
+ * The threshold as a cost decision on the held-out mixture: a right answer gains 1, a wrong one
+ * costs `c`, no answer is 0 (the user is offered a mentor). Calibrated confidence puts the best
+ * threshold at c / (1 + c).
+ */
+function utility(samples: Sample[], model: Model): void {
+  console.log('\nthreshold  answered  right   wrong   gain c=1  gain c=2   (per 100 held-out questions, weighted)');
+  const total = samples.reduce((a, s) => a + s.weight, 0);
+  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.67, 0.75]) {
+    let right = 0;
+    let wrong = 0;
+    for (const s of samples) {
+      if (confidence(s.x, model) < t) continue;
+      if (s.y === 1) right += s.weight;
+      else wrong += s.weight;
+    }
+    const per = (x: number) => ((100 * x) / total).toFixed(1).padStart(6);
+    console.log(`${t.toFixed(2).padStart(9)}  ${per(right + wrong)}  ${per(right)}  ${per(wrong)}  ${per(right - wrong)}    ${per(right - 2 * wrong)}${t === THRESHOLD ? '   ← in use' : ''}`);
+  }
+}
+
 function pct(x: number): string {
   return `${(x * 100).toFixed(1).padStart(5)}%`;
 }
@@ -162,3 +183,4 @@ report(samples.filter((s) => s.fit), model, 'fitted model, calibration half');
 report(samples.filter((s) => !s.fit), model, 'fitted model, held-out half');
 report(samples.filter((s) => !s.fit), MODEL, 'model in use, held-out half');
 reliability(samples.filter((s) => !s.fit), MODEL, 'model in use, held-out half');
+utility(samples.filter((s) => !s.fit), MODEL);

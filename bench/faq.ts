@@ -182,6 +182,38 @@ function curve(engine: IndexedFaqEngine, queries: BenchQuery[], off: string[], o
   return lines.join('\n');
 }
 
+/**
+ * Below the answer threshold the bot can still offer its two best entries as "did you mean"
+ * buttons: how often the right one is among them, and how often an off-topic question gets some.
+ */
+function suggestions(engine: IndexedFaqEngine, queries: BenchQuery[], off: string[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1).padStart(5)}%`;
+  const lines = ['suggest from  unanswered with suggestions  right one among them  right entry answered or offered  off-topic offered'];
+  for (const t of [0.15, 0.2, 0.25, 0.3]) {
+    let offered = 0;
+    let offeredRight = 0;
+    let answeredRight = 0;
+    for (const q of queries) {
+      const r = engine.ask(q.question);
+      if (r.answered) {
+        if (r.id && q.gold.includes(r.id)) answeredRight++;
+        continue;
+      }
+      if (r.score < t) continue;
+      offered++;
+      if (engine.rank(q.question, 2).some((x) => q.gold.includes(x.id))) offeredRight++;
+    }
+    const offOffered = off.filter((q) => {
+      const r = engine.ask(q);
+      return !r.answered && r.score >= t;
+    }).length;
+    lines.push(
+      `${t.toFixed(2).padStart(12)}  ${pct(offered / queries.length)}                    ${pct(offered ? offeredRight / offered : 0)}                ${pct((answeredRight + offeredRight) / queries.length)}                         ${pct(offOffered / off.length)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 const HELD_OUT = '(queries never used to pick parameters or fit the confidence model)';
 const off = await offTopic();
 const offHeldOut = off.filter((q) => !isCalibrationQuery(q));
@@ -218,6 +250,8 @@ try {
   );
   console.log(`\nanswer rate by threshold, grouped held-out queries, held-out off-topic questions, our paraphrases:`);
   console.log(curve(engine.engine, distinctHeldOut, offHeldOut, { engine: ownEngine.engine, queries: ownQs }));
+  console.log(`\nsuggestions below the threshold (the two best entries as buttons), grouped held-out queries:`);
+  console.log(suggestions(engine.engine, distinctHeldOut, offHeldOut));
 
   await pad(set.dir, content.faq, 1000);
   const padded = await loadContent(set.dir, { strict: false });
