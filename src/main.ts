@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { loadConfig, type Config } from './config.js';
 import { loadContent } from './content/load.js';
 import type { Content } from './content/types.js';
@@ -14,6 +15,7 @@ import { Metrics } from './http/metrics.js';
 import { HttpServer } from './http/server.js';
 import { testClockRoute } from './http/test-clock.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
+import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { LocalChat } from './platforms/local/port.js';
 import { Terminal } from './platforms/local/terminal.js';
@@ -75,10 +77,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const { createSlackPlatform } = await import('./platforms/slack/index.js');
     platforms.set('slack', await createSlackPlatform({ config: config.slack, adminIds: config.adminUserIds, core, db: handle.db, http, log }));
   }
-  if (config.discord) {
-    const { createDiscordPlatform } = await import('./platforms/discord/index.js');
-    platforms.set('discord', await createDiscordPlatform({ config: config.discord, adminIds: config.adminUserIds, core, content, log }));
-  }
+  if (config.discord) platforms.set('discord', await leasedDiscord(config, core, content, handle, log));
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
     local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)));
@@ -104,6 +103,45 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('stopped');
     })());
   return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
+}
+
+/**
+ * Every replica delivers Discord messages over REST, but only the one holding the
+ * `discord-gateway` lease keeps a gateway session (and so answers interactions); when it dies,
+ * another replica's lease attempt succeeds within the lease time and it connects.
+ */
+async function leasedDiscord(config: Config, core: Core, content: Content, handle: DbHandle, log: Logger): Promise<PlatformRuntime> {
+  const { createDiscordPlatform } = await import('./platforms/discord/index.js');
+  const options = { config: config.discord!, adminIds: config.adminUserIds, core, content, log };
+  const rest = await createDiscordPlatform(options);
+  let session: PlatformRuntime | null = null;
+  let keeper: LeaseKeeper | null = null;
+  return {
+    port: rest.port,
+    state: () => session?.state() ?? 'standby',
+    async start() {
+      keeper = keepLease({
+        db: handle.db,
+        name: 'discord-gateway',
+        holder: `${hostname()}:${process.pid}`,
+        now: () => new Date(),
+        onGained: async () => {
+          log.info('holding the discord gateway lease; connecting');
+          session = await createDiscordPlatform(options);
+          await session.start().catch((err) => log.error({ err }, 'discord gateway failed to start'));
+        },
+        onLost: async () => {
+          log.warn('lost the discord gateway lease; disconnecting');
+          await session?.stop();
+          session = null;
+        },
+        onError: (err) => log.warn({ err }, 'discord gateway lease check failed'),
+      });
+    },
+    async stop() {
+      await keeper?.stop();
+    },
+  };
 }
 
 /** `mentorbot start`: runs until SIGTERM/SIGINT, then drains and closes. Returns -1: the process stays up. */
