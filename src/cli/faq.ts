@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { ContentError, loadContent } from '../content/load.js';
 import { createFaqEngine } from '../core/faq/engine.js';
 import { findGaps, type FaqGap } from '../core/faq/log.js';
+import { suggestionsFor, type Suggestion } from '../core/faq/suggest.js';
 import type { FaqResult } from '../core/faq/types.js';
 import { createDb } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -49,7 +50,7 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
       return 0;
     }
     const result = engine.ask(question);
-    out(values.json ? `${JSON.stringify(publicShape(result))}\n` : humanAnswer(result));
+    out(values.json ? `${JSON.stringify(publicShape(result))}\n` : humanAnswer(result, suggestionsFor(engine, question, result)));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -107,9 +108,11 @@ export function publicShape(r: FaqResult) {
   };
 }
 
-export function humanAnswer(r: FaqResult): string {
+export function humanAnswer(r: FaqResult, suggestions: Suggestion[] = []): string {
   if (!r.answered) {
-    return 'There is no curated answer to that question yet. Try other words, or ask your mentor.\n';
+    const none = 'There is no curated answer to that question yet. Try other words, or ask your mentor.\n';
+    if (suggestions.length === 0) return none;
+    return `${none}\nDid you mean:\n${suggestions.map((s) => `  - ${s.question}\n`).join('')}`;
   }
   const lines = [r.question!, '', r.answer!.trim(), ''];
   if (r.sources.length > 0) lines.push('Sources:', ...r.sources.map((s) => `  - ${s}`), '');

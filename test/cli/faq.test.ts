@@ -41,6 +41,14 @@ describe('mentorbot faq', () => {
     expect(out).toBe('There is no curated answer to that question yet. Try other words, or ask your mentor.\n');
   });
 
+  it('offers the closest questions when it is not sure enough to answer', async () => {
+    const { code, out } = await cli(['--content', FIXTURE, 'my model is worse']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^There is no curated answer to that question yet\. Try other words, or ask your mentor\.\n\nDid you mean:\n/);
+    expect(out).toContain('  - How do I know when my model needs retraining?\n');
+    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(2);
+  });
+
   it('--json prints exactly the documented object', async () => {
     const { code, out } = await cli(['--content', FIXTURE, '--json', 'How long does the move to MLE take?']);
     expect(code).toBe(0);
