@@ -193,14 +193,16 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       join cohorts co on co.id = m.cohort_id
       where co.status = 'active' and m.removed_at is null and m.role = 'learner'
       group by mc.member_id`.execute(db),
-    sql<{ member_id: number; answers: string }>`
-      select c.member_id, ${answersAgg} as answers
-      from rounds r
-      join (select cohort_id, max(week) as top from rounds group by cohort_id) latest on latest.cohort_id = r.cohort_id
-      join cohorts co on co.id = r.cohort_id
-      join checkins c on c.round_id = r.id
-      where co.status = 'active' and r.week > latest.top - ${recentWeeks}
-      group by c.member_id`.execute(db),
+    // One row per recent round, its answers joined: index lookups per round, no million-row sort.
+    sql<{ week: number; answers: string | null }>`
+      select r.week, a.answers
+      from cohorts co
+      cross join lateral (select id, week from rounds where cohort_id = co.id order by week desc limit ${recentWeeks}) r
+      cross join lateral (
+        select string_agg(c.member_id || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-'), ',') as answers
+        from checkins c where c.round_id = r.id
+      ) a
+      where co.status = 'active'`.execute(db),
   ]);
 
   for (const row of roundRows.rows) {
@@ -239,7 +241,17 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     ratedDepth = Math.max(ratedDepth, c.program.stall.confidenceWindow);
   }
   const answers = new Map<number, StallAnswer[]>();
-  for (const row of recentRows.rows) answers.set(row.member_id, parseAnswers(row.answers));
+  for (const row of recentRows.rows) {
+    if (row.answers === null) continue;
+    for (const item of row.answers.split(',')) {
+      const [member, status, confidence] = item.split(' ');
+      const id = Number(member);
+      let list = answers.get(id);
+      if (!list) answers.set(id, (list = []));
+      list.push({ week: row.week, status: status as CheckinStatus, confidence: confidence === '-' ? null : Number(confidence) });
+    }
+  }
+  for (const list of answers.values()) list.sort((a, b) => b.week - a.week);
   const sparse: number[] = [];
   for (const m of members.values()) {
     if (m.role !== 'learner') continue;
@@ -263,7 +275,8 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
   const lastManualResolution = new Map<number, Date>();
   for (const r of resolutionRows) if (r.at_ms !== null) lastManualResolution.set(r.member_id, new Date(r.at_ms));
 
-  const flags: FlagRow[] = flagRows.map((f) => ({
+  // A cohort whose program is gone from the content is skipped like a paused one, flags included.
+  const flags: FlagRow[] = flagRows.filter((f) => cohorts.has(f.cohort_id)).map((f) => ({
     id: f.id,
     memberId: f.member_id,
     cohortId: f.cohort_id,

@@ -185,6 +185,14 @@ describe('scanStalls: who is left alone', () => {
     expect((await flags(t.db)).find((f) => f.member_id === maria)).toBeDefined();
   });
 
+  it('leaves a cohort alone whose program is no longer in the content', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await t.db.updateTable('cohorts').set({ program_id: 'retired' }).where('id', '=', cohort.id).execute();
+    expect(await scan(new Date(now.getTime() + 100 * HOUR))).toEqual({ opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 });
+    expect((await flags(t.db)).map((f) => [f.member_id, f.status])).toEqual([[maria, 'open']]);
+  });
+
   it('does not flag removed learners and closes their open flag without a message', async () => {
     const { cohort, maria } = await spring();
     await scan(now);
