@@ -14,6 +14,7 @@ import { CommandError } from '../../core/commands.js';
 import type { Core } from '../../core/core.js';
 import type { Logger } from '../../log.js';
 import { toActor, userRef } from './actor.js';
+import { firstToHandle } from './dedupe.js';
 import { programChoices, timeZoneChoices, toCommand, type Choice } from './commands.js';
 import { ACTION_IDS, LIMITS, parseCustomId, readFormValues, renderEdit, renderMessage, renderModal, renderThreadParts, type MessageBody } from './render.js';
 import { Stash } from './stash.js';
@@ -226,8 +227,12 @@ async function onAutocomplete(i: AutocompleteInteraction, deps: InteractionDeps)
 
 export async function handleInteraction(i: Interaction, deps: InteractionDeps): Promise<void> {
   try {
-    if (i.isAutocomplete()) await onAutocomplete(i, deps);
-    else if (i.isChatInputCommand()) await onCommand(i, deps);
+    if (i.isAutocomplete()) return await onAutocomplete(i, deps);
+    if (!(await firstToHandle(deps.core.deps.db, `interaction:${i.id}`, deps.core.deps.clock.now(), deps.log))) {
+      deps.log.info({ interaction: i.id }, 'skipped an interaction another process is handling');
+      return;
+    }
+    if (i.isChatInputCommand()) await onCommand(i, deps);
     else if (i.isButton()) await onButton(i, deps);
     else if (i.isModalSubmit()) await onModal(i, deps);
   } catch (err) {

@@ -4,6 +4,7 @@ import type { OutMessage } from '../../core/chat.js';
 import type { Core } from '../../core/core.js';
 import type { Logger } from '../../log.js';
 import { toActor } from './actor.js';
+import { firstToHandle } from './dedupe.js';
 import { TEXT } from './interactions.js';
 import { nonceFor } from './port.js';
 import { renderMessage, renderThreadParts, type MessageBody } from './render.js';
@@ -30,12 +31,13 @@ function threadName(text: string): string {
 /**
  * A message that mentions the bot, answered like /faq in a thread started on it. Without the
  * privileged Message Content intent Discord still delivers the text of messages that mention
- * the bot, which is all this needs. Every answer carries a nonce derived from the question's
- * message id, so a gateway event delivered twice is answered once.
+ * the bot, which is all this needs. A message is handled once across processes, and every
+ * answer carries a nonce derived from the question's message id, so it is also posted once.
  */
 export async function handleMention(message: Message, deps: MentionDeps): Promise<void> {
   const me = message.client.user;
   if (!me || message.author.bot || message.system || !message.mentions.users.has(me.id)) return;
+  if (!(await firstToHandle(deps.core.deps.db, `message:${message.id}`, deps.core.deps.clock.now(), deps.log))) return;
   const text = mentionText(message.content, me.id);
   let permissions = null;
   try {

@@ -2,11 +2,13 @@ import { ComponentType, InteractionResponseType, MessageFlags, TextInputStyle } 
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import type { FormSpec } from '../../../src/core/chat.js';
+import { useTestDb } from '../../helpers/db.js';
 import { FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
 import { autocomplete, CHANNEL_ID, chatInput, MARIA, OLGA, SAM, TOM } from './payloads.js';
 
-const core = new FakeCore();
+const t = useTestDb();
+const core = new FakeCore(() => t.db);
 const h = useDiscord({ core: () => core, content: () => loadContent('content'), adminIds: [{ platform: 'discord', userId: TOM.user.id }] });
 
 beforeEach(() => core.reset());
@@ -148,6 +150,16 @@ describe('slash commands become core commands', () => {
   it('/stalled', async () => {
     await h.interact(chatInput('stalled', { by: SAM }));
     expect(commands()).toEqual([{ name: 'stalled' }]);
+  });
+});
+
+describe('the same interaction twice', () => {
+  it('is handled once, as when two gateway sessions receive it', async () => {
+    const payload = chatInput('checkin', { options: { status: 'done' } });
+    await h.interact(payload);
+    await h.interact(payload);
+    expect(core.calls).toHaveLength(1);
+    expect(h.fake.callbacks).toHaveLength(1);
   });
 });
 

@@ -2,11 +2,13 @@ import { InteractionResponseType, MessageFlags } from 'discord-api-types/v10';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import type { FormSpec } from '../../../src/core/chat.js';
+import { useTestDb } from '../../helpers/db.js';
 import { delay, FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
 import { botMessage, buttonClick, CHANNEL_ID, chatInput, MARIA, modalSubmit, nextId, SAM } from './payloads.js';
 
-const core = new FakeCore();
+const t = useTestDb();
+const core = new FakeCore(() => t.db);
 // A short wait before deferring, so the slow path runs in milliseconds.
 const h = useDiscord({ core: () => core, content: () => loadContent('content'), ackAfterMs: 150 });
 

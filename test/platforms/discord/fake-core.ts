@@ -1,6 +1,8 @@
 import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from '../../../src/core/chat.js';
 import type { Command } from '../../../src/core/commands.js';
+import { Clock } from '../../../src/core/clock.js';
 import type { Core, CoreDeps } from '../../../src/core/core.js';
+import type { Db } from '../../../src/db/connect.js';
 
 export type CoreCall =
   | { fn: 'command'; actor: Actor; place: Place; command: Command }
@@ -8,10 +10,20 @@ export type CoreCall =
   | { fn: 'submitForm'; actor: Actor; place: Place; formId: 'checkin'; state: string; values: FormValues }
   | { fn: 'mention'; actor: Actor; place: Place; text: string };
 
-/** A core that records what the adapter asked and answers with whatever the test sets. */
+/**
+ * A core that records what the adapter asked and answers with whatever the test sets. Its deps
+ * hold only what the adapter itself touches: the database (event dedupe) and the clock.
+ */
 export class FakeCore implements Core {
-  readonly deps = {} as CoreDeps;
   readonly calls: CoreCall[] = [];
+  private readonly clock = new Clock();
+
+  constructor(private readonly db: () => Db) {}
+
+  get deps(): CoreDeps {
+    return { db: this.db(), clock: this.clock } as CoreDeps;
+  }
+
   answer: (call: CoreCall) => Reply | Promise<Reply> = () => ({ kind: 'message', message: { text: 'ok', private: true } });
 
   reset(): void {

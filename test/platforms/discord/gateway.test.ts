@@ -7,13 +7,15 @@ import type { Content } from '../../../src/content/types.js';
 import { commandDefinitions } from '../../../src/platforms/discord/commands.js';
 import { createDiscordPlatform, type DiscordPlatform, type DiscordState } from '../../../src/platforms/discord/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../../helpers/fake-discord.js';
+import { useTestDb } from '../../helpers/db.js';
 import { delay, FakeCore } from './fake-core.js';
 import { TOKEN } from './harness.js';
 import { APP_ID, chatInput, GUILD_ID } from './payloads.js';
 
 let fake: FakeDiscord;
 let content: Content;
-const core = new FakeCore();
+const t = useTestDb();
+const core = new FakeCore(() => t.db);
 beforeAll(async () => {
   fake = await startFakeDiscord();
   content = await loadContent('content');

@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import { FakeDiscord } from '../../helpers/fake-discord.js';
+import { useTestDb } from '../../helpers/db.js';
 import { FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
 import { CHANNEL_ID, MARIA, userMessage } from './payloads.js';
 import { BOT_USER } from '../../helpers/fake-discord.js';
 
-const core = new FakeCore();
+const t = useTestDb();
+const core = new FakeCore(() => t.db);
 const h = useDiscord({ core: () => core, content: () => loadContent('content') });
 
 const answer = {
@@ -42,10 +44,11 @@ describe('mentioning the bot', () => {
     expect(h.fake.inChannel(CHANNEL_ID)).toEqual([]);
   });
 
-  it('a mention delivered twice is answered once', async () => {
+  it('a mention delivered twice (two gateway sessions during a handover) is handled and answered once', async () => {
     const msg = userMessage(`<@${BOT_USER.id}> what is MLOps?`);
     await h.message(msg);
     await h.message(msg);
+    expect(core.calls).toHaveLength(1);
     expect(h.fake.messages).toHaveLength(1);
   });
 

@@ -8,7 +8,11 @@ import { FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
 import { CHANNEL_ID, MARIA, OTHER_CHANNEL_ID } from './payloads.js';
 
-const h = useDiscord({ core: () => new FakeCore(), content: () => loadContent('content') });
+// The port never reaches the core or its database.
+const noDb = () => {
+  throw new Error('no database here');
+};
+const h = useDiscord({ core: () => new FakeCore(noDb), content: () => loadContent('content') });
 
 const round: OutMessage = {
   text: '**Week 1 of 24 · Production code baseline**\n**Goal:** Move one model out of notebooks.',
