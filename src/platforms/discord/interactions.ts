@@ -119,8 +119,11 @@ async function answerLate(i: Answerable, reply: ShownReply, deferred: 'update' |
     if (reply.kind === 'update') await i.editReply(toOptions(renderEdit(reply.message)));
     else await sendMessage(i, message, 'followUp');
   } else if (message.private || reply.kind !== 'message') {
-    const [first, ...rest] = renderMessage({ ...message, private: true }, { ephemeral: true });
-    await i.editReply(toOptions(first!));
+    const privately = { ...message, private: true };
+    const [first, ...rest] = [...renderMessage(privately, { ephemeral: true }), ...renderThreadParts(privately, { ephemeral: true })];
+    // The deferral already made the reply private; an edit may not carry the ephemeral flag.
+    const { flags: _flags, ...edit } = first!;
+    await i.editReply(toOptions(edit));
     for (const body of rest) await i.followUp(toOptions(body));
   } else {
     // The deferral was private; a public answer replaces it rather than hiding in it.

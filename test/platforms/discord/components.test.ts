@@ -151,6 +151,8 @@ describe('a slow core: acknowledge within 3 s, answer later', () => {
     expect(cb!.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
     expect(isEphemeral(cb!.data.flags)).toBe(true);
     expect(edits(cb!.token).map((b) => b.content)).toEqual(['Your progress: 2 of 7 milestones.']);
+    // An edit cannot set the ephemeral flag; the deferral already did.
+    expect(isEphemeral(edits(cb!.token)[0].flags)).toBe(false);
   });
 
   it('a slow public answer replaces the private deferral with a public message', async () => {
