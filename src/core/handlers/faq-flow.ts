@@ -1,17 +1,22 @@
 import type { Actor, Button, OutMessage, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { askAndLog, recordFeedback } from '../faq/log.js';
+import { suggestionsFor, type Suggestion } from '../faq/suggest.js';
 import type { FaqResult } from '../faq/types.js';
 import type { FaqVia } from '../../db/types.js';
 import { cohortByChannel, membershipsOf } from '../members.js';
 import { enqueue } from '../outbox.js';
 import { privately, Refusal } from './reply.js';
 
-export function answerMessage(result: FaqResult, logId: number | null, isPrivate: boolean): OutMessage {
+export function answerMessage(result: FaqResult, logId: number | null, isPrivate: boolean, suggestions: Suggestion[] = []): OutMessage {
   if (!result.answered) {
+    const buttons: Button[] = suggestions.map((s) => ({ action: 'faq.show', label: truncate(s.question, 70), value: s.id }));
+    if (logId !== null) buttons.push({ action: 'faq.ping-mentor', label: 'Ask a mentor', value: String(logId) });
     return {
-      text: "I don't have a curated answer for that yet. I've logged the question for the people who write the FAQ. Want a mentor to pick it up?",
-      buttons: logId === null ? [] : [{ action: 'faq.ping-mentor', label: 'Ask a mentor', value: String(logId) }],
+      text:
+        "I don't have a curated answer for that yet. I've logged the question for the people who write the FAQ." +
+        (suggestions.length > 0 ? ' Did you mean one of these? Or a mentor can pick it up.' : ' Want a mentor to pick it up?'),
+      buttons,
       private: isPrivate,
     };
   }
@@ -32,7 +37,7 @@ function truncate(text: string, max: number): string {
 export async function ask(deps: CoreDeps, actor: Actor, place: Place, question: string, via: FaqVia, isPrivate: boolean): Promise<Reply> {
   const cohort = await cohortByChannel(deps.db, actor.platform, place.channelId);
   const result = await askAndLog(deps.db, deps.faq, { question, platform: actor.platform, userId: actor.userId, cohortId: cohort?.id ?? null, via, now: deps.clock.now() });
-  return { kind: 'message', message: answerMessage(result, result.logId, isPrivate) };
+  return { kind: 'message', message: answerMessage(result, result.logId, isPrivate, suggestionsFor(deps.faq, question, result)) };
 }
 
 /** The text of a mention without the bot's own `<@…>` tag. */
