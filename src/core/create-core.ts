@@ -66,7 +66,7 @@ async function progress(deps: CoreDeps, actor: Actor, place: Place, userId: stri
   const now = deps.clock.now();
   if (!userId || userId === actor.userId) {
     const { cohort, member } = await learnerMembership(deps, actor, place);
-    return { kind: 'message', message: await progressView(deps.db, deps.content, { cohortId: cohort.id, memberId: member.id }, now) };
+    return { kind: 'message', message: await progressView(deps.db, deps.content, { cohortId: cohort.id, memberId: member.id, self: true }, now) };
   }
   // A mentor may look at any learner of a cohort they mentor; a learner only at themselves.
   const theirs = (await membershipsOf(deps.db, actor.platform, userId)).filter((m) => m.member.role === 'learner');
@@ -111,7 +111,7 @@ async function home(deps: CoreDeps, actor: Actor): Promise<OutMessage> {
   const memberships = await membershipsOf(deps.db, actor.platform, actor.userId);
   const parts: string[] = [];
   for (const m of memberships.filter((x) => x.member.role === 'learner')) {
-    parts.push((await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id }, now)).text);
+    parts.push((await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id, self: true }, now)).text);
   }
   if (memberships.some((m) => m.member.role === 'mentor')) {
     const stalled = await stalledView(deps.db, actor, now, { admins: deps.admins });
