@@ -1,4 +1,4 @@
-import { App, LogLevel, type Logger as BoltLogger, type Receiver, type webApi } from '@slack/bolt';
+import { App, LogLevel, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 
 /** Bolt and the Web API client log through pino, at pino's level. */
@@ -44,21 +44,44 @@ export function slackApiBase(url: string | null): string | undefined {
   return parsed.toString();
 }
 
+export interface BotIdentity {
+  botUserId: string;
+  botId: string;
+}
+
+/** The bot's own ids from auth.test: asked once, cached on success, asked again after a failure. */
+export function botIdentity(client: webApi.WebClient): () => Promise<BotIdentity> {
+  let pending: Promise<BotIdentity> | null = null;
+  return () =>
+    (pending ??= client.auth
+      .test()
+      .then((r) => ({ botUserId: r.user_id ?? '', botId: r.bot_id ?? '' }))
+      .catch((err: unknown) => {
+        pending = null;
+        throw err;
+      }));
+}
+
+export function botClient(opts: { botToken: string; apiUrl: string | undefined; log: Logger }): webApi.WebClient {
+  return new webApi.WebClient(opts.botToken, { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), logger: boltLogger(opts.log), retryConfig: INTERACTIVE_RETRY });
+}
+
 export interface SlackAppOptions {
   botToken: string;
   apiUrl: string | undefined;
   receiver: Receiver;
+  identity: () => Promise<BotIdentity>;
   log: Logger;
 }
 
 export function createSlackApp(opts: SlackAppOptions): App {
-  const logger = boltLogger(opts.log);
   return new App({
-    token: opts.botToken,
+    // Bolt's own single-token setup caches a failed auth.test forever; this one retries.
+    authorize: async () => ({ botToken: opts.botToken, ...(await opts.identity()) }),
     receiver: opts.receiver,
-    logger,
+    logger: boltLogger(opts.log),
     clientOptions: { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: INTERACTIVE_RETRY },
-    // Conversation state and ack-less processing are not used; events are deduplicated in the database.
+    // Conversation state is not used; events are deduplicated in the database.
     convoStore: false,
     ignoreSelf: true,
   });

@@ -6,7 +6,7 @@ import type { Db } from '../../db/connect.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { ActorResolver } from './actor.js';
-import { boltLogger, createSlackApp, slackApiBase } from './app.js';
+import { botClient, botIdentity, boltLogger, createSlackApp, slackApiBase } from './app.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { dedupeEvents } from './listeners/dedupe.js';
@@ -59,8 +59,17 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   }
 
   const apiUrl = slackApiBase(config.apiUrl);
-  const app = createSlackApp({ botToken: config.botToken, apiUrl, receiver, log });
-  const actors = new ActorResolver({ client: app.client, adminIds: opts.adminIds, log });
+  const client = botClient({ botToken: config.botToken, apiUrl, log });
+  const whoAmI = botIdentity(client);
+  // Over HTTP "connected" means Slack accepts our token; it can turn true later if Slack was unreachable at start.
+  const identity = () =>
+    whoAmI().then((id) => {
+      if (!socketMode && started) state = 'connected';
+      return id;
+    });
+  let started = false;
+  const app = createSlackApp({ botToken: config.botToken, apiUrl, receiver, identity, log });
+  const actors = new ActorResolver({ client, adminIds: opts.adminIds, log });
   const deps = { core, log, actors };
   app.use(dedupeEvents(db, () => core.deps.clock.now(), log));
   registerCommands(app, deps);
@@ -78,15 +87,16 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
     // The outbox retries with backoff; a call here fails fast and lets other targets go ahead.
     retryConfig: { retries: 0 },
   });
-  const port = createSlackPort({ client: portClient, patientClient: app.client, log });
+  const port = createSlackPort({ client: portClient, patientClient: client, log });
 
   return {
     port,
     async start() {
+      started = true;
       if (!socketMode) {
         try {
-          const who = await app.client.auth.test();
-          log.info({ team: who.team, bot: who.user }, 'Slack token accepted; listening on POST /slack/events');
+          const who = await identity();
+          log.info({ botUserId: who.botUserId }, 'Slack token accepted; listening on POST /slack/events');
           state = 'connected';
         } catch (err) {
           log.error({ err: (err as Error).message }, 'Slack auth.test failed: check SLACK_BOT_TOKEN and SLACK_API_URL');
@@ -97,6 +107,7 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
       await app.start();
     },
     async stop() {
+      started = false;
       await app.stop();
       state = 'disconnected';
     },
