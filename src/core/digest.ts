@@ -3,8 +3,7 @@ import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
-import type { Outgoing } from './outbox.js';
-import { enqueueAll } from './stalls/batch.js';
+import { enqueueMany, type Outgoing } from './outbox.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 
 const DAY = 86_400_000;
@@ -156,5 +155,5 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date): Pr
     outs.push({ key: c.key, kind: 'digest', platform: c.d.platform, targetKind: 'user', targetId: c.m.user_id, message, availableAt: now });
   }
   if (outs.length === 0) return 0;
-  return (await enqueueAll(db, outs)).size;
+  return (await enqueueMany(db, outs)).size;
 }

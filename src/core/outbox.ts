@@ -16,25 +16,42 @@ export interface Outgoing {
   availableAt: Date;
 }
 
+function row(out: Outgoing) {
+  return {
+    key: out.key,
+    kind: out.kind,
+    platform: out.platform,
+    target_kind: out.targetKind,
+    target_id: out.targetId,
+    payload: JSON.stringify(out.message),
+    available_at: out.availableAt,
+    created_at: out.availableAt,
+  };
+}
+
+/** Rows per statement: well under Postgres' 65,535 bind parameters, small enough to keep locks short. */
+const CHUNK = 500;
+
 /**
- * Writes a message to the outbox. Call it inside the transaction that makes the state change it
- * announces, so the two commit together. Returns false when the key already exists.
+ * Writes messages to the outbox. Call it inside the transaction that makes the state change they
+ * announce, so the two commit together. Returns the keys written; a key that already exists is
+ * left alone, which is what makes sending exactly once.
  */
+export async function enqueueMany(db: Executor, outs: readonly Outgoing[]): Promise<Set<string>> {
+  const written = new Set<string>();
+  for (let i = 0; i < outs.length; i += CHUNK) {
+    const rows = await db
+      .insertInto('outbox')
+      .values(outs.slice(i, i + CHUNK).map(row))
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .execute();
+    for (const r of rows) written.add(r.key);
+  }
+  return written;
+}
+
+/** One message; false when its key already exists. */
 export async function enqueue(db: Executor, out: Outgoing): Promise<boolean> {
-  const rows = await db
-    .insertInto('outbox')
-    .values({
-      key: out.key,
-      kind: out.kind,
-      platform: out.platform,
-      target_kind: out.targetKind,
-      target_id: out.targetId,
-      payload: JSON.stringify(out.message),
-      available_at: out.availableAt,
-      created_at: out.availableAt,
-    })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .returning('id')
-    .execute();
-  return rows.length > 0;
+  return (await enqueueMany(db, [out])).size > 0;
 }

@@ -1,7 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import type { Database } from '../../db/types.js';
 import type { Transaction } from 'kysely';
-import type { Executor, Outgoing } from '../outbox.js';
 
 /** Rows per statement: well under Postgres' 65,535 bind parameters, small enough to keep locks short. */
 export const CHUNK = 500;
@@ -10,35 +9,6 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/**
- * `enqueue` for many messages in one statement (same row shape and idempotency). Call it inside
- * the transaction that makes the change the messages announce. Returns the keys actually written.
- */
-export async function enqueueAll(db: Executor, outs: readonly Outgoing[]): Promise<Set<string>> {
-  const written = new Set<string>();
-  for (const part of chunks(outs)) {
-    const rows = await db
-      .insertInto('outbox')
-      .values(
-        part.map((out) => ({
-          key: out.key,
-          kind: out.kind,
-          platform: out.platform,
-          target_kind: out.targetKind,
-          target_id: out.targetId,
-          payload: JSON.stringify(out.message),
-          available_at: out.availableAt,
-          created_at: out.availableAt,
-        })),
-      )
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning('key')
-      .execute();
-    for (const r of rows) written.add(r.key);
-  }
-  return written;
 }
 
 function isRetryable(err: unknown): boolean {

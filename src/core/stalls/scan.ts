@@ -6,8 +6,8 @@ import type { Db } from '../../db/connect.js';
 import type { CheckinStatus, FlagStatus, Platform, Role, StallReason } from '../../db/types.js';
 import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
-import type { Outgoing } from '../outbox.js';
-import { chunks, enqueueAll, inTransaction } from './batch.js';
+import { enqueueMany, type Outgoing } from '../outbox.js';
+import { chunks, inTransaction } from './batch.js';
 import {
   countedRounds,
   isAway,
@@ -447,7 +447,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         const o = byMember.get(row.member_id)!;
         return alertTo({ flagId: row.id, learner: o.learner, cohort: o.cohort, reasons: o.reasons }, o.mentor, 'new');
       });
-      await enqueueAll(trx, outs);
+      await enqueueMany(trx, outs);
       return inserted.length;
     });
   }
@@ -480,7 +480,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         if (mentor) outs.push({ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId });
         else for (const a of adminsOf(p.cohort.platform)) outs.push({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId });
       }
-      await enqueueAll(trx, outs);
+      await enqueueMany(trx, outs);
       return done.length;
     });
   }
@@ -520,7 +520,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         }
         outs.push(...alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons }, mentor, 'reminder'));
       }
-      await enqueueAll(trx, outs);
+      await enqueueMany(trx, outs);
       return done.length;
     });
   }
@@ -565,7 +565,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           });
         }
       }
-      await enqueueAll(trx, outs);
+      await enqueueMany(trx, outs);
       return done.length;
     });
   }
