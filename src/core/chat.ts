@@ -102,8 +102,11 @@ export interface ChatPort {
   postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef>;
   sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef>;
   updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void>;
-  /** Slack: look for an already-posted round in the channel's recent history after a crash. */
-  findPostedRound?(channelId: string, roundId: number): Promise<SentRef | null>;
+  /**
+   * For platforms that cannot dedupe by themselves (Slack): finds a message with this outbox key
+   * that an earlier attempt posted before it died, so it is not posted twice.
+   */
+  findSent?(targetKind: 'channel' | 'user', targetId: string, key: string): Promise<SentRef | null>;
 }
 
 /** Thrown by a port when the platform asks us to slow down; the worker retries after `retryAfterMs`. */

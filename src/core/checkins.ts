@@ -3,6 +3,7 @@ import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
 import { roundPost } from './messages/rounds.js';
+import { transact } from '../db/transact.js';
 import { enqueue } from './outbox.js';
 import { countAnswers } from './rounds.js';
 
@@ -31,7 +32,9 @@ export async function recordCheckin(
   now: Date,
 ): Promise<CheckinOutcome> {
   const { cohort, member, round, program } = ctx;
-  return db.transaction().execute(async (trx) => {
+  return transact(db, async (trx) => {
+    // One check-in per round at a time, so each sees the others' answers when it counts them.
+    await trx.selectFrom('rounds').select('id').where('id', '=', round.id).forUpdate().execute();
     const next = await trx.selectFrom('rounds').select('week').where('cohort_id', '=', cohort.id).where('week', '>', round.week).orderBy('week').executeTakeFirst();
     const existing = await trx.selectFrom('checkins').selectAll().where('round_id', '=', round.id).where('member_id', '=', member.id).forUpdate().executeTakeFirst();
     const closed = next !== undefined;

@@ -11,7 +11,10 @@ import { ask, feedback, pingMentor, questionFromMention, showEntry } from './han
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
 import { isConnectionError } from '../db/errors.js';
+import { UncertainCommitError } from '../db/transact.js';
 
+export const MAYBE_SAVED =
+  "The database stopped answering just as I was saving that, so I can't confirm it was kept. Send it again once things are back: that is safe, it replaces the same answer rather than adding one.";
 export const DATABASE_DOWN = "I couldn't save that right now: the database is not reachable. Nothing was recorded; please try again in a minute.";
 
 /** Turns refusals into the private "what was wrong, how to do it" reply; anything else is a bug and propagates. */
@@ -21,6 +24,7 @@ async function guarded(run: () => Promise<Reply>): Promise<Reply> {
   } catch (err) {
     if (err instanceof FormInvalid) return { kind: 'form-errors', errors: err.fieldErrors, message: { text: err.message, private: true } };
     if (err instanceof Refusal || err instanceof CommandError) return refusalReply(err);
+    if (err instanceof UncertainCommitError) return privately(MAYBE_SAVED);
     if (isConnectionError(err)) return privately(DATABASE_DOWN);
     throw err;
   }

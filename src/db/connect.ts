@@ -37,8 +37,11 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
       keepAlive: true,
       options: options.schema ? `-c search_path=${options.schema},public` : undefined,
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
+    // A client losing its connection must not crash the process: while idle the pool drops it; while
+    // checked out, its query rejects and the caller handles that. Without a listener on each client,
+    // the 'error' event of a connection that dies under a query is unhandled and ends the process.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -58,16 +58,15 @@ export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: R
 async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef | 'skip' | 'wait'> {
   const message = row.payload as OutMessage;
   switch (row.target_kind) {
-    case 'channel': {
-      // A previous attempt may have posted before dying; Slack cannot dedupe, so look first.
-      if (row.kind === 'round' && row.attempts > 1 && port.findPostedRound && message.roundId) {
-        const found = await port.findPostedRound(row.target_id, message.roundId);
+    case 'channel':
+    case 'user': {
+      // A previous attempt may have delivered before its worker died; look before sending again.
+      if (row.attempts > 1 && port.findSent) {
+        const found = await port.findSent(row.target_kind, row.target_id, row.key);
         if (found) return found;
       }
-      return port.postToChannel(row.target_id, message, row.key);
+      return row.target_kind === 'channel' ? port.postToChannel(row.target_id, message, row.key) : port.sendDirect(row.target_id, message, row.key);
     }
-    case 'user':
-      return port.sendDirect(row.target_id, message, row.key);
     case 'message': {
       if (row.kind === 'round-update') {
         const newer = await db

@@ -252,18 +252,29 @@ describe('exactly once', () => {
     e.clock.freeze(new Date(FIRST_SLOT));
     await runTick(e.deps, e.clock.now());
     await claimDue(e.deps.db, ['local'], e.clock.now(), { workerId: 'dead', batchSize: 10, leaseMs: 1 });
-    const looked: number[] = [];
+    const looked: string[] = [];
     const port = Object.assign(new RecordingPort('local'), {
-      async findPostedRound(_channel: string, roundId: number) {
-        looked.push(roundId);
+      async findSent(_kind: 'channel' | 'user', _channel: string, key: string) {
+        looked.push(key);
         return { messageId: 'already-there' };
       },
     });
     await deliverDue(e.deps.db, new Map([['local', port]]), new Date(Date.parse(FIRST_SLOT) + 1000), { workerId: 'alive' });
-    expect(looked).toHaveLength(1);
+    expect(looked).toEqual([expect.stringMatching(/^round:\d+$/)]);
     expect(port.posts()).toHaveLength(0);
     const round = await t.db.selectFrom('rounds').select('message_id').executeTakeFirstOrThrow();
     expect(round.message_id).toBe('already-there');
+  });
+
+  it('counts every one of many simultaneous check-ins on the round post', async () => {
+    const learners = Array.from({ length: 30 }, (_, i) => `learner${i}`);
+    for (const who of learners) await e.run(e.as(who), '/cohort join');
+    await e.at(FIRST_SLOT);
+    const onTrack = e.port.posts()[0]!.message.buttons![0]!;
+    await Promise.all(learners.map((who) => e.core.action(e.as(who), { channelId: CHANNEL }, onTrack.action, onTrack.value)));
+    await e.deliver();
+    const updates = e.port.sent.filter((s) => s.kind === 'update');
+    expect(updates.at(-1)!.message.text).toContain('30 of 33 checked in');
   });
 
   it('retries after a rate limit and after a failure, with nothing lost or doubled', async () => {

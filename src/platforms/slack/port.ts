@@ -4,6 +4,7 @@ import type { Logger } from '../../log.js';
 import { renderMessage } from './blocks.js';
 
 export const ROUND_EVENT_TYPE = 'mentorbot_round';
+export const MESSAGE_EVENT_TYPE = 'mentorbot_message';
 
 /** Slack errors that no retry can fix: the outbox row goes dead instead of looping. */
 const PERMANENT = new Set([
@@ -34,10 +35,11 @@ export function deliveryError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-function metadata(message: OutMessage) {
+/** Every post carries its outbox key, so a retry after a crash can find it; rounds also their id. */
+function metadata(message: OutMessage, key: string): { metadata: { event_type: string; event_payload: Record<string, string | number> } } {
   return message.roundId === undefined
-    ? {}
-    : { metadata: { event_type: ROUND_EVENT_TYPE, event_payload: { round_id: message.roundId } } };
+    ? { metadata: { event_type: MESSAGE_EVENT_TYPE, event_payload: { key } } }
+    : { metadata: { event_type: ROUND_EVENT_TYPE, event_payload: { round_id: message.roundId, key } } };
 }
 
 export interface SlackPortOptions {
@@ -52,11 +54,20 @@ export interface SlackPortOptions {
 export function createSlackPort(opts: SlackPortOptions): ChatPort {
   const { client, patientClient, log } = opts;
 
-  async function post(channel: string, message: OutMessage): Promise<SentRef> {
+  async function openDm(userId: string): Promise<string> {
+    try {
+      const res = await client.conversations.open({ users: userId });
+      return res.channel!.id!;
+    } catch (err) {
+      throw deliveryError(err);
+    }
+  }
+
+  async function post(channel: string, message: OutMessage, key: string): Promise<SentRef> {
     const { text, blocks } = renderMessage(message);
     let ts: string;
     try {
-      const res = await client.chat.postMessage({ channel, text, blocks, unfurl_links: false, ...metadata(message) });
+      const res = await client.chat.postMessage({ channel, text, blocks, unfurl_links: false, ...metadata(message, key) });
       ts = res.ts!;
       channel = res.channel ?? channel;
     } catch (err) {
@@ -77,35 +88,29 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
   return {
     platform: 'slack',
 
-    postToChannel: (channelId, message) => post(channelId, message),
+    postToChannel: (channelId, message, key) => post(channelId, message, key),
 
-    async sendDirect(userId, message) {
-      let channel: string;
-      try {
-        const res = await client.conversations.open({ users: userId });
-        channel = res.channel!.id!;
-      } catch (err) {
-        throw deliveryError(err);
-      }
-      return post(channel, message);
+    async sendDirect(userId, message, key) {
+      return post(await openDm(userId), message, key);
     },
 
     async updateMessage(channelId, messageId, message) {
       const { text, blocks } = renderMessage(message);
       try {
-        await client.chat.update({ channel: channelId, ts: messageId, text, blocks, ...metadata(message) });
+        // Only round posts are edited (the live count); their key is the round's.
+        const edited = message.roundId === undefined ? {} : metadata(message, `round:${message.roundId}`);
+        await client.chat.update({ channel: channelId, ts: messageId, text, blocks, ...edited });
       } catch (err) {
         throw deliveryError(err);
       }
     },
 
-    async findPostedRound(channelId, roundId) {
+    async findSent(targetKind, targetId, key) {
+      const channel = targetKind === 'user' ? await openDm(targetId) : targetId;
       try {
-        const res = await client.conversations.history({ channel: channelId, limit: opts.historyLimit ?? 100, include_all_metadata: true });
-        const found = (res.messages ?? []).find(
-          (m) => m.metadata?.event_type === ROUND_EVENT_TYPE && Number((m.metadata.event_payload as { round_id?: unknown } | undefined)?.round_id) === roundId,
-        );
-        return found?.ts ? { messageId: found.ts, channelId } : null;
+        const res = await client.conversations.history({ channel, limit: opts.historyLimit ?? 100, include_all_metadata: true });
+        const found = (res.messages ?? []).find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === key);
+        return found?.ts ? { messageId: found.ts, channelId: channel } : null;
       } catch (err) {
         throw deliveryError(err);
       }

@@ -115,7 +115,7 @@ describe('a cohort run entirely through Slack', () => {
     const posts = roundPost();
     expect(posts).toHaveLength(1);
     const round = await t.db.selectFrom('rounds').selectAll().executeTakeFirstOrThrow();
-    expect(posts[0]!.metadata!.event_payload).toEqual({ round_id: round.id });
+    expect(posts[0]!.metadata!.event_payload).toEqual({ round_id: round.id, key: `round:${round.id}` });
     expect(round.message_id).toBe(posts[0]!.ts);
     expect(visibleText(posts[0]!)).toMatch(/Week 1 of \d+/);
     expect(buttonsOf(posts[0]!).map((b) => b.label)).toEqual(['On track', 'Behind', 'Blocked', 'Done', 'Details…']);

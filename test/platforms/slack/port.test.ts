@@ -33,7 +33,7 @@ describe('Slack chat port (what the outbox worker sends through)', () => {
     const [call] = h.fake.callsOf('chat.postMessage');
     expect(call!.token).toBe('xoxb-test-token');
     expect(call!.args.text).toBe('*Week 1 of 6 · Production code*');
-    expect(call!.args.metadata).toEqual({ event_type: 'mentorbot_round', event_payload: { round_id: 4 } });
+    expect(call!.args.metadata).toEqual({ event_type: 'mentorbot_round', event_payload: { round_id: 4, key: 'round:4' } });
     expect(buttonsOf(call!.args)).toEqual([{ label: 'On track', action_id: 'checkin.status:0', value: '4:on-track', block_id: 'mentorbot-actions-0' }]);
     expect(ref).toEqual({ messageId: h.fake.messagesIn('C0COHORT')[0]!.ts, channelId: 'C0COHORT' });
   });
@@ -54,15 +54,18 @@ describe('Slack chat port (what the outbox worker sends through)', () => {
     const ref = await port.postToChannel('C0COHORT', { text: '0 of 3 checked in', roundId: 9 }, 'round:9');
     await port.updateMessage('C0COHORT', ref.messageId, { text: '1 of 3 checked in', roundId: 9 });
     expect(h.fake.messagesIn('C0COHORT').map((m) => visibleText(m))).toEqual(['1 of 3 checked in']);
-    expect(h.fake.messagesIn('C0COHORT')[0]!.metadata).toEqual({ event_type: 'mentorbot_round', event_payload: { round_id: 9 } });
+    expect(h.fake.messagesIn('C0COHORT')[0]!.metadata).toEqual({ event_type: 'mentorbot_round', event_payload: { round_id: 9, key: 'round:9' } });
   });
 
-  it('finds an already-posted round in the channel history by its metadata', async () => {
+  it('finds an already-sent post or DM in the history by the outbox key in its metadata', async () => {
     await port.postToChannel('C0COHORT', { text: 'week 1', roundId: 1 }, 'round:1');
     const two = await port.postToChannel('C0COHORT', { text: 'week 2', roundId: 2 }, 'round:2');
     await port.postToChannel('C0COHORT', { text: 'someone chatting' }, 'x');
-    expect(await port.findPostedRound!('C0COHORT', 2)).toEqual({ messageId: two.messageId, channelId: 'C0COHORT' });
-    expect(await port.findPostedRound!('C0COHORT', 3)).toBeNull();
+    const dm = await port.sendDirect('U0LEARNER', { text: 'Reminder' }, 'reminder:2:7');
+    expect(await port.findSent!('channel', 'C0COHORT', 'round:2')).toEqual({ messageId: two.messageId, channelId: 'C0COHORT' });
+    expect(await port.findSent!('channel', 'C0COHORT', 'round:3')).toBeNull();
+    expect(await port.findSent!('user', 'U0LEARNER', 'reminder:2:7')).toEqual({ messageId: dm.messageId, channelId: 'DU0LEARNER' });
+    expect(await port.findSent!('user', 'U0LEARNER', 'reminder:3:7')).toBeNull();
     expect(h.fake.callsOf('conversations.history')[0]!.args.include_all_metadata).toBe('true');
   });
 
