@@ -13,38 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { webApi } from '@slack/bolt';
 import { loadContent } from '../src/content/load.js';
-import type { Content } from '../src/content/types.js';
-import type { ChatPort, OutMessage } from '../src/core/chat.js';
-import { Clock } from '../src/core/clock.js';
-import type { CoreDeps } from '../src/core/core.js';
-import { createCore } from '../src/core/create-core.js';
-import { createFaqEngine } from '../src/core/faq/engine.js';
-import { roundPost } from '../src/core/messages/rounds.js';
-import { enqueue } from '../src/core/outbox.js';
+import type { OutMessage } from '../src/core/chat.js';
 import { openDueRounds } from '../src/core/rounds.js';
 import type { Db } from '../src/db/connect.js';
-import type { Platform } from '../src/db/types.js';
-import { HttpServer } from '../src/http/server.js';
 import { deliverDue } from '../src/jobs/deliver.js';
 import { createScheduler } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/log.js';
 import { boltLogger } from '../src/platforms/slack/app.js';
 import { renderMessage } from '../src/platforms/slack/blocks.js';
-import { createSlackPlatform } from '../src/platforms/slack/index.js';
-import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { openBenchDb, type BenchDb } from './lib/db.js';
+import { BOT_TOKEN, makeReplicas, seedBacklog, seedDueCohorts, type Replica } from './lib/fanout-setup.js';
 import { count, epochNow, heading, machineLine, ms, numberArg, pollUntil, sleep, summarize, table, type SummaryRow } from './lib/report.js';
 import { SlackSide } from './lib/slack-side.js';
 
-const PROGRAM = 'ds-to-mle';
-const BOT_TOKEN = 'xoxb-bench-token';
 const log = createLogger('silent', false);
-
-interface Replica {
-  db: Db;
-  deps: CoreDeps;
-  ports: Map<Platform, ChatPort>;
-}
 
 interface Outcome {
   rounds: number;
@@ -57,87 +39,6 @@ interface Outcome {
   firstPost: number | null;
   allPosted: number | null;
   dead: number;
-}
-
-const DAY_MS = 86_400_000;
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
-const isoWeekday = (d: Date) => ((d.getUTCDay() + 6) % 7) + 1;
-
-/** `n` cohorts in distinct channels whose first slot is this minute (UTC), with 1–3 learners each. */
-async function seedDueCohorts(db: Db, n: number, now: Date): Promise<void> {
-  await sql`
-    insert into cohorts (name, platform, channel_id, program_id, start_date, weekday, slot_time, timezone, created_by, created_at)
-    select 'fanout-' || i, 'slack', 'CF' || lpad(i::text, 5, '0'), ${PROGRAM}, ${isoDate(now)}, ${isoWeekday(now)}, ${now.toISOString().slice(11, 16)}, 'UTC', 'U0ORGANIZER', ${now}
-    from generate_series(1, ${n}) i`.execute(db);
-  await sql`
-    insert into members (cohort_id, user_id, display_name, role, joined_at)
-    select c.id, 'UF' || c.id || 'L' || j, 'Learner ' || c.id || '-' || j, 'learner', ${now}
-    from cohorts c cross join lateral generate_series(1, 1 + c.id % 3) j`.execute(db);
-}
-
-/**
- * `channels` cohorts with `weeks` rounds each, the latest opened today, every round's post waiting
- * in the outbox: what the tick writes, `weeks` times over, so one channel has `weeks` posts due at once.
- */
-async function seedBacklog(db: Db, content: Content, channels: number, weeks: number, now: Date): Promise<void> {
-  const program = content.programs.get(PROGRAM)!;
-  const start = new Date(Date.parse(`${isoDate(now)}T00:00:00Z`) - (weeks - 1) * 7 * DAY_MS);
-  for (let c = 1; c <= channels; c++) {
-    const cohort = await db
-      .insertInto('cohorts')
-      .values({
-        name: `backlog-${c}`,
-        platform: 'slack',
-        channel_id: `CB${String(c).padStart(4, '0')}`,
-        program_id: PROGRAM,
-        start_date: isoDate(start),
-        weekday: isoWeekday(start),
-        slot_time: '00:00',
-        timezone: 'UTC',
-        created_by: 'U0ORGANIZER',
-      })
-      .returning(['id', 'channel_id'])
-      .executeTakeFirstOrThrow();
-    for (let week = 1; week <= weeks; week++) {
-      const opens = new Date(start.getTime() + (week - 1) * 7 * DAY_MS);
-      const milestoneId = program.weeks[week - 1]!.milestoneId;
-      await db.transaction().execute(async (trx) => {
-        const round = await trx
-          .insertInto('rounds')
-          .values({ cohort_id: cohort.id, week, milestone_id: milestoneId, local_date: isoDate(opens), opens_at: opens, created_at: now, channel_id: cohort.channel_id })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await enqueue(trx, {
-          key: `round:${round.id}`,
-          kind: 'round',
-          platform: 'slack',
-          targetKind: 'channel',
-          targetId: cohort.channel_id,
-          message: roundPost({ program, roundId: round.id, week, milestoneId, answered: 0, learners: 0 }),
-          availableAt: now,
-        });
-      });
-    }
-  }
-}
-
-async function makeReplicas(bdb: BenchDb, content: Content, slack: SlackSide, n: number): Promise<Replica[]> {
-  const faq = createFaqEngine(content.faq, content.thesaurus);
-  const replicas: Replica[] = [];
-  for (let i = 0; i < n; i++) {
-    const db = i === 0 ? bdb.db : await bdb.connectAgain();
-    const deps: CoreDeps = { db, content, faq, clock: new Clock(), reminderAfterHours: 24, admins: [] };
-    const platform = await createSlackPlatform({
-      config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: slack.apiUrl },
-      adminIds: [],
-      core: createCore(deps),
-      db,
-      http: new HttpServer(log),
-      log,
-    });
-    replicas.push({ db, deps, ports: new Map([['slack', platform.port]]) });
-  }
-  return replicas;
 }
 
 async function outcome(db: Db, slack: SlackSide, t0: number, roundsWritten: number | null): Promise<Outcome> {
@@ -248,7 +149,7 @@ async function main(): Promise<void> {
   const summary: SummaryRow[] = [];
   try {
     console.log(`fan-out bench on ${bdb.label}; fake Slack in its own process; 2 replicas, deliverDue defaults (batch 100, concurrency 8), scheduler poll 1 s; ${machineLine()}`);
-    const replicas = await makeReplicas(bdb, content, slack, 2);
+    const replicas = await makeReplicas(bdb, content, slack, 2, log);
     const rows: Array<Array<string | number>> = [];
     const report = (name: string, o: Outcome, bound: string, baseline: { ms: number; rateLimited: number }) => {
       rows.push([name, count(o.rounds), count(o.posts), count(o.rateLimited), o.lost, o.doubled, o.dead, when(o.roundsWritten), when(o.firstPost), when(o.allPosted), bound, ms(baseline.ms), count(baseline.rateLimited)]);
@@ -289,6 +190,12 @@ async function main(): Promise<void> {
     console.log(
       table(['scenario', 'rounds', 'posts', '429s', 'lost', 'doubled', 'dead', 'rounds written', 'first post', 'all posted', 'rate bound', 'baseline loop', 'baseline 429s'], rows),
     );
+    if (open.roundsWritten !== null && open.allPosted !== null) {
+      console.log(
+        `\nunthrottled: the two ticks had written all ${count(cohorts)} rounds at ${ms(open.roundsWritten)}; the last post went out ${ms(open.allPosted - open.roundsWritten)} after that ` +
+          '(the first delivery poll fires 1 s after start). Baseline: a plain loop of WebClient calls, no outbox; under a 429 the stock client waits Retry-After and then its own backoff.',
+      );
+    }
 
     // 4. Where the time goes: the tick alone, then deliverDue alone at its defaults and with more room.
     heading('where the time goes (unthrottled, 1 replica ticking, then 2 workers calling deliverDue back to back)');
@@ -323,7 +230,6 @@ async function main(): Promise<void> {
     console.log(table(['deliverDue options', `openDueRounds (${cohorts})`, 'delivery of all', 'posts/s', 'passes', 'lost', 'doubled'], parts));
 
     const ok = (o: Outcome) => o.lost === 0 && o.doubled === 0;
-    const throttledTarget = 1.1 * Math.max(1000, open.allPosted ?? 0);
     summary.push(
       {
         bench: 'fanout',
@@ -338,8 +244,8 @@ async function main(): Promise<void> {
         what: `${cohorts} rounds, 1 msg/s/channel`,
         value: when(wide.allPosted),
         baseline: `plain loop ${ms(wideBase.ms)}`,
-        target: `≤ ${ms(throttledTarget)} (1.1× max(1 s, unthrottled))`,
-        ok: wide.allPosted !== null && wide.allPosted <= throttledTarget && ok(wide),
+        target: '≤ 5 s (1 post per channel: the limit does not bind)',
+        ok: wide.allPosted !== null && wide.allPosted <= 5000 && ok(wide),
       },
       {
         bench: 'fanout',

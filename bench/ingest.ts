@@ -65,6 +65,9 @@ interface Figures {
   result: LoadResult;
   loopDelayP99: number;
   loopDelayMax: number;
+  /** CPU time of this process (the bot, or the bare app) from the first click until every answer was out, in ms. */
+  cpuMs: number;
+  wallMs: number;
 }
 
 function row(f: Figures): Array<string | number> {
@@ -89,15 +92,30 @@ function row(f: Figures): Array<string | number> {
     follow.length ? ms(percentile(follow, 0.99)) : '-',
     follow.length ? `${count(follow.length)}/${count(r.measured)}` : '-',
     ms(f.loopDelayP99),
+    `${((f.cpuMs / f.wallMs) * 100).toFixed(0)}%`,
+    ms(f.cpuMs / f.result.sent),
   ];
+}
+
+/** p99 of the acks in each tenth of the run: a rising series is a backlog, a flat one is not. */
+function window(r: LoadResult): string {
+  const parts = 10;
+  const size = Math.ceil(r.ack.length / parts);
+  const out: string[] = [];
+  for (let i = 0; i < r.ack.length; i += size) out.push(ms(percentile(sortedCopy(r.ack.slice(i, i + size).filter((v) => !Number.isNaN(v))), 0.99)));
+  return `${((size / r.measured) * (r.elapsedMs / 1000)).toFixed(0)} s window: ${out.join(', ')}`;
 }
 
 async function underLoad(name: string, slack: SlackSide, job: Parameters<SlackSide['load']>[0]): Promise<Figures> {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  const cpu = process.cpuUsage();
+  const t = performance.now();
   const result = await slack.load(job);
+  const used = process.cpuUsage(cpu);
+  const wallMs = performance.now() - t;
   delay.disable();
-  return { name, result, loopDelayP99: delay.percentile(99) / 1e6, loopDelayMax: delay.max / 1e6 };
+  return { name, result, loopDelayP99: delay.percentile(99) / 1e6, loopDelayMax: delay.max / 1e6, cpuMs: (used.user + used.system) / 1000, wallMs };
 }
 
 async function main(): Promise<void> {
@@ -186,7 +204,7 @@ async function main(): Promise<void> {
     heading('ack = time to HTTP 200 from the moment the click was due; follow-up = until the answer reached response_url');
     console.log(
       table(
-        ['target', 'clicks', 'sent at', '200s', 'failed', 'ack p50', 'p90', 'p99', 'max', 'service p99', 'follow-up p50', 'p99', 'answered', 'loop delay p99'],
+        ['target', 'clicks', 'sent at', '200s', 'failed', 'ack p50', 'p90', 'p99', 'max', 'service p99', 'follow-up p50', 'p99', 'answered', 'loop delay p99', 'CPU', 'CPU/click'],
         [row(base), row(ours)],
       ),
     );
@@ -198,6 +216,7 @@ async function main(): Promise<void> {
           .join(', ')}`,
     );
     console.log(`bot event-loop delay during the run: p99 ${ms(ours.loopDelayP99)}, max ${ms(ours.loopDelayMax)}; load generator's worst lateness ${ms(ours.result.maxLateMs)}, most requests in flight ${ours.result.maxInflight}`);
+    for (const f of [base, ours]) console.log(`${f.name}: ack p99 per ${window(f.result)}`);
     for (const f of [base, ours]) {
       if (Object.keys(f.result.errors).length > 0) console.log(`${f.name} transport errors: ${JSON.stringify(f.result.errors)}`);
     }
@@ -205,7 +224,7 @@ async function main(): Promise<void> {
     const p99 = (r: LoadResult) => percentile(sortedCopy(r.ack.filter((v) => !Number.isNaN(v))), 0.99);
     const p50 = (r: LoadResult) => percentile(sortedCopy(r.ack.filter((v) => !Number.isNaN(v))), 0.5);
     const answered = ours.result.followup.filter((v) => !Number.isNaN(v)).length;
-    const okAll = (ours.result.statuses['200'] ?? 0) === ours.result.measured;
+    const okAll = (ours.result.statuses['200'] ?? 0) === ours.result.measured && Object.keys(ours.result.errors).length === 0;
     summarize([
       {
         bench: 'ingest',

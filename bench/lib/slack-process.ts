@@ -28,7 +28,9 @@ export interface LoadResult {
   service: Float64Array;
   /** From due time to the answer arriving at response_url; NaN when none arrived. */
   followup: Float64Array;
+  /** HTTP status → count, measured requests only. */
   statuses: Record<string, number>;
+  /** Transport errors, warm-up included. */
   errors: Record<string, number>;
   maxLateMs: number;
   maxInflight: number;
@@ -87,7 +89,7 @@ async function load(job: LoadJob): Promise<LoadResult> {
         const done = performance.now();
         ack[i] = done - due;
         service[i] = done - sent;
-        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        if (i >= warm) statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       })
       .catch((err: unknown) => {
         const key = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.message ?? String(err);
