@@ -103,7 +103,7 @@ function window(r: LoadResult): string {
   const size = Math.ceil(r.ack.length / parts);
   const out: string[] = [];
   for (let i = 0; i < r.ack.length; i += size) out.push(ms(percentile(sortedCopy(r.ack.slice(i, i + size).filter((v) => !Number.isNaN(v))), 0.99)));
-  return `${((size / r.measured) * (r.elapsedMs / 1000)).toFixed(0)} s window: ${out.join(', ')}`;
+  return `${((size * r.elapsedMs) / r.sent / 1000).toFixed(1)} s window: ${out.join(', ')}`;
 }
 
 async function underLoad(name: string, slack: SlackSide, job: Parameters<SlackSide['load']>[0]): Promise<Figures> {
@@ -215,7 +215,11 @@ async function main(): Promise<void> {
           .map(([m, n]) => `${m} ${count(n)}`)
           .join(', ')}`,
     );
-    console.log(`bot event-loop delay during the run: p99 ${ms(ours.loopDelayP99)}, max ${ms(ours.loopDelayMax)}; load generator's worst lateness ${ms(ours.result.maxLateMs)}, most requests in flight ${ours.result.maxInflight}`);
+    console.log(
+      `bot event-loop delay during the run: p99 ${ms(ours.loopDelayP99)}, max ${ms(ours.loopDelayMax)}; load generator's worst lateness ${ms(ours.result.maxLateMs)}, ` +
+        `most requests in flight ${ours.result.maxInflight}` +
+        (bdb.kind === 'pglite' ? '; the bot\'s CPU includes the embedded PGlite database' : ''),
+    );
     for (const f of [base, ours]) console.log(`${f.name}: ack p99 per ${window(f.result)}`);
     for (const f of [base, ours]) {
       if (Object.keys(f.result.errors).length > 0) console.log(`${f.name} transport errors: ${JSON.stringify(f.result.errors)}`);

@@ -154,7 +154,10 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(`\nthe scan and the naive loop agree on ${agree} of ${subset.length} learners (flagged or not); process max RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
+    console.log(
+      `\nthe scan and the naive loop agree on ${agree} of ${subset.length} learners (flagged or not); process max RSS ${mb(process.resourceUsage().maxRSS * 1024)}` +
+        (bdb.kind === 'pglite' ? ' (RSS includes the embedded PGlite database)' : ''),
+    );
 
     const first = scans[0]!;
     const second = scans[1]!;

@@ -58,12 +58,14 @@ function withoutPassword(url: string): string {
 }
 
 /**
- * BENCH_DATABASE_URL, else DATABASE_URL, else the local Postgres if it answers, else in-memory PGlite.
+ * BENCH_DATABASE_URL, else DATABASE_URL, else the local Postgres if it answers, else in-memory PGlite
+ * (BENCH_DB=pglite forces PGlite).
  * On Postgres every run gets a schema of its own, dropped on close (and on Ctrl-C).
  */
 export async function openBenchDb(opts: { poolSize?: number } = {}): Promise<BenchDb> {
-  const configured = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || null;
-  const url = configured ?? ((await answers(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : null);
+  const forcePglite = process.env.BENCH_DB === 'pglite';
+  const configured = forcePglite ? null : process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || null;
+  const url = forcePglite ? null : (configured ?? ((await answers(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : null));
   if (configured && !(await answers(configured))) throw new Error(`the database at ${withoutPassword(configured)} does not answer`);
 
   if (!url) {
