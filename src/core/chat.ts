@@ -6,15 +6,23 @@ import type { CheckinStatus, Platform } from '../db/types.js';
  * anything itself.
  */
 
-export type ActionId =
-  | 'checkin.status' // value: `${roundId}:${status}`  — one-click check-in
-  | 'checkin.details' // value: `${roundId}`           — opens the check-in form
-  | 'flag.ack' // value: `${flagId}`
-  | 'flag.resolve' // value: `${flagId}`
-  | 'faq.helpful' // value: `${logId}`
-  | 'faq.unhelpful' // value: `${logId}`
-  | 'faq.ping-mentor' // value: `${logId}`
-  | 'faq.show'; // value: FAQ entry id — a related question or a blocker match
+/** Every button action; adapters accept a click only for one of these. */
+export const ACTION_IDS = [
+  'checkin.status', // value: `${roundId}:${status}`  — one-click check-in
+  'checkin.details', // value: `${roundId}`           — opens the check-in form
+  'flag.ack', // value: `${flagId}`
+  'flag.resolve', // value: `${flagId}`
+  'faq.helpful', // value: `${logId}`
+  'faq.unhelpful', // value: `${logId}`
+  'faq.ping-mentor', // value: `${logId}`
+  'faq.show', // value: FAQ entry id — a related question or a blocker match
+] as const;
+
+export type ActionId = (typeof ACTION_IDS)[number];
+
+export function isActionId(text: string): text is ActionId {
+  return (ACTION_IDS as readonly string[]).includes(text);
+}
 
 export interface Button {
   action: ActionId;

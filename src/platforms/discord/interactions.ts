@@ -9,14 +9,14 @@ import {
 } from 'discord.js';
 import type { AdminId } from '../../config.js';
 import type { Content } from '../../content/types.js';
-import type { ActionId, FormSpec, OutMessage, Reply } from '../../core/chat.js';
+import { isActionId, type ActionId, type FormSpec, type OutMessage, type Reply } from '../../core/chat.js';
 import { CommandError } from '../../core/commands.js';
 import type { Core } from '../../core/core.js';
 import type { Logger } from '../../log.js';
 import { toActor, userRef } from './actor.js';
 import { firstToHandle } from './dedupe.js';
 import { programChoices, timeZoneChoices, toCommand, type Choice } from './commands.js';
-import { ACTION_IDS, LIMITS, parseCustomId, readFormValues, renderEdit, renderMessage, renderModal, renderThreadParts, type MessageBody } from './render.js';
+import { LIMITS, parseCustomId, readFormValues, renderEdit, renderMessage, renderModal, renderThreadParts, type MessageBody } from './render.js';
 import { Stash } from './stash.js';
 
 export interface InteractionDeps {
@@ -193,7 +193,7 @@ async function onButton(i: ButtonInteraction, deps: InteractionDeps): Promise<vo
     else await sendMessage(i, { text: TEXT.formExpired, private: true }, 'reply');
     return;
   }
-  if (!(ACTION_IDS as readonly string[]).includes(action)) {
+  if (!isActionId(action)) {
     await sendMessage(i, { text: TEXT.unknownButton, private: true }, 'reply');
     return;
   }

@@ -8,7 +8,7 @@ import {
   type APILabelComponent,
   type APIModalInteractionResponseCallbackData,
 } from 'discord.js';
-import type { ActionId, Button, FormField, FormSpec, FormValues, OutMessage } from '../../core/chat.js';
+import type { Button, FormField, FormSpec, FormValues, OutMessage } from '../../core/chat.js';
 
 /** Discord's limits, from the API reference. */
 export const LIMITS = {
@@ -26,19 +26,6 @@ export const LIMITS = {
   textInput: 4000,
 } as const;
 
-export const ACTION_IDS = [
-  'checkin.status',
-  'checkin.details',
-  'flag.ack',
-  'flag.resolve',
-  'faq.helpful',
-  'faq.unhelpful',
-  'faq.ping-mentor',
-  'faq.show',
-] as const satisfies readonly ActionId[];
-// Fails to compile when chat.ts gains an action this list does not know.
-const _allActions: Exclude<ActionId, (typeof ACTION_IDS)[number]> extends never ? true : never = true;
-void _allActions;
 
 /** The JSON body of a message create or edit, as the REST API takes it. */
 export interface MessageBody {

@@ -1,6 +1,6 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import type { ActionId, Button, FormField, FormSpec, FormValues, OutMessage } from '../../core/chat.js';
+import { isActionId, type ActionId, type Button, type FormField, type FormSpec, type FormValues, type OutMessage } from '../../core/chat.js';
 import { toMrkdwn } from './mrkdwn.js';
 
 type KnownBlock = types.KnownBlock;
@@ -22,16 +22,6 @@ const LABEL_MAX = 2000;
 const PLACEHOLDER_MAX = 150;
 const PRIVATE_METADATA_MAX = 3000;
 
-export const ACTION_IDS = [
-  'checkin.status',
-  'checkin.details',
-  'flag.ack',
-  'flag.resolve',
-  'faq.helpful',
-  'faq.unhelpful',
-  'faq.ping-mentor',
-  'faq.show',
-] as const satisfies readonly ActionId[];
 
 /** Every action_id this app renders: `${action}:${index}` (Slack wants them unique within a block). */
 export const ACTION_ID_PATTERN = /^([a-z-]+\.[a-z-]+):(\d+)$/;
@@ -43,7 +33,7 @@ export function encodeActionId(action: ActionId, index: number): string {
 export function decodeActionId(actionId: string): ActionId | null {
   const m = ACTION_ID_PATTERN.exec(actionId);
   if (!m) return null;
-  return (ACTION_IDS as readonly string[]).includes(m[1]!) ? (m[1] as ActionId) : null;
+  return isActionId(m[1]!) ? m[1] : null;
 }
 
 function truncate(text: string, max: number): string {
