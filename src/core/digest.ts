@@ -1,3 +1,4 @@
+import { activeMembers } from './members.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
@@ -25,15 +26,7 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
       .where('week', '<=', week)
       .orderBy('week')
       .execute(),
-    db
-      .selectFrom('members')
-      .select(['id', 'display_name', 'away_until', 'joined_at'])
-      .where('cohort_id', '=', cohort.id)
-      .where('role', '=', 'learner')
-      .where('removed_at', 'is', null)
-      .orderBy('display_name')
-      .orderBy('id')
-      .execute(),
+    activeMembers(db, cohort.id, 'learner'),
     db
       .selectFrom('checkins')
       .innerJoin('rounds', 'rounds.id', 'checkins.round_id')

@@ -1,3 +1,4 @@
+import { activeMembers } from './members.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
@@ -93,15 +94,7 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
   const program = content.programs.get(cohort.program_id);
   const [round, learners, flags] = await Promise.all([
     latestRound(db, cohort.id),
-    db
-      .selectFrom('members')
-      .select(['id', 'display_name', 'away_until', 'joined_at'])
-      .where('cohort_id', '=', cohort.id)
-      .where('role', '=', 'learner')
-      .where('removed_at', 'is', null)
-      .orderBy('display_name')
-      .orderBy('id')
-      .execute(),
+    activeMembers(db, cohort.id, 'learner'),
     openFlags(db, { cohortId: cohort.id }),
   ]);
   const today = cohortToday(now, cohort.timezone);
