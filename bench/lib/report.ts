@@ -29,11 +29,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Left-aligned first column, right-aligned numbers. */
-export function table(headers: string[], rows: Array<Array<string | number>>): string {
+/** Left-aligned first column (and any listed in `left`), right-aligned numbers. */
+export function table(headers: string[], rows: Array<Array<string | number>>, left: number[] = [0]): string {
   const cells = [headers, ...rows.map((r) => r.map(String))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) => r.map((c, i) => (left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -61,8 +61,9 @@ export function summarize(rows: SummaryRow[]): void {
 
 export function summaryTable(rows: SummaryRow[]): string {
   return table(
-    ['bench', 'measure', 'value', 'baseline', 'target', ''],
+    ['bench', 'measure', 'value', 'baseline', 'target', 'met'],
     rows.map((r) => [r.bench, r.what, r.value, r.baseline, r.target, r.ok === null ? '' : r.ok ? 'ok' : 'MISSED']),
+    [0, 1, 3, 4, 5],
   );
 }
 
