@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
-import type { Content } from '../content/types.js';
+import { sql, type Transaction } from 'kysely';
+import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
-import type { Round } from '../db/types.js';
+import type { Cohort, Database, Round } from '../db/types.js';
 import { reminderDm, roundPost } from './messages/rounds.js';
-import { enqueue, type Executor } from './outbox.js';
-import { addHours, localDate, nextSlot } from './schedule.js';
+import { enqueue, enqueueMany, type Executor } from './outbox.js';
+import { addHours, localDate, nextSlot, type Slot } from './schedule.js';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 
@@ -46,9 +46,21 @@ export interface OpenedRound {
   week: number;
 }
 
+interface DueRound {
+  cohort: Cohort;
+  program: Program;
+  week: number;
+  milestoneId: string;
+  slot: Slot;
+}
+
+/** Cohorts per transaction when many rounds open in the same minute. */
+const BATCH = 500;
+
 /**
- * Opens every round whose slot has come. The round row (unique per cohort and week) and its post
- * in the outbox commit together, so any number of schedulers may run this at once.
+ * Opens every round whose slot has come. Round rows (unique per cohort and week) and their posts in
+ * the outbox commit together, a batch of cohorts per transaction, so any number of schedulers may
+ * run this at once: a second one finds the rows there and writes nothing.
  */
 export async function openDueRounds(db: Db, content: Content, now: Date): Promise<OpenedRound[]> {
   const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').orderBy('id').execute();
@@ -62,7 +74,7 @@ export async function openDueRounds(db: Db, content: Content, now: Date): Promis
     skipped.get(row.cohort_id)!.add(row.date);
   }
 
-  const opened: OpenedRound[] = [];
+  const due: DueRound[] = [];
   for (const cohort of cohorts) {
     const program = content.programs.get(cohort.program_id);
     if (!program) continue;
@@ -78,30 +90,61 @@ export async function openDueRounds(db: Db, content: Content, now: Date): Promis
     );
     if (slot.at > now) continue;
     const week = (last?.week ?? 0) + 1;
-    const milestoneId = program.weeks[week - 1]!.milestoneId;
-    const round = await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('rounds')
-        .values({ cohort_id: cohort.id, week, milestone_id: milestoneId, local_date: slot.localDate, opens_at: slot.at, created_at: now, channel_id: cohort.channel_id })
-        .onConflict((oc) => oc.columns(['cohort_id', 'week']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) return null;
-      const { learners } = await countAnswers(trx, inserted.id, cohort.id);
-      await enqueue(trx, {
-        key: `round:${inserted.id}`,
-        kind: 'round',
-        platform: cohort.platform,
-        targetKind: 'channel',
-        targetId: cohort.channel_id,
-        message: roundPost({ program, roundId: inserted.id, week, milestoneId, answered: 0, learners }),
-        availableAt: now,
-      });
-      return inserted.id;
-    });
-    if (round !== null) opened.push({ cohortId: cohort.id, roundId: round, week });
+    due.push({ cohort, program, week, milestoneId: program.weeks[week - 1]!.milestoneId, slot });
+  }
+
+  const opened: OpenedRound[] = [];
+  for (let i = 0; i < due.length; i += BATCH) {
+    const part = due.slice(i, i + BATCH);
+    opened.push(...(await db.transaction().execute((trx) => openBatch(trx, part, now))));
   }
   return opened;
+}
+
+async function openBatch(trx: Transaction<Database>, part: DueRound[], now: Date): Promise<OpenedRound[]> {
+  const inserted = await trx
+    .insertInto('rounds')
+    .values(
+      part.map((d) => ({
+        cohort_id: d.cohort.id,
+        week: d.week,
+        milestone_id: d.milestoneId,
+        local_date: d.slot.localDate,
+        opens_at: d.slot.at,
+        created_at: now,
+        channel_id: d.cohort.channel_id,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['cohort_id', 'week']).doNothing())
+    .returning(['id', 'cohort_id', 'week'])
+    .execute();
+  if (inserted.length === 0) return [];
+  const counts = await trx
+    .selectFrom('members')
+    .select(['cohort_id', sql<number>`count(*)::int`.as('learners')])
+    .where('cohort_id', 'in', inserted.map((r) => r.cohort_id))
+    .where('role', '=', 'learner')
+    .where('removed_at', 'is', null)
+    .groupBy('cohort_id')
+    .execute();
+  const learners = new Map(counts.map((c) => [c.cohort_id, c.learners]));
+  const byCohort = new Map(part.map((d) => [d.cohort.id, d]));
+  await enqueueMany(
+    trx,
+    inserted.map((r) => {
+      const d = byCohort.get(r.cohort_id)!;
+      return {
+        key: `round:${r.id}`,
+        kind: 'round' as const,
+        platform: d.cohort.platform,
+        targetKind: 'channel' as const,
+        targetId: d.cohort.channel_id,
+        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.milestoneId, answered: 0, learners: learners.get(r.cohort_id) ?? 0 }),
+        availableAt: now,
+      };
+    }),
+  );
+  return inserted.map((r) => ({ cohortId: r.cohort_id, roundId: r.id, week: r.week }));
 }
 
 async function finishCohort(db: Db, cohortId: number): Promise<void> {

@@ -138,8 +138,10 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
   }
 
   // Answers to the last few rounds of each cohort; learners with too few of them are completed below.
+  // The margin is wide because one-click answers carry no confidence: a narrow window sends many
+  // learners to the slower full-history query (bench/stall-scan.ts).
   const recentWeeks =
-    2 +
+    5 +
     Math.max(
       HISTORY_SIZE,
       ...[...cohorts.values()].map((c) => Math.max(c.program.stall.missedRounds + 1, c.program.stall.blockedWindow, c.program.stall.confidenceWindow)),
