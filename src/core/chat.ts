@@ -106,6 +106,8 @@ export interface SentRef {
 /** What the core needs from a chat platform, used only by the outbox delivery worker. */
 export interface ChatPort {
   readonly platform: Platform;
+  /** The platform's pace for posts to one channel or person; the worker spaces a target's messages by it. */
+  readonly targetIntervalMs?: number;
   /** `key` is the outbox idempotency key: platforms that can dedupe (Discord nonce) must use it. */
   postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef>;
   sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef>;

@@ -39,6 +39,19 @@ export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: R
       .where('available_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .where('platform', 'in', platforms)
+      // A target another worker is sending to stays with it, so one channel is paced by one worker.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('outbox as busy')
+              .select('busy.id')
+              .whereRef('busy.target_id', '=', 'outbox.target_id')
+              .where('busy.status', '=', 'pending')
+              .where('busy.claimed_until', '>=', now)
+              .where('busy.claimed_by', '<>', opts.workerId),
+          ),
+        ),
+      )
       .orderBy('available_at')
       .orderBy('id')
       .limit(opts.batchSize)
@@ -147,11 +160,26 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
   }
   const queues = [...byTarget.values()];
 
+  // At most `concurrency` sends at once; a queue pausing between posts to one channel holds no slot.
+  let free = opts.concurrency;
+  const waiting: Array<() => void> = [];
+  const acquire = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve)));
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+
   const work = async (queue: OutboxRow[]) => {
+    let lastSend = 0;
     for (let i = 0; i < queue.length; i++) {
       const row = queue[i]!;
       const port = ports.get(row.platform)!;
+      const spacing = row.target_kind === 'message' ? 0 : (port.targetIntervalMs ?? 0);
+      if (i > 0 && spacing > 0) await sleep(lastSend + spacing - Date.now());
+      await acquire();
       try {
+        lastSend = Date.now();
         const outcome = await sendOne(db, port, row);
         if (outcome === 'wait') {
           await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), 'message to update is not posted yet', true);
@@ -177,15 +205,16 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
           await reschedule(db, row, new Date(now.getTime() + backoffMs(row.attempts)), message, false);
           count(row, 'retried');
         }
+      } finally {
+        release();
       }
     }
   };
 
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency, queues.length) }, async () => {
-      while (next < queues.length) await work(queues[next++]!);
-    }),
-  );
+  await Promise.all(queues.map(work));
   return counts;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -87,6 +87,8 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
 
   return {
     platform: 'slack',
+    // chat.postMessage allows about one message per second per channel; the margin absorbs jitter.
+    targetIntervalMs: 1050,
 
     postToChannel: (channelId, message, key) => post(channelId, message, key),
 
