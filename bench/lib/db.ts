@@ -3,23 +3,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { TABLES } from '../../src/db/tables.js';
 
 export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 
-const TABLES = [
-  'leases',
-  'faq_questions',
-  'processed_events',
-  'outbox',
-  'stall_flags',
-  'milestone_completions',
-  'checkin_history',
-  'checkins',
-  'rounds',
-  'skipped_dates',
-  'members',
-  'cohorts',
-];
 
 export interface BenchDb {
   db: Db;

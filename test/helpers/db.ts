@@ -4,21 +4,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { TABLES } from '../../src/db/tables.js';
 
-export const TABLES = [
-  'leases',
-  'faq_questions',
-  'processed_events',
-  'outbox',
-  'stall_flags',
-  'milestone_completions',
-  'checkin_history',
-  'checkins',
-  'rounds',
-  'skipped_dates',
-  'members',
-  'cohorts',
-] as const;
+export { TABLES };
+
 
 export const testDbKind = (process.env.MENTORBOT_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 

@@ -1,0 +1,17 @@
+import type { Database } from './types.js';
+
+/** Every table, children before parents: the order to drop or truncate them in. */
+export const TABLES = [
+  'leases',
+  'faq_questions',
+  'processed_events',
+  'outbox',
+  'stall_flags',
+  'milestone_completions',
+  'checkin_history',
+  'checkins',
+  'rounds',
+  'skipped_dates',
+  'members',
+  'cohorts',
+] as const satisfies ReadonlyArray<keyof Database>;
