@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { DateTime } from 'luxon';
 import type { AdminId } from '../../config.js';
 import type { Content, Program } from '../../content/types.js';
 import type { Db } from '../../db/connect.js';
-import type { CheckinStatus, FlagStatus, Platform, Role, StallReason } from '../../db/types.js';
+import type { CheckinStatus, Database, FlagStatus, Platform, Role, StallReason } from '../../db/types.js';
 import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
@@ -463,28 +463,44 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
     result.updated += Number(res.numAffectedRows ?? 0);
   }
 
-  for (const part of chunks(toAutoResolve)) {
-    result.resolved += await inTransaction(db, async (trx) => {
-      const done = await trx
-        .updateTable('stall_flags')
-        .set({ status: 'resolved', resolution: 'auto', resolved_at: now, resolved_by: null })
-        .where('id', 'in', part.map((p) => p.flag.id))
-        .where('status', '<>', 'resolved')
-        .returning('id')
-        .execute();
-      const ids = new Set(done.map((d) => d.id));
+  const assignedMentor = (flag: { mentorMemberId: number | null }) => (flag.mentorMemberId === null ? null : (snap.members.get(flag.mentorMemberId) ?? null));
+
+  /**
+   * Claims flags with a conditional update, so a scan running at the same time claims none of the
+   * same ones, and queues the messages for those it claimed in the same transaction.
+   */
+  const claimAndSend = <P extends { flag: { id: number } }>(
+    part: P[],
+    claim: (trx: Transaction<Database>, ids: number[]) => Promise<Array<{ id: number }>>,
+    messagesFor: (p: P, trx: Transaction<Database>) => Promise<Outgoing[]>,
+  ) =>
+    inTransaction(db, async (trx) => {
+      const claimed = new Set((await claim(trx, part.map((p) => p.flag.id))).map((d) => d.id));
       const outs: Outgoing[] = [];
-      for (const p of part) {
-        if (!ids.has(p.flag.id)) continue;
-        const mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+      for (const p of part) if (claimed.has(p.flag.id)) outs.push(...(await messagesFor(p, trx)));
+      await enqueueMany(trx, outs);
+      return claimed.size;
+    });
+
+  for (const part of chunks(toAutoResolve)) {
+    result.resolved += await claimAndSend(
+      part,
+      (trx, ids) =>
+        trx
+          .updateTable('stall_flags')
+          .set({ status: 'resolved', resolution: 'auto', resolved_at: now, resolved_by: null })
+          .where('id', 'in', ids)
+          .where('status', '<>', 'resolved')
+          .returning('id')
+          .execute(),
+      async (p) => {
+        const mentor = assignedMentor(p.flag);
         const message = flagAutoResolvedNotice(p.learner.name, p.cohort.name);
         const base = { kind: 'notice' as const, platform: p.cohort.platform, targetKind: 'user' as const, availableAt: now, message };
-        if (mentor) outs.push({ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId });
-        else for (const a of adminsOf(p.cohort.platform)) outs.push({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId });
-      }
-      await enqueueMany(trx, outs);
-      return done.length;
-    });
+        if (mentor) return [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }];
+        return adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId }));
+      },
+    );
   }
 
   for (const part of chunks(toRemove)) {
@@ -499,51 +515,30 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
   }
 
   for (const part of chunks(toResend)) {
-    result.resent += await inTransaction(db, async (trx) => {
-      const done = await trx
-        .updateTable('stall_flags')
-        .set({ resent_at: now })
-        .where('id', 'in', part.map((p) => p.flag.id))
-        .where('status', '=', 'open')
-        .where('resent_at', 'is', null)
-        .returning('id')
-        .execute();
-      const ids = new Set(done.map((d) => d.id));
-      const outs: Outgoing[] = [];
-      for (const p of part) {
-        if (!ids.has(p.flag.id)) continue;
-        let mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+    result.resent += await claimAndSend(
+      part,
+      (trx, ids) =>
+        trx.updateTable('stall_flags').set({ resent_at: now }).where('id', 'in', ids).where('status', '=', 'open').where('resent_at', 'is', null).returning('id').execute(),
+      async (p, trx) => {
+        let mentor = assignedMentor(p.flag);
         if (!mentor || mentor.role !== 'mentor') {
           // The assigned mentor left (or there was none): the reminder goes to whoever mentors the cohort now.
           mentor = pickMentor(p.cohort);
-          if (mentor) {
-            await trx.updateTable('stall_flags').set({ mentor_member_id: mentor.id }).where('id', '=', p.flag.id).execute();
-          }
+          if (mentor) await trx.updateTable('stall_flags').set({ mentor_member_id: mentor.id }).where('id', '=', p.flag.id).execute();
         }
-        outs.push(...alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons }, mentor, 'reminder'));
-      }
-      await enqueueMany(trx, outs);
-      return done.length;
-    });
+        return alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons }, mentor, 'reminder');
+      },
+    );
   }
 
   for (const part of chunks(toEscalate)) {
     const escalatable = part.filter((p) => adminsOf(p.cohort.platform).length > 0);
     if (escalatable.length === 0) continue;
-    result.escalated += await inTransaction(db, async (trx) => {
-      const done = await trx
-        .updateTable('stall_flags')
-        .set({ escalated_at: now })
-        .where('id', 'in', escalatable.map((p) => p.flag.id))
-        .where('status', '=', 'open')
-        .where('escalated_at', 'is', null)
-        .returning('id')
-        .execute();
-      const ids = new Set(done.map((d) => d.id));
-      const outs: Outgoing[] = [];
-      for (const p of escalatable) {
-        if (!ids.has(p.flag.id)) continue;
-        const mentor = p.flag.mentorMemberId === null ? null : (snap.members.get(p.flag.mentorMemberId) ?? null);
+    result.escalated += await claimAndSend(
+      escalatable,
+      (trx, ids) =>
+        trx.updateTable('stall_flags').set({ escalated_at: now }).where('id', 'in', ids).where('status', '=', 'open').where('escalated_at', 'is', null).returning('id').execute(),
+      async (p) => {
         const message = stallAlert({
           flagId: p.flag.id,
           learnerName: p.learner.name,
@@ -553,23 +548,19 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           history: history(p.learner.id),
           state: { kind: 'open' },
           variant: 'escalation',
-          mentorName: mentor?.name ?? null,
+          mentorName: assignedMentor(p.flag)?.name ?? null,
         });
-        for (const a of adminsOf(p.cohort.platform)) {
-          outs.push({
-            key: `alert:${p.flag.id}:escalate:${a.userId}`,
-            kind: 'alert',
-            platform: p.cohort.platform,
-            targetKind: 'user',
-            targetId: a.userId,
-            message,
-            availableAt: now,
-          });
-        }
-      }
-      await enqueueMany(trx, outs);
-      return done.length;
-    });
+        return adminsOf(p.cohort.platform).map((a) => ({
+          key: `alert:${p.flag.id}:escalate:${a.userId}`,
+          kind: 'alert' as const,
+          platform: p.cohort.platform,
+          targetKind: 'user' as const,
+          targetId: a.userId,
+          message,
+          availableAt: now,
+        }));
+      },
+    );
   }
   return result;
 }
