@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { parseArgs } from '../../test/helpers/fake-slack.js';
 import { epochNow } from './report.js';
 
 /**
@@ -34,16 +35,7 @@ export interface FakeStats {
   responses: number;
 }
 
-const JSON_ARGS = new Set(['blocks', 'view', 'metadata', 'attachments']);
 const ROUND_EVENT = 'mentorbot_round';
-
-function parseArgs(raw: string, contentType: string | undefined): Record<string, any> {
-  if (!raw) return {};
-  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, any>;
-  const out: Record<string, any> = {};
-  for (const [key, value] of new URLSearchParams(raw)) out[key] = JSON_ARGS.has(key) ? JSON.parse(value) : value;
-  return out;
-}
 
 export class FakeSlackApi {
   options: FakeOptions = { perChannelPerSec: null };

@@ -43,7 +43,8 @@ export const TEAM_ID = 'T0TEAM';
 
 const JSON_ARGS = new Set(['blocks', 'view', 'metadata', 'attachments']);
 
-function parseArgs(raw: string, contentType: string | undefined): Record<string, any> {
+/** A Web API request body as Slack reads it: JSON, or a form whose block-like fields hold JSON. */
+export function parseArgs(raw: string, contentType: string | undefined): Record<string, any> {
   if (!raw) return {};
   if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, any>;
   const out: Record<string, any> = {};
