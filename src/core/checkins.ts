@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
@@ -100,9 +99,4 @@ export async function currentCheckin(db: Db, roundId: number, memberId: number):
 export async function completedMilestones(db: Db, memberId: number): Promise<string[]> {
   const rows = await db.selectFrom('milestone_completions').select('milestone_id').where('member_id', '=', memberId).orderBy('completed_at').execute();
   return rows.map((r) => r.milestone_id);
-}
-
-export async function historyCount(db: Db, checkinId: number): Promise<number> {
-  const row = await db.selectFrom('checkin_history').select(sql<number>`count(*)::int`.as('n')).where('checkin_id', '=', checkinId).executeTakeFirstOrThrow();
-  return row.n;
 }

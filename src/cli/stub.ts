@@ -1,4 +1,0 @@
-export function notBuiltYet(command: string): number {
-  process.stderr.write(`mentorbot ${command}: not built yet\n`);
-  return 2;
-}
