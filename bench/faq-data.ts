@@ -24,6 +24,11 @@ export interface BenchQuery {
 export interface BenchSet {
   dir: string;
   queries: BenchQuery[];
+  /**
+   * The queries as BERT-FAQ evaluates them: one per distinct user-query string, exactly as
+   * written, labelled with the answers of every record (user query or FAQ) with that string.
+   */
+  bertFaqQueries: BenchQuery[];
   cleanup(): Promise<void>;
 }
 
@@ -47,7 +52,17 @@ export async function covidFaqSet(file = COVIDFAQ): Promise<BenchSet> {
     .filter((r) => r.query_type === 'user_query')
     .map((r) => ({ question: r.question, gold: byAnswer.get(r.answer.trim()) ?? [] }));
   if (queries.some((q) => q.gold.length === 0)) throw new Error('a user query has no FAQ record with its answer');
-  return { dir, queries, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  const labels = new Map<string, Set<string>>();
+  for (const r of records) {
+    const gold = labels.get(r.question) ?? new Set<string>();
+    for (const id of byAnswer.get(r.answer.trim()) ?? []) gold.add(id);
+    labels.set(r.question, gold);
+  }
+  const bertFaqQueries = [...new Set(records.filter((r) => r.query_type === 'user_query').map((r) => r.question))].map((question) => ({
+    question,
+    gold: [...labels.get(question)!],
+  }));
+  return { dir, queries, bertFaqQueries, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Deterministic half of the queries by their text, so one phrasing never lands on both sides. */
