@@ -131,6 +131,8 @@ export interface OutboxTable {
   claimed_until: Timestamp | null;
   sent_at: Timestamp | null;
   platform_message_id: string | null;
+  /** Where a sent message landed when that is not `target_id` (a DM's channel). */
+  platform_channel_id: Generated<string | null>;
   last_error: string | null;
   created_at: Timestamp;
 }

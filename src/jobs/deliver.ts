@@ -81,17 +81,18 @@ async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef 
       return row.target_kind === 'channel' ? port.postToChannel(row.target_id, message, row.key) : port.sendDirect(row.target_id, message, row.key);
     }
     case 'message': {
-      if (row.kind === 'round-update') {
+      if (row.kind === 'round-update' || row.kind === 'alert-update') {
         const newer = await db
           .selectFrom('outbox')
           .select('id')
-          .where('kind', '=', 'round-update')
+          .where('kind', '=', row.kind)
           .where('target_id', '=', row.target_id)
           .where('id', '>', row.id)
           .executeTakeFirst();
         if (newer) return 'skip';
       }
       const ref = await resolveMessageTarget(db, row.target_id);
+      if (ref === 'gone') return 'skip';
       if (!ref) return 'wait';
       await port.updateMessage(ref.channelId, ref.messageId, message);
       return { messageId: ref.messageId, channelId: ref.channelId };
@@ -99,12 +100,25 @@ async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef 
   }
 }
 
-/** `round:<id>` targets the round's post once it is known; `<channel>/<message>` is literal. */
-async function resolveMessageTarget(db: Db, target: string): Promise<{ channelId: string; messageId: string } | null> {
+/**
+ * `round:<id>` targets the round's post once it is known; `sent:<key>` the message the outbox row
+ * with that key became, once it is sent ('gone' when it never will be); `<channel>/<message>` is literal.
+ */
+async function resolveMessageTarget(db: Db, target: string): Promise<{ channelId: string; messageId: string } | 'gone' | null> {
   const round = /^round:(\d+)$/.exec(target);
   if (round) {
     const r = await db.selectFrom('rounds').select(['channel_id', 'message_id']).where('id', '=', Number(round[1])).executeTakeFirst();
     return r?.message_id ? { channelId: r.channel_id, messageId: r.message_id } : null;
+  }
+  if (target.startsWith('sent:')) {
+    const r = await db
+      .selectFrom('outbox')
+      .select(['status', 'target_id', 'platform_channel_id', 'platform_message_id'])
+      .where('key', '=', target.slice('sent:'.length))
+      .executeTakeFirst();
+    if (!r || r.status === 'dead' || (r.status === 'sent' && !r.platform_message_id)) return 'gone';
+    if (r.status !== 'sent') return null;
+    return { channelId: r.platform_channel_id ?? r.target_id, messageId: r.platform_message_id! };
   }
   const [channelId, messageId] = target.split('/');
   return channelId && messageId ? { channelId, messageId } : null;
@@ -114,7 +128,14 @@ async function markSent(db: Db, row: OutboxRow, ref: SentRef | null, now: Date):
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('outbox')
-      .set({ status: 'sent', sent_at: now, platform_message_id: ref?.messageId ?? null, claimed_until: null, last_error: null })
+      .set({
+        status: 'sent',
+        sent_at: now,
+        platform_message_id: ref?.messageId ?? null,
+        platform_channel_id: ref?.channelId ?? null,
+        claimed_until: null,
+        last_error: null,
+      })
       .where('id', '=', row.id)
       .execute();
     if (row.kind === 'round' && ref) {

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
+import type { Database } from '../../db/types.js';
 import type { Actor, OutMessage, Reply } from '../chat.js';
 import {
   flagAcknowledgedNotice,
@@ -11,8 +13,10 @@ import {
   stallAlert,
   type FlagVerb,
 } from '../messages/stalls.js';
-import { alertViewOf, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
-import { HISTORY_SIZE } from './scan.js';
+import { transact } from '../../db/transact.js';
+import { enqueueMany } from '../outbox.js';
+import { alertViewOf, HISTORY_SIZE, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
+import { alertRefreshes } from './refresh.js';
 
 export interface FlagActionOptions {
   /** ADMIN_USER_IDS, on top of `actor.isAdmin`. */
@@ -40,6 +44,15 @@ function alreadyDone(card: FlagCard): OutMessage | null {
   return null;
 }
 
+/** A flag's state change, committed with the edits that bring every alert about it up to date. */
+function changeAndRefresh(db: Db, flagId: number, now: Date, change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>) {
+  return transact(db, async (trx) => {
+    const done = await change(trx);
+    if (done) await enqueueMany(trx, await alertRefreshes(trx, flagId, now));
+    return done;
+  });
+}
+
 async function act(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions, verb: FlagVerb): Promise<Reply> {
   let card = await loadFlagCard(db, flagId);
   if (!card) return { kind: 'message', message: flagGoneMessage() };
@@ -51,18 +64,21 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
 
   const resolved = alreadyDone(card);
   if (resolved) return render(db, card, resolved);
+  const id = card.id;
 
   if (verb === 'acknowledge') {
     if (card.status === 'acknowledged') {
       return render(db, card, flagAlreadyAcknowledgedNotice(card.learnerName, card.acknowledgedBy ?? 'a mentor', card.acknowledgedAt ?? now, card.timezone));
     }
-    const done = await db
-      .updateTable('stall_flags')
-      .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.displayName })
-      .where('id', '=', card.id)
-      .where('status', '=', 'open')
-      .returning('id')
-      .executeTakeFirst();
+    const done = await changeAndRefresh(db, id, now, (trx) =>
+      trx
+        .updateTable('stall_flags')
+        .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.displayName })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .returning('id')
+        .executeTakeFirst(),
+    );
     card = (await loadFlagCard(db, card.id))!;
     if (done) return render(db, card, flagAcknowledgedNotice(card.learnerName));
     // Someone else acted between our read and our write.
@@ -73,13 +89,15 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
     );
   }
 
-  const done = await db
-    .updateTable('stall_flags')
-    .set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: actor.displayName })
-    .where('id', '=', card.id)
-    .where('status', '<>', 'resolved')
-    .returning('id')
-    .executeTakeFirst();
+  const done = await changeAndRefresh(db, id, now, (trx) =>
+    trx
+      .updateTable('stall_flags')
+      .set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: actor.displayName })
+      .where('id', '=', id)
+      .where('status', '<>', 'resolved')
+      .returning('id')
+      .executeTakeFirst(),
+  );
   card = (await loadFlagCard(db, card.id))!;
   if (done) return render(db, card, flagResolvedNotice(card.learnerName));
   return render(db, card, alreadyDone(card)!);

@@ -5,6 +5,9 @@ import type { Actor } from '../chat.js';
 import type { AlertState, AlertView } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 
+/** How many answers an alert shows. */
+export const HISTORY_SIZE = 3;
+
 /** A learner's answers, newest first. */
 export async function recentAnswers(db: Db, memberId: number, limit: number): Promise<AnswerLine[]> {
   const rows = await db

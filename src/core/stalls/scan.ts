@@ -8,6 +8,8 @@ import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
 import { chunks, inTransaction } from './batch.js';
+import { HISTORY_SIZE } from './load.js';
+import { alertRefreshes } from './refresh.js';
 import {
   countedRounds,
   isAway,
@@ -23,8 +25,6 @@ import {
 const HOUR = 3_600_000;
 /** An unacknowledged alert is re-sent once after this long, and escalated this long after the re-send. */
 export const RESEND_AFTER_MS = 48 * HOUR;
-/** How many answers an alert shows. */
-export const HISTORY_SIZE = 3;
 
 export interface ScanOptions {
   /** Organizers (ADMIN_USER_IDS): they get alerts when a cohort has no mentor, and escalations. */
@@ -493,12 +493,14 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           .where('status', '<>', 'resolved')
           .returning('id')
           .execute(),
-      async (p) => {
+      async (p, trx) => {
         const mentor = assignedMentor(p.flag);
         const message = flagAutoResolvedNotice(p.learner.name, p.cohort.name);
         const base = { kind: 'notice' as const, platform: p.cohort.platform, targetKind: 'user' as const, availableAt: now, message };
-        if (mentor) return [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }];
-        return adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId }));
+        const notices = mentor
+          ? [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }]
+          : adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId }));
+        return [...notices, ...(await alertRefreshes(trx, p.flag.id, now))];
       },
     );
   }
