@@ -3,7 +3,7 @@ import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Cohort, Database, Round } from '../db/types.js';
 import { reminderDm, roundPost } from './messages/rounds.js';
-import { enqueue, enqueueMany, type Executor } from './outbox.js';
+import { enqueueMany, type Executor } from './outbox.js';
 import { addHours, localDate, nextSlot, type Slot } from './schedule.js';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
@@ -186,28 +186,30 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
         .where((eb) => eb.or([eb('away_until', 'is', null), eb('away_until', '<=', today)]))
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('checkins').select('checkins.id').where('checkins.round_id', '=', round.id).whereRef('checkins.member_id', '=', 'members.id'))))
         .execute();
-      let count = 0;
-      for (const member of missing) {
-        const last = await trx
-          .selectFrom('checkins')
-          .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-          .select(['checkins.status', 'checkins.note', 'checkins.blocker', 'rounds.week'])
-          .where('checkins.member_id', '=', member.id)
-          .orderBy('rounds.week', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const added = await enqueue(trx, {
+      if (missing.length === 0) return 0;
+      const lastAnswers = await trx
+        .selectFrom('checkins')
+        .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+        .distinctOn('checkins.member_id')
+        .select(['checkins.member_id', 'checkins.status', 'checkins.note', 'checkins.blocker', 'rounds.week'])
+        .where('checkins.member_id', 'in', missing.map((m) => m.id))
+        .orderBy('checkins.member_id')
+        .orderBy('rounds.week', 'desc')
+        .execute();
+      const lastOf = new Map(lastAnswers.map(({ member_id, ...last }) => [member_id, last]));
+      const written = await enqueueMany(
+        trx,
+        missing.map((member) => ({
           key: `reminder:${round.id}:${member.id}`,
-          kind: 'reminder',
+          kind: 'reminder' as const,
           platform: round.platform,
-          targetKind: 'user',
+          targetKind: 'user' as const,
           targetId: member.user_id,
-          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: round.milestone_id, last: last ?? null }),
+          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: round.milestone_id, last: lastOf.get(member.id) ?? null }),
           availableAt: now,
-        });
-        if (added) count++;
-      }
-      return count;
+        })),
+      );
+      return written.size;
     });
   }
   return sent;

@@ -151,6 +151,20 @@ describe('rounds and check-ins', () => {
     expect(e.port.dmsTo('li')[0]!.message.buttons).toHaveLength(5);
   });
 
+  it('reminds each learner of their own last answer, and says nothing of one they never gave', async () => {
+    await e.at(FIRST_SLOT);
+    await e.run(e.as('li'), '/checkin blocked cannot install CUDA');
+    await e.run(e.as('sam'), '/checkin behind slow week');
+    await e.at('2026-03-09T08:00:00Z');
+    await e.at('2026-03-10T08:00:00Z');
+    const reminder = (user: string) => e.port.dmsTo(user).at(-1)!.message.text;
+    expect(reminder('li')).toContain('Reminder: week 2 check-in for **Spring 2026** is still open.');
+    expect(reminder('li')).toContain('Last time (week 1) you said **Blocked**, blocked by “cannot install CUDA”.');
+    expect(reminder('sam')).toContain('Last time (week 1) you said **Behind** — “slow week”.');
+    expect(reminder('maria')).toContain('Reminder: week 2 check-in');
+    expect(reminder('maria')).not.toContain('Last time');
+  });
+
   it('lets an answer change until the next round opens, then keeps late first answers marked late', async () => {
     await e.at(FIRST_SLOT);
     const week1 = e.port.posts()[0]!.message.buttons!;
