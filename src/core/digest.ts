@@ -11,6 +11,10 @@ const DAY = 86_400_000;
 /** The digest for a week goes out this long after its round opened: the day before the next one. */
 export const DIGEST_AFTER_MS = 6 * DAY;
 
+function plusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
 /** The weekly report on one cohort for its mentors, about week `week`. */
 export async function buildDigest(db: Db, content: Content, cohortId: number, week: number): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
@@ -18,7 +22,7 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [rounds, learners, checkins, completions, flags] = await Promise.all([
+  const [rounds, learners, checkins, completions, flags, absences] = await Promise.all([
     db
       .selectFrom('rounds')
       .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date'])
@@ -49,6 +53,12 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
       .orderBy('f.opened_at')
       .orderBy('f.id')
       .execute(),
+    db
+      .selectFrom('away_periods')
+      .innerJoin('members', 'members.id', 'away_periods.member_id')
+      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
+      .where('members.cohort_id', '=', cohort.id)
+      .execute(),
   ]);
 
   const byWeek = new Map(rounds.map((r) => [r.week, r]));
@@ -76,7 +86,15 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
   for (const l of learners) {
     const joinedFrom = new Date(l.joined_at).getTime() - JOIN_GRACE_MS;
     const isTheirs = (r: { opens_at: Date | string }) => new Date(r.opens_at).getTime() >= joinedFrom;
-    const awayThisWeek = round !== undefined && l.away_until !== null && l.away_until > round.local_date;
+    const periods = absences.filter((a) => a.member_id === l.id);
+    // A week counts as away when a break overlaps it, even one announced after its round opened.
+    const awayIn = (w: number) => {
+      const from = byWeek.get(w)!.local_date;
+      const to = byWeek.get(w + 1)?.local_date ?? plusDays(from, 7);
+      return periods.some((p) => p.starts_on < to && p.ends_on > from);
+    };
+    // away_until alone speaks for breaks announced before periods were recorded.
+    const awayThisWeek = round !== undefined && ((l.away_until !== null && l.away_until > round.local_date) || awayIn(week));
     const answer = answers.get(`${l.id}:${week}`);
     if (round && isTheirs(round)) {
       if (answer) {
@@ -95,7 +113,7 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
       const r = byWeek.get(w);
       const a = answers.get(`${l.id}:${w}`);
       if (a) cells.push(a.status);
-      else if (!r || !isTheirs(r) || (w === week && awayThisWeek)) cells.push('none');
+      else if (!r || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
       else cells.push('missed');
     }
     data.grid.push({ name: l.display_name, cells, milestonesDone: done.get(l.id) ?? 0 });

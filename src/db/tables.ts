@@ -12,6 +12,7 @@ export const TABLES = [
   'checkins',
   'rounds',
   'skipped_dates',
+  'away_periods',
   'members',
   'cohorts',
 ] as const satisfies ReadonlyArray<keyof Database>;

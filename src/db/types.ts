@@ -47,6 +47,15 @@ export interface MembersTable {
   removed_at: Timestamp | null;
 }
 
+/** An announced absence: from `starts_on` up to, not including, `ends_on` (the first day back), cohort-local dates. */
+export interface AwayPeriodsTable {
+  id: Generated<number>;
+  member_id: number;
+  starts_on: string;
+  ends_on: string;
+  created_at: Timestamp;
+}
+
 export interface SkippedDatesTable {
   cohort_id: number;
   date: string;
@@ -168,6 +177,7 @@ export interface LeasesTable {
 export interface Database {
   cohorts: CohortsTable;
   members: MembersTable;
+  away_periods: AwayPeriodsTable;
   skipped_dates: SkippedDatesTable;
   rounds: RoundsTable;
   checkins: CheckinsTable;

@@ -204,6 +204,25 @@ describe('rounds and check-ins', () => {
     expect(e.port.posts()).toHaveLength(2);
   });
 
+  it('shows a past break as away in later digests, and a skipped week as missed', async () => {
+    // Sam is away for weeks 1 to 3 (back on 20 Mar), then skips week 4; Maria skips week 2 only.
+    await e.run(e.as('sam'), '/away 2026-03-20');
+    for (const [slot, answering] of [
+      ['2026-03-02T08:00:00Z', ['maria', 'li']],
+      ['2026-03-09T08:00:00Z', ['li']],
+      ['2026-03-16T08:00:00Z', ['maria', 'li']],
+      ['2026-03-23T08:00:00Z', ['maria', 'li']],
+    ] as const) {
+      await e.at(slot);
+      for (const user of answering) await e.run(e.as(user), '/checkin on-track');
+    }
+    await e.at('2026-03-29T08:00:00Z');
+    const digest = e.port.dmsTo('mentor.mo').at(-1)!.message.text;
+    expect(digest).toContain('**Weekly digest · Spring 2026 · week 4');
+    expect(digest).toMatch(/\nmaria +✅ · +✅ ✅ /);
+    expect(digest).toMatch(/\nsam +— +— +— +· /);
+  });
+
   it('sends no reminder to a learner who is away', async () => {
     expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('No reminders or stall flags in **Spring 2026** until');
     expect(textOf(await e.run(e.as('sam'), '/away 2026-02-01'))).toMatch(/is not in the future/);

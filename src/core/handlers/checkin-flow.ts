@@ -1,5 +1,6 @@
 import type { Program } from '../../content/types.js';
 import type { CheckinSource, CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import { transact } from '../../db/transact.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
@@ -187,7 +188,13 @@ export async function setAway(deps: CoreDeps, actor: Actor, until: string): Prom
   }
   const today = localDate(now, rows[0]!.timezone);
   if (until <= today) throw new Refusal(`${until} is not in the future. Give the first day you are back, e.g. \`/away ${nextWeek(today)}\`.`);
-  await deps.db.updateTable('members').set({ away_until: until }).where('id', 'in', rows.map((r) => r.id)).execute();
+  await transact(deps.db, async (trx) => {
+    await trx.updateTable('members').set({ away_until: until }).where('id', 'in', rows.map((r) => r.id)).execute();
+    await trx
+      .insertInto('away_periods')
+      .values(rows.map((r) => ({ member_id: r.id, starts_on: localDate(now, r.timezone), ends_on: until, created_at: now })))
+      .execute();
+  });
   const back = describeSlot(new Date(`${until}T12:00:00Z`), 'UTC').split(',')[0];
   return privately(`Enjoy the break. No reminders or stall flags in ${rows.map((r) => `**${r.name}**`).join(', ')} until ${back}; check-ins stay open if you want to answer anyway.`);
 }
