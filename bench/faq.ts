@@ -180,16 +180,22 @@ function table(rows: Array<[string, Figures]>): string {
   return lines.join('\n');
 }
 
-async function ownQuestions(): Promise<BenchQuery[]> {
-  const file = fileURLToPath(new URL('./data/own-questions.txt', import.meta.url));
+/** `id | question` lines; id "none" marks a question no entry answers. */
+async function questionFile(name: string): Promise<BenchQuery[]> {
+  const file = fileURLToPath(new URL(`./data/${name}`, import.meta.url));
   return (await readFile(file, 'utf8'))
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => {
-      const [id, question] = l.split(' | ');
-      return { question: question!, gold: [id!] };
+      const at = l.indexOf(' | ');
+      const id = l.slice(0, at);
+      return { question: l.slice(at + 3), gold: id === 'none' ? [] : [id] };
     });
+}
+
+function ownQuestions(): Promise<BenchQuery[]> {
+  return questionFile('own-questions.txt');
 }
 
 function falseAnswers(r: Ranker, questions: string[]): number {
@@ -323,3 +329,21 @@ console.log(table([
   ['BM25 question only', measure(bm25Ranker(own.faq, false), ownQs)],
 ]));
 console.log(`\noff-topic questions answered anyway: ${(100 * falseAnswers(ownEngine, off)).toFixed(1)}%`);
+
+// Written by a second author from the entries' questions and answers only, never their aliases.
+// Set A was read to add aliases and thesaurus groups; set B was not, and stays unseen.
+for (const [label, name] of [
+  ['blind set A (read while curating)', 'own-questions-blind-a.txt'],
+  ['blind set B (unseen)', 'own-questions-blind-b.txt'],
+] as const) {
+  const all = await questionFile(name);
+  const answerable = all.filter((q) => q.gold.length > 0);
+  const unanswerable = all.filter((q) => q.gold.length === 0).map((q) => q.question);
+  console.log(`\nour content, ${label}: ${answerable.length} questions an entry answers, ${unanswerable.length} it does not\n`);
+  console.log(table([
+    ['mentorbot engine', measure(ownEngine, answerable)],
+    ['BM25 stemmed q×2+a', measure(bm25Ranker(own.faq, true), answerable)],
+    ['BM25 question only', measure(bm25Ranker(own.faq, false), answerable)],
+  ]));
+  console.log(`questions no entry answers, answered anyway: ${(100 * falseAnswers(ownEngine, unanswerable)).toFixed(1)}% of ${unanswerable.length}`);
+}
