@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A local stand-in for the Slack Web API (SLACK_API_URL) and for response_url endpoints. It records
@@ -64,6 +65,10 @@ export class FakeSlack {
   private rateLimits = new Map<string, { retryAfterSec: number; times: number; after: number }>();
   private failures: Array<{ method: string; error: string; channel?: string; times: number }> = [];
   private waiters: Array<() => void> = [];
+  private sockets: WebSocketServer | null = null;
+  /** Socket Mode connections the app has opened, oldest first; closed ones stay listed. */
+  readonly connections: WebSocket[] = [];
+  private envelopeSeq = 0;
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
@@ -136,7 +141,71 @@ export class FakeSlack {
     this.failures = [];
   }
 
+  /** The WebSocket URL apps.connections.open hands out, at /link on this server. */
+  get socketUrl(): string {
+    return `ws://127.0.0.1:${this.port}/link`;
+  }
+
+  openConnections(): WebSocket[] {
+    return this.connections.filter((c) => c.readyState === c.OPEN);
+  }
+
+  /** Waits until `count` Socket Mode connections are open. */
+  async waitForConnections(count: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.openConnections().length < count) {
+      if (Date.now() > deadline) throw new Error(`${this.openConnections().length} Socket Mode connections open, expected ${count}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Sends a Socket Mode envelope on the newest open connection and resolves with the app's
+   * acknowledgement (`{ envelope_id, payload? }`); Slack retries an envelope nobody acknowledges.
+   */
+  sendEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, timeoutMs = 5000): Promise<{ envelope_id: string; payload?: any }> {
+    const socket = this.openConnections().at(-1);
+    if (!socket) return Promise.reject(new Error('no open Socket Mode connection'));
+    const envelopeId = `env-${++this.envelopeSeq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.off('message', onMessage);
+        reject(new Error(`envelope ${envelopeId} (${type}) was not acknowledged within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMessage = (data: Buffer) => {
+        const ack = JSON.parse(data.toString('utf8'));
+        if (ack.envelope_id !== envelopeId) return;
+        clearTimeout(timer);
+        socket.off('message', onMessage);
+        resolve(ack);
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    });
+  }
+
+  /** Slack asks the app to reconnect, as it does before moving a connection to another host. */
+  askToReconnect(): void {
+    for (const c of this.openConnections()) c.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'applink-fake' } }));
+  }
+
+  /** The network drops every connection without a goodbye. */
+  dropConnections(): void {
+    for (const c of this.openConnections()) c.terminate();
+  }
+
+  private acceptSockets(): void {
+    this.sockets = new WebSocketServer({ server: this.server!, path: '/link' });
+    this.sockets.on('connection', (socket) => {
+      this.connections.push(socket);
+      socket.send(JSON.stringify({ type: 'hello', num_connections: this.openConnections().length, debug_info: { host: 'applink-fake', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0MENTORBOT' } }));
+    });
+  }
+
   async close(): Promise<void> {
+    for (const c of this.connections) c.terminate();
+    this.sockets?.close();
+    this.sockets = null;
     const server = this.server;
     this.server = null;
     if (!server) return;
@@ -151,6 +220,7 @@ export class FakeSlack {
 
   private async listen(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.acceptSockets();
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
@@ -204,13 +274,15 @@ export class FakeSlack {
       return;
     }
 
-    const result = this.answer(method, args);
+    const result = method === 'apps.connections.open' && !token?.startsWith('xapp-') ? { ok: false, error: 'not_allowed_token_type' } : this.answer(method, args);
     this.record({ method, args, token, status: 200, error: result.ok ? undefined : String(result.error) });
     send(200, result);
   }
 
   private answer(method: string, args: Record<string, any>): Record<string, unknown> {
     switch (method) {
+      case 'apps.connections.open':
+        return { ok: true, url: this.socketUrl };
       case 'auth.test':
         return { ok: true, url: 'https://mentorbot-test.slack.com/', team: 'Mentorbot Test', user: 'mentorbot', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID };
       case 'chat.postMessage': {

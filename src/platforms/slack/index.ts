@@ -44,10 +44,13 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   const log = opts.log.child({ platform: 'slack' });
   let state: SlackState = 'disconnected';
 
+  const apiUrl = slackApiBase(config.apiUrl);
   let receiver: Receiver;
   const socketMode = Boolean(config.appToken);
   if (config.appToken) {
-    const socket = new SocketModeReceiver({ appToken: config.appToken, logger: boltLogger(log) });
+    // The socket client asks apps.connections.open for its WebSocket URL: it must ask the same API.
+    const clientOptions = apiUrl ? { slackApiUrl: apiUrl } : undefined;
+    const socket = new SocketModeReceiver({ appToken: config.appToken, logger: boltLogger(log), installerOptions: { clientOptions } });
     socket.client.on('connecting', () => (state = 'connecting'));
     socket.client.on('reconnecting', () => (state = 'connecting'));
     socket.client.on('connected', () => (state = 'connected'));
@@ -58,7 +61,6 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
     receiver = new SlackHttpReceiver({ http, path: SLACK_EVENTS_PATH, signingSecret: config.signingSecret, log });
   }
 
-  const apiUrl = slackApiBase(config.apiUrl);
   const client = botClient({ botToken: config.botToken, apiUrl, log });
   const whoAmI = botIdentity(client);
   // Over HTTP "connected" means Slack accepts our token; it can turn true later if Slack was unreachable at start.
