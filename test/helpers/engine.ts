@@ -22,6 +22,14 @@ export async function realContent(): Promise<{ content: Content; faq: IndexedFaq
   return cached;
 }
 
+/** Core dependencies on the real content, with the clock frozen at `startIso`. */
+export async function realDeps(db: Db, admins: CoreDeps['admins'], startIso: string): Promise<CoreDeps> {
+  const { content, faq } = await realContent();
+  const clock = new Clock();
+  clock.freeze(new Date(startIso));
+  return { db, content, faq, clock, reminderAfterHours: 24, admins };
+}
+
 export interface TestEngine {
   core: Core;
   deps: CoreDeps;

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminId } from '../../../src/config.js';
-import { loadContent } from '../../../src/content/load.js';
 import { Clock } from '../../../src/core/clock.js';
 import type { CoreDeps } from '../../../src/core/core.js';
 import { createCore } from '../../../src/core/create-core.js';
-import { createFaqEngine } from '../../../src/core/faq/engine.js';
 import { deliverDue } from '../../../src/jobs/deliver.js';
 import { runTick } from '../../../src/jobs/tick.js';
 import { useTestDb } from '../../helpers/db.js';
+import { realDeps } from '../../helpers/engine.js';
 import { buttonsOf, visibleText, type RecordedCall } from '../../helpers/fake-slack.js';
 import { appMention, clickButton, slashCommand, submitModal, type ClickableMessage, type Person } from '../../helpers/slack-requests.js';
 import { startSlackHarness, type SlackHarness } from './harness.js';
@@ -32,11 +31,9 @@ describe('a cohort run entirely through Slack', () => {
   let deps: CoreDeps;
 
   beforeAll(async () => {
-    const content = await loadContent('content');
-    clock = new Clock();
-    clock.freeze(new Date('2026-03-01T12:00:00Z'));
     const admins: AdminId[] = [{ platform: 'slack', userId: omar.id }];
-    deps = { db: t.db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins };
+    deps = await realDeps(t.db, admins, '2026-03-01T12:00:00Z');
+    clock = deps.clock;
     h = await startSlackHarness({ core: createCore(deps), db: t.db, adminIds: admins });
     for (const [p, real] of [[omar, 'Omar Haddad'], [nadia, 'Nadia Petrova'], [maria, 'Maria Lopez'], [li, 'Li Wei'], [sam, 'Sam Okafor'], [kim, 'Kim Park']] as const) {
       h.fake.addUser({ id: p.id, name: p.name, real_name: real });

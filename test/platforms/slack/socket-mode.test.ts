@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminId } from '../../../src/config.js';
-import { loadContent } from '../../../src/content/load.js';
 import { Clock } from '../../../src/core/clock.js';
 import type { CoreDeps } from '../../../src/core/core.js';
 import { createCore } from '../../../src/core/create-core.js';
-import { createFaqEngine } from '../../../src/core/faq/engine.js';
 import { HttpServer } from '../../../src/http/server.js';
 import { deliverDue } from '../../../src/jobs/deliver.js';
 import { runTick } from '../../../src/jobs/tick.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackPlatform, type SlackPlatform } from '../../../src/platforms/slack/index.js';
 import { useTestDb } from '../../helpers/db.js';
+import { realDeps } from '../../helpers/engine.js';
 import { FakeSlack, visibleText } from '../../helpers/fake-slack.js';
 import { appMention, clickButton, slashCommand, type Person, type SignedRequest } from '../../helpers/slack-requests.js';
 
@@ -44,11 +43,9 @@ describe('Slack over Socket Mode', () => {
   let deps: CoreDeps;
 
   beforeAll(async () => {
-    const content = await loadContent('content');
-    clock = new Clock();
-    clock.freeze(new Date('2026-03-01T12:00:00Z'));
     const admins: AdminId[] = [{ platform: 'slack', userId: omar.id }];
-    deps = { db: t.db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins };
+    deps = await realDeps(t.db, admins, '2026-03-01T12:00:00Z');
+    clock = deps.clock;
     fake = await FakeSlack.start();
     fake.addUser({ id: omar.id, name: omar.name, real_name: 'Omar Haddad' });
     fake.addUser({ id: maria.id, name: maria.name, real_name: 'Maria Lopez' });
