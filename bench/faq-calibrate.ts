@@ -18,7 +18,7 @@ import { loadContent } from '../src/content/load.js';
 import type { FaqEntry } from '../src/content/types.js';
 import { confidence, gatherEvidence, MODEL, THRESHOLD, type Evidence } from '../src/core/faq/confidence.js';
 import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-index.js';
-import { covidFaqSet, isCalibrationQuery, offTopic } from './faq-data.js';
+import { covidFaqSet, isCalibrationQuery, offTopic, questionFile } from './faq-data.js';
 
 type Model = typeof MODEL;
 const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length'] as const;
@@ -83,6 +83,14 @@ async function collect(): Promise<Sample[]> {
   }
   for (const q of off) {
     samples.push({ x: evidenceFor(own.faq, own.thesaurus, q, cache).x, y: 0, weight: 1, group: 'off-topic', fit: isCalibrationQuery(q) });
+  }
+  // Questions a second author wrote blind: set A is fitted on, set B only ever reported.
+  for (const [file, fitOn] of [['own-questions-blind-a.txt', true], ['own-questions-blind-b.txt', false]] as const) {
+    for (const q of await questionFile(file)) {
+      const r = evidenceFor(own.faq, own.thesaurus, q.question, cache);
+      const answerable = q.gold.length > 0;
+      samples.push({ x: r.x, y: answerable && r.top?.id === q.gold[0] ? 1 : 0, weight: 1, group: answerable ? 'own-blind' : 'own-blind-unanswerable', fit: fitOn });
+    }
   }
   return samples;
 }

@@ -80,6 +80,20 @@ export async function offTopic(): Promise<string[]> {
   return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
+/** `id | question` lines; id "none" marks a question no entry answers. */
+export async function questionFile(name: string): Promise<BenchQuery[]> {
+  const file = fileURLToPath(new URL(`./data/${name}`, import.meta.url));
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const at = l.indexOf(' | ');
+      const id = l.slice(0, at);
+      return { question: l.slice(at + 3), gold: id === 'none' ? [] : [id] };
+    });
+}
+
 /** A seeded generator, so the padding is the same on every run. */
 function mulberry32(seed: number): () => number {
   let a = seed;

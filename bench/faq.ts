@@ -28,7 +28,7 @@ import type { FaqEntry } from '../src/content/types.js';
 import { THRESHOLD } from '../src/core/faq/confidence.js';
 import { createFaqEngine, type IndexedFaqEngine } from '../src/core/faq/engine.js';
 import { STOP_WORDS } from '../src/core/faq/stopwords.js';
-import { covidFaqSet, isCalibrationQuery, offTopic, pad, type BenchQuery } from './faq-data.js';
+import { covidFaqSet, isCalibrationQuery, offTopic, pad, questionFile, type BenchQuery } from './faq-data.js';
 
 interface Ranker {
   name: string;
@@ -178,20 +178,6 @@ function table(rows: Array<[string, Figures]>): string {
     );
   }
   return lines.join('\n');
-}
-
-/** `id | question` lines; id "none" marks a question no entry answers. */
-async function questionFile(name: string): Promise<BenchQuery[]> {
-  const file = fileURLToPath(new URL(`./data/${name}`, import.meta.url));
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const at = l.indexOf(' | ');
-      const id = l.slice(0, at);
-      return { question: l.slice(at + 3), gold: id === 'none' ? [] : [id] };
-    });
 }
 
 function ownQuestions(): Promise<BenchQuery[]> {
