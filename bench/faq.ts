@@ -19,7 +19,6 @@
  * blended in.
  * Run: npm run bench:faq
  */
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import MiniSearch from 'minisearch';
 import { stemmer } from 'stemmer';
