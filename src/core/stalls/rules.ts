@@ -87,6 +87,14 @@ export function overdueMilestones(
   return milestones.filter((m) => m.week < week && !completed.has(m.id)).sort((a, b) => a.week - b.week);
 }
 
+/**
+ * How many of the newest answers the confidence rule looks through for rated ones: one-click
+ * answers carry no rating, yet a drop weeks ago must not outlive the check-ins that came after it.
+ */
+export function confidenceLookback(settings: StallSettings): number {
+  return 2 * settings.confidenceWindow;
+}
+
 /** Every reason that applies to this learner, in a fixed order; empty when they are fine or away. */
 export function stallReasons(input: StallInput, settings: StallSettings): StallReason[] {
   if (isAway(input.awayUntil, input.today)) return [];
@@ -119,6 +127,7 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
   }
 
   const rated = newest
+    .slice(0, confidenceLookback(settings))
     .filter((a) => a.confidence !== null)
     .slice(0, settings.confidenceWindow)
     .reverse();

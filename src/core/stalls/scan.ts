@@ -11,6 +11,7 @@ import { chunks, inTransaction } from './batch.js';
 import { HISTORY_SIZE } from './load.js';
 import { alertRefreshes } from './refresh.js';
 import {
+  confidenceLookback,
   countedRounds,
   isAway,
   isBackOnTrack,
@@ -144,7 +145,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     5 +
     Math.max(
       HISTORY_SIZE,
-      ...[...cohorts.values()].map((c) => Math.max(c.program.stall.missedRounds + 1, c.program.stall.blockedWindow, c.program.stall.confidenceWindow)),
+      ...[...cohorts.values()].map((c) => Math.max(c.program.stall.missedRounds + 1, c.program.stall.blockedWindow, confidenceLookback(c.program.stall))),
     );
   const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows] = await Promise.all([
     sql<{ cohort_id: number; rounds: string }>`
@@ -235,12 +236,10 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
 
   const fresh = now.getTime() - ROUND_COUNTS_AFTER_MS;
   let depth = HISTORY_SIZE;
-  let ratedDepth = 2;
   for (const c of cohorts.values()) {
     let uncounted = 0;
     for (const r of c.rounds) if (r.opensAt.getTime() > fresh) uncounted += 1;
-    depth = Math.max(depth, c.program.stall.missedRounds + uncounted, c.program.stall.blockedWindow);
-    ratedDepth = Math.max(ratedDepth, c.program.stall.confidenceWindow);
+    depth = Math.max(depth, c.program.stall.missedRounds + uncounted, c.program.stall.blockedWindow, confidenceLookback(c.program.stall));
   }
   const answers = new Map<number, StallAnswer[]>();
   for (const row of recentRows.rows) {
@@ -258,9 +257,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
   for (const m of members.values()) {
     if (m.role !== 'learner') continue;
     const list = answers.get(m.id);
-    let rated = 0;
-    for (const a of list ?? []) if (a.confidence !== null) rated += 1;
-    if (!list || list.length < depth || rated < ratedDepth) sparse.push(m.id);
+    if (!list || list.length < depth) sparse.push(m.id);
   }
   for (const part of chunks(sparse, 5000)) {
     const rows = await sql<{ member_id: number; answers: string }>`

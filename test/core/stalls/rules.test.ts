@@ -177,6 +177,17 @@ describe('confidence drop', () => {
     expect(stallReasons(i, settings)).toEqual([{ code: 'confidence-drop', text: 'confidence dropped from 5/5 to 3/5 over the last 3 answers (weeks 2 to 5)' }]);
   });
 
+  it('lets a drop age out as one-click answers come after it, so a flag on it can resolve', () => {
+    const drop: Array<[number, CheckinStatus, number | null]> = [[1, 'on-track', 5], [2, 'on-track', 4], [3, 'on-track', 3]];
+    const clicksUntil = (week: number) => answers(...drop, ...Array.from({ length: week - 3 }, (_, k): [number, CheckinStatus, null] => [4 + k, 'on-track', null]));
+    const done = new Set(['production-code', 'containerization-serving']);
+    // Six answers back still reach all three ratings.
+    expect(codes(input({ currentWeek: 6, answers: clicksUntil(6), completed: done }))).toEqual(['confidence-drop']);
+    // Seven answers on, the 5/5 is out of reach and 4/5 to 3/5 is no drop.
+    expect(codes(input({ currentWeek: 7, answers: clicksUntil(7), completed: done }))).toEqual([]);
+    expect(codes(input({ currentWeek: 30, answers: clicksUntil(30), completed: new Set(milestones.map((m) => m.id)) }))).toEqual([]);
+  });
+
   it('needs two rated answers, and works with exactly two', () => {
     expect(codes(input({ currentWeek: 2, now: at(2, 2), answers: answers([1, 'on-track', 5]), completed: new Set() }))).toEqual([]);
     const two = input({ currentWeek: 2, now: at(2, 2), answers: answers([1, 'on-track', 5], [2, 'on-track', 3]), completed: new Set() });
