@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /**
  * All calendar math for rounds. Slots are computed on local calendar dates in the cohort's zone
@@ -19,8 +19,14 @@ export interface Slot {
   at: Date;
 }
 
+/** An IANA Area/City zone (or UTC): not "system", "local", a fixed offset or a legacy abbreviation like EST. */
 export function isValidZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  return IANAZone.isValidZone(zone) && (zone.includes('/') || zone.toUpperCase() === 'UTC');
+}
+
+/** The zone's canonical spelling ("europe/berlin" → "Europe/Berlin"). */
+export function canonicalZone(zone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
 }
 
 export function localDate(now: Date, zone: string): string {
@@ -37,6 +43,18 @@ function slotAt(rule: SlotRule, date: DateTime): Slot {
 function firstSlotDate(rule: SlotRule): DateTime {
   const start = DateTime.fromISO(rule.startDate, { zone: rule.timezone });
   return start.plus({ days: (rule.weekday - start.weekday + 7) % 7 });
+}
+
+/** When the first round would open, ignoring skips: the start date's first check-in day. */
+export function firstSlot(rule: SlotRule): Slot {
+  return slotAt(rule, firstSlotDate(rule));
+}
+
+/** The first check-in day, on or after the start date, whose slot is still ahead of `now`. */
+export function nextStartDate(rule: SlotRule, now: Date): string {
+  let date = firstSlotDate(rule);
+  while (slotAt(rule, date).at <= now) date = date.plus({ weeks: 1 });
+  return date.toISODate()!;
 }
 
 /**

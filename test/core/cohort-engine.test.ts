@@ -49,6 +49,27 @@ describe('cohort management', () => {
     expect(cohorts.map((c) => c.name)).toEqual(['Spring 2026']);
   });
 
+  it('takes only Area/City zones, and stores them as spelled in the zone database', async () => {
+    for (const tz of ['system', 'local', 'EST', 'UTC+1']) {
+      expect(textOf(await e.run(admin(), `/cohort create name:Z program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:${tz}`, 'C-zones'))).toContain(`\`tz:${tz}\` is not an IANA time zone`);
+    }
+    expect(textOf(await e.run(admin(), '/cohort create name:Z program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:europe/berlin', 'C-zones'))).toContain('at 09:00 Europe/Berlin');
+    const z = await t.db.selectFrom('cohorts').select('timezone').where('name', '=', 'Z').executeTakeFirstOrThrow();
+    expect(z.timezone).toBe('Europe/Berlin');
+  });
+
+  it('refuses a start whose first check-in has already passed, and names the next possible start', async () => {
+    await e.at('2026-03-07T10:00:00Z'); // Saturday 7 March
+    const late = textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', 'C-late'));
+    expect(late).toBe(
+      'The first check-in of `start:2026-03-02` (Mon 2 Mar, 09:00 Europe/Berlin) has already passed, so week 1 would go out late. Start on or after 2026-03-09.',
+    );
+    expect(await t.db.selectFrom('cohorts').select('name').where('name', '=', 'Late').execute()).toEqual([]);
+    expect(textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:Europe/Berlin', 'C-late'))).toContain(
+      'the first opens Mon 9 Mar, 09:00',
+    );
+  });
+
   it('lets only organizers create, add and pause; says so plainly', async () => {
     expect(textOf(await e.run(e.as('maria'), '/cohort create name:Y program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', 'C-2'))).toMatch(/^Only organizers can create cohorts/);
     expect(textOf(await e.run(e.as('maria'), '/cohort pause'))).toMatch(/^Only organizers can pause a cohort/);
@@ -221,6 +242,28 @@ describe('rounds and check-ins', () => {
     expect(digest).toContain('**Weekly digest · Spring 2026 · week 4');
     expect(digest).toMatch(/\nmaria +✅ · +✅ ✅ /);
     expect(digest).toMatch(/\nsam +— +— +— +· /);
+  });
+
+  it('names the year of a return date in another year, and not of one in this year', async () => {
+    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('until Fri 20 Mar;');
+    expect(textOf(await e.run(e.as('sam'), '/away 2027-01-04'))).toContain('until Mon 4 Jan 2027;');
+  });
+
+  it('tells a mentor who tries to check in what mentors use instead', async () => {
+    for (const command of ['/checkin on-track', '/progress']) {
+      expect(textOf(await e.run(e.as('mentor.mo'), command))).toBe(
+        "You're a mentor of **Spring 2026**, and mentors don't check in. `/progress @learner` shows where a learner stands; `/stalled` lists the learners who are stuck.",
+      );
+    }
+  });
+
+  it('does not promise a week after the last one', async () => {
+    for (let week = 0; week < 24; week++) await e.at(new Date(Date.parse(FIRST_SLOT) + week * 7 * 86_400_000).toISOString());
+    expect(e.port.posts().at(-1)!.message.text).toMatch(/^\*\*Week 24 of 24/);
+    const reply = textOf(await e.run(e.as('maria'), '/checkin done'));
+    expect(reply).toContain('for week 24');
+    expect(reply).toContain('This is the last week of the program; you can still change this answer with `/checkin`.');
+    expect(reply).not.toContain('week 25');
   });
 
   it('sends no reminder to a learner who is away', async () => {

@@ -23,10 +23,18 @@ export async function channelCohort(deps: CoreDeps, actor: Actor, place: Place):
 
 /** The learner membership a learner command applies to: this channel's cohort, or their only one. */
 export async function learnerMembership(deps: CoreDeps, actor: Actor, place: Place): Promise<Membership> {
-  const all = (await membershipsOf(deps.db, actor.platform, actor.userId)).filter((m) => m.member.role === 'learner');
+  const memberships = await membershipsOf(deps.db, actor.platform, actor.userId);
+  const all = memberships.filter((m) => m.member.role === 'learner');
   const here = all.find((m) => m.cohort.channel_id === place.channelId);
   if (here) return here;
   if (all.length === 1) return all[0]!;
+  const mentoring = memberships.filter((m) => m.member.role === 'mentor');
+  if (all.length === 0 && mentoring.length > 0) {
+    throw new Refusal(
+      `You're a mentor of ${mentoring.map((m) => `**${m.cohort.name}**`).join(', ')}, and mentors don't check in. ` +
+        '`/progress @learner` shows where a learner stands; `/stalled` lists the learners who are stuck.',
+    );
+  }
   if (all.length === 0) throw new Refusal("You're not a learner in any cohort yet. Join from your cohort's channel with `/cohort join`.");
   throw new Refusal(`You're in ${all.length} cohorts (${all.map((m) => m.cohort.name).join(', ')}). Run this in the cohort's channel.`);
 }

@@ -8,7 +8,8 @@ import { askAndLog } from '../faq/log.js';
 import { activeMember } from '../members.js';
 import { milestoneOf, STATUS_LABEL } from '../messages/rounds.js';
 import { latestRound } from '../rounds.js';
-import { describeSlot, localDate } from '../schedule.js';
+import { DateTime } from 'luxon';
+import { localDate } from '../schedule.js';
 import { learnerMembership } from './access.js';
 import { privately, Refusal } from './reply.js';
 
@@ -157,7 +158,7 @@ async function save(
   }
   if (!outcome.late) {
     const next = await deps.db.selectFrom('rounds').select('id').where('cohort_id', '=', cohort.id).where('week', '>', round.week).executeTakeFirst();
-    if (!next) lines.push(`You can change it until week ${round.week + 1} opens.`);
+    if (!next) lines.push(round.week >= program.weeks.length ? 'This is the last week of the program; you can still change this answer with `/checkin`.' : `You can change it until week ${round.week + 1} opens.`);
   }
   const blocker = outcome.checkin.blocker;
   if (blocker) {
@@ -195,7 +196,7 @@ export async function setAway(deps: CoreDeps, actor: Actor, until: string): Prom
       .values(rows.map((r) => ({ member_id: r.id, starts_on: localDate(now, r.timezone), ends_on: until, created_at: now })))
       .execute();
   });
-  const back = describeSlot(new Date(`${until}T12:00:00Z`), 'UTC').split(',')[0];
+  const back = DateTime.fromISO(until).toFormat(until.slice(0, 4) === today.slice(0, 4) ? 'ccc d LLL' : 'ccc d LLL yyyy');
   return privately(`Enjoy the break. No reminders or stall flags in ${rows.map((r) => `**${r.name}**`).join(', ')} until ${back}; check-ins stay open if you want to answer anyway.`);
 }
 

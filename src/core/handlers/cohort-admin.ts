@@ -4,7 +4,7 @@ import { USAGE, type Command, type UserRef } from '../commands.js';
 import type { CoreDeps } from '../core.js';
 import { activeMember, cohortByChannel } from '../members.js';
 import { latestRound } from '../rounds.js';
-import { describeSlot, isValidDate, isValidTime, isValidZone, localDate, nextSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
+import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextSlot, nextStartDate, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
 
@@ -23,13 +23,21 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
   if (!isValidTime(cmd.time)) problems.push(`\`time:${cmd.time}\` is not a time; use 24-hour HH:MM, e.g. 09:00.`);
   if (!isValidZone(cmd.tz)) problems.push(`\`tz:${cmd.tz}\` is not an IANA time zone; use Area/City, e.g. Europe/Berlin or America/New_York.`);
   if (problems.length > 0) throw new Refusal(problems.join('\n'), USAGE.cohort.split('\n')[0]);
+  const tz = canonicalZone(cmd.tz);
+  const now = deps.clock.now();
+  const rule = { startDate: cmd.start, weekday: weekday!, slotTime: cmd.time, timezone: tz, skipped: new Set<string>() };
+  if (firstSlot(rule).at <= now) {
+    throw new Refusal(
+      `The first check-in of \`start:${cmd.start}\` (${describeSlot(firstSlot(rule).at, tz)}) has already passed, so week 1 would go out late. ` +
+        `Start on or after ${nextStartDate(rule, now)}.`,
+    );
+  }
 
   const taken = await cohortByChannel(deps.db, actor.platform, place.channelId);
   if (taken) throw new Refusal(`This channel already runs the cohort **${taken.name}**. One channel holds one cohort.`);
   const sameName = await deps.db.selectFrom('cohorts').select('id').where('name', '=', name).executeTakeFirst();
   if (sameName) throw new Refusal(`A cohort named **${name}** already exists; pick another name.`);
 
-  const now = deps.clock.now();
   const cohort = await deps.db
     .insertInto('cohorts')
     .values({
@@ -41,7 +49,7 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
       start_date: cmd.start,
       weekday: weekday!,
       slot_time: cmd.time,
-      timezone: cmd.tz,
+      timezone: tz,
       created_by: actor.userId,
       created_at: now,
     })
