@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { loadConfig, type Config } from './config.js';
-import { loadContent } from './content/load.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { ContentError, formatIssues, loadContent } from './content/load.js';
 import type { Content } from './content/types.js';
 import type { ChatPort } from './core/chat.js';
 import { Clock } from './core/clock.js';
@@ -41,11 +41,42 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** Opens and migrates the database; a database that cannot be reached or opened is a configuration problem. */
 export async function openDatabase(config: Config, log: Logger): Promise<DbHandle> {
-  const handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrateToLatest(handle.db);
-  log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, applied }, 'database ready');
-  return handle;
+  let handle: DbHandle | null = null;
+  try {
+    handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const applied = await migrateToLatest(handle.db);
+    log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, applied }, 'database ready');
+    return handle;
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    const reason = (err as Error).message.replace(/^migration failed[^:]*: /, '');
+    throw new ConfigError([
+      config.databaseUrl
+        ? `DATABASE_URL: the database cannot be used (${reason}). Check the host, port, credentials and database name.`
+        : `DATA_DIR=${config.dataDir}: the embedded database cannot be opened there (${reason}). Point DATA_DIR at a writable directory.`,
+    ]);
+  }
+}
+
+async function loadConfiguredContent(config: Config): Promise<Content> {
+  try {
+    return await loadContent(config.contentDir);
+  } catch (err) {
+    if (err instanceof ContentError) {
+      const more = err.issues.length > 1 ? ` (and ${err.issues.length - 1} more: run \`mentorbot content check\`)` : '';
+      throw new ConfigError([`CONTENT_DIR=${config.contentDir}: ${formatIssues(err.issues.slice(0, 1))}${more}`]);
+    }
+    throw err;
+  }
+}
+
+/** start and migrate take no options: a typo must not start a bot that ignores it. */
+function noOptions(command: string, argv: string[]): number | null {
+  if (argv.length === 0) return null;
+  process.stderr.write(`mentorbot ${command}: unexpected "${argv[0]}"; it takes no options (configuration comes from the environment).\n`);
+  return 2;
 }
 
 export interface StartOptions {
@@ -62,7 +93,7 @@ export interface StartOptions {
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
   const log = options.log ?? createLogger(config.logLevel);
-  const content = options.content ?? (await loadContent(config.contentDir));
+  const content = options.content ?? (await loadConfiguredContent(config));
   const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
@@ -145,7 +176,9 @@ async function leasedDiscord(config: Config, core: Core, content: Content, handl
 }
 
 /** `mentorbot start`: runs until SIGTERM/SIGINT, then drains and closes. Returns -1: the process stays up. */
-export async function runStart(_argv: string[]): Promise<number> {
+export async function runStart(argv: string[]): Promise<number> {
+  const refused = noOptions('start', argv);
+  if (refused !== null) return refused;
   const config = loadConfig();
   const terminalMode = !config.slack && !config.discord;
   // In terminal mode the log would interleave with the conversation; keep only warnings.
@@ -167,7 +200,9 @@ export async function runStart(_argv: string[]): Promise<number> {
   return -1;
 }
 
-export async function runMigrate(_argv: string[]): Promise<number> {
+export async function runMigrate(argv: string[]): Promise<number> {
+  const refused = noOptions('migrate', argv);
+  if (refused !== null) return refused;
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const handle = await openDatabase(config, log);

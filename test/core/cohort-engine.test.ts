@@ -215,6 +215,14 @@ describe('rounds and check-ins', () => {
     expect(e.port.posts().map((p) => p.message.text.split('\n')[0])).toEqual([expect.stringContaining('Week 1 of 24'), expect.stringContaining('Week 2 of 24')]);
   });
 
+  it('refuses to skip a round that already went out today', async () => {
+    await e.at('2026-03-02T10:00:00Z');
+    expect(textOf(await e.run(admin(), '/cohort skip 2026-03-02'))).toBe(
+      "Week 1 of **Spring 2026** already went out on 2026-03-02, so it can't be skipped now. Learners who are off can use `/away`; `/cohort pause` stops the rounds after it.",
+    );
+    expect(await t.db.selectFrom('skipped_dates').selectAll().execute()).toEqual([]);
+  });
+
   it('skips a holiday and refuses a date that is not a check-in day', async () => {
     expect(textOf(await e.run(admin(), '/cohort skip 2026-03-11'))).toBe('2026-03-11 is a Wednesday; **Spring 2026** checks in on Mondays, so there is no round to skip that day.');
     await e.at(FIRST_SLOT);

@@ -167,6 +167,12 @@ export async function skipDate(deps: CoreDeps, actor: Actor, place: Place, date:
   if (weekday !== cohort.weekday) {
     throw new Refusal(`${date} is a ${WEEKDAY_NAMES[weekday]}; **${cohort.name}** checks in on ${WEEKDAY_NAMES[cohort.weekday]}s, so there is no round to skip that day.`);
   }
+  const posted = await deps.db.selectFrom('rounds').select('week').where('cohort_id', '=', cohort.id).where('local_date', '=', date).executeTakeFirst();
+  if (posted) {
+    throw new Refusal(
+      `Week ${posted.week} of **${cohort.name}** already went out on ${date}, so it can't be skipped now. Learners who are off can use \`/away\`; \`/cohort pause\` stops the rounds after it.`,
+    );
+  }
   await deps.db.insertInto('skipped_dates').values({ cohort_id: cohort.id, date }).onConflict((oc) => oc.doNothing()).execute();
   const last = await latestRound(deps.db, cohort.id);
   const next = nextSlot(ruleOf(cohort, await skippedDates(deps, cohort.id)), last ? { localDate: last.local_date } : null, { now, notBefore: cohort.resumed_at });

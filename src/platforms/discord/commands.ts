@@ -149,7 +149,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       {
         name: 'skip',
         description: 'Skip the check-in of a holiday week',
-        options: [{ name: 'date', description: 'A date in the week to skip, YYYY-MM-DD', kind: 'string', required: true, hint: DATE_HINT, minLength: 10, maxLength: 10 }],
+        options: [{ name: 'date', description: 'The check-in day to skip, YYYY-MM-DD', kind: 'string', required: true, hint: DATE_HINT, minLength: 10, maxLength: 10 }],
       },
     ],
   },
