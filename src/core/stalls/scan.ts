@@ -56,6 +56,8 @@ interface CohortState {
   id: number;
   name: string;
   platform: Platform;
+  /** The organizer who created the cohort: told of escalations even when ADMIN_USER_IDS is empty. */
+  createdBy: string;
   timezone: string;
   program: Program;
   milestones: StallMilestone[];
@@ -114,7 +116,7 @@ function parseAnswers(joined: string): StallAnswer[] {
 async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
   const cohortRows = await db
     .selectFrom('cohorts')
-    .select(['id', 'name', 'platform', 'timezone', 'program_id'])
+    .select(['id', 'name', 'platform', 'timezone', 'program_id', 'created_by'])
     .where('status', '=', 'active')
     .execute();
   const cohorts = new Map<number, CohortState>();
@@ -128,6 +130,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       id: c.id,
       name: c.name,
       platform: c.platform,
+      createdBy: c.created_by,
       timezone: c.timezone,
       program,
       milestones: program.milestones.map((m) => ({ id: m.id, title: m.title, week: m.week })),
@@ -336,7 +339,10 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
     if (best) load.set(best.id, (load.get(best.id) ?? 0) + 1);
     return best;
   };
-  const adminsOf = (platform: Platform) => admins.filter((a) => a.platform === platform);
+  // Organizers we can name: ADMIN_USER_IDS of the cohort's platform, and whoever created it.
+  const organizersOf = (cohort: CohortState) => [
+    ...new Set([...admins.filter((a) => a.platform === cohort.platform).map((a) => a.userId), cohort.createdBy]),
+  ];
 
   const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
   const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
@@ -422,7 +428,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
       toOrganizers: mentor === null,
     });
     if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message }];
-    return adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${a.userId}`, targetId: a.userId, message }));
+    return organizersOf(p.cohort).map((userId) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${userId}`, targetId: userId, message }));
   };
 
   for (const part of chunks(toOpen)) {
@@ -496,7 +502,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         const base = { kind: 'notice' as const, platform: p.cohort.platform, targetKind: 'user' as const, availableAt: now, message };
         const notices = mentor
           ? [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }]
-          : adminsOf(p.cohort.platform).map((a) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${a.userId}`, targetId: a.userId }));
+          : organizersOf(p.cohort).map((userId) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${userId}`, targetId: userId }));
         return [...notices, ...(await alertRefreshes(trx, p.flag.id, now))];
       },
     );
@@ -531,10 +537,8 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
   }
 
   for (const part of chunks(toEscalate)) {
-    const escalatable = part.filter((p) => adminsOf(p.cohort.platform).length > 0);
-    if (escalatable.length === 0) continue;
     result.escalated += await claimAndSend(
-      escalatable,
+      part,
       (trx, ids) =>
         trx.updateTable('stall_flags').set({ escalated_at: now }).where('id', 'in', ids).where('status', '=', 'open').where('escalated_at', 'is', null).returning('id').execute(),
       async (p) => {
@@ -549,12 +553,12 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           variant: 'escalation',
           mentorName: assignedMentor(p.flag)?.name ?? null,
         });
-        return adminsOf(p.cohort.platform).map((a) => ({
-          key: `alert:${p.flag.id}:escalate:${a.userId}`,
+        return organizersOf(p.cohort).map((userId) => ({
+          key: `alert:${p.flag.id}:escalate:${userId}`,
           kind: 'alert' as const,
           platform: p.cohort.platform,
           targetKind: 'user' as const,
-          targetId: a.userId,
+          targetId: userId,
           message,
           availableAt: now,
         }));

@@ -43,7 +43,7 @@ async function everyAlertSent() {
   await deliver(after(96));
   const [flag] = await flags(t.db);
   const dms = port.sent.filter((s) => s.kind === 'dm');
-  expect(dms.map((s) => s.target)).toEqual(['U-ana', 'U-ana', 'U-org1', 'U-org2']);
+  expect(dms.map((s) => s.target)).toEqual(['U-ana', 'U-ana', 'U-org1', 'U-org2', 'U-admin']);
   return { ...setup, flagId: flag!.id, dms };
 }
 
@@ -55,7 +55,7 @@ describe('alert DMs follow their flag', () => {
     port = new RecordingPort('slack');
   });
 
-  it('an organizer acknowledging the escalation updates every alert: the mentor’s, the reminder and the other organizer’s', async () => {
+  it('an organizer acknowledging the escalation updates every alert: the mentor’s, the reminder and the other organizers’', async () => {
     const { flagId, dms } = await everyAlertSent();
     await acknowledgeFlag(t.db, flagId, olga, after(97), { admins });
     await deliver(after(97));
@@ -70,7 +70,7 @@ describe('alert DMs follow their flag', () => {
     // A second click changes nothing, so nothing is edited again.
     await acknowledgeFlag(t.db, flagId, ana, after(98), { admins });
     await deliver(after(98));
-    expect(edits()).toHaveLength(4);
+    expect(edits()).toHaveLength(5);
   });
 
   it('a flag resolved by itself leaves no alert with buttons, and the mentor still gets the notice', async () => {
@@ -82,7 +82,7 @@ describe('alert DMs follow their flag', () => {
     expect(await scan(after(100))).toMatchObject({ resolved: 1 });
     await deliver(after(100));
 
-    expect(edits()).toHaveLength(4);
+    expect(edits()).toHaveLength(5);
     for (const edit of edits()) {
       expect(edit.message.text).toMatch(/✅ Resolved automatically on .+: Maria is back on track\.$/);
       expect(edit.message.buttons).toBeUndefined();
@@ -98,7 +98,7 @@ describe('alert DMs follow their flag', () => {
     await deliver(after(98));
 
     // The acknowledged edits are superseded by the resolved ones and never reach the platform.
-    expect(edits()).toHaveLength(4);
+    expect(edits()).toHaveLength(5);
     for (const edit of edits()) expect(edit.message.text).toMatch(/✅ Resolved by Ana on .+\.$/);
   });
 

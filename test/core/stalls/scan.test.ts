@@ -121,7 +121,7 @@ describe('scanStalls: new flags', () => {
     expect(sent.filter((s) => s.to === 'U-ana')).toHaveLength(1);
   });
 
-  it('sends the alert to the organizers of the platform when the cohort has no mentor', async () => {
+  it('sends the alert to the organizers of the platform and the cohort’s creator when the cohort has no mentor', async () => {
     await spring({ mentors: [] });
     await scan(now);
     const [flag] = await flags(t.db);
@@ -130,8 +130,25 @@ describe('scanStalls: new flags', () => {
     expect(sent.map((s) => [s.key, s.to])).toEqual([
       [`alert:${flag!.id}:to:U-org1`, 'U-org1'],
       [`alert:${flag!.id}:to:U-org2`, 'U-org2'],
+      [`alert:${flag!.id}:to:U-admin`, 'U-admin'],
     ]);
     expect(sent[0]!.message.text).toBe(`${MARIA_ALERT}\n\n_This cohort has no mentor, so the alert goes to the organizers._`);
+  });
+
+  it('with no ADMIN_USER_IDS, still tells the organizer who created the cohort, once', async () => {
+    await spring({ mentors: [] });
+    await scanStalls(t.db, content, now);
+    const [flag] = await flags(t.db);
+    expect((await outbox(t.db)).map((s) => [s.key, s.to])).toEqual([[`alert:${flag!.id}:to:U-admin`, 'U-admin']]);
+
+    await t.db.deleteFrom('outbox').execute();
+    await t.db.deleteFrom('stall_flags').execute();
+    await addMember(t.db, (await t.db.selectFrom('cohorts').select('id').executeTakeFirstOrThrow()).id, 'Ana', 'mentor');
+    await scanStalls(t.db, content, now);
+    await scanStalls(t.db, content, new Date(now.getTime() + 48 * HOUR));
+    await scanStalls(t.db, content, new Date(now.getTime() + 96 * HOUR));
+    const [again] = await flags(t.db);
+    expect((await outbox(t.db)).map((s) => s.key)).toEqual([`alert:${again!.id}`, `alert:${again!.id}:resend`, `alert:${again!.id}:escalate:U-admin`]);
   });
 
   it('does not flag for a round that opened less than a day ago', async () => {
@@ -290,6 +307,7 @@ describe('scanStalls: open flags over time', () => {
     expect(sent.slice(2).map((s) => [s.key, s.to])).toEqual([
       [`alert:${flag!.id}:escalate:U-org1`, 'U-org1'],
       [`alert:${flag!.id}:escalate:U-org2`, 'U-org2'],
+      [`alert:${flag!.id}:escalate:U-admin`, 'U-admin'],
     ]);
     expect(sent[2]!.message.text).toBe(
       `**Escalated to the organizers:** Ana, the assigned mentor, has not acknowledged this stall alert in 4 days.\n${MARIA_ALERT}`,
@@ -321,6 +339,7 @@ describe('scanStalls: open flags over time', () => {
       'alert:N:resend',
       'alert:N:escalate:U-org1',
       'alert:N:escalate:U-org2',
+      'alert:N:escalate:U-admin',
     ]);
   });
 
