@@ -8,6 +8,8 @@ export interface ExportedCheckin {
   user_id: string;
   name: string;
   status: string;
+  /** Milestone ids the learner ticked in this check-in (its latest version). */
+  milestones_completed: string[];
   confidence: number | null;
   blocker: string | null;
   note: string | null;
@@ -25,6 +27,7 @@ export async function exportCheckins(db: Db, cohortName?: string): Promise<Expor
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
     .innerJoin('members', 'members.id', 'checkins.member_id')
     .select([
+      'checkins.id',
       'cohorts.name as cohort',
       'rounds.week',
       'rounds.milestone_id as milestone',
@@ -41,12 +44,36 @@ export async function exportCheckins(db: Db, cohortName?: string): Promise<Expor
     ]);
   if (cohortName) q = q.where('cohorts.name', '=', cohortName);
   const rows = await q.orderBy('cohorts.id').orderBy('rounds.week').orderBy('members.display_name').execute();
-  return rows.map(({ created_at, updated_at, ...r }) => ({ ...r, answered_at: new Date(created_at).toISOString(), updated_at: new Date(updated_at).toISOString() }));
+  const ticked = await latestMilestones(db, cohortName);
+  return rows.map(({ id, created_at, updated_at, ...r }) => ({
+    ...r,
+    milestones_completed: ticked.get(id) ?? [],
+    answered_at: new Date(created_at).toISOString(),
+    updated_at: new Date(updated_at).toISOString(),
+  }));
 }
 
-const COLUMNS: Array<keyof ExportedCheckin> = ['cohort', 'week', 'milestone', 'user_id', 'name', 'status', 'confidence', 'blocker', 'note', 'late', 'source', 'answered_at', 'updated_at'];
+/** The milestones of each check-in's latest version, by check-in id. */
+async function latestMilestones(db: Db, cohortName?: string): Promise<Map<number, string[]>> {
+  let q = db
+    .selectFrom('checkin_history as h')
+    .innerJoin('checkins', 'checkins.id', 'h.checkin_id')
+    .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+    .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
+    .distinctOn('h.checkin_id')
+    .select(['h.checkin_id', 'h.milestones'])
+    .orderBy('h.checkin_id')
+    .orderBy('h.id', 'desc');
+  if (cohortName) q = q.where('cohorts.name', '=', cohortName);
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.checkin_id, r.milestones]));
+}
+
+const COLUMNS: Array<keyof ExportedCheckin> = ['cohort', 'week', 'milestone', 'user_id', 'name', 'status', 'milestones_completed', 'confidence', 'blocker', 'note', 'late', 'source', 'answered_at', 'updated_at'];
 
 export function formatCheckins(rows: ExportedCheckin[], format: 'csv' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
-  return stringify(rows, { header: true, columns: COLUMNS, cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  // Milestone ids are kebab-case: one cell holds them space-separated.
+  const flat = rows.map((r) => ({ ...r, milestones_completed: r.milestones_completed.join(' ') }));
+  return stringify(flat, { header: true, columns: COLUMNS, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }
