@@ -22,7 +22,7 @@ export interface TickSummary {
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const rounds = await openDueRounds(deps.db, deps.content, now);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
-  const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins });
+  const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins, reminderAfterHours: deps.reminderAfterHours });
   const digests = await enqueueDueDigests(deps.db, deps.content, now);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();

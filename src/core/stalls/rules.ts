@@ -5,7 +5,10 @@ import { behindScheduleText, blockedOftenText, confidenceDropText, missedRoundsT
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A round counts against a learner only once it has been open this long: never flag for a round that just opened. */
+/**
+ * A round counts against a learner only once it has been open this long: never flag for a round
+ * that just opened. The scan stretches it to the reminder delay, so a learner is reminded first.
+ */
 export const ROUND_COUNTS_AFTER_MS = DAY;
 /** Rounds that opened up to this long before a learner joined are still theirs (joined the evening before). */
 export const JOIN_GRACE_MS = DAY;
@@ -44,6 +47,8 @@ export interface StallInput {
   answers: readonly StallAnswer[];
   milestones: readonly StallMilestone[];
   completed: ReadonlySet<string>;
+  /** How long a round is open before it counts as missed; ROUND_COUNTS_AFTER_MS by default. */
+  roundCountsAfterMs?: number;
 }
 
 export function isAway(awayUntil: string | null, today: string): boolean {
@@ -72,9 +77,9 @@ export function learnerRounds(rounds: readonly StallRound[], joinedAt: Date): St
 }
 
 /** The learner's rounds that are old enough to count as missed when unanswered. */
-export function countedRounds(rounds: readonly StallRound[], joinedAt: Date, now: Date): StallRound[] {
+export function countedRounds(rounds: readonly StallRound[], joinedAt: Date, now: Date, countsAfterMs = ROUND_COUNTS_AFTER_MS): StallRound[] {
   const from = joinedAt.getTime() - JOIN_GRACE_MS;
-  const until = now.getTime() - ROUND_COUNTS_AFTER_MS;
+  const until = now.getTime() - countsAfterMs;
   return byWeek(rounds, 1).filter((r) => r.opensAt.getTime() >= from && r.opensAt.getTime() <= until);
 }
 
@@ -99,7 +104,7 @@ export function confidenceLookback(settings: StallSettings): number {
 export function stallReasons(input: StallInput, settings: StallSettings): StallReason[] {
   if (isAway(input.awayUntil, input.today)) return [];
   const reasons: StallReason[] = [];
-  const counted = countedRounds(input.rounds, input.joinedAt, input.now);
+  const counted = countedRounds(input.rounds, input.joinedAt, input.now, input.roundCountsAfterMs);
   const newest = byWeek(input.answers, -1);
 
   const lastRounds = counted.slice(-settings.missedRounds);

@@ -30,6 +30,8 @@ export const RESEND_AFTER_MS = 48 * HOUR;
 export interface ScanOptions {
   /** Organizers (ADMIN_USER_IDS): they get alerts when a cohort has no mentor, and escalations. */
   admins?: readonly AdminId[];
+  /** REMINDER_AFTER_HOURS: a round counts as missed only once its reminder has gone out. */
+  reminderAfterHours?: number;
 }
 
 export interface ScanResult {
@@ -113,7 +115,7 @@ function parseAnswers(joined: string): StallAnswer[] {
     .sort((a, b) => b.week - a.week);
 }
 
-async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
+async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: number): Promise<Snapshot> {
   const cohortRows = await db
     .selectFrom('cohorts')
     .select(['id', 'name', 'platform', 'timezone', 'program_id', 'created_by'])
@@ -237,7 +239,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     (m.role === 'mentor' ? cohort.mentors : cohort.learners).push(row);
   }
 
-  const fresh = now.getTime() - ROUND_COUNTS_AFTER_MS;
+  const fresh = now.getTime() - countsAfterMs;
   let depth = HISTORY_SIZE;
   for (const c of cohorts.values()) {
     let uncounted = 0;
@@ -328,7 +330,8 @@ interface Planned {
  */
 export async function scanStalls(db: Db, content: Content, now: Date, options: ScanOptions = {}): Promise<ScanResult> {
   const admins = options.admins ?? [];
-  const snap = await loadSnapshot(db, content, now);
+  const countsAfterMs = Math.max(ROUND_COUNTS_AFTER_MS, (options.reminderAfterHours ?? 0) * HOUR);
+  const snap = await loadSnapshot(db, content, now, countsAfterMs);
   const result: ScanResult = { opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 };
 
   const load = new Map<number, number>();
@@ -373,6 +376,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           answers,
           milestones: cohort.milestones,
           completed: snap.completed.get(learner.id) ?? new Set(),
+          roundCountsAfterMs: countsAfterMs,
         },
         cohort.program.stall,
       );
@@ -381,7 +385,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         if (reasons.length === 0) continue;
         // After a mentor resolves a flag, the same evidence must not raise it again: wait for a new round to count.
         const resolvedAt = snap.lastManualResolution.get(learner.id);
-        if (resolvedAt && !countedRounds(cohort.rounds, learner.joinedAt, now).some((r) => r.opensAt > resolvedAt)) continue;
+        if (resolvedAt && !countedRounds(cohort.rounds, learner.joinedAt, now, countsAfterMs).some((r) => r.opensAt > resolvedAt)) continue;
         toOpen.push({ learner, cohort, reasons, mentor: pickMentor(cohort) });
         continue;
       }

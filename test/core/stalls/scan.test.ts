@@ -165,6 +165,18 @@ describe('scanStalls: new flags', () => {
     expect(await scan(at(5, 24))).toMatchObject({ opened: 1 });
     expect((await flags(t.db))[0]!.reasons).toEqual([{ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' }]);
   });
+
+  it('with reminders later than a day, counts a round as missed only once its reminder is out', async () => {
+    const { cohort, maria } = await spring();
+    await t.db.deleteFrom('checkins').where('member_id', '=', maria).execute();
+    for (const week of [1, 2, 3]) await answer(t.db, cohort, maria, week, 'on-track', 4);
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+    await addRound(t.db, cohort, 5);
+    const late = (when: Date) => scanStalls(t.db, content, when, { admins, reminderAfterHours: 48 });
+    expect(await late(at(5, 30))).toMatchObject({ opened: 0 });
+    expect(await late(at(5, 48))).toMatchObject({ opened: 1 });
+  });
 });
 
 describe('scanStalls: who is left alone', () => {
