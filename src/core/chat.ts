@@ -10,8 +10,8 @@ import type { CheckinStatus, Platform } from '../db/types.js';
 export const ACTION_IDS = [
   'checkin.status', // value: `${roundId}:${status}`  — one-click check-in
   'checkin.details', // value: `${roundId}`           — opens the check-in form
-  'flag.ack', // value: `${flagId}`
-  'flag.resolve', // value: `${flagId}`
+  'flag.ack', // value: `${flagId}`, or `${flagId}:list` from the /stalled list
+  'flag.resolve', // value: `${flagId}`, or `${flagId}:list` from the /stalled list
   'faq.helpful', // value: `${logId}`
   'faq.unhelpful', // value: `${logId}`
   'faq.ping-mentor', // value: `${logId}`

@@ -96,9 +96,15 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       if (!/^\d+$/.test(value)) throw new Refusal('That button is out of date. Use `/checkin` instead.');
       return openForm(deps, actor, place, Number(value));
     case 'flag.ack':
-      return acknowledgeFlag(deps.db, Number(value), actor, now, { admins: deps.admins });
-    case 'flag.resolve':
-      return resolveFlag(deps.db, Number(value), actor, now, { admins: deps.admins });
+    case 'flag.resolve': {
+      const [flagId, origin] = value.split(':');
+      const act = action === 'flag.ack' ? acknowledgeFlag : resolveFlag;
+      const reply = await act(deps.db, Number(flagId), actor, now, { admins: deps.admins });
+      if (origin !== 'list' || reply.kind !== 'update') return reply;
+      // Clicked in the /stalled list: the list stays, brought up to date, rather than becoming one alert.
+      const list = await stalledView(deps.db, actor, now, { admins: deps.admins });
+      return list.kind === 'message' ? { kind: 'update', message: list.message, notice: reply.notice } : reply;
+    }
     case 'faq.helpful':
       return feedback(deps, value, true);
     case 'faq.unhelpful':

@@ -50,8 +50,9 @@ export interface AlertView {
   toOrganizers?: boolean;
 }
 
-export function alertButtons(flagId: number, status: FlagStatus, labelSuffix = ''): Button[] {
-  const value = String(flagId);
+/** `origin` rides in the value, so a click can refresh the message it came from (`list`: the `/stalled` list). */
+export function alertButtons(flagId: number, status: FlagStatus, labelSuffix = '', origin?: 'list'): Button[] {
+  const value = origin ? `${flagId}:${origin}` : String(flagId);
   if (status === 'resolved') return [];
   const resolve: Button = { action: 'flag.resolve', label: `Resolve${labelSuffix}`, value };
   if (status === 'acknowledged') return [resolve];
@@ -167,7 +168,7 @@ export function stalledList(items: readonly StalledItem[]): OutMessage {
     lines.push('', `**${i.learnerName}** · ${i.cohortName} · flagged ${formatDay(i.openedAt, i.timezone)} · ${state}`);
     for (const r of i.reasons) lines.push(`• ${r.text}`);
     const label = (names.get(i.learnerName) ?? 0) > 1 ? `${i.learnerName} (${i.cohortName})` : i.learnerName;
-    const mine = alertButtons(i.flagId, i.status, ` ${label}`);
+    const mine = alertButtons(i.flagId, i.status, ` ${label}`, 'list');
     if (buttons.length + mine.length <= MAX_LIST_BUTTONS) buttons.push(...mine);
     else withoutButtons += 1;
   }

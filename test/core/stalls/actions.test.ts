@@ -3,7 +3,9 @@ import type { Actor, Reply } from '../../../src/core/chat.js';
 import { acknowledgeFlag, resolveFlag } from '../../../src/core/stalls/actions.js';
 import { scanStalls } from '../../../src/core/stalls/scan.js';
 import { stalledView } from '../../../src/core/stalls/view.js';
+import { createCore } from '../../../src/core/create-core.js';
 import { useTestDb } from '../../helpers/db.js';
+import { realDeps } from '../../helpers/engine.js';
 import { addMember, answer, at, content, flags, HOUR, makeCohort } from './fixtures.js';
 
 const t = useTestDb();
@@ -140,10 +142,27 @@ describe('/stalled', () => {
       ].join('\n'),
     );
     expect(msg.buttons).toEqual([
-      { action: 'flag.ack', label: 'Acknowledge Maria', value: String(maria), style: 'primary' },
-      { action: 'flag.resolve', label: 'Resolve Maria', value: String(maria) },
-      { action: 'flag.resolve', label: 'Resolve Ben', value: String(ben) },
+      { action: 'flag.ack', label: 'Acknowledge Maria', value: `${maria}:list`, style: 'primary' },
+      { action: 'flag.resolve', label: 'Resolve Maria', value: `${maria}:list` },
+      { action: 'flag.resolve', label: 'Resolve Ben', value: `${ben}:list` },
     ]);
+  });
+
+  it('a click in the list acts on that flag and leaves the list in place, up to date', async () => {
+    const { maria, ben } = await setup();
+    const core = createCore(await realDeps(t.db, [], later.toISOString()));
+    const place = { channelId: 'D-ana' };
+    const acked = update(await core.action(ana, place, 'flag.ack', `${maria}:list`));
+    expect(acked.notice?.text).toMatch(/^You acknowledged the flag on Maria\./);
+    expect(acked.message.text).toMatch(/^\*\*Open stall flags in your cohorts \(2\)\*\*/);
+    expect(acked.message.text).toContain('**Maria** · spring · flagged Tue 24 Mar · acknowledged by Ana');
+    expect(acked.message.buttons?.map((b) => b.label)).toEqual(['Resolve Maria', 'Acknowledge Ben', 'Resolve Ben']);
+
+    const resolved = update(await core.action(ana, place, 'flag.resolve', `${ben}:list`));
+    expect(resolved.message.text).toMatch(/^\*\*Open stall flags in your cohorts \(1\)\*\*/);
+    expect(resolved.message.text).not.toContain('**Ben**');
+    // The same flag's own alert DM still turns into that alert.
+    expect(update(await core.action(ana, place, 'flag.resolve', String(maria))).message.text).toMatch(/^\*\*Maria\*\* in \*\*spring\*\* may be stalling:/);
   });
 
   it('an organizer sees every cohort of their platform', async () => {
