@@ -14,10 +14,12 @@ export interface CheckinInput {
   /** Milestones the learner says they completed with this answer. */
   milestones?: string[];
   source: CheckinSource;
+  /** A click changes only the status: confidence, blocker and note stay as the form left them. */
+  keepDetails?: boolean;
 }
 
 export type CheckinOutcome =
-  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[] }
+  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; nextWeek: number | null }
   | { kind: 'closed'; existing: Checkin; nextWeek: number };
 
 /**
@@ -33,22 +35,38 @@ export async function recordCheckin(
   const { cohort, member, round, program } = ctx;
   return transact(db, async (trx) => {
     // One check-in per round at a time, so each sees the others' answers when it counts them.
-    await trx.selectFrom('rounds').select('id').where('id', '=', round.id).forUpdate().execute();
-    const next = await trx.selectFrom('rounds').select('week').where('cohort_id', '=', cohort.id).where('week', '>', round.week).orderBy('week').executeTakeFirst();
+    const locked = await trx
+      .selectFrom('rounds as r')
+      .select((eb) => [
+        'r.id',
+        eb
+          .selectFrom('rounds as later')
+          .select('later.week')
+          .whereRef('later.cohort_id', '=', 'r.cohort_id')
+          .whereRef('later.week', '>', 'r.week')
+          .orderBy('later.week')
+          .limit(1)
+          .as('next_week'),
+      ])
+      .where('r.id', '=', round.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const nextWeek = locked.next_week ?? null;
     const existing = await trx.selectFrom('checkins').selectAll().where('round_id', '=', round.id).where('member_id', '=', member.id).forUpdate().executeTakeFirst();
-    const closed = next !== undefined;
-    if (closed && existing) return { kind: 'closed', existing, nextWeek: next.week };
+    const closed = nextWeek !== null;
+    if (closed && existing) return { kind: 'closed', existing, nextWeek };
 
     const milestones = new Set(input.milestones ?? []);
     if (input.status === 'done') milestones.add(round.milestone_id);
     const known = new Set(program.milestones.map((m) => m.id));
     const completedIds = [...milestones].filter((m) => known.has(m));
 
+    const details: Pick<CheckinInput, 'confidence' | 'blocker' | 'note'> = input.keepDetails ? (existing ?? {}) : input;
     const values = {
       status: input.status,
-      confidence: input.confidence ?? null,
-      blocker: input.blocker?.trim() || null,
-      note: input.note?.trim() || null,
+      confidence: details.confidence ?? null,
+      blocker: details.blocker?.trim() || null,
+      note: details.note?.trim() || null,
       source: input.source,
       updated_at: now,
     };
@@ -88,7 +106,7 @@ export async function recordCheckin(
         availableAt: now,
       });
     }
-    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed };
+    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, nextWeek };
   });
 }
 

@@ -146,6 +146,18 @@ describe('rounds and check-ins', () => {
     expect(updates.every((u) => !/\b(maria|li|sam)\b/.test(u.message.text))).toBe(true);
   });
 
+  it('a button click after the form changes only the status; what the form said stays', async () => {
+    await e.at(FIRST_SLOT);
+    const form = await e.run(e.as('maria'), '/checkin');
+    if (form.kind !== 'form') throw new Error('expected the form');
+    await e.core.submitForm(e.as('maria'), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'blocked', confidence: '2', blocker: 'CUDA drivers', note: 'long week' });
+    const week1 = e.port.posts()[0]!.message.buttons!;
+    const click = await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'checkin.status', week1.find((b) => b.label === 'Behind')!.value);
+    expect(textOf(click)).toMatch(/^Updated: \*\*Behind\*\* for week 1/);
+    const row = await t.db.selectFrom('checkins').select(['status', 'confidence', 'blocker', 'note', 'source']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'behind', confidence: 2, blocker: 'CUDA drivers', note: 'long week', source: 'button' });
+  });
+
   it('pre-fills the form with the current answer and keeps every version in history', async () => {
     await e.at(FIRST_SLOT);
     await e.run(e.as('maria'), '/checkin behind slow week');

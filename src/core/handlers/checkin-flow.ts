@@ -1,8 +1,8 @@
 import type { Program } from '../../content/types.js';
-import type { CheckinSource, CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
 import { transact } from '../../db/transact.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
-import { completedMilestones, currentCheckin, recordCheckin } from '../checkins.js';
+import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
 import { askAndLog } from '../faq/log.js';
 import { activeMember } from '../members.js';
@@ -58,15 +58,7 @@ export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string)
   const m = /^(\d+):(on-track|behind|blocked|done)$/.exec(value);
   if (!m) throw new Refusal('That button is out of date. Use `/checkin` instead.');
   const target = await roundTarget(deps, actor, Number(m[1]));
-  const existing = await currentCheckin(deps.db, target.round.id, target.member.id);
-  // A click changes only the status; what was written in the form stays.
-  return save(deps, target, {
-    status: m[2] as CheckinStatus,
-    source: 'button',
-    confidence: existing?.confidence ?? null,
-    blocker: existing?.blocker ?? null,
-    note: existing?.note ?? null,
-  });
+  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button', keepDetails: true });
 }
 
 export async function openForm(deps: CoreDeps, actor: Actor, place: Place, roundId?: number): Promise<Reply> {
@@ -137,7 +129,7 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
 async function save(
   deps: CoreDeps,
   target: Target,
-  input: { status: CheckinStatus; source: CheckinSource; confidence?: number | null; blocker?: string | null; note?: string | null; milestones?: string[] },
+  input: CheckinInput,
 ): Promise<Reply> {
   const now = deps.clock.now();
   const { round, program, cohort } = target;
@@ -157,8 +149,7 @@ async function save(
     lines.push(`Milestone done: ${outcome.completed.map((id) => `**${milestoneOf(program, id)?.title ?? id}**`).join(', ')}. Well done!`);
   }
   if (!outcome.late) {
-    const next = await deps.db.selectFrom('rounds').select('id').where('cohort_id', '=', cohort.id).where('week', '>', round.week).executeTakeFirst();
-    if (!next) lines.push(round.week >= program.weeks.length ? 'This is the last week of the program; you can still change this answer with `/checkin`.' : `You can change it until week ${round.week + 1} opens.`);
+    if (outcome.nextWeek === null) lines.push(round.week >= program.weeks.length ? 'This is the last week of the program; you can still change this answer with `/checkin`.' : `You can change it until week ${round.week + 1} opens.`);
   }
   const blocker = outcome.checkin.blocker;
   if (blocker) {
