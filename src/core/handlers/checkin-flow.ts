@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
 import { transact } from '../../db/transact.js';
@@ -5,10 +6,8 @@ import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Plac
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
 import { askAndLog } from '../faq/log.js';
-import { activeMember } from '../members.js';
 import { milestoneOf, STATUS_LABEL } from '../messages/rounds.js';
 import { latestRound } from '../rounds.js';
-import { DateTime } from 'luxon';
 import { localDate } from '../schedule.js';
 import { learnerMembership } from './access.js';
 import { privately, Refusal } from './reply.js';
@@ -38,11 +37,49 @@ async function currentTarget(deps: CoreDeps, actor: Actor, place: Place): Promis
 }
 
 /** The round a button or form names; the clicker must be a learner of its cohort. */
+/** A button's round with its cohort and the clicker's membership, in one query: clicks are the hot path. */
 async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promise<Target> {
-  const round = await deps.db.selectFrom('rounds').selectAll().where('id', '=', roundId).executeTakeFirst();
-  if (!round) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
-  const cohort = (await deps.db.selectFrom('cohorts').selectAll().where('id', '=', round.cohort_id).executeTakeFirstOrThrow()) as Cohort;
-  const member = await activeMember(deps.db, cohort.id, actor.userId);
+  const row = await deps.db
+    .selectFrom('rounds as r')
+    .innerJoin('cohorts as c', 'c.id', 'r.cohort_id')
+    .leftJoin('members as m', (join) => join.onRef('m.cohort_id', '=', 'c.id').on('m.user_id', '=', actor.userId).on('m.removed_at', 'is', null))
+    .selectAll('c')
+    .select([
+      'r.id as r_id',
+      'r.week as r_week',
+      'r.milestone_id as r_milestone_id',
+      'r.local_date as r_local_date',
+      'r.opens_at as r_opens_at',
+      'r.created_at as r_created_at',
+      'r.reminded_at as r_reminded_at',
+      'r.channel_id as r_channel_id',
+      'r.message_id as r_message_id',
+      'm.id as m_id',
+      'm.display_name as m_display_name',
+      'm.role as m_role',
+      'm.away_until as m_away_until',
+      'm.joined_at as m_joined_at',
+    ])
+    .where('r.id', '=', roundId)
+    .executeTakeFirst();
+  if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
+  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
+  const round: Round = {
+    id: r_id,
+    cohort_id: cohort.id,
+    week: r_week,
+    milestone_id: r_milestone_id,
+    local_date: r_local_date,
+    opens_at: r_opens_at,
+    created_at: r_created_at,
+    reminded_at: r_reminded_at,
+    channel_id: r_channel_id,
+    message_id: r_message_id,
+  };
+  const member: Member | undefined =
+    m_id === null
+      ? undefined
+      : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null };
   if (!member) throw new Refusal(`You're not in **${cohort.name}**. Join with \`/cohort join\` in its channel to check in.`);
   if (member.role !== 'learner') throw new Refusal(`You're a mentor of **${cohort.name}**; only learners check in. \`/cohort status\` shows who has.`);
   return { cohort, member, round, program: programOf(deps, cohort) };
