@@ -220,6 +220,12 @@ async function main(): Promise<void> {
         `most requests in flight ${ours.result.maxInflight}` +
         (bdb.kind === 'pglite' ? '; the bot\'s CPU includes the embedded PGlite database' : ''),
     );
+    const recorded = (stats.replies['Recorded:'] ?? 0) + (stats.replies['Updated:'] ?? 0);
+    const other = Object.entries(stats.replies).filter(([gist]) => gist !== 'Recorded:' && gist !== 'Updated:');
+    console.log(
+      `replies on response_url: ${count(recorded)} said Recorded or Updated` +
+        (other.length > 0 ? `; others: ${other.map(([gist, n]) => `"${gist}…" ${count(n)}`).join(', ')}` : ''),
+    );
     for (const f of [base, ours]) console.log(`${f.name}: ack p99 per ${window(f.result)}`);
     for (const f of [base, ours]) {
       if (Object.keys(f.result.errors).length > 0) console.log(`${f.name} transport errors: ${JSON.stringify(f.result.errors)}`);
@@ -246,6 +252,14 @@ async function main(): Promise<void> {
         baseline: '-',
         target: 'all',
         ok: answered === ours.result.measured,
+      },
+      {
+        bench: 'ingest',
+        what: 'clicks told Recorded or Updated',
+        value: `${count(recorded)}/${count(stats.responses)}`,
+        baseline: '-',
+        target: 'all',
+        ok: recorded === stats.responses,
       },
     ]);
   } finally {

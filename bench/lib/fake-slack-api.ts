@@ -33,6 +33,8 @@ export interface FakeStats {
   firstPostAt: number | null;
   lastPostAt: number | null;
   responses: number;
+  /** The first words of each response_url reply, counted: what the clicks were told. */
+  replies: Record<string, number>;
 }
 
 const ROUND_EVENT = 'mentorbot_round';
@@ -43,6 +45,7 @@ export class FakeSlackApi {
   readonly roundPosts = new Map<number, number>();
   /** response_url id → epoch ms of arrival. */
   readonly responses = new Map<string, number>();
+  readonly replies = new Map<string, number>();
   private readonly byKey = new Map<string, PostedMessage>();
   private readonly nextAllowed = new Map<string, number>();
   private methods = new Map<string, number>();
@@ -85,6 +88,7 @@ export class FakeSlackApi {
     this.byKey.clear();
     this.roundPosts.clear();
     this.responses.clear();
+    this.replies.clear();
     this.nextAllowed.clear();
     this.methods = new Map();
     this.posts = 0;
@@ -102,6 +106,7 @@ export class FakeSlackApi {
       firstPostAt: this.firstPostAt,
       lastPostAt: this.lastPostAt,
       responses: this.responses.size,
+      replies: Object.fromEntries(this.replies),
     };
   }
 
@@ -162,6 +167,8 @@ export class FakeSlackApi {
     if (response) {
       this.count('response_url');
       if (!this.responses.has(response[1]!)) this.responses.set(response[1]!, epochNow());
+      const gist = replyGist(raw);
+      this.replies.set(gist, (this.replies.get(gist) ?? 0) + 1);
       send(200, 'ok');
       this.notify();
       return;
@@ -266,4 +273,16 @@ export class FakeSlackApi {
         return { ok: false, error: 'unknown_method' };
     }
   }
+}
+
+/** "Recorded:", "Updated:", or the first words of anything else a reply said. */
+function replyGist(raw: string): string {
+  let text = '';
+  try {
+    text = String((JSON.parse(raw) as { text?: unknown }).text ?? '');
+  } catch {
+    text = raw;
+  }
+  const words = text.replace(/[*_`]/g, '').split(/\s+/).filter(Boolean);
+  return /^(Recorded|Updated):$/.test(words[0] ?? '') ? words[0]! : words.slice(0, 6).join(' ');
 }

@@ -1,10 +1,10 @@
+import { sql } from 'kysely';
 import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
+import { transact } from '../db/transact.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
 import { roundPost } from './messages/rounds.js';
-import { transact } from '../db/transact.js';
 import { enqueue } from './outbox.js';
-import { countAnswers } from './rounds.js';
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -34,11 +34,14 @@ export async function recordCheckin(
 ): Promise<CheckinOutcome> {
   const { cohort, member, round, program } = ctx;
   return transact(db, async (trx) => {
-    // One check-in per round at a time, so each sees the others' answers when it counts them.
+    // One check-in per round at a time, so each sees the others' answers when it counts them. The
+    // reads come in the next statement: in READ COMMITTED only a statement that starts after the
+    // lock is granted sees what the transactions it waited for committed.
+    await trx.selectFrom('rounds').select('id').where('id', '=', round.id).forUpdate().execute();
     const locked = await trx
       .selectFrom('rounds as r')
+      .leftJoin('checkins as mine', (join) => join.onRef('mine.round_id', '=', 'r.id').on('mine.member_id', '=', member.id))
       .select((eb) => [
-        'r.id',
         eb
           .selectFrom('rounds as later')
           .select('later.week')
@@ -47,12 +50,50 @@ export async function recordCheckin(
           .orderBy('later.week')
           .limit(1)
           .as('next_week'),
+        eb
+          .selectFrom('members as m')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('m.cohort_id', '=', 'r.cohort_id')
+          .where('m.role', '=', 'learner')
+          .where('m.removed_at', 'is', null)
+          .as('learners'),
+        eb
+          .selectFrom('members as m')
+          .innerJoin('checkins as c', (join) => join.onRef('c.member_id', '=', 'm.id').onRef('c.round_id', '=', 'r.id'))
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('m.cohort_id', '=', 'r.cohort_id')
+          .where('m.role', '=', 'learner')
+          .where('m.removed_at', 'is', null)
+          .as('answered'),
+        'mine.id as c_id',
+        'mine.status as c_status',
+        'mine.confidence as c_confidence',
+        'mine.blocker as c_blocker',
+        'mine.note as c_note',
+        'mine.late as c_late',
+        'mine.source as c_source',
+        'mine.created_at as c_created_at',
+        'mine.updated_at as c_updated_at',
       ])
       .where('r.id', '=', round.id)
-      .forUpdate()
       .executeTakeFirstOrThrow();
     const nextWeek = locked.next_week ?? null;
-    const existing = await trx.selectFrom('checkins').selectAll().where('round_id', '=', round.id).where('member_id', '=', member.id).forUpdate().executeTakeFirst();
+    const existing: Checkin | undefined =
+      locked.c_id === null
+        ? undefined
+        : {
+            id: locked.c_id,
+            round_id: round.id,
+            member_id: member.id,
+            status: locked.c_status!,
+            confidence: locked.c_confidence,
+            blocker: locked.c_blocker,
+            note: locked.c_note,
+            late: locked.c_late!,
+            source: locked.c_source!,
+            created_at: locked.c_created_at!,
+            updated_at: locked.c_updated_at!,
+          };
     const closed = nextWeek !== null;
     if (closed && existing) return { kind: 'closed', existing, nextWeek };
 
@@ -95,7 +136,9 @@ export async function recordCheckin(
     }
 
     if (!existing && !closed) {
-      const { answered, learners } = await countAnswers(trx, round.id, cohort.id);
+      // Counted under the round lock before this answer was written: it is one more.
+      const answered = (locked.answered ?? 0) + 1;
+      const learners = locked.learners ?? 0;
       await enqueue(trx, {
         key: `round-update:${round.id}:${answered}`,
         kind: 'round-update',

@@ -13,6 +13,8 @@ export interface CoreDeps {
   clock: Clock;
   reminderAfterHours: number;
   admins: AdminId[];
+  /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
+  gesturesAtOnce?: number;
 }
 
 /** Everything an adapter may ask of the core. Each call is one user gesture; each returns what to show. */

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from './chat.js';
 import { CommandError, type Command } from './commands.js';
 import type { Core, CoreDeps } from './core.js';
@@ -131,18 +132,28 @@ async function home(deps: CoreDeps, actor: Actor): Promise<OutMessage> {
   return { text: parts.join('\n\n———\n\n'), private: true };
 }
 
+/**
+ * Gestures run at most this many at a time: a burst of clicks waits its turn here, with no
+ * deadline, instead of in the connection pool, whose wait would time out and tell a learner
+ * their check-in failed while the database is fine. Below the pool size, so the scheduler keeps
+ * connections of its own.
+ */
+export const GESTURES_AT_ONCE = 8;
+
 export function createCore(deps: CoreDeps): Core {
+  const turn = pLimit(deps.gesturesAtOnce ?? GESTURES_AT_ONCE);
+  const gesture = (run: () => Promise<Reply>) => turn(() => guarded(run));
   return {
     deps,
-    command: (actor, place, cmd) => guarded(() => runCommand(deps, actor, place, cmd)),
-    action: (actor, place, action, value) => guarded(() => runAction(deps, actor, place, action, value)),
-    submitForm: (actor, _place, _formId, state, values: FormValues) => guarded(() => submitCheckinForm(deps, actor, state, values)),
+    command: (actor, place, cmd) => gesture(() => runCommand(deps, actor, place, cmd)),
+    action: (actor, place, action, value) => gesture(() => runAction(deps, actor, place, action, value)),
+    submitForm: (actor, _place, _formId, state, values: FormValues) => gesture(() => submitCheckinForm(deps, actor, state, values)),
     mention: (actor, place, text) =>
-      guarded(async () => {
+      gesture(async () => {
         const question = questionFromMention(text);
         if (!question) return privately('Ask me a question after the mention, e.g. “@mentorbot how long does the move to ML engineering take?”');
         return ask(deps, actor, place, question, 'mention', false);
       }),
-    home: (actor) => home(deps, actor),
+    home: (actor) => turn(() => home(deps, actor)),
   };
 }
