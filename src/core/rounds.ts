@@ -26,20 +26,6 @@ export async function latestRound(db: Executor, cohortId: number): Promise<Round
   return (await latestRounds(db, [cohortId])).get(cohortId);
 }
 
-export async function countAnswers(db: Executor, roundId: number, cohortId: number): Promise<{ answered: number; learners: number }> {
-  const row = await db
-    .selectFrom('members')
-    .select([
-      sql<number>`count(*)::int`.as('learners'),
-      sql<number>`count(*) filter (where exists (select 1 from checkins c where c.round_id = ${roundId} and c.member_id = members.id))::int`.as('answered'),
-    ])
-    .where('cohort_id', '=', cohortId)
-    .where('role', '=', 'learner')
-    .where('removed_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return { answered: row.answered, learners: row.learners };
-}
-
 export interface OpenedRound {
   cohortId: number;
   roundId: number;
