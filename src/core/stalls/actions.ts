@@ -16,7 +16,7 @@ import {
 import { transact } from '../../db/transact.js';
 import { enqueueMany } from '../outbox.js';
 import { alertViewOf, HISTORY_SIZE, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
-import { alertRefreshes } from './refresh.js';
+import { refreshAlerts } from './refresh.js';
 
 export interface FlagActionOptions {
   /** ADMIN_USER_IDS, on top of `actor.isAdmin`. */
@@ -44,12 +44,16 @@ function alreadyDone(card: FlagCard): OutMessage | null {
   return null;
 }
 
-/** A flag's state change, committed with the edits that bring every alert about it up to date. */
+/**
+ * A flag's state change, committed with the edits that bring every alert about it up to date;
+ * null when someone else changed it first. The refreshed alert is also what the clicker sees.
+ */
 function changeAndRefresh(db: Db, flagId: number, now: Date, change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>) {
   return transact(db, async (trx) => {
-    const done = await change(trx);
-    if (done) await enqueueMany(trx, await alertRefreshes(trx, flagId, now));
-    return done;
+    if (!(await change(trx))) return null;
+    const refreshed = await refreshAlerts(trx, flagId, now);
+    if (refreshed) await enqueueMany(trx, refreshed.edits);
+    return refreshed;
   });
 }
 
@@ -79,8 +83,8 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
         .returning('id')
         .executeTakeFirst(),
     );
+    if (done) return { kind: 'update', message: done.message, notice: flagAcknowledgedNotice(done.card.learnerName) };
     card = (await loadFlagCard(db, card.id))!;
-    if (done) return render(db, card, flagAcknowledgedNotice(card.learnerName));
     // Someone else acted between our read and our write.
     return render(
       db,
@@ -98,7 +102,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
       .returning('id')
       .executeTakeFirst(),
   );
+  if (done) return { kind: 'update', message: done.message, notice: flagResolvedNotice(done.card.learnerName) };
   card = (await loadFlagCard(db, card.id))!;
-  if (done) return render(db, card, flagResolvedNotice(card.learnerName));
   return render(db, card, alreadyDone(card)!);
 }

@@ -1,16 +1,25 @@
 import type { Db } from '../../db/connect.js';
+import type { OutMessage } from '../chat.js';
 import { stallAlert } from '../messages/stalls.js';
 import type { Outgoing } from '../outbox.js';
-import { alertViewOf, HISTORY_SIZE, loadFlagCard } from './load.js';
+import { alertViewOf, HISTORY_SIZE, loadFlagCard, type FlagCard } from './load.js';
+
+export interface AlertRefresh {
+  card: FlagCard;
+  /** The alert as it reads now: what the clicked message and every sent copy become. */
+  message: OutMessage;
+  /** One edit per alert DM sent about the flag. */
+  edits: Outgoing[];
+}
 
 /**
  * Edits for every alert DM sent about a flag, so none of them still offers "Acknowledge" after
  * the flag was acknowledged or resolved elsewhere: from `/stalled`, by another organizer, or
  * automatically. Keyed by the flag's new state, so each state is written to each message once.
  */
-export async function alertRefreshes(db: Db, flagId: number, now: Date): Promise<Outgoing[]> {
+export async function refreshAlerts(db: Db, flagId: number, now: Date): Promise<AlertRefresh | null> {
   const card = await loadFlagCard(db, flagId);
-  if (!card) return [];
+  if (!card) return null;
   const alerts = await db
     .selectFrom('outbox')
     .select('key')
@@ -18,9 +27,8 @@ export async function alertRefreshes(db: Db, flagId: number, now: Date): Promise
     .where((eb) => eb.or([eb('key', '=', `alert:${flagId}`), eb('key', 'like', `alert:${flagId}:%`)]))
     .where('status', '<>', 'dead')
     .execute();
-  if (alerts.length === 0) return [];
   const message = stallAlert(await alertViewOf(db, card, HISTORY_SIZE));
-  return alerts.map(({ key }) => ({
+  const edits = alerts.map(({ key }) => ({
     key: `alert-update:${key}:${card.status}`,
     kind: 'alert-update' as const,
     platform: card.platform,
@@ -29,4 +37,5 @@ export async function alertRefreshes(db: Db, flagId: number, now: Date): Promise
     message,
     availableAt: now,
   }));
+  return { card, message, edits };
 }

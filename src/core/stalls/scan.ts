@@ -9,7 +9,7 @@ import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
 import { chunks, inTransaction } from './batch.js';
 import { HISTORY_SIZE } from './load.js';
-import { alertRefreshes } from './refresh.js';
+import { refreshAlerts } from './refresh.js';
 import {
   confidenceLookback,
   countedRounds,
@@ -507,7 +507,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         const notices = mentor
           ? [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }]
           : organizersOf(p.cohort).map((userId) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${userId}`, targetId: userId }));
-        return [...notices, ...(await alertRefreshes(trx, p.flag.id, now))];
+        return [...notices, ...((await refreshAlerts(trx, p.flag.id, now))?.edits ?? [])];
       },
     );
   }
