@@ -83,10 +83,13 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
     milestoneCount: program.milestones.length,
   };
 
+  const breaksOf = new Map<number, typeof absences>();
+  for (const a of absences) breaksOf.set(a.member_id, [...(breaksOf.get(a.member_id) ?? []), a]);
+
   for (const l of learners) {
     const joinedFrom = new Date(l.joined_at).getTime() - JOIN_GRACE_MS;
     const isTheirs = (r: { opens_at: Date | string }) => new Date(r.opens_at).getTime() >= joinedFrom;
-    const periods = absences.filter((a) => a.member_id === l.id);
+    const periods = breaksOf.get(l.id) ?? [];
     // A week counts as away when a break overlaps it, even one announced after its round opened.
     const awayIn = (w: number) => {
       const from = byWeek.get(w)!.local_date;

@@ -26,9 +26,10 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
   const tz = canonicalZone(cmd.tz);
   const now = deps.clock.now();
   const rule = { startDate: cmd.start, weekday: weekday!, slotTime: cmd.time, timezone: tz, skipped: new Set<string>() };
-  if (firstSlot(rule).at <= now) {
+  const firstAt = firstSlot(rule).at;
+  if (firstAt <= now) {
     throw new Refusal(
-      `The first check-in of \`start:${cmd.start}\` (${describeSlot(firstSlot(rule).at, tz)}) has already passed, so week 1 would go out late. ` +
+      `The first check-in of \`start:${cmd.start}\` (${describeSlot(firstAt, tz)}) has already passed, so week 1 would go out late. ` +
         `Start on or after ${nextStartDate(rule, now)}.`,
     );
   }
