@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { parseArgs } from '../../test/helpers/fake-slack.js';
+import { closeAtOnce, listenOnLoopback } from '../../test/helpers/loopback.js';
 import { epochNow } from './report.js';
 
 /**
@@ -69,17 +70,13 @@ export class FakeSlackApi {
   async listen(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.port = await listenOnLoopback(this.server);
   }
 
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeAtOnce(server);
   }
 
   reset(options?: Partial<FakeOptions>): void {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { FakeSlack } from '../helpers/fake-slack.js';
+import { closeAtOnce, listenOnLoopback } from '../helpers/loopback.js';
 
 /**
  * Stands in front of the fake Web API and makes it behave like Slack on a bad day: slow answers
@@ -38,9 +39,7 @@ export class SlackFront {
   static async start(fake: FakeSlack, opts: SlackFrontOptions = {}): Promise<SlackFront> {
     const front = new SlackFront(fake, opts);
     front.server = http.createServer((req, res) => void front.handle(req, res));
-    await new Promise<void>((resolve) => front.server!.listen(0, '127.0.0.1', resolve));
-    const address = front.server.address();
-    front.port = typeof address === 'object' && address ? address.port : 0;
+    front.port = await listenOnLoopback(front.server);
     return front;
   }
 
@@ -64,9 +63,7 @@ export class SlackFront {
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeAtOnce(server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

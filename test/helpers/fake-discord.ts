@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIApplicationCommand, APIChannel, APIMessage } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { listenOnLoopback } from './loopback.js';
 
 /**
  * A local stand-in for Discord's REST API, enough for the bot: interaction callbacks and
@@ -91,8 +91,7 @@ export class FakeDiscord {
     });
     this.gateway = new WebSocketServer({ server: this.server, path: '/gateway' });
     this.gateway.on('connection', (socket) => this.onGatewayConnection(socket));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    this.url = `http://127.0.0.1:${await listenOnLoopback(this.server)}/api`;
     return this;
   }
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeAtOnce, listenOnLoopback } from './loopback.js';
 
 /**
  * A local stand-in for the Slack Web API (SLACK_API_URL) and for response_url endpoints. It records
@@ -208,9 +209,7 @@ export class FakeSlack {
     this.sockets = null;
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeAtOnce(server);
   }
 
   private nextTs(): string {
@@ -221,9 +220,7 @@ export class FakeSlack {
   private async listen(): Promise<void> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.acceptSockets();
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.port = await listenOnLoopback(this.server);
   }
 
   private record(call: RecordedCall): void {
