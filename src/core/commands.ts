@@ -14,6 +14,8 @@ export type Command =
   | { name: 'progress'; user?: UserRef }
   | { name: 'faq'; question: string }
   | { name: 'away'; until: string }
+  | { name: 'away.back' }
+  | { name: 'away.show' }
   | { name: 'cohort.create'; cohortName: string; program: string; start: string; day: string; time: string; tz: string }
   | { name: 'cohort.join' }
   | { name: 'cohort.add'; user: UserRef }
@@ -23,6 +25,9 @@ export type Command =
   | { name: 'cohort.pause' }
   | { name: 'cohort.resume' }
   | { name: 'cohort.skip'; date: string }
+  | { name: 'cohort.unskip'; date: string }
+  | { name: 'cohort.edit'; day?: string; time?: string; tz?: string }
+  | { name: 'cohort.schedule' }
   | { name: 'stalled' };
 
 export type CommandName = Command['name'];
@@ -35,12 +40,13 @@ export const USAGE: Record<SlashCommand, string> = {
   checkin: '`/checkin` opens the form · `/checkin on-track|behind|blocked|done [note]` checks in at once',
   progress: '`/progress` for yourself · `/progress @user` for a learner in your cohorts (mentors)',
   faq: '`/faq <question>`, e.g. `/faq how long does the move to ML engineering take?`',
-  away: '`/away YYYY-MM-DD`: no reminders or stall flags until that date, e.g. `/away 2026-12-31`',
+  away: '`/away YYYY-MM-DD`: no reminders or stall flags until the day you are back, e.g. `/away 2026-12-31` (replaces a break already set) · `/away back` ends it now · `/away` shows it',
   cohort: [
     '`/cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>`',
-    '`/cohort join` · `/cohort status`',
+    '`/cohort join` · `/cohort status` · `/cohort schedule`',
     '`/cohort add @user` · `/cohort mentor @user` · `/cohort remove @user`',
-    '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>`',
+    '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>` · `/cohort unskip <YYYY-MM-DD>`',
+    '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]`',
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
 };
@@ -83,19 +89,32 @@ export function tokenize(text: string): string[] {
 }
 
 const CREATE_KEYS = ['name', 'program', 'start', 'day', 'time', 'tz'] as const;
+const EDIT_KEYS = ['day', 'time', 'tz'] as const;
 
-function parseCreate(rest: string): Command {
-  const usage = USAGE.cohort.split('\n')[0]!;
-  const values: Partial<Record<(typeof CREATE_KEYS)[number], string>> = {};
+function keyValues<K extends string>(rest: string, keys: readonly K[], usage: string): Partial<Record<K, string>> {
+  const values: Partial<Record<K, string>> = {};
   for (const token of tokenize(rest)) {
     const m = /^([a-z]+):(.*)$/is.exec(token);
     if (!m) throw new CommandError(`"${token}" is not a key:value pair.`, usage);
     const key = m[1]!.toLowerCase();
-    if (!(CREATE_KEYS as readonly string[]).includes(key)) {
-      throw new CommandError(`Unknown option "${key}". The options are ${CREATE_KEYS.join(', ')}.`, usage);
+    if (!(keys as readonly string[]).includes(key)) {
+      throw new CommandError(`Unknown option "${key}". The options are ${keys.join(', ')}.`, usage);
     }
-    values[key as (typeof CREATE_KEYS)[number]] = m[2]!.trim();
+    values[key as K] = m[2]!.trim();
   }
+  return values;
+}
+
+function parseEdit(rest: string): Command {
+  const usage = USAGE.cohort.split('\n').find((l) => l.includes('/cohort edit'))!;
+  const values = keyValues(rest, EDIT_KEYS, usage);
+  if (Object.keys(values).length === 0) throw new CommandError('Say what to change: day, time or tz.', usage);
+  return { name: 'cohort.edit', ...values };
+}
+
+function parseCreate(rest: string): Command {
+  const usage = USAGE.cohort.split('\n')[0]!;
+  const values = keyValues(rest, CREATE_KEYS, usage);
   const missing = CREATE_KEYS.filter((k) => !values[k]);
   if (missing.length > 0) throw new CommandError(`Missing ${missing.map((k) => `${k}:`).join(', ')}.`, usage);
   return {
@@ -145,6 +164,8 @@ export function parseCommand(command: string, text: string): Command {
       if (!body) throw new CommandError('Ask a question after /faq.', USAGE.faq);
       return { name: 'faq', question: body };
     case 'away':
+      if (!body) return { name: 'away.show' };
+      if (body.toLowerCase() === 'back') return { name: 'away.back' };
       if (!DATE_RE.test(body)) throw new CommandError(body ? `"${body}" is not a date in YYYY-MM-DD form.` : 'Give the date you are back.', USAGE.away);
       return { name: 'away', until: body };
     case 'stalled':
@@ -158,6 +179,7 @@ export function parseCommand(command: string, text: string): Command {
           return parseCreate(rest);
         case 'join':
         case 'status':
+        case 'schedule':
         case 'pause':
         case 'resume':
           if (restWords.length > 0) throw new CommandError(`\`/cohort ${sub}\` takes no options.`, USAGE.cohort);
@@ -169,6 +191,11 @@ export function parseCommand(command: string, text: string): Command {
         case 'skip':
           if (!DATE_RE.test(rest)) throw new CommandError(rest ? `"${rest}" is not a date in YYYY-MM-DD form.` : 'Give the date to skip.', '`/cohort skip YYYY-MM-DD`');
           return { name: 'cohort.skip', date: rest };
+        case 'unskip':
+          if (!DATE_RE.test(rest)) throw new CommandError(rest ? `"${rest}" is not a date in YYYY-MM-DD form.` : 'Give the skipped date to put back.', '`/cohort unskip YYYY-MM-DD`');
+          return { name: 'cohort.unskip', date: rest };
+        case 'edit':
+          return parseEdit(rest);
         case '':
           throw new CommandError('Say what to do with the cohort.', USAGE.cohort);
         default:

@@ -6,8 +6,9 @@ import { cohortStatusView, progressView } from './progress.js';
 import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
 import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
-import { buttonCheckin, FormInvalid, openForm, quickCheckin, setAway, submitCheckinForm } from './handlers/checkin-flow.js';
-import { addMember, createCohort, joinCohort, removeMember, setPaused, skipDate } from './handlers/cohort-admin.js';
+import { endAway, setAway, showAway } from './handlers/away.js';
+import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
+import { addMember, createCohort, editSchedule, joinCohort, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, pingMentor, questionFromMention, showEntry } from './handlers/faq-flow.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
@@ -39,6 +40,10 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return ask(deps, actor, place, cmd.question, 'command', true);
     case 'away':
       return setAway(deps, actor, cmd.until);
+    case 'away.back':
+      return endAway(deps, actor);
+    case 'away.show':
+      return showAway(deps, actor);
     case 'progress':
       return progress(deps, actor, place, cmd.user?.id);
     case 'stalled':
@@ -59,6 +64,12 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return setPaused(deps, actor, place, false);
     case 'cohort.skip':
       return skipDate(deps, actor, place, cmd.date);
+    case 'cohort.unskip':
+      return unskipDate(deps, actor, place, cmd.date);
+    case 'cohort.edit':
+      return editSchedule(deps, actor, place, cmd);
+    case 'cohort.schedule':
+      return showSchedule(deps, actor, place);
     case 'cohort.status': {
       const cohort = await channelCohort(deps, actor, place);
       await requireMentorOf(deps, actor, cohort, 'see who has checked in');

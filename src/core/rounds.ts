@@ -2,11 +2,13 @@ import { sql, type Transaction } from 'kysely';
 import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Cohort, Database, Round } from '../db/types.js';
-import { reminderDm, roundPost } from './messages/rounds.js';
-import { enqueueMany, type Executor } from './outbox.js';
-import { addHours, localDate, nextSlot, type Slot } from './schedule.js';
-
-const WEEK_MS = 7 * 24 * 3_600_000;
+import type { AdminId } from '../config.js';
+import type { NotRunReason, RoundState } from '../db/types.js';
+import type { OutMessage } from './chat.js';
+import { noLearnersNotice, notRunNotice, reminderDm, roundPost } from './messages/rounds.js';
+import { organizersOf } from './organizers.js';
+import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { addHours, dueSlots, localDate, type Slot, type SlotRule } from './schedule.js';
 
 /** The latest round of each cohort, in one query. */
 export async function latestRounds(db: Executor, cohortIds: number[]): Promise<Map<number, Round>> {
@@ -32,114 +34,189 @@ export interface OpenedRound {
   week: number;
 }
 
-interface DueRound {
+/** A round posted this long after its slot says so: the bot was offline when it was due. */
+export const LATE_AFTER_MS = 3_600_000;
+
+interface DueWeek {
+  week: number;
+  slot: Slot;
+  state: RoundState;
+  reason: NotRunReason | null;
+}
+
+interface DueCohort {
   cohort: Cohort;
   program: Program;
-  week: number;
-  milestoneId: string;
-  slot: Slot;
+  weeks: DueWeek[];
+  /** The latest week recorded before: a streak of weeks with no learners is announced once. */
+  previous: Round | undefined;
 }
 
 /** Cohorts per transaction when many rounds open in the same minute. */
 const BATCH = 500;
 
+export interface OpenOptions {
+  admins?: readonly AdminId[];
+  /** When a scheduler last ticked before this one: the start of an outage, for the late marker. */
+  lastSeen?: Date | null;
+}
+
 /**
- * Opens every round whose slot has come. Round rows (unique per cohort and week) and their posts in
- * the outbox commit together, a batch of cohorts per transaction, so any number of schedulers may
- * run this at once: a second one finds the rows there and writes nothing.
+ * Records every week whose slot has come. The calendar never slides: after downtime, the weeks that
+ * passed are recorded as not run and only the latest is posted, marked late, and organizers are told
+ * once. A week with no active learners is recorded but not posted. Round rows (unique per cohort and
+ * week) and their messages commit together, a batch of cohorts per transaction, so any number of
+ * schedulers may run this at once: a second one finds the rows there and writes nothing.
  */
-export async function openDueRounds(db: Db, content: Content, now: Date): Promise<OpenedRound[]> {
+export async function openDueRounds(db: Db, content: Content, now: Date, options: OpenOptions = {}): Promise<OpenedRound[]> {
   const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').orderBy('id').execute();
   if (cohorts.length === 0) return [];
   const ids = cohorts.map((c) => c.id);
-  const latest = await latestRounds(db, ids);
-  const skippedRows = await db.selectFrom('skipped_dates').selectAll().where('cohort_id', 'in', ids).execute();
-  const skipped = new Map<number, Set<string>>();
-  for (const row of skippedRows) {
-    if (!skipped.has(row.cohort_id)) skipped.set(row.cohort_id, new Set());
-    skipped.get(row.cohort_id)!.add(row.date);
-  }
+  const [latest, skipped] = await Promise.all([latestRounds(db, ids), skippedDatesOf(db, ids)]);
 
-  const due: DueRound[] = [];
+  const due: DueCohort[] = [];
   for (const cohort of cohorts) {
     const program = content.programs.get(cohort.program_id);
     if (!program) continue;
     const last = latest.get(cohort.id);
-    if (last && last.week >= program.weeks.length) {
-      if (now.getTime() >= new Date(last.opens_at).getTime() + WEEK_MS) await finishCohort(db, cohort.id);
-      continue;
-    }
-    const slot = nextSlot(
-      { startDate: cohort.start_date, weekday: cohort.weekday, slotTime: cohort.slot_time, timezone: cohort.timezone, skipped: skipped.get(cohort.id) ?? new Set() },
-      last ? { localDate: last.local_date } : null,
-      { now, notBefore: cohort.resumed_at },
-    );
-    if (slot.at > now) continue;
-    const week = (last?.week ?? 0) + 1;
-    due.push({ cohort, program, week, milestoneId: program.weeks[week - 1]!.milestoneId, slot });
+    const remaining = program.weeks.length - (last?.week ?? 0);
+    if (remaining <= 0) continue;
+    const slots = dueSlots(ruleOf(cohort, skipped.get(cohort.id)), last ? { localDate: last.local_date } : null, remaining, now, cohort.resumed_at);
+    if (slots.length === 0) continue;
+    const first = (last?.week ?? 0) + 1;
+    const weeks = slots.map((slot, i): DueWeek => {
+      const latestOne = i === slots.length - 1;
+      return { week: first + i, slot, state: latestOne ? 'posted' : 'not-run', reason: latestOne ? null : 'offline' };
+    });
+    due.push({ cohort, program, weeks, previous: last });
   }
+  if (due.length === 0) return [];
 
   const opened: OpenedRound[] = [];
   for (let i = 0; i < due.length; i += BATCH) {
     const part = due.slice(i, i + BATCH);
-    opened.push(...(await db.transaction().execute((trx) => openBatch(trx, part, now))));
+    opened.push(...(await db.transaction().execute((trx) => openBatch(trx, part, now, options))));
   }
   return opened;
 }
 
-async function openBatch(trx: Transaction<Database>, part: DueRound[], now: Date): Promise<OpenedRound[]> {
-  const inserted = await trx
-    .insertInto('rounds')
-    .values(
-      part.map((d) => ({
-        cohort_id: d.cohort.id,
-        week: d.week,
-        milestone_id: d.milestoneId,
-        local_date: d.slot.localDate,
-        opens_at: d.slot.at,
-        created_at: now,
-        channel_id: d.cohort.channel_id,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['cohort_id', 'week']).doNothing())
-    .returning(['id', 'cohort_id', 'week'])
-    .execute();
-  if (inserted.length === 0) return [];
+async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Date, options: OpenOptions): Promise<OpenedRound[]> {
   const counts = await trx
     .selectFrom('members')
     .select(['cohort_id', sql<number>`count(*)::int`.as('learners')])
-    .where('cohort_id', 'in', inserted.map((r) => r.cohort_id))
+    .where('cohort_id', 'in', part.map((d) => d.cohort.id))
     .where('role', '=', 'learner')
     .where('removed_at', 'is', null)
     .groupBy('cohort_id')
     .execute();
   const learners = new Map(counts.map((c) => [c.cohort_id, c.learners]));
+  for (const d of part) {
+    if ((learners.get(d.cohort.id) ?? 0) > 0) continue;
+    const latest = d.weeks[d.weeks.length - 1]!;
+    latest.state = 'not-run';
+    latest.reason = 'no-learners';
+  }
+
+  const offlineSince = (d: DueCohort) => {
+    const firstDue = d.weeks[0]!.slot.at;
+    return options.lastSeen && options.lastSeen < firstDue ? options.lastSeen : firstDue;
+  };
+  const isLate = (d: DueCohort) => d.weeks.length > 1 || now.getTime() - d.weeks[d.weeks.length - 1]!.slot.at.getTime() > LATE_AFTER_MS;
+  const inserted = await trx
+    .insertInto('rounds')
+    .values(
+      part.flatMap((d) =>
+        d.weeks.map((w) => ({
+          cohort_id: d.cohort.id,
+          week: w.week,
+          milestone_id: d.program.weeks[w.week - 1]!.milestoneId,
+          local_date: w.slot.localDate,
+          opens_at: w.slot.at,
+          created_at: now,
+          channel_id: d.cohort.channel_id,
+          state: w.state,
+          not_run_reason: w.reason,
+          offline_since: w.state === 'posted' && isLate(d) ? offlineSince(d) : null,
+        })),
+      ),
+    )
+    .onConflict((oc) => oc.columns(['cohort_id', 'week']).doNothing())
+    .returning(['id', 'cohort_id', 'week', 'state'])
+    .execute();
+  if (inserted.length === 0) return [];
+
   const byCohort = new Map(part.map((d) => [d.cohort.id, d]));
-  await enqueueMany(
-    trx,
-    inserted.map((r) => {
-      const d = byCohort.get(r.cohort_id)!;
-      return {
-        key: `round:${r.id}`,
-        kind: 'round' as const,
+  const outs: Outgoing[] = [];
+  for (const r of inserted) {
+    const d = byCohort.get(r.cohort_id)!;
+    const week = d.weeks.find((w) => w.week === r.week)!;
+    const notice = (key: string, message: OutMessage): Outgoing[] =>
+      organizersOf(d.cohort, options.admins ?? []).map((userId) => ({
+        key: `${key}:to:${userId}`,
+        kind: 'notice',
         platform: d.cohort.platform,
-        targetKind: 'channel' as const,
-        targetId: d.cohort.channel_id,
-        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.milestoneId, answered: 0, learners: learners.get(r.cohort_id) ?? 0 }),
+        targetKind: 'user',
+        targetId: userId,
+        message,
         availableAt: now,
-      };
-    }),
-  );
-  return inserted.map((r) => ({ cohortId: r.cohort_id, roundId: r.id, week: r.week }));
+      }));
+    if (r.state === 'posted') {
+      const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone } : null;
+      outs.push({
+        key: `round:${r.id}`,
+        kind: 'round',
+        platform: d.cohort.platform,
+        targetKind: 'channel',
+        targetId: d.cohort.channel_id,
+        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, answered: 0, learners: learners.get(r.cohort_id) ?? 0, late }),
+        availableAt: now,
+      });
+    }
+    if (week !== d.weeks[d.weeks.length - 1]) continue;
+    const offline = d.weeks.filter((w) => w.reason === 'offline').map((w) => w.week);
+    if (offline.length > 0) {
+      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null });
+      outs.push(...notice(`not-run:${d.cohort.id}:${offline[0]}`, message));
+    }
+    if (week.reason === 'no-learners' && d.previous?.not_run_reason !== 'no-learners') {
+      outs.push(...notice(`no-learners:${d.cohort.id}:${r.week}`, noLearnersNotice(d.cohort.name, r.week)));
+    }
+  }
+  await enqueueMany(trx, outs);
+  return inserted.filter((r) => r.state === 'posted').map((r) => ({ cohortId: r.cohort_id, roundId: r.id, week: r.week }));
 }
 
-async function finishCohort(db: Db, cohortId: number): Promise<void> {
-  await db.updateTable('cohorts').set({ status: 'finished' }).where('id', '=', cohortId).where('status', '=', 'active').execute();
+export async function skippedDatesOf(db: Executor, cohortIds: readonly number[]): Promise<Map<number, Set<string>>> {
+  const skipped = new Map<number, Set<string>>();
+  if (cohortIds.length === 0) return skipped;
+  const rows = await db.selectFrom('skipped_dates').selectAll().where('cohort_id', 'in', [...cohortIds]).execute();
+  for (const row of rows) {
+    if (!skipped.has(row.cohort_id)) skipped.set(row.cohort_id, new Set());
+    skipped.get(row.cohort_id)!.add(row.date);
+  }
+  return skipped;
+}
+
+export function ruleOf(cohort: Pick<Cohort, 'start_date' | 'weekday' | 'slot_time' | 'timezone'>, skipped: ReadonlySet<string> = new Set()): SlotRule {
+  return { startDate: cohort.start_date, weekday: cohort.weekday, slotTime: cohort.slot_time, timezone: cohort.timezone, skipped };
+}
+
+/** The latest posted round of a cohort: the one learners answer. */
+export async function latestPostedRound(db: Executor, cohortId: number): Promise<Round | undefined> {
+  return db.selectFrom('rounds').selectAll().where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
+}
+
+/** A learner's next unfinished milestone in program order (the last one when all are done). */
+export function nextMilestone(program: Program, completed: ReadonlySet<string>): string {
+  const ordered = [...program.milestones].sort((a, b) => a.week - b.week);
+  return (ordered.find((m) => !completed.has(m.id)) ?? ordered[ordered.length - 1]!).id;
 }
 
 /**
- * Sends one reminder per round, `hours` after it opened, to each active learner without an
- * answer. Claiming the round (`reminded_at` from null) decides which scheduler sends them.
+ * Sends one reminder per round, `hours` after it was posted, to each active learner without an
+ * answer who is not away, naming their next unfinished milestone. Only the latest week gets one:
+ * a round already closed by the next week is past reminding. Claiming the round (`reminded_at`
+ * from null) decides which scheduler sends them.
  */
 export async function sendDueReminders(db: Db, content: Content, now: Date, hours: number): Promise<number> {
   const due = await db
@@ -148,7 +225,8 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
     .selectAll('rounds')
     .select(['cohorts.name as cohort_name', 'cohorts.program_id', 'cohorts.platform', 'cohorts.timezone'])
     .where('rounds.reminded_at', 'is', null)
-    .where('rounds.opens_at', '<=', addHours(now, -hours))
+    .where('rounds.state', '=', 'posted')
+    .where(sql<boolean>`greatest(rounds.opens_at, rounds.created_at) <= ${addHours(now, -hours)}`)
     .where('cohorts.status', '=', 'active')
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('rounds as later').select('later.id').whereRef('later.cohort_id', '=', 'rounds.cohort_id').whereRef('later.week', '>', 'rounds.week'))),
@@ -183,6 +261,9 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
         .orderBy('rounds.week', 'desc')
         .execute();
       const lastOf = new Map(lastAnswers.map(({ member_id, ...last }) => [member_id, last]));
+      const completions = await trx.selectFrom('milestone_completions').select(['member_id', 'milestone_id']).where('member_id', 'in', missing.map((m) => m.id)).execute();
+      const doneBy = new Map<number, Set<string>>();
+      for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
       const written = await enqueueMany(
         trx,
         missing.map((member) => ({
@@ -191,7 +272,7 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
           platform: round.platform,
           targetKind: 'user' as const,
           targetId: member.user_id,
-          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: round.milestone_id, last: lastOf.get(member.id) ?? null }),
+          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: nextMilestone(program, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null }),
           availableAt: now,
         })),
       );

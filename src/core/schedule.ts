@@ -24,9 +24,22 @@ export function isValidZone(zone: string): boolean {
   return IANAZone.isValidZone(zone) && (zone.includes('/') || zone.toUpperCase() === 'UTC');
 }
 
-/** The zone's canonical spelling ("europe/berlin" → "Europe/Berlin"). */
+/**
+ * The zone as the organizer typed it, in its usual capitals ("europe/berlin" → "Europe/Berlin"),
+ * never swapped for a legacy alias the runtime may prefer ("Europe/Kyiv" stays, not "Europe/Kiev").
+ */
 export function canonicalZone(zone: string): string {
-  return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  const typed = zone.trim();
+  const lower = typed.toLowerCase();
+  const known = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
+  if (known) return known;
+  const resolved = new Intl.DateTimeFormat('en', { timeZone: typed }).resolvedOptions().timeZone;
+  if (resolved.toLowerCase() === lower) return resolved;
+  if (lower === 'utc') return 'UTC';
+  return typed
+    .split('/')
+    .map((part) => part.replace(/(^|[_-])([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase()))
+    .join('/');
 }
 
 export function localDate(now: Date, zone: string): string {
@@ -39,10 +52,14 @@ function slotAt(rule: SlotRule, date: DateTime): Slot {
   return { localDate: date.toISODate()!, at: local.toJSDate() };
 }
 
+/** The first date on or after `from` that falls on the rule's weekday. */
+function onWeekday(rule: SlotRule, from: DateTime): DateTime {
+  return from.plus({ days: (rule.weekday - from.weekday + 7) % 7 });
+}
+
 /** The first slot date on or after the start date. */
 function firstSlotDate(rule: SlotRule): DateTime {
-  const start = DateTime.fromISO(rule.startDate, { zone: rule.timezone });
-  return start.plus({ days: (rule.weekday - start.weekday + 7) % 7 });
+  return onWeekday(rule, DateTime.fromISO(rule.startDate, { zone: rule.timezone }));
 }
 
 /** When the first round would open, ignoring skips: the start date's first check-in day. */
@@ -58,22 +75,41 @@ export function nextStartDate(rule: SlotRule, now: Date): string {
 }
 
 /**
- * The slot for the round after `previous` (or the first round when there is none). Skipped
- * dates move the round to the following week. Slots that passed while the cohort was paused,
- * or while the bot was down for longer than a week, are not caught up one by one: the round
- * goes out once, at the latest slot that has passed.
+ * The calendar is fixed: week 1 falls on the first check-in day on or after the start date, and
+ * each later week on the first check-in day at least four days after the week before it (a week
+ * later when the slot is unchanged; the nearest such day after `/cohort edit` moves the weekday).
+ * A skipped date, or a slot before `notBefore` (the end of a pause), moves the week on by a week.
+ * Weeks already recorded never move, so the next week is always computed from the last one.
  */
-export function nextSlot(rule: SlotRule, previous: { localDate: string } | null, opts: { now: Date; notBefore?: Date | null }): Slot {
-  let date = previous ? DateTime.fromISO(previous.localDate, { zone: rule.timezone }).plus({ weeks: 1 }) : firstSlotDate(rule);
-  const usable = (d: DateTime) => !rule.skipped.has(d.toISODate()!) && (!opts.notBefore || slotAt(rule, d).at >= opts.notBefore);
-  while (!usable(date)) date = date.plus({ weeks: 1 });
-  for (;;) {
-    let later = date.plus({ weeks: 1 });
-    while (!usable(later)) later = later.plus({ weeks: 1 });
-    if (slotAt(rule, later).at > opts.now) break;
-    date = later;
-  }
+export function nextWeekSlot(rule: SlotRule, previous: { localDate: string } | null, notBefore: Date | null = null): Slot {
+  let date = previous ? onWeekday(rule, DateTime.fromISO(previous.localDate, { zone: rule.timezone }).plus({ days: 4 })) : firstSlotDate(rule);
+  while (rule.skipped.has(date.toISODate()!) || (notBefore && slotAt(rule, date).at < notBefore)) date = date.plus({ weeks: 1 });
   return slotAt(rule, date);
+}
+
+/** The next `count` week slots after `previous`, as nextWeekSlot would place them. */
+export function upcomingSlots(rule: SlotRule, previous: { localDate: string } | null, count: number, notBefore: Date | null = null): Slot[] {
+  const out: Slot[] = [];
+  let last = previous;
+  for (let i = 0; i < count; i++) {
+    const slot = nextWeekSlot(rule, last, i === 0 ? notBefore : null);
+    out.push(slot);
+    last = slot;
+  }
+  return out;
+}
+
+/** Every week slot after `previous` that is due at `now`, oldest first (more than one after an outage). */
+export function dueSlots(rule: SlotRule, previous: { localDate: string } | null, limit: number, now: Date, notBefore: Date | null = null): Slot[] {
+  const out: Slot[] = [];
+  let last = previous;
+  while (out.length < limit) {
+    const slot = nextWeekSlot(rule, last, out.length === 0 ? notBefore : null);
+    if (slot.at > now) break;
+    out.push(slot);
+    last = slot;
+  }
+  return out;
 }
 
 const WEEKDAY_NUMBERS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6, sun: 7 };

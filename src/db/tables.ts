@@ -3,6 +3,7 @@ import type { Database } from './types.js';
 /** Every table, children before parents: the order to drop or truncate them in. */
 export const TABLES = [
   'leases',
+  'heartbeats',
   'faq_questions',
   'processed_events',
   'outbox',
@@ -12,6 +13,7 @@ export const TABLES = [
   'checkins',
   'rounds',
   'skipped_dates',
+  'cohort_pauses',
   'away_periods',
   'members',
   'cohorts',

@@ -8,14 +8,21 @@ export type CohortStatus = 'active' | 'paused' | 'finished';
 export type Role = 'learner' | 'mentor';
 export type CheckinStatus = 'on-track' | 'behind' | 'blocked' | 'done';
 export type CheckinSource = 'button' | 'form' | 'quick';
+export type RoundState = 'posted' | 'not-run';
+export type NotRunReason = 'offline' | 'no-learners';
 export type FlagStatus = 'open' | 'acknowledged' | 'resolved';
+export type FlagResolution = 'mentor' | 'auto' | 'removed' | 'ended';
 export type OutboxStatus = 'pending' | 'sent' | 'dead';
 export type OutboxTargetKind = 'channel' | 'user' | 'message';
 export type FaqVia = 'command' | 'mention' | 'checkin' | 'cli';
 
+export type StallReasonCode = 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop';
+
 export interface StallReason {
-  code: 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop';
+  code: StallReasonCode;
   text: string;
+  /** When the newest fact behind the reason happened (ISO): a resolved flag reopens only on a newer one. */
+  since?: string;
 }
 
 export interface CohortsTable {
@@ -33,6 +40,14 @@ export interface CohortsTable {
   created_by: string;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   /** Slots before this moment are not used: a paused cohort does not catch up on resume. */
+  resumed_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface CohortPausesTable {
+  id: Generated<number>;
+  cohort_id: number;
+  paused_at: Timestamp;
   resumed_at: Timestamp | null;
 }
 
@@ -72,6 +87,13 @@ export interface RoundsTable {
   reminded_at: Timestamp | null;
   channel_id: string;
   message_id: string | null;
+  /** not-run: the week's slot passed with no round posted (the bot was offline, or no learners). */
+  state: Generated<RoundState>;
+  not_run_reason: NotRunReason | null;
+  /** Posted late after an outage: when the bot was last seen before it. */
+  offline_since: Timestamp | null;
+  /** When this week's digest was queued. */
+  digest_at: Timestamp | null;
 }
 
 export interface CheckinsTable {
@@ -122,7 +144,14 @@ export interface StallFlagsTable {
   escalated_at: Timestamp | null;
   resolved_at: Timestamp | null;
   resolved_by: string | null;
-  resolution: 'mentor' | 'auto' | 'removed' | null;
+  resolution: FlagResolution | null;
+  /** Bumped whenever the reasons change, so each change edits the alerts once. */
+  version: Generated<number>;
+}
+
+export interface HeartbeatsTable {
+  name: string;
+  at: Timestamp;
 }
 
 export interface OutboxTable {
@@ -188,6 +217,8 @@ export interface Database {
   processed_events: ProcessedEventsTable;
   faq_questions: FaqQuestionsTable;
   leases: LeasesTable;
+  cohort_pauses: CohortPausesTable;
+  heartbeats: HeartbeatsTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

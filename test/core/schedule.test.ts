@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSlot, nextSlot, type SlotRule } from '../../src/core/schedule.js';
+import { canonicalZone, describeSlot, dueSlots, nextWeekSlot, upcomingSlots, type SlotRule } from '../../src/core/schedule.js';
 
 const rule = (over: Partial<SlotRule> = {}): SlotRule => ({
   startDate: '2026-03-02',
@@ -15,8 +15,7 @@ function walk(r: SlotRule, weeks: number): Array<{ localDate: string; at: string
   const out: Array<{ localDate: string; at: string }> = [];
   let prev: { localDate: string } | null = null;
   for (let i = 0; i < weeks; i++) {
-    const probe = nextSlot(r, prev, { now: new Date('2000-01-01T00:00:00Z') });
-    const slot = nextSlot(r, prev, { now: probe.at });
+    const slot = nextWeekSlot(r, prev);
     out.push({ localDate: slot.localDate, at: slot.at.toISOString() });
     prev = slot;
   }
@@ -25,8 +24,8 @@ function walk(r: SlotRule, weeks: number): Array<{ localDate: string; at: string
 
 describe('round slots', () => {
   it('starts on the first slot weekday on or after the start date', () => {
-    expect(nextSlot(rule({ startDate: '2026-03-04' }), null, { now: new Date('2026-03-01T00:00:00Z') }).localDate).toBe('2026-03-09');
-    expect(nextSlot(rule(), null, { now: new Date('2026-03-01T00:00:00Z') }).localDate).toBe('2026-03-02');
+    expect(nextWeekSlot(rule({ startDate: '2026-03-04' }), null).localDate).toBe('2026-03-09');
+    expect(nextWeekSlot(rule(), null).localDate).toBe('2026-03-02');
   });
 
   it('keeps 09:00 Monday at 09:00 local across the spring change in New York', () => {
@@ -66,13 +65,29 @@ describe('round slots', () => {
 
   it('does not catch up slots that passed while paused', () => {
     const resumed = new Date('2026-03-18T12:00:00Z');
-    const slot = nextSlot(rule(), { localDate: '2026-03-02' }, { now: resumed, notBefore: resumed });
+    const slot = nextWeekSlot(rule(), { localDate: '2026-03-02' }, resumed);
     expect(slot.localDate).toBe('2026-03-23');
   });
 
-  it('after a long outage posts the next round once, at the latest passed slot', () => {
-    const slot = nextSlot(rule(), { localDate: '2026-03-02' }, { now: new Date('2026-03-25T00:00:00Z') });
-    expect(slot.localDate).toBe('2026-03-23');
+  it('after a long outage every passed week is due, in calendar order: the calendar never slides', () => {
+    const due = dueSlots(rule(), { localDate: '2026-03-02' }, 24, new Date('2026-03-25T00:00:00Z'));
+    expect(due.map((s) => s.localDate)).toEqual(['2026-03-09', '2026-03-16', '2026-03-23']);
+    expect(dueSlots(rule(), { localDate: '2026-03-02' }, 2, new Date('2026-03-25T00:00:00Z'))).toHaveLength(2);
+  });
+
+  it('a new weekday takes the nearest such day at least four days after the last week', () => {
+    const last = { localDate: '2026-03-02' }; // a Monday
+    expect(nextWeekSlot(rule({ weekday: 4 }), last).localDate).toBe('2026-03-12'); // Thursday, not 3 days later
+    expect(nextWeekSlot(rule({ weekday: 2 }), last).localDate).toBe('2026-03-10');
+    expect(nextWeekSlot(rule({ weekday: 7 }), last).localDate).toBe('2026-03-08');
+    expect(upcomingSlots(rule({ weekday: 2 }), last, 2).map((s) => s.localDate)).toEqual(['2026-03-10', '2026-03-17']);
+  });
+
+  it('echoes a zone as typed, in its usual capitals, never as a legacy alias', () => {
+    expect(canonicalZone('europe/berlin')).toBe('Europe/Berlin');
+    expect(canonicalZone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(canonicalZone('europe/kyiv')).toBe('Europe/Kyiv');
+    expect(canonicalZone('utc')).toBe('UTC');
   });
 
   it('describes a slot in the cohort zone', () => {

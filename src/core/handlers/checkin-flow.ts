@@ -54,6 +54,10 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
       'r.reminded_at as r_reminded_at',
       'r.channel_id as r_channel_id',
       'r.message_id as r_message_id',
+      'r.state as r_state',
+      'r.not_run_reason as r_not_run_reason',
+      'r.offline_since as r_offline_since',
+      'r.digest_at as r_digest_at',
       'm.id as m_id',
       'm.display_name as m_display_name',
       'm.role as m_role',
@@ -63,7 +67,7 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     .where('r.id', '=', roundId)
     .executeTakeFirst();
   if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
-  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
+  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
   const round: Round = {
     id: r_id,
     cohort_id: cohort.id,
@@ -75,6 +79,10 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     reminded_at: r_reminded_at,
     channel_id: r_channel_id,
     message_id: r_message_id,
+    state: r_state,
+    not_run_reason: r_not_run_reason,
+    offline_since: r_offline_since,
+    digest_at: r_digest_at,
   };
   const member: Member | undefined =
     m_id === null
@@ -198,36 +206,4 @@ async function save(
     lines.push('Your mentor can see your blocker.');
   }
   return privately(lines.join('\n'));
-}
-
-export async function setAway(deps: CoreDeps, actor: Actor, until: string): Promise<Reply> {
-  const now = deps.clock.now();
-  const rows = await deps.db
-    .selectFrom('members')
-    .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
-    .select(['members.id', 'cohorts.timezone', 'cohorts.name'])
-    .where('cohorts.platform', '=', actor.platform)
-    .where('members.user_id', '=', actor.userId)
-    .where('members.role', '=', 'learner')
-    .where('members.removed_at', 'is', null)
-    .execute();
-  if (rows.length === 0) throw new Refusal("You're not a learner in any cohort, so there are no reminders to pause.");
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(`${until}T00:00:00Z`)) || new Date(`${until}T00:00:00Z`).toISOString().slice(0, 10) !== until) {
-    throw new Refusal(`"${until}" is not a real date.`, '`/away YYYY-MM-DD`');
-  }
-  const today = localDate(now, rows[0]!.timezone);
-  if (until <= today) throw new Refusal(`${until} is not in the future. Give the first day you are back, e.g. \`/away ${nextWeek(today)}\`.`);
-  await transact(deps.db, async (trx) => {
-    await trx.updateTable('members').set({ away_until: until }).where('id', 'in', rows.map((r) => r.id)).execute();
-    await trx
-      .insertInto('away_periods')
-      .values(rows.map((r) => ({ member_id: r.id, starts_on: localDate(now, r.timezone), ends_on: until, created_at: now })))
-      .execute();
-  });
-  const back = DateTime.fromISO(until).toFormat(until.slice(0, 4) === today.slice(0, 4) ? 'ccc d LLL' : 'ccc d LLL yyyy');
-  return privately(`Enjoy the break. No reminders or stall flags in ${rows.map((r) => `**${r.name}**`).join(', ')} until ${back}; check-ins stay open if you want to answer anyway.`);
-}
-
-function nextWeek(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
 }

@@ -3,8 +3,10 @@ import type { Actor, Place, Reply } from '../chat.js';
 import { USAGE, type Command, type UserRef } from '../commands.js';
 import type { CoreDeps } from '../core.js';
 import { activeMember, cohortByChannel } from '../members.js';
-import { latestRound } from '../rounds.js';
-import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextSlot, nextStartDate, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
+import { cohortCalendar, type CohortCalendar } from '../calendar.js';
+import { scheduleMessage } from '../messages/schedule.js';
+import { ruleOf } from '../rounds.js';
+import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextStartDate, nextWeekSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
 
@@ -58,7 +60,7 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
     .returningAll()
     .executeTakeFirst();
   if (!cohort) throw new Refusal('Another cohort was just created here or with that name; run `/cohort status` to see it.');
-  const first = nextSlot(ruleOf(cohort, new Set()), null, { now });
+  const first = nextWeekSlot(ruleOf(cohort), null);
   return publicly(
     [
       `Cohort **${cohort.name}** is set up in this channel: ${program!.title}, ${program!.weeks.length} weeks.`,
@@ -66,10 +68,6 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
       'Learners: type `/cohort join`. Organizers: `/cohort mentor @user` adds a mentor.',
     ].join('\n'),
   );
-}
-
-export function ruleOf(cohort: Cohort, skipped: ReadonlySet<string>) {
-  return { startDate: cohort.start_date, weekday: cohort.weekday, slotTime: cohort.slot_time, timezone: cohort.timezone, skipped };
 }
 
 export async function joinCohort(deps: CoreDeps, actor: Actor, place: Place): Promise<Reply> {
@@ -141,43 +139,140 @@ export async function setPaused(deps: CoreDeps, actor: Actor, place: Place, paus
   if (paused && cohort.status === 'paused') return privately(`**${cohort.name}** is already paused. \`/cohort resume\` starts it again.`);
   if (!paused && cohort.status === 'active') return privately(`**${cohort.name}** is not paused.`);
   const now = deps.clock.now();
-  await deps.db
-    .updateTable('cohorts')
-    .set(paused ? { status: 'paused' } : { status: 'active', resumed_at: now })
-    .where('id', '=', cohort.id)
-    .execute();
-  if (paused) return publicly(`**${cohort.name}** is paused: no rounds, reminders or stall flags until an organizer runs \`/cohort resume\`.`);
-  const skipped = await skippedDates(deps, cohort.id);
-  const last = await latestRound(deps.db, cohort.id);
-  const next = nextSlot(ruleOf(cohort, skipped), last ? { localDate: last.local_date } : null, { now, notBefore: now });
-  return publicly(`**${cohort.name}** is running again. Week ${(last?.week ?? 0) + 1} opens ${describeSlot(next.at, cohort.timezone)}.`);
+  const changed = await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('cohorts')
+      .set(paused ? { status: 'paused' } : { status: 'active', resumed_at: now })
+      .where('id', '=', cohort.id)
+      .where('status', '=', paused ? 'active' : 'paused')
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return false;
+    if (paused) await trx.insertInto('cohort_pauses').values({ cohort_id: cohort.id, paused_at: now }).execute();
+    else await trx.updateTable('cohort_pauses').set({ resumed_at: now }).where('cohort_id', '=', cohort.id).where('resumed_at', 'is', null).execute();
+    return true;
+  });
+  if (!changed) return privately(`**${cohort.name}** changed just now; \`/cohort schedule\` shows where it stands.`);
+  if (paused) return publicly(`**${cohort.name}** is paused: no rounds, reminders or stall flags until an organizer runs \`/cohort resume\`. The weeks still to come move later by as long as the pause lasts.`);
+  const calendar = await calendarOf(deps, { ...cohort, status: 'active', resumed_at: now });
+  return publicly(`**${cohort.name}** is running again. ${nextLine(calendar, cohort.timezone)}`);
 }
 
-async function skippedDates(deps: CoreDeps, cohortId: number): Promise<Set<string>> {
-  const rows = await deps.db.selectFrom('skipped_dates').select('date').where('cohort_id', '=', cohortId).execute();
-  return new Set(rows.map((r) => r.date));
+async function calendarOf(deps: CoreDeps, cohort: Cohort): Promise<CohortCalendar> {
+  const program = deps.content.programs.get(cohort.program_id);
+  if (!program) throw new Refusal(`The program "${cohort.program_id}" of **${cohort.name}** is missing from the content; tell an organizer.`);
+  return cohortCalendar(deps.db, cohort, program, deps.clock.now());
+}
+
+function nextLine(calendar: CohortCalendar, zone: string): string {
+  const last = calendar.weeks[calendar.weeks.length - 1]!;
+  const ends = `the program ends ${describeSlot(calendar.endsAt, zone)} (week ${last.week} closes).`;
+  return calendar.next ? `Week ${calendar.next.week} opens ${describeSlot(calendar.next.at, zone)}; ${ends}` : `Every week has gone out; ${ends}`;
+}
+
+/** A date given to skip or unskip: a real check-in day of this cohort, not yet past. */
+function checkinDay(cohort: Cohort, date: string, verb: 'skip' | 'unskip', now: Date): void {
+  if (!isValidDate(date)) throw new Refusal(`"${date}" is not a real date.`, `\`/cohort ${verb} YYYY-MM-DD\``);
+  if (date < localDate(now, cohort.timezone)) throw new Refusal(`${date} is in the past; ${verb} a date that is still to come.`);
+  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
+  if (weekday !== cohort.weekday) {
+    throw new Refusal(`${date} is a ${WEEKDAY_NAMES[weekday]}; **${cohort.name}** checks in on ${WEEKDAY_NAMES[cohort.weekday]}s, so there is no round to ${verb} that day.`);
+  }
 }
 
 export async function skipDate(deps: CoreDeps, actor: Actor, place: Place, date: string): Promise<Reply> {
   requireAdmin(deps, actor, 'skip a week');
   const cohort = await channelCohort(deps, actor, place);
-  if (!isValidDate(date)) throw new Refusal(`"${date}" is not a real date.`, '`/cohort skip YYYY-MM-DD`');
+  if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; there is nothing to skip.`);
   const now = deps.clock.now();
-  if (date < localDate(now, cohort.timezone)) throw new Refusal(`${date} is in the past; skip a date that is still to come.`);
-  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
-  if (weekday !== cohort.weekday) {
-    throw new Refusal(`${date} is a ${WEEKDAY_NAMES[weekday]}; **${cohort.name}** checks in on ${WEEKDAY_NAMES[cohort.weekday]}s, so there is no round to skip that day.`);
-  }
-  const posted = await deps.db.selectFrom('rounds').select('week').where('cohort_id', '=', cohort.id).where('local_date', '=', date).executeTakeFirst();
-  if (posted) {
+  checkinDay(cohort, date, 'skip', now);
+  const before = await calendarOf(deps, cohort);
+  if (before.skipped.includes(date)) return privately(`${date} is already skipped in **${cohort.name}**. \`/cohort unskip ${date}\` puts the round back.`);
+  const recorded = before.weeks.find((w) => w.localDate === date && w.state !== 'upcoming');
+  if (recorded) {
     throw new Refusal(
-      `Week ${posted.week} of **${cohort.name}** already went out on ${date}, so it can't be skipped now. Learners who are off can use \`/away\`; \`/cohort pause\` stops the rounds after it.`,
+      `Week ${recorded.week} of **${cohort.name}** already fell on ${date}, so it can't be skipped now. Learners who are off can use \`/away\`; \`/cohort pause\` stops the rounds after it.`,
     );
   }
-  await deps.db.insertInto('skipped_dates').values({ cohort_id: cohort.id, date }).onConflict((oc) => oc.doNothing()).execute();
-  const last = await latestRound(deps.db, cohort.id);
-  const next = nextSlot(ruleOf(cohort, await skippedDates(deps, cohort.id)), last ? { localDate: last.local_date } : null, { now, notBefore: cohort.resumed_at });
-  return publicly(`No round on ${date} for **${cohort.name}**. Week ${(last?.week ?? 0) + 1} opens ${describeSlot(next.at, cohort.timezone)}.`);
+  const last = before.weeks[before.weeks.length - 1]!;
+  if (date > last.localDate) {
+    throw new Refusal(`${date} is after the program's last check-in (week ${last.week}, ${last.localDate}), so there is no round to skip.`);
+  }
+  const added = await deps.db.insertInto('skipped_dates').values({ cohort_id: cohort.id, date }).onConflict((oc) => oc.doNothing()).returning('date').executeTakeFirst();
+  if (!added) return privately(`${date} is already skipped in **${cohort.name}**.`);
+  const after = await calendarOf(deps, cohort);
+  return publicly(`No round on ${date} for **${cohort.name}**: the weeks after it move a week later. ${nextLine(after, cohort.timezone)}`);
+}
+
+export async function unskipDate(deps: CoreDeps, actor: Actor, place: Place, date: string): Promise<Reply> {
+  requireAdmin(deps, actor, 'undo a skipped week');
+  const cohort = await channelCohort(deps, actor, place);
+  if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; there is nothing to change.`);
+  const now = deps.clock.now();
+  checkinDay(cohort, date, 'unskip', now);
+  const removed = await deps.db.deleteFrom('skipped_dates').where('cohort_id', '=', cohort.id).where('date', '=', date).returning('date').executeTakeFirst();
+  if (!removed) {
+    const { skipped } = await calendarOf(deps, cohort);
+    const list = skipped.length > 0 ? `Skipped now: ${skipped.join(', ')}.` : 'No date is skipped.';
+    throw new Refusal(`${date} is not skipped in **${cohort.name}**. ${list}`);
+  }
+  const after = await calendarOf(deps, cohort);
+  return publicly(`${date} is a check-in day again for **${cohort.name}**. ${nextLine(after, cohort.timezone)}`);
+}
+
+type EditCommand = Extract<Command, { name: 'cohort.edit' }>;
+
+/** `/cohort edit`: a new weekday, time or zone for every week not yet posted. */
+export async function editSchedule(deps: CoreDeps, actor: Actor, place: Place, cmd: EditCommand): Promise<Reply> {
+  requireAdmin(deps, actor, 'change the schedule');
+  const cohort = await channelCohort(deps, actor, place);
+  if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; its schedule can't change.`);
+  const usage = USAGE.cohort.split('\n').find((l) => l.includes('/cohort edit'));
+  const problems: string[] = [];
+  const weekday = cmd.day === undefined ? cohort.weekday : parseWeekday(cmd.day);
+  if (cmd.day !== undefined && (!weekday || !/^[a-z]{3,9}$/i.test(cmd.day))) problems.push(`\`day:${cmd.day}\` is not a weekday; use mon, tue, wed, thu, fri, sat or sun.`);
+  if (cmd.time !== undefined && !isValidTime(cmd.time)) problems.push(`\`time:${cmd.time}\` is not a time; use 24-hour HH:MM, e.g. 09:00.`);
+  if (cmd.tz !== undefined && !isValidZone(cmd.tz)) problems.push(`\`tz:${cmd.tz}\` is not an IANA time zone; use Area/City, e.g. Europe/Berlin or America/New_York.`);
+  if (problems.length > 0) throw new Refusal(problems.join('\n'), usage);
+  const changed = { weekday: weekday!, slot_time: cmd.time ?? cohort.slot_time, timezone: cmd.tz !== undefined ? canonicalZone(cmd.tz) : cohort.timezone };
+  if (changed.weekday === cohort.weekday && changed.slot_time === cohort.slot_time && changed.timezone === cohort.timezone) {
+    return privately(`**${cohort.name}** already checks in every ${WEEKDAY_NAMES[cohort.weekday]} at ${cohort.slot_time} ${cohort.timezone}.`);
+  }
+  const now = deps.clock.now();
+  const edited: Cohort = { ...cohort, ...changed };
+  const calendar = await calendarOf(deps, edited);
+  if (calendar.next && calendar.next.at <= now) {
+    throw new Refusal(
+      `That would put week ${calendar.next.week} at ${describeSlot(calendar.next.at, edited.timezone)}, which has already passed. Pick a day or time still ahead this week, or change it after week ${calendar.next.week} has gone out.`,
+    );
+  }
+  // Skipped dates on the old weekday would no longer match a check-in day.
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.updateTable('cohorts').set(changed).where('id', '=', cohort.id).execute();
+    if (changed.weekday !== cohort.weekday) await trx.deleteFrom('skipped_dates').where('cohort_id', '=', cohort.id).where('date', '>=', localDate(now, cohort.timezone)).execute();
+  });
+  const dropped = changed.weekday !== cohort.weekday ? calendar.skipped.filter((d) => d >= localDate(now, cohort.timezone)) : [];
+  const after = await calendarOf(deps, edited);
+  return publicly(
+    [
+      `**${cohort.name}** now checks in every ${WEEKDAY_NAMES[edited.weekday]} at ${edited.slot_time} ${edited.timezone}; weeks already posted stay as they were.`,
+      nextLine(after, edited.timezone),
+      dropped.length > 0 ? `Skipped ${dropped.join(', ')} no longer fall${dropped.length === 1 ? 's' : ''} on a check-in day and ${dropped.length === 1 ? 'was' : 'were'} cleared; skip the new day with \`/cohort skip\`.` : null,
+    ]
+      .filter((l) => l !== null)
+      .join('\n'),
+  );
+}
+
+/** `/cohort schedule`: anyone in the cohort (and organizers) may see the calendar. */
+export async function showSchedule(deps: CoreDeps, actor: Actor, place: Place): Promise<Reply> {
+  const cohort = await channelCohort(deps, actor, place);
+  const member = await activeMember(deps.db, cohort.id, actor.userId);
+  if (!member) requireAdmin(deps, actor, `see the schedule of ${cohort.name} without being in it`);
+  const program = deps.content.programs.get(cohort.program_id);
+  if (!program) throw new Refusal(`The program "${cohort.program_id}" of **${cohort.name}** is missing from the content; tell an organizer.`);
+  const calendar = await cohortCalendar(deps.db, cohort, program, deps.clock.now());
+  return privately(scheduleMessage({ cohort, program, calendar }).text);
 }
 
 /** Slack and Discord render `<@id>` as the person's name; the terminal shows the name as typed. */

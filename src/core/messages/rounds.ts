@@ -1,6 +1,7 @@
 import type { Milestone, Program } from '../../content/types.js';
 import type { Checkin, CheckinStatus } from '../../db/types.js';
 import type { Button, OutMessage } from '../chat.js';
+import { formatWhen, listWeeks } from './progress.js';
 
 export const STATUS_LABEL: Record<CheckinStatus, string> = {
   'on-track': 'On track',
@@ -30,12 +31,15 @@ export function roundPost(opts: {
   milestoneId: string;
   answered: number;
   learners: number;
+  /** Posted after an outage: when the bot went offline and came back. */
+  late?: { from: Date; to: Date; timezone: string } | null;
 }): OutMessage {
   const { program, week } = opts;
   const milestone = milestoneOf(program, opts.milestoneId);
   const focus = program.weeks.find((w) => w.week === week)?.focus;
   const lines = [
     `**Week ${week} of ${program.weeks.length} · ${milestone?.title ?? opts.milestoneId}**`,
+    opts.late ? `_Posted late: I was offline from ${formatWhen(opts.late.from, opts.late.timezone)} to ${formatWhen(opts.late.to, opts.late.timezone)}._` : null,
     milestone ? `**Goal:** ${milestone.goal}` : null,
     focus ? `**This week:** ${focus}` : null,
     milestone ? `**Done when:** ${milestone.doneWhen}` : null,
@@ -66,7 +70,7 @@ export function reminderDm(opts: {
   return {
     text: [
       `Reminder: week ${opts.week} check-in for **${opts.cohortName}** is still open.`,
-      `Your milestone: **${milestone?.title ?? opts.milestoneId}**${milestone ? ` — done when ${lowerFirst(milestone.doneWhen)}` : ''}`,
+      `Your next milestone: **${milestone?.title ?? opts.milestoneId}**${milestone ? ` (due week ${milestone.week}) — done when ${lowerFirst(milestone.doneWhen)}` : ''}`,
       last,
       'One click is enough:',
     ].join('\n'),
@@ -76,4 +80,24 @@ export function reminderDm(opts: {
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+/** To organizers after an outage: which weeks passed with no round, so nobody wonders where they went. */
+export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null }): OutMessage {
+  const { weeks } = opts;
+  const which = weeks.length === 1 ? `${listWeeks(weeks)} was` : `${listWeeks(weeks)} were`;
+  return {
+    text: [
+      `I was offline from ${formatWhen(opts.from, opts.timezone)} to ${formatWhen(opts.to, opts.timezone)}, so ${which} not run in **${opts.cohortName}**: no round was posted and no learner counts as having missed ${weeks.length === 1 ? 'it' : 'them'}.`,
+      opts.posted !== null ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.` : 'The calendar did not move: the program still ends on schedule.',
+      '`/cohort schedule` shows every week.',
+    ].join('\n'),
+  };
+}
+
+/** To organizers, once per streak: a week came with nobody to check in. */
+export function noLearnersNotice(cohortName: string, week: number): OutMessage {
+  return {
+    text: `Week ${week} of **${cohortName}** came with no active learners, so I posted no round. Rounds start again once learners \`/cohort join\` (or an organizer runs \`/cohort add @user\`).`,
+  };
 }

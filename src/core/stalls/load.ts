@@ -1,6 +1,6 @@
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
-import type { FlagStatus, Platform, StallReason } from '../../db/types.js';
+import type { FlagResolution, FlagStatus, Platform, StallReason } from '../../db/types.js';
 import type { Actor } from '../chat.js';
 import type { AlertState, AlertView } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
@@ -35,7 +35,8 @@ export interface FlagCard {
   acknowledgedBy: string | null;
   resolvedAt: Date | null;
   resolvedBy: string | null;
-  resolution: 'mentor' | 'auto' | 'removed' | null;
+  resolution: FlagResolution | null;
+  version: number;
 }
 
 export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | null> {
@@ -55,6 +56,7 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
       'f.resolved_at',
       'f.resolved_by',
       'f.resolution',
+      'f.version',
       'm.display_name',
       'c.name',
       'c.platform',
@@ -78,6 +80,7 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
     resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
+    version: row.version,
   };
 }
 

@@ -7,6 +7,7 @@ import type { CheckinStatus, Database, FlagStatus, Platform, Role, StallReason }
 import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
+import { organizersOf as organizersOfCohort } from '../organizers.js';
 import { chunks, inTransaction } from './batch.js';
 import { HISTORY_SIZE } from './load.js';
 import { refreshAlerts } from './refresh.js';
@@ -343,9 +344,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
     return best;
   };
   // Organizers we can name: ADMIN_USER_IDS of the cohort's platform, and whoever created it.
-  const organizersOf = (cohort: CohortState) => [
-    ...new Set([...admins.filter((a) => a.platform === cohort.platform).map((a) => a.userId), cohort.createdBy]),
-  ];
+  const organizersOf = (cohort: CohortState) => organizersOfCohort({ platform: cohort.platform, created_by: cohort.createdBy }, admins);
 
   const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
   const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
