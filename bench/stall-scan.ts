@@ -13,7 +13,7 @@ import { runInNewContext } from 'node:vm';
 import { sql } from 'kysely';
 import { loadContent } from '../src/content/load.js';
 import type { Program } from '../src/content/types.js';
-import { cohortToday, scanStalls, type ScanResult } from '../src/core/stalls/scan.js';
+import { scanStalls, type ScanResult } from '../src/core/stalls/scan.js';
 import { stallReasons, type StallAnswer } from '../src/core/stalls/rules.js';
 import type { Db } from '../src/db/connect.js';
 import type { CheckinStatus } from '../src/db/types.js';
@@ -55,10 +55,11 @@ async function naive(db: Db, program: Program, memberIds: number[]): Promise<Set
   for (const id of memberIds) {
     const member = await db.selectFrom('members').select(['cohort_id', 'joined_at', 'away_until']).where('id', '=', id).executeTakeFirstOrThrow();
     const rounds = await db.selectFrom('rounds').select(['week', 'opens_at', 'local_date']).where('cohort_id', '=', member.cohort_id).orderBy('week').execute();
+    const breaks = await db.selectFrom('away_periods').select(['starts_on', 'ends_on']).where('member_id', '=', id).execute();
     const answers = await db
       .selectFrom('checkins')
       .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-      .select(['rounds.week', 'checkins.status', 'checkins.confidence'])
+      .select(['rounds.week', 'checkins.status', 'checkins.confidence', 'checkins.updated_at'])
       .where('checkins.member_id', '=', id)
       .orderBy('rounds.week', 'desc')
       .execute();
@@ -66,13 +67,16 @@ async function naive(db: Db, program: Program, memberIds: number[]): Promise<Set
     const reasons = stallReasons(
       {
         now: NOW,
-        today: cohortToday(NOW, 'UTC'),
         joinedAt: new Date(member.joined_at),
-        awayUntil: member.away_until,
-        rounds: rounds.map((r) => ({ week: r.week, opensAt: new Date(r.opens_at), localDate: r.local_date })),
-        answers: answers.map((a): StallAnswer => ({ week: a.week, status: a.status as CheckinStatus, confidence: a.confidence })),
+        rounds: rounds.map((r, i) => {
+          const next = rounds[i + 1];
+          const closesAt = next ? new Date(next.opens_at) : r.week >= program.weeks.length ? new Date(new Date(r.opens_at).getTime() + 7 * 86_400_000) : null;
+          return { week: r.week, opensAt: new Date(r.opens_at), localDate: r.local_date, closesAt, until: next?.local_date ?? r.local_date };
+        }),
+        answers: answers.map((a): StallAnswer => ({ week: a.week, status: a.status as CheckinStatus, confidence: a.confidence, at: new Date(a.updated_at) })),
         milestones,
         completed: new Set(done.map((d) => d.milestone_id)),
+        breaks: breaks.map((b) => ({ startsOn: b.starts_on, endsOn: b.ends_on })),
       },
       program.stall,
     );

@@ -5,6 +5,7 @@ import { transact } from '../db/transact.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
 import { roundPost } from './messages/rounds.js';
 import { enqueue } from './outbox.js';
+import { learnerMilestone } from './rounds.js';
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -19,7 +20,7 @@ export interface CheckinInput {
 }
 
 export type CheckinOutcome =
-  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; nextWeek: number | null }
+  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; undone: string[]; nextWeek: number | null }
   | { kind: 'closed'; existing: Checkin; nextWeek: number };
 
 /**
@@ -97,10 +98,17 @@ export async function recordCheckin(
     const closed = nextWeek !== null;
     if (closed && existing) return { kind: 'closed', existing, nextWeek };
 
-    const milestones = new Set(input.milestones ?? []);
-    if (input.status === 'done') milestones.add(round.milestone_id);
+    // What this answer completed before: an edit may take it back (an accidental Done, an unticked box).
+    const completions = await trx.selectFrom('milestone_completions').select(['milestone_id', 'checkin_id']).where('member_id', '=', member.id).execute();
+    const madeByThis = existing ? completions.filter((c) => c.checkin_id === existing.id).map((c) => c.milestone_id) : [];
+    const doneBefore = new Set(completions.filter((c) => !existing || c.checkin_id !== existing.id).map((c) => c.milestone_id));
+    const milestones = new Set(input.keepDetails ? madeByThis : (input.milestones ?? []));
+    const theirs = learnerMilestone(program, round.milestone_id, doneBefore);
+    if (input.keepDetails) milestones.delete(theirs);
+    if (input.status === 'done') milestones.add(theirs);
     const known = new Set(program.milestones.map((m) => m.id));
     const completedIds = [...milestones].filter((m) => known.has(m));
+    const undone = madeByThis.filter((m) => !milestones.has(m));
 
     const details: Pick<CheckinInput, 'confidence' | 'blocker' | 'note'> = input.keepDetails ? (existing ?? {}) : input;
     const values = {
@@ -124,6 +132,9 @@ export async function recordCheckin(
       .values({ checkin_id: checkin.id, status: checkin.status, confidence: checkin.confidence, blocker: checkin.blocker, note: checkin.note, milestones: completedIds, late: checkin.late, source: checkin.source, recorded_at: now })
       .execute();
 
+    if (undone.length > 0) {
+      await trx.deleteFrom('milestone_completions').where('member_id', '=', member.id).where('checkin_id', '=', existing!.id).where('milestone_id', 'in', undone).execute();
+    }
     let completed: string[] = [];
     if (completedIds.length > 0) {
       const rows = await trx
@@ -149,7 +160,7 @@ export async function recordCheckin(
         availableAt: now,
       });
     }
-    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, nextWeek };
+    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek };
   });
 }
 
@@ -157,7 +168,7 @@ export async function currentCheckin(db: Db, roundId: number, memberId: number):
   return db.selectFrom('checkins').selectAll().where('round_id', '=', roundId).where('member_id', '=', memberId).executeTakeFirst();
 }
 
-export async function completedMilestones(db: Db, memberId: number): Promise<string[]> {
-  const rows = await db.selectFrom('milestone_completions').select('milestone_id').where('member_id', '=', memberId).orderBy('completed_at').execute();
-  return rows.map((r) => r.milestone_id);
+export async function completedMilestones(db: Db, memberId: number): Promise<Array<{ milestoneId: string; checkinId: number | null }>> {
+  const rows = await db.selectFrom('milestone_completions').select(['milestone_id', 'checkin_id']).where('member_id', '=', memberId).orderBy('completed_at').execute();
+  return rows.map((r) => ({ milestoneId: r.milestone_id, checkinId: r.checkin_id }));
 }

@@ -4,7 +4,7 @@ import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
-import { enqueueMany, type Outgoing } from './outbox.js';
+import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 
 const DAY = 86_400_000;
@@ -16,7 +16,7 @@ function plusDays(date: string, days: number): string {
 }
 
 /** The weekly report on one cohort for its mentors, about week `week`. */
-export async function buildDigest(db: Db, content: Content, cohortId: number, week: number): Promise<OutMessage> {
+export async function buildDigest(db: Executor, content: Content, cohortId: number, week: number): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
   const program = content.programs.get(cohort.program_id);
@@ -25,7 +25,7 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
   const [rounds, learners, checkins, completions, flags, absences] = await Promise.all([
     db
       .selectFrom('rounds')
-      .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date'])
+      .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date', 'state'])
       .where('cohort_id', '=', cohort.id)
       .where('week', '<=', week)
       .orderBy('week')
@@ -116,7 +116,7 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
       const r = byWeek.get(w);
       const a = answers.get(`${l.id}:${w}`);
       if (a) cells.push(a.status);
-      else if (!r || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
+      else if (!r || r.state === 'not-run' || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
       else cells.push('missed');
     }
     data.grid.push({ name: l.display_name, cells, milestonesDone: done.get(l.id) ?? 0 });
@@ -125,49 +125,43 @@ export async function buildDigest(db: Db, content: Content, cohortId: number, we
 }
 
 /**
- * Queues the weekly digest of every active cohort whose latest round opened at least six days ago,
- * one DM per mentor, once per week (the outbox key). Returns how many were queued.
+ * Queues the digest of every posted week whose round opened at least six days ago and has not had
+ * one yet, one DM per mentor. Each week is claimed (`digest_at`) in the transaction that queues its
+ * DMs, so every week's digest goes out once even when the tick at its time never ran (an outage).
+ * Returns how many DMs were queued.
  */
 export async function enqueueDueDigests(db: Db, content: Content, now: Date): Promise<number> {
-  const latest = await db
+  const due = await db
     .selectFrom('rounds')
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
-    .select(['rounds.cohort_id', 'rounds.week', 'rounds.opens_at', 'cohorts.platform', 'cohorts.program_id'])
+    .select(['rounds.id', 'rounds.cohort_id', 'rounds.week', 'cohorts.platform', 'cohorts.program_id'])
     .where('cohorts.status', '=', 'active')
-    .distinctOn('rounds.cohort_id')
+    .where('rounds.state', '=', 'posted')
+    .where('rounds.digest_at', 'is', null)
+    .where('rounds.opens_at', '<=', new Date(now.getTime() - DIGEST_AFTER_MS))
     .orderBy('rounds.cohort_id')
-    .orderBy('rounds.week', 'desc')
+    .orderBy('rounds.week')
     .execute();
-  const due = latest.filter((r) => content.programs.has(r.program_id) && new Date(r.opens_at).getTime() <= now.getTime() - DIGEST_AFTER_MS);
-  if (due.length === 0) return 0;
-
-  const mentors = await db
-    .selectFrom('members')
-    .select(['id', 'cohort_id', 'user_id'])
-    .where('cohort_id', 'in', due.map((d) => d.cohort_id))
-    .where('role', '=', 'mentor')
-    .where('removed_at', 'is', null)
-    .orderBy('id')
-    .execute();
-  const keyOf = (cohortId: number, week: number, mentorId: number) => `digest:${cohortId}:${week}:${mentorId}`;
-  const candidates = due.flatMap((d) => mentors.filter((m) => m.cohort_id === d.cohort_id).map((m) => ({ d, m, key: keyOf(d.cohort_id, d.week, m.id) })));
-  if (candidates.length === 0) return 0;
-  // Building a digest costs a few queries: skip the ones every earlier tick already queued.
-  const existing = new Set(
-    (await db.selectFrom('outbox').select('key').where('key', 'in', candidates.map((c) => c.key)).execute()).map((r) => r.key),
-  );
-  const pending = candidates.filter((c) => !existing.has(c.key));
-
-  const outs: Outgoing[] = [];
-  const built = new Map<number, OutMessage>();
-  for (const c of pending) {
-    let message = built.get(c.d.cohort_id);
-    if (!message) {
-      message = await buildDigest(db, content, c.d.cohort_id, c.d.week);
-      built.set(c.d.cohort_id, message);
-    }
-    outs.push({ key: c.key, kind: 'digest', platform: c.d.platform, targetKind: 'user', targetId: c.m.user_id, message, availableAt: now });
+  let queued = 0;
+  for (const d of due) {
+    if (!content.programs.has(d.program_id)) continue;
+    queued += await db.transaction().execute(async (trx) => {
+      const claimed = await trx.updateTable('rounds').set({ digest_at: now }).where('id', '=', d.id).where('digest_at', 'is', null).returning('id').executeTakeFirst();
+      if (!claimed) return 0;
+      const mentors = await activeMembers(trx, d.cohort_id, 'mentor');
+      if (mentors.length === 0) return 0;
+      const message = await buildDigest(trx, content, d.cohort_id, d.week);
+      const outs: Outgoing[] = mentors.map((m) => ({
+        key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
+        kind: 'digest',
+        platform: d.platform,
+        targetKind: 'user',
+        targetId: m.user_id,
+        message,
+        availableAt: now,
+      }));
+      return (await enqueueMany(trx, outs)).size;
+    });
   }
-  if (outs.length === 0) return 0;
-  return (await enqueueMany(db, outs)).size;
+  return queued;
 }

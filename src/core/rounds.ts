@@ -206,8 +206,12 @@ export async function latestPostedRound(db: Executor, cohortId: number): Promise
   return db.selectFrom('rounds').selectAll().where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
 }
 
-/** A learner's next unfinished milestone in program order (the last one when all are done). */
-export function nextMilestone(program: Program, completed: ReadonlySet<string>): string {
+/**
+ * The milestone a learner works on in a round: the week's own, or, once they finished it, their next
+ * unfinished one in program order (the last when all are done). Reminders, the form and `Done` use it.
+ */
+export function learnerMilestone(program: Program, roundMilestoneId: string, completed: ReadonlySet<string>): string {
+  if (!completed.has(roundMilestoneId)) return roundMilestoneId;
   const ordered = [...program.milestones].sort((a, b) => a.week - b.week);
   return (ordered.find((m) => !completed.has(m.id)) ?? ordered[ordered.length - 1]!).id;
 }
@@ -272,7 +276,7 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
           platform: round.platform,
           targetKind: 'user' as const,
           targetId: member.user_id,
-          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: nextMilestone(program, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null }),
+          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: learnerMilestone(program, round.milestone_id, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null }),
           availableAt: now,
         })),
       );

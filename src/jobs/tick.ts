@@ -1,9 +1,11 @@
 import type { CoreDeps } from '../core/core.js';
 import { enqueueDueDigests } from '../core/digest.js';
+import { endFinishedPrograms } from '../core/program-end.js';
 import { openDueRounds, sendDueReminders } from '../core/rounds.js';
 import { scanStalls } from '../core/stalls/scan.js';
 
 const EVENT_MEMORY_MS = 7 * 86_400_000;
+const HEARTBEAT = 'scheduler';
 
 export interface TickSummary {
   rounds: number;
@@ -13,18 +15,28 @@ export interface TickSummary {
   resent: number;
   escalated: number;
   digests: number;
+  ended: number;
 }
 
 /**
  * Everything the bot does on its own, decided for one moment. Each step writes its messages to the
  * outbox in the same transaction as its state change, so any number of replicas may tick at once.
+ * Digests come before the end of a program, so a last week's digest is never lost to the ending,
+ * and the stall scan after it, so an ended cohort raises no flag.
  */
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
-  const rounds = await openDueRounds(deps.db, deps.content, now);
-  const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
-  const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins, reminderAfterHours: deps.reminderAfterHours });
+  const beat = await deps.db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
+  const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null });
   const digests = await enqueueDueDigests(deps.db, deps.content, now);
+  const ended = await endFinishedPrograms(deps.db, deps.content, now);
+  const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
+  const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins });
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();
-  return { rounds: rounds.length, reminders, flagged: stalls.opened, resolved: stalls.resolved, resent: stalls.resent, escalated: stalls.escalated, digests };
+  await deps.db
+    .insertInto('heartbeats')
+    .values({ name: HEARTBEAT, at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ at: now }).where('heartbeats.at', '<', now))
+    .execute();
+  return { rounds: rounds.length, reminders, flagged: stalls.opened, resolved: stalls.resolved, resent: stalls.resent, escalated: stalls.escalated, digests, ended };
 }

@@ -1,14 +1,11 @@
-import { DateTime } from 'luxon';
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
-import { transact } from '../../db/transact.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
 import { askAndLog } from '../faq/log.js';
 import { milestoneOf, STATUS_LABEL } from '../messages/rounds.js';
-import { latestRound } from '../rounds.js';
-import { localDate } from '../schedule.js';
+import { latestPostedRound, learnerMilestone } from '../rounds.js';
 import { learnerMembership } from './access.js';
 import { privately, Refusal } from './reply.js';
 
@@ -28,7 +25,7 @@ function programOf(deps: CoreDeps, cohort: Cohort): Program {
 /** The round a learner answers from a command: their cohort's latest. */
 async function currentTarget(deps: CoreDeps, actor: Actor, place: Place): Promise<Target> {
   const { cohort, member } = await learnerMembership(deps, actor, place);
-  const round = await latestRound(deps.db, cohort.id);
+  const round = await latestPostedRound(deps.db, cohort.id);
   if (!round) {
     const when = cohort.status === 'active' ? ' It opens at the first check-in slot; I will post it in the channel.' : '';
     throw new Refusal(`**${cohort.name}** has no open round yet, so there is nothing to check in to.${when}`);
@@ -110,8 +107,11 @@ export async function openForm(deps: CoreDeps, actor: Actor, place: Place, round
   const target = roundId === undefined ? await currentTarget(deps, actor, place) : await roundTarget(deps, actor, roundId);
   const { round, program, member } = target;
   const existing = await currentCheckin(deps.db, round.id, member.id);
-  const done = new Set(await completedMilestones(deps.db, member.id));
-  const milestone = milestoneOf(program, round.milestone_id);
+  const completions = await completedMilestones(deps.db, member.id);
+  // Milestones this answer ticked stay in the form, ticked, so they can be unticked.
+  const mine = new Set(completions.filter((c) => existing && c.checkinId === existing.id).map((c) => c.milestoneId));
+  const done = new Set(completions.filter((c) => !mine.has(c.milestoneId)).map((c) => c.milestoneId));
+  const milestone = milestoneOf(program, learnerMilestone(program, round.milestone_id, done));
   const form: FormSpec = {
     id: 'checkin',
     title: `Week ${round.week} check-in`,
@@ -131,6 +131,7 @@ export async function openForm(deps: CoreDeps, actor: Actor, place: Place, round
         label: 'Milestones completed',
         kind: 'multiselect',
         options: program.milestones.filter((m) => !done.has(m.id)).map((m) => ({ value: m.id, label: `Week ${m.week}: ${m.title}` })),
+        initial: mine.size > 0 ? [...mine] : undefined,
         optional: true,
       },
       {
@@ -192,6 +193,9 @@ async function save(
   ];
   if (outcome.completed.length > 0) {
     lines.push(`Milestone done: ${outcome.completed.map((id) => `**${milestoneOf(program, id)?.title ?? id}**`).join(', ')}. Well done!`);
+  }
+  if (outcome.undone.length > 0) {
+    lines.push(`No longer marked done: ${outcome.undone.map((id) => `**${milestoneOf(program, id)?.title ?? id}**`).join(', ')}.`);
   }
   if (!outcome.late) {
     if (outcome.nextWeek === null) lines.push(round.week >= program.weeks.length ? 'This is the last week of the program; you can still change this answer with `/checkin`.' : `You can change it until week ${round.week + 1} opens.`);

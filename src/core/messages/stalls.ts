@@ -31,7 +31,7 @@ export function confidenceDropText(from: number, to: number, weeks: readonly num
 export type AlertState =
   | { kind: 'open' }
   | { kind: 'acknowledged'; by: string; at: Date }
-  | { kind: 'resolved'; by: string | null; at: Date; auto: boolean };
+  | { kind: 'resolved'; by: string | null; at: Date; auto: boolean; ended?: boolean };
 
 export interface AlertView {
   flagId: number;
@@ -80,7 +80,9 @@ export function stallAlert(v: AlertView): OutMessage {
   } else if (v.state.kind === 'resolved') {
     lines.push(
       '',
-      v.state.auto
+      v.state.ended
+        ? `⏹️ Closed on ${formatWhen(v.state.at, v.timezone)}: the program ended.`
+        : v.state.auto
         ? `✅ Resolved automatically on ${formatWhen(v.state.at, v.timezone)}: ${v.learnerName} is back on track.`
         : `✅ Resolved by ${v.state.by ?? 'a mentor'} on ${formatWhen(v.state.at, v.timezone)}.`,
     );
@@ -89,9 +91,16 @@ export function stallAlert(v: AlertView): OutMessage {
   return buttons.length > 0 ? { text: lines.join('\n'), buttons } : { text: lines.join('\n') };
 }
 
+/** A reason was added to an open flag: one short DM, so the mentor sees the alert changed. */
+export function flagNewReasonNotice(learnerName: string, cohortName: string, added: readonly StallReason[]): OutMessage {
+  return {
+    text: `⚠️ **${learnerName}** in **${cohortName}**: their open stall flag now also says ${added.map((r) => r.text).join('; ')}. The alert above is updated.`,
+  };
+}
+
 export function flagAutoResolvedNotice(learnerName: string, cohortName: string): OutMessage {
   return {
-    text: `✅ **${learnerName}** in **${cohortName}** is back on track, so their stall flag resolved itself. Nothing to do.`,
+    text: `✅ **${learnerName}** in **${cohortName}**: no stall reason applies any more, so their flag resolved itself. Nothing to do.`,
   };
 }
 

@@ -21,6 +21,8 @@ import { refreshAlerts } from './refresh.js';
 export interface FlagActionOptions {
   /** ADMIN_USER_IDS, on top of `actor.isAdmin`. */
   admins?: readonly AdminId[];
+  /** The alert message the button sat on: the reply updates it, so the outbox leaves it alone. */
+  clickedMessageId?: string;
 }
 
 /** The `Acknowledge` button: the mentor says they have seen the alert and are on it. */
@@ -48,10 +50,10 @@ function alreadyDone(card: FlagCard): OutMessage | null {
  * A flag's state change, committed with the edits that bring every alert about it up to date;
  * null when someone else changed it first. The refreshed alert is also what the clicker sees.
  */
-function changeAndRefresh(db: Db, flagId: number, now: Date, change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>) {
+function changeAndRefresh(db: Db, flagId: number, now: Date, except: string | undefined, change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>) {
   return transact(db, async (trx) => {
     if (!(await change(trx))) return null;
-    const refreshed = await refreshAlerts(trx, flagId, now);
+    const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
     if (refreshed) await enqueueMany(trx, refreshed.edits);
     return refreshed;
   });
@@ -74,7 +76,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
     if (card.status === 'acknowledged') {
       return render(db, card, flagAlreadyAcknowledgedNotice(card.learnerName, card.acknowledgedBy ?? 'a mentor', card.acknowledgedAt ?? now, card.timezone));
     }
-    const done = await changeAndRefresh(db, id, now, (trx) =>
+    const done = await changeAndRefresh(db, id, now, options.clickedMessageId, (trx) =>
       trx
         .updateTable('stall_flags')
         .set({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: actor.displayName })
@@ -93,7 +95,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
     );
   }
 
-  const done = await changeAndRefresh(db, id, now, (trx) =>
+  const done = await changeAndRefresh(db, id, now, options.clickedMessageId, (trx) =>
     trx
       .updateTable('stall_flags')
       .set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: actor.displayName })

@@ -86,7 +86,7 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
 
 export function cardState(card: FlagCard): AlertState {
   if (card.status === 'resolved') {
-    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto' };
+    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto', ended: card.resolution === 'ended' };
   }
   if (card.status === 'acknowledged') return { kind: 'acknowledged', by: card.acknowledgedBy ?? 'a mentor', at: card.acknowledgedAt ?? new Date(0) };
   return { kind: 'open' };

@@ -15,21 +15,24 @@ export interface AlertRefresh {
 /**
  * Edits for every alert DM sent about a flag, so none of them still offers "Acknowledge" after
  * the flag was acknowledged or resolved elsewhere: from `/stalled`, by another organizer, or
- * automatically. Keyed by the flag's new state, so each state is written to each message once.
+ * automatically, or when its reasons change. Keyed by the flag's state and version, so each change
+ * is written to each message once.
  */
-export async function refreshAlerts(db: Db, flagId: number, now: Date): Promise<AlertRefresh | null> {
+export async function refreshAlerts(db: Db, flagId: number, now: Date, options: { exceptMessageId?: string } = {}): Promise<AlertRefresh | null> {
   const card = await loadFlagCard(db, flagId);
   if (!card) return null;
   const alerts = await db
     .selectFrom('outbox')
-    .select('key')
+    .select(['key', 'platform_message_id'])
     .where('kind', '=', 'alert')
     .where((eb) => eb.or([eb('key', '=', `alert:${flagId}`), eb('key', 'like', `alert:${flagId}:%`)]))
     .where('status', '<>', 'dead')
     .execute();
   const message = stallAlert(await alertViewOf(db, card, HISTORY_SIZE));
-  const edits = alerts.map(({ key }) => ({
-    key: `alert-update:${key}:${card.status}`,
+  const edits = alerts
+    .filter((a) => options.exceptMessageId === undefined || a.platform_message_id !== options.exceptMessageId)
+    .map(({ key }) => ({
+    key: `alert-update:${key}:${card.status}:v${card.version}`,
     kind: 'alert-update' as const,
     platform: card.platform,
     targetKind: 'message' as const,

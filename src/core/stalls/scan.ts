@@ -4,7 +4,7 @@ import type { AdminId } from '../../config.js';
 import type { Content, Program } from '../../content/types.js';
 import type { Db } from '../../db/connect.js';
 import type { CheckinStatus, Database, FlagStatus, Platform, Role, StallReason } from '../../db/types.js';
-import { flagAutoResolvedNotice, stallAlert } from '../messages/stalls.js';
+import { flagAutoResolvedNotice, flagNewReasonNotice, stallAlert } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
 import { organizersOf as organizersOfCohort } from '../organizers.js';
@@ -12,34 +12,35 @@ import { chunks, inTransaction } from './batch.js';
 import { HISTORY_SIZE } from './load.js';
 import { refreshAlerts } from './refresh.js';
 import {
-  confidenceLookback,
-  countedRounds,
+  addedReasons,
   isAway,
-  isBackOnTrack,
-  ROUND_COUNTS_AFTER_MS,
+  restsOnNewFact,
   sameReasons,
   stallReasons,
+  windowDepth,
   type StallAnswer,
+  type StallBreak,
   type StallMilestone,
   type StallRound,
 } from './rules.js';
 
 const HOUR = 3_600_000;
+const WEEK_MS = 7 * 24 * HOUR;
 /** An unacknowledged alert is re-sent once after this long, and escalated this long after the re-send. */
 export const RESEND_AFTER_MS = 48 * HOUR;
 
 export interface ScanOptions {
   /** Organizers (ADMIN_USER_IDS): they get alerts when a cohort has no mentor, and escalations. */
   admins?: readonly AdminId[];
-  /** REMINDER_AFTER_HOURS: a round counts as missed only once its reminder has gone out. */
+  /** Kept for callers; a round now counts as missed once it has closed, whatever the reminder delay. */
   reminderAfterHours?: number;
 }
 
 export interface ScanResult {
   opened: number;
-  /** Open flags whose reasons changed (no new alert). */
+  /** Unresolved flags whose reasons changed: their alerts are edited, a new reason also DMs the mentor. */
   updated: number;
-  /** Resolved by the scan: the learner is back on track, or no longer a learner of the cohort. */
+  /** Resolved by the scan: no reason applies any more, or no longer a learner of the cohort. */
   resolved: number;
   resent: number;
   escalated: number;
@@ -65,7 +66,7 @@ interface CohortState {
   program: Program;
   milestones: StallMilestone[];
   today: string;
-  /** Oldest first. */
+  /** Posted rounds, oldest first, with when each closed. */
   rounds: StallRound[];
   mentors: MemberRow[];
   learners: MemberRow[];
@@ -81,42 +82,53 @@ interface FlagRow {
   openedAt: Date;
   resentAt: Date | null;
   escalatedAt: Date | null;
+  version: number;
 }
 
 interface Snapshot {
   cohorts: Map<number, CohortState>;
   members: Map<number, MemberRow>;
-  /** Only the most recent answers of each learner: enough for every rule. */
+  /** Only the answers to each cohort's latest rounds: the windows reach no further. */
   answers: Map<number, StallAnswer[]>;
   completed: Map<number, Set<string>>;
+  breaks: Map<number, StallBreak[]>;
   flags: FlagRow[];
-  /** When a mentor (or a removal) last resolved a flag on the learner. */
-  lastManualResolution: Map<number, Date>;
+  /** When a flag on the learner was last resolved, whoever resolved it. */
+  lastResolution: Map<number, Date>;
 }
 
 export function cohortToday(now: Date, timezone: string): string {
   return DateTime.fromJSDate(now).setZone(timezone).toISODate() ?? now.toISOString().slice(0, 10);
 }
 
-// The scan reads every learner of every active cohort (50,000 learners and a million check-ins
-// must take well under two seconds), so the bulk queries below return one row per cohort or per
-// learner with its items joined into a string, and times as epoch milliseconds: parsing rows and
-// dates in the driver, not the database, is what costs at that size.
-const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
-const answersAgg = sql<string>`string_agg(r.week || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-'), ',')`;
-
-/** Newest first. */
-function parseAnswers(joined: string): StallAnswer[] {
-  return joined
-    .split(',')
-    .map((item) => {
-      const [week, status, confidence] = item.split(' ');
-      return { week: Number(week), status: status as CheckinStatus, confidence: confidence === '-' ? null : Number(confidence) };
-    })
-    .sort((a, b) => b.week - a.week);
+function plusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: number): Promise<Snapshot> {
+// The scan reads every learner of every active cohort (50,000 learners and a million check-ins
+// must take well under two seconds), so the bulk queries below return one row per cohort or per
+// round with its items joined into a string, and times as epoch milliseconds: parsing rows and
+// dates in the driver, not the database, is what costs at that size.
+const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+
+/**
+ * A cohort's posted rounds with when each closed: when the next recorded week's slot came (posted or
+ * not run), or, for the program's last week, seven days after its own. A round with no week after it
+ * yet is still open.
+ */
+function closedRounds(recorded: ReadonlyArray<{ week: number; opensAt: Date; localDate: string; posted: boolean }>, weeks: number): StallRound[] {
+  const sorted = [...recorded].sort((a, b) => a.week - b.week);
+  const out: StallRound[] = [];
+  sorted.forEach((r, i) => {
+    if (!r.posted) return;
+    const next = sorted[i + 1];
+    const closesAt = next ? next.opensAt : r.week >= weeks ? new Date(r.opensAt.getTime() + WEEK_MS) : null;
+    out.push({ week: r.week, opensAt: r.opensAt, localDate: r.localDate, closesAt, until: next?.localDate ?? plusDays(r.localDate, 7) });
+  });
+  return out;
+}
+
+async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
   const cohortRows = await db
     .selectFrom('cohorts')
     .select(['id', 'name', 'platform', 'timezone', 'program_id', 'created_by'])
@@ -144,18 +156,10 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
     });
   }
 
-  // Answers to the last few rounds of each cohort; learners with too few of them are completed below.
-  // The margin is wide because one-click answers carry no confidence: a narrow window sends many
-  // learners to the slower full-history query (bench/stall-scan.ts).
-  const recentWeeks =
-    5 +
-    Math.max(
-      HISTORY_SIZE,
-      ...[...cohorts.values()].map((c) => Math.max(c.program.stall.missedRounds + 1, c.program.stall.blockedWindow, confidenceLookback(c.program.stall))),
-    );
-  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows] = await Promise.all([
+  const depth = Math.max(1, ...[...cohorts.values()].map((c) => windowDepth(c.program.stall)));
+  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows, breakRows] = await Promise.all([
     sql<{ cohort_id: number; rounds: string }>`
-      select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date, ',') as rounds
+      select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date || ' ' || r.state, ',') as rounds
       from rounds r join cohorts co on co.id = r.cohort_id
       where co.status = 'active'
       group by r.cohort_id`.execute(db),
@@ -177,6 +181,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
         'f.reasons',
         'f.status',
         'f.mentor_member_id',
+        'f.version',
         ms('f.opened_at').as('opened_ms'),
         ms('f.resent_at').as('resent_ms'),
         ms('f.escalated_at').as('escalated_ms'),
@@ -191,7 +196,6 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
       .select(['f.member_id', sql<number>`max(${ms('f.resolved_at')})`.as('at_ms')])
       .where('co.status', '=', 'active')
       .where('f.status', '=', 'resolved')
-      .where('f.resolution', '<>', 'auto')
       .groupBy('f.member_id')
       .execute(),
     // Milestone ids are kebab-case, so a comma-joined list is unambiguous.
@@ -202,26 +206,34 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
       join cohorts co on co.id = m.cohort_id
       where co.status = 'active' and m.removed_at is null and m.role = 'learner'
       group by mc.member_id`.execute(db),
-    // One row per recent round, its answers joined: index lookups per round, no million-row sort.
-    sql<{ week: number; answers: string | null }>`
-      select r.week, a.answers
+    // One row per recent posted round, its answers joined: index lookups per round, no million-row sort.
+    sql<{ cohort_id: number; week: number; answers: string | null }>`
+      select co.id as cohort_id, r.week, a.answers
       from cohorts co
-      cross join lateral (select id, week from rounds where cohort_id = co.id order by week desc limit ${recentWeeks}) r
+      cross join lateral (select id, week from rounds where cohort_id = co.id and state = 'posted' order by week desc limit ${depth}) r
       cross join lateral (
-        select string_agg(c.member_id || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-'), ',') as answers
+        select string_agg(c.member_id || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-') || ' ' || ${ms('c.updated_at')}, ',') as answers
         from checkins c where c.round_id = r.id
       ) a
       where co.status = 'active'`.execute(db),
+    db
+      .selectFrom('away_periods as p')
+      .innerJoin('members as m', 'm.id', 'p.member_id')
+      .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
+      .select(['p.member_id', 'p.starts_on', 'p.ends_on'])
+      .where('co.status', '=', 'active')
+      .where('m.removed_at', 'is', null)
+      .execute(),
   ]);
 
   for (const row of roundRows.rows) {
     const cohort = cohorts.get(row.cohort_id);
     if (!cohort) continue;
-    for (const item of row.rounds.split(',')) {
-      const [week, opens, localDate] = item.split(' ');
-      cohort.rounds.push({ week: Number(week), opensAt: new Date(Number(opens)), localDate: localDate! });
-    }
-    cohort.rounds.sort((a, b) => a.week - b.week);
+    const recorded = row.rounds.split(',').map((item) => {
+      const [week, opens, localDate, state] = item.split(' ');
+      return { week: Number(week), opensAt: new Date(Number(opens)), localDate: localDate!, posted: state === 'posted' };
+    });
+    cohort.rounds = closedRounds(recorded, cohort.program.weeks.length);
   }
   const members = new Map<number, MemberRow>();
   for (const m of memberRows) {
@@ -240,45 +252,30 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
     (m.role === 'mentor' ? cohort.mentors : cohort.learners).push(row);
   }
 
-  const fresh = now.getTime() - countsAfterMs;
-  let depth = HISTORY_SIZE;
-  for (const c of cohorts.values()) {
-    let uncounted = 0;
-    for (const r of c.rounds) if (r.opensAt.getTime() > fresh) uncounted += 1;
-    depth = Math.max(depth, c.program.stall.missedRounds + uncounted, c.program.stall.blockedWindow, confidenceLookback(c.program.stall));
-  }
   const answers = new Map<number, StallAnswer[]>();
   for (const row of recentRows.rows) {
     if (row.answers === null) continue;
     for (const item of row.answers.split(',')) {
-      const [member, status, confidence] = item.split(' ');
+      const [member, status, confidence, at] = item.split(' ');
       const id = Number(member);
       let list = answers.get(id);
       if (!list) answers.set(id, (list = []));
-      list.push({ week: row.week, status: status as CheckinStatus, confidence: confidence === '-' ? null : Number(confidence) });
+      list.push({ week: row.week, status: status as CheckinStatus, confidence: confidence === '-' ? null : Number(confidence), at: new Date(Number(at)) });
     }
-  }
-  for (const list of answers.values()) list.sort((a, b) => b.week - a.week);
-  const sparse: number[] = [];
-  for (const m of members.values()) {
-    if (m.role !== 'learner') continue;
-    const list = answers.get(m.id);
-    if (!list || list.length < depth) sparse.push(m.id);
-  }
-  for (const part of chunks(sparse, 5000)) {
-    const rows = await sql<{ member_id: number; answers: string }>`
-      select c.member_id, ${answersAgg} as answers
-      from checkins c join rounds r on r.id = c.round_id
-      where c.member_id in (${sql.join(part)})
-      group by c.member_id`.execute(db);
-    for (const row of rows.rows) answers.set(row.member_id, parseAnswers(row.answers));
   }
 
   const completed = new Map<number, Set<string>>();
   for (const c of completionRows.rows) completed.set(c.member_id, new Set(c.ids.split(',')));
 
-  const lastManualResolution = new Map<number, Date>();
-  for (const r of resolutionRows) if (r.at_ms !== null) lastManualResolution.set(r.member_id, new Date(r.at_ms));
+  const breaks = new Map<number, StallBreak[]>();
+  for (const b of breakRows) {
+    let list = breaks.get(b.member_id);
+    if (!list) breaks.set(b.member_id, (list = []));
+    list.push({ startsOn: b.starts_on, endsOn: b.ends_on });
+  }
+
+  const lastResolution = new Map<number, Date>();
+  for (const r of resolutionRows) if (r.at_ms !== null) lastResolution.set(r.member_id, new Date(r.at_ms));
 
   // A cohort whose program is gone from the content is skipped like a paused one, flags included.
   const flags: FlagRow[] = flagRows.filter((f) => cohorts.has(f.cohort_id)).map((f) => ({
@@ -291,8 +288,9 @@ async function loadSnapshot(db: Db, content: Content, now: Date, countsAfterMs: 
     openedAt: new Date(f.opened_ms),
     resentAt: f.resent_ms === null ? null : new Date(f.resent_ms),
     escalatedAt: f.escalated_ms === null ? null : new Date(f.escalated_ms),
+    version: f.version,
   }));
-  return { cohorts, members, answers, completed, flags, lastManualResolution };
+  return { cohorts, members, answers, completed, breaks, flags, lastResolution };
 }
 
 /** The last answers of the learners an alert is about, newest first, with their blockers. */
@@ -331,8 +329,7 @@ interface Planned {
  */
 export async function scanStalls(db: Db, content: Content, now: Date, options: ScanOptions = {}): Promise<ScanResult> {
   const admins = options.admins ?? [];
-  const countsAfterMs = Math.max(ROUND_COUNTS_AFTER_MS, (options.reminderAfterHours ?? 0) * HOUR);
-  const snap = await loadSnapshot(db, content, now, countsAfterMs);
+  const snap = await loadSnapshot(db, content, now);
   const result: ScanResult = { opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 };
 
   const load = new Map<number, number>();
@@ -348,7 +345,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
 
   const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
   const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
-  const toUpdate: Array<{ flag: FlagRow; reasons: StallReason[] }> = [];
+  const toUpdate: Array<Planned & { reasons: StallReason[]; added: StallReason[] }> = [];
   const toAutoResolve: Planned[] = [];
   const toRemove: FlagRow[] = [];
   const toResend: Planned[] = [];
@@ -362,41 +359,36 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
 
   for (const cohort of snap.cohorts.values()) {
     for (const learner of cohort.learners) {
-      // Away learners are left alone entirely: no new flag, no reminder about an old one.
-      if (isAway(learner.awayUntil, cohort.today)) continue;
-      const answers = snap.answers.get(learner.id) ?? [];
       const reasons = stallReasons(
         {
           now,
-          today: cohort.today,
           joinedAt: learner.joinedAt,
-          awayUntil: learner.awayUntil,
           rounds: cohort.rounds,
-          answers,
+          answers: snap.answers.get(learner.id) ?? [],
           milestones: cohort.milestones,
           completed: snap.completed.get(learner.id) ?? new Set(),
-          roundCountsAfterMs: countsAfterMs,
+          breaks: snap.breaks.get(learner.id) ?? [],
         },
         cohort.program.stall,
       );
       const flag = flagByMember.get(learner.id);
       if (!flag) {
-        if (reasons.length === 0) continue;
-        // After a mentor resolves a flag, the same evidence must not raise it again: wait for a new round to count.
-        const resolvedAt = snap.lastManualResolution.get(learner.id);
-        if (resolvedAt && !countedRounds(cohort.rounds, learner.joinedAt, now, countsAfterMs).some((r) => r.opensAt > resolvedAt)) continue;
+        // Away learners get no new flag; a resolved flag reopens only on a fact newer than its resolution.
+        if (reasons.length === 0 || isAway(learner.awayUntil, cohort.today)) continue;
+        if (!restsOnNewFact(reasons, snap.lastResolution.get(learner.id) ?? null)) continue;
         toOpen.push({ learner, cohort, reasons, mentor: pickMentor(cohort) });
         continue;
       }
-      if (reasons.length === 0 && isBackOnTrack(answers)) {
+      // An open flag follows the evidence, away or not: it updates, and resolves once nothing applies.
+      if (reasons.length === 0) {
         toAutoResolve.push({ flag, learner, cohort });
         continue;
       }
-      if (reasons.length > 0 && !sameReasons(reasons, flag.reasons)) {
-        toUpdate.push({ flag, reasons });
+      if (!sameReasons(reasons, flag.reasons)) {
+        toUpdate.push({ flag, learner, cohort, reasons, added: addedReasons(flag.reasons, reasons) });
         flag.reasons = reasons;
       }
-      if (flag.status !== 'open') continue;
+      if (flag.status !== 'open' || isAway(learner.awayUntil, cohort.today)) continue;
       if (flag.resentAt === null && flag.openedAt.getTime() <= resendBefore) toResend.push({ flag, learner, cohort });
       else if (flag.resentAt !== null && flag.escalatedAt === null && flag.resentAt.getTime() <= resendBefore && flag.mentorMemberId !== null) {
         toEscalate.push({ flag, learner, cohort });
@@ -460,15 +452,6 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
     });
   }
 
-  for (const part of chunks(toUpdate)) {
-    const values = part.map((u) => sql`(${u.flag.id}::integer, ${JSON.stringify(u.reasons)}::text)`);
-    const res = await sql`
-      update stall_flags as f set reasons = v.reasons::jsonb
-      from (values ${sql.join(values)}) as v(id, reasons)
-      where f.id = v.id and f.status <> 'resolved'`.execute(db);
-    result.updated += Number(res.numAffectedRows ?? 0);
-  }
-
   const assignedMentor = (flag: { mentorMemberId: number | null }) => (flag.mentorMemberId === null ? null : (snap.members.get(flag.mentorMemberId) ?? null));
 
   /**
@@ -487,6 +470,38 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
       await enqueueMany(trx, outs);
       return claimed.size;
     });
+
+  for (const part of chunks(toUpdate)) {
+    result.updated += await claimAndSend(
+      part,
+      async (trx, ids) => {
+        const byId = new Map(part.map((u) => [u.flag.id, u]));
+        // Conditional on the version read, so two scans at once change (and announce) it once.
+        const values = ids.map((id) => sql`(${id}::integer, ${JSON.stringify(byId.get(id)!.reasons)}::text, ${byId.get(id)!.flag.version}::integer)`);
+        const res = await sql<{ id: number }>`
+          update stall_flags as f set reasons = v.reasons::jsonb, version = f.version + 1
+          from (values ${sql.join(values)}) as v(id, reasons, version)
+          where f.id = v.id and f.status <> 'resolved' and f.version = v.version
+          returning f.id`.execute(trx);
+        return res.rows;
+      },
+      async (u, trx) => {
+        const edits = (await refreshAlerts(trx, u.flag.id, now))?.edits ?? [];
+        const mentor = assignedMentor(u.flag);
+        if (u.added.length === 0 || !mentor) return edits;
+        const notice: Outgoing = {
+          key: `flag-reason:${u.flag.id}:v${u.flag.version + 1}`,
+          kind: 'notice',
+          platform: u.cohort.platform,
+          targetKind: 'user',
+          targetId: mentor.userId,
+          message: flagNewReasonNotice(u.learner.name, u.cohort.name, u.added),
+          availableAt: now,
+        };
+        return [...edits, notice];
+      },
+    );
+  }
 
   for (const part of chunks(toAutoResolve)) {
     result.resolved += await claimAndSend(

@@ -1,0 +1,57 @@
+import type { OutMessage } from '../chat.js';
+import { listWeeks, plural } from './progress.js';
+
+export interface FinalReportData {
+  cohortName: string;
+  programTitle: string;
+  weeks: number;
+  postedWeeks: number[];
+  notRunWeeks: number[];
+  milestones: Array<{ title: string; week: number; finished: number }>;
+  learnerCount: number;
+  answersPerWeek: Array<{ week: number; answers: number }>;
+  learners: Array<{ name: string; milestonesDone: number; answered: number; late: number; flags: number }>;
+  flagsRaised: number;
+  flagsResolvedByMentors: number;
+  flagsResolvedThemselves: number;
+  flagsOpenAtEnd: number;
+  ackMedianHours: number | null;
+  mentors: Array<{ id: number; userId: string }>;
+}
+
+function milestoneLines(d: FinalReportData): string[] {
+  return d.milestones.map((m) => `• ${m.title} (week ${m.week}): ${m.finished} of ${d.learnerCount}`);
+}
+
+/** Posted in the channel when the last week closes: counts only, nobody named. */
+export function programSummary(d: FinalReportData): OutMessage {
+  return {
+    text: [
+      `🎓 **${d.cohortName}** has finished: ${d.programTitle}, ${d.weeks} weeks, ${plural(d.learnerCount, 'learner')}.`,
+      'Milestones finished:',
+      ...milestoneLines(d),
+      'Thank you all for checking in week after week. This channel gets no more rounds; `/progress` still shows your own record.',
+    ].join('\n'),
+  };
+}
+
+/** The mentors' report at the end: every learner's record and how the flags went. */
+export function finalReport(d: FinalReportData): OutMessage {
+  const answers = d.answersPerWeek.map((w) => `${w.week}:${w.answers}`).join(' ');
+  const ack = d.ackMedianHours === null ? 'no flag was acknowledged' : `median time to acknowledge ${d.ackMedianHours < 1 ? `${Math.round(d.ackMedianHours * 60)} min` : `${d.ackMedianHours.toFixed(1)} h`}`;
+  return {
+    text: [
+      `**Final report · ${d.cohortName}** (${d.programTitle})`,
+      `${plural(d.postedWeeks.length, 'week')} run${d.notRunWeeks.length > 0 ? `; ${listWeeks(d.notRunWeeks)} not run` : ''}. ${plural(d.learnerCount, 'learner')} at the end.`,
+      '',
+      '**Milestones finished**',
+      ...milestoneLines(d),
+      '',
+      '**Learners** (milestones · check-ins · late · flags)',
+      ...d.learners.map((l) => `• ${l.name}: ${l.milestonesDone}/${d.milestones.length} · ${l.answered}/${d.postedWeeks.length} · ${l.late} · ${l.flags}`),
+      '',
+      `**Answers per week:** ${answers || '—'}`,
+      `**Stall flags:** ${d.flagsRaised} raised; ${d.flagsResolvedByMentors} resolved by a mentor, ${d.flagsResolvedThemselves} resolved themselves, ${d.flagsOpenAtEnd} still open at the end (closed as "program ended"); ${ack}.`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import type { Content, Program } from '../content/types.js';
+import type { Db } from '../db/connect.js';
+import type { Cohort } from '../db/types.js';
+import { finalReport, programSummary, type FinalReportData } from './messages/program-end.js';
+import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { latestRounds } from './rounds.js';
+import { refreshAlerts } from './stalls/refresh.js';
+
+const WEEK_MS = 7 * 86_400_000;
+
+/**
+ * Ends every active cohort whose last week has closed (7 days after its slot): a summary in the
+ * channel, a final report to each mentor, every open flag closed as "program ended", the cohort
+ * marked finished. Claiming the cohort (status active → finished) decides which replica does it,
+ * and everything it announces commits with it. Returns how many cohorts ended.
+ */
+export async function endFinishedPrograms(db: Db, content: Content, now: Date): Promise<number> {
+  const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').execute();
+  if (cohorts.length === 0) return 0;
+  const latest = await latestRounds(db, cohorts.map((c) => c.id));
+  let ended = 0;
+  for (const cohort of cohorts) {
+    const program = content.programs.get(cohort.program_id);
+    const last = latest.get(cohort.id);
+    if (!program || !last || last.week < program.weeks.length) continue;
+    if (new Date(last.opens_at).getTime() + WEEK_MS > now.getTime()) continue;
+    ended += await db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .updateTable('cohorts')
+        .set({ status: 'finished', finished_at: now })
+        .where('id', '=', cohort.id)
+        .where('status', '=', 'active')
+        .returning('id')
+        .executeTakeFirst();
+      if (!claimed) return 0;
+      const closed = await trx
+        .updateTable('stall_flags')
+        .set({ status: 'resolved', resolution: 'ended', resolved_at: now, resolved_by: null })
+        .where('cohort_id', '=', cohort.id)
+        .where('status', '<>', 'resolved')
+        .returning('id')
+        .execute();
+      const outs: Outgoing[] = [];
+      for (const f of closed) outs.push(...((await refreshAlerts(trx, f.id, now))?.edits ?? []));
+      const data = await reportData(trx, cohort, program);
+      outs.push({ key: `summary:${cohort.id}`, kind: 'summary', platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now });
+      const report = finalReport(data);
+      for (const mentor of data.mentors) {
+        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now });
+      }
+      await enqueueMany(trx, outs);
+      return 1;
+    });
+  }
+  return ended;
+}
+
+async function reportData(db: Executor, cohort: Cohort, program: Program): Promise<FinalReportData> {
+  const [members, rounds, answers, completions, flags] = await Promise.all([
+    db.selectFrom('members').select(['id', 'user_id', 'display_name', 'role']).where('cohort_id', '=', cohort.id).where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
+    db.selectFrom('rounds').select(['id', 'week', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),
+    db
+      .selectFrom('checkins')
+      .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+      .select(['checkins.member_id', 'rounds.week', 'checkins.late'])
+      .where('rounds.cohort_id', '=', cohort.id)
+      .execute(),
+    db
+      .selectFrom('milestone_completions')
+      .innerJoin('members', 'members.id', 'milestone_completions.member_id')
+      .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
+      .where('members.cohort_id', '=', cohort.id)
+      .where('members.removed_at', 'is', null)
+      .execute(),
+    db
+      .selectFrom('stall_flags')
+      .select(['member_id', 'resolution', sql<number | null>`extract(epoch from acknowledged_at - opened_at)`.as('ack_seconds')])
+      .where('cohort_id', '=', cohort.id)
+      .execute(),
+  ]);
+  const learners = members.filter((m) => m.role === 'learner');
+  const learnerIds = new Set(learners.map((l) => l.id));
+  const posted = rounds.filter((r) => r.state === 'posted');
+  const doneBy = new Map<number, Set<string>>();
+  for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
+  const ackSeconds = flags.map((f) => f.ack_seconds).filter((s): s is number => s !== null).map(Number).sort((a, b) => a - b);
+  return {
+    cohortName: cohort.name,
+    programTitle: program.title,
+    weeks: program.weeks.length,
+    postedWeeks: posted.map((r) => r.week),
+    notRunWeeks: rounds.filter((r) => r.state === 'not-run').map((r) => r.week),
+    milestones: [...program.milestones]
+      .sort((a, b) => a.week - b.week)
+      .map((m) => ({ title: m.title, week: m.week, finished: learners.filter((l) => doneBy.get(l.id)?.has(m.id)).length })),
+    learnerCount: learners.length,
+    answersPerWeek: posted.map((r) => ({ week: r.week, answers: answers.filter((a) => a.week === r.week && learnerIds.has(a.member_id)).length })),
+    learners: learners.map((l) => ({
+      name: l.display_name,
+      milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
+      answered: answers.filter((a) => a.member_id === l.id).length,
+      late: answers.filter((a) => a.member_id === l.id && a.late).length,
+      flags: flags.filter((f) => f.member_id === l.id).length,
+    })),
+    flagsRaised: flags.length,
+    flagsResolvedByMentors: flags.filter((f) => f.resolution === 'mentor').length,
+    flagsResolvedThemselves: flags.filter((f) => f.resolution === 'auto').length,
+    flagsOpenAtEnd: flags.filter((f) => f.resolution === null || f.resolution === 'ended').length,
+    ackMedianHours: ackSeconds.length > 0 ? ackSeconds[Math.floor((ackSeconds.length - 1) / 2)]! / 3600 : null,
+    mentors: members.filter((m) => m.role === 'mentor').map((m) => ({ id: m.id, userId: m.user_id })),
+  };
+}
