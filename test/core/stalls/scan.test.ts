@@ -12,22 +12,22 @@ const admins: AdminId[] = [
   { platform: 'discord', userId: '900' },
 ];
 const scan = (now: Date, db: Db = t.db) => scanStalls(db, content, now, { admins });
-const now = at(4, 30);
+// Week 5 is open: weeks 3 and 4 have closed.
+const now = at(5, 30);
 
 const MARIA_ALERT = [
   '**Maria** in **spring** may be stalling:',
   '• missed the last 2 check-ins (weeks 3 and 4)',
   '• behind schedule by 2 milestones: Package the model (due week 2) and Serve predictions (due week 3) not done yet',
-  '• confidence dropped from 4/5 to 2/5 over the last 2 answers (weeks 1 and 2)',
   '',
   '**Recent check-ins**',
   '• Week 2 · blocked · confidence 2/5 · blocker: “Docker build fails on M1”',
   '• Week 1 · on track · confidence 4/5',
 ].join('\n');
 
-/** spring, weeks 1-4 posted: Maria stopped answering after a blocked week 2, Ben is fine. */
+/** spring, weeks 1-5 posted: Maria stopped answering after a blocked week 2, Ben is fine. */
 async function spring(options: { mentors?: string[] } = {}) {
-  const cohort = await makeCohort(t.db, { weeks: 4 });
+  const cohort = await makeCohort(t.db, { weeks: 5 });
   const mentors: number[] = [];
   for (const name of options.mentors ?? ['Ana']) mentors.push(await addMember(t.db, cohort.id, name, 'mentor'));
   const maria = await addMember(t.db, cohort.id, 'Maria');
@@ -54,7 +54,7 @@ describe('scanStalls: new flags', () => {
 
     const [flag] = await flags(t.db);
     expect(flag).toMatchObject({ member_id: maria, status: 'open', mentor_member_id: mentors[0], resent_at: null });
-    expect(flag!.reasons.map((r) => r.code)).toEqual(['missed-rounds', 'behind-schedule', 'confidence-drop']);
+    expect(flag!.reasons.map((r) => r.code)).toEqual(['missed-rounds', 'behind-schedule']);
 
     const sent = await outbox(t.db);
     expect(sent).toEqual([
@@ -116,9 +116,9 @@ describe('scanStalls: new flags', () => {
     expect(byMember.get((await t.db.selectFrom('members').select('id').where('display_name', '=', 'Maria').executeTakeFirstOrThrow()).id)).toBe(bob);
     expect(byMember.get(chen)).toBe(ana);
     expect(byMember.get(dee)).toBe(bob);
-    const sent = await outbox(t.db);
-    expect(sent.filter((s) => s.to === 'U-bob')).toHaveLength(2);
-    expect(sent.filter((s) => s.to === 'U-ana')).toHaveLength(1);
+    const alerts = (await outbox(t.db)).filter((s) => s.kind === 'alert');
+    expect(alerts.filter((s) => s.to === 'U-bob')).toHaveLength(2);
+    expect(alerts.filter((s) => s.to === 'U-ana')).toHaveLength(1);
   });
 
   it('sends the alert to the organizers of the platform and the cohort’s creator when the cohort has no mentor', async () => {
@@ -151,45 +151,55 @@ describe('scanStalls: new flags', () => {
     expect((await outbox(t.db)).map((s) => s.key)).toEqual([`alert:${again!.id}`, `alert:${again!.id}:resend`, `alert:${again!.id}:escalate:U-admin`]);
   });
 
-  it('does not flag for a round that opened less than a day ago', async () => {
-    const { cohort, maria } = await spring();
-    await t.db.deleteFrom('checkins').where('member_id', '=', maria).execute();
-    await answer(t.db, cohort, maria, 1, 'on-track', 4);
-    await answer(t.db, cohort, maria, 2, 'on-track', 4);
-    await answer(t.db, cohort, maria, 3, 'on-track', 4);
-    await complete(t.db, maria, 'package');
-    await complete(t.db, maria, 'serve');
-    await addRound(t.db, cohort, 5);
-    // Round 4 is missed and round 5 opened two hours ago: one counted miss, below the threshold.
-    expect(await scan(at(5, 2))).toMatchObject({ opened: 0 });
-    expect(await scan(at(5, 24))).toMatchObject({ opened: 1 });
-    expect((await flags(t.db))[0]!.reasons).toEqual([{ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' }]);
-  });
-
-  it('with reminders later than a day, counts a round as missed only once its reminder is out', async () => {
+  it('counts a round as missed only once it has closed: the next round opened', async () => {
     const { cohort, maria } = await spring();
     await t.db.deleteFrom('checkins').where('member_id', '=', maria).execute();
     for (const week of [1, 2, 3]) await answer(t.db, cohort, maria, week, 'on-track', 4);
     await complete(t.db, maria, 'package');
     await complete(t.db, maria, 'serve');
-    await addRound(t.db, cohort, 5);
-    const late = (when: Date) => scanStalls(t.db, content, when, { admins, reminderAfterHours: 48 });
-    expect(await late(at(5, 30))).toMatchObject({ opened: 0 });
-    expect(await late(at(5, 48))).toMatchObject({ opened: 1 });
+    // Week 4 closed unanswered; week 5 is open, however long: one miss, below the threshold.
+    expect(await scan(at(5, 150))).toMatchObject({ opened: 0 });
+    await addRound(t.db, cohort, 6);
+    expect(await scan(at(6, 1))).toMatchObject({ opened: 1 });
+    expect((await flags(t.db))[0]!.reasons.map(({ code, text }) => ({ code, text }))).toEqual([{ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' }]);
+  });
+
+  it('a late answer to a closed round clears "missed" at once and the flag resolves', async () => {
+    const { cohort, maria } = await spring();
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+    expect(await scan(now)).toMatchObject({ opened: 1 });
+    await answer(t.db, cohort, maria, 4, 'on-track', 4, { late: true });
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ resolved: 1 });
   });
 });
 
 describe('scanStalls: who is left alone', () => {
   beforeEach(() => t.reset());
 
-  it('does not flag a learner who is away, and flags them again once back', async () => {
-    const { cohort } = await spring();
-    await t.db.updateTable('members').set({ away_until: '2026-03-25' }).where('display_name', '=', 'Maria').execute();
+  it('does not flag a learner who is away, and once back does not hold the weeks away against them', async () => {
+    const { cohort, maria } = await spring();
+    await t.db.updateTable('members').set({ away_until: '2026-04-10' }).where('id', '=', maria).execute();
+    await t.db.insertInto('away_periods').values({ member_id: maria, starts_on: '2026-03-20', ends_on: '2026-04-10', created_at: at(3) }).execute();
     expect(await scan(now)).toMatchObject({ opened: 0 });
-    // Back on 25 March: behind schedule still applies, the rounds missed while away do not.
-    await addRound(t.db, cohort, 5);
-    expect(await scan(at(5, 1))).toMatchObject({ opened: 1 });
-    expect((await flags(t.db))[0]!.reasons.map((r) => r.code)).toEqual(['behind-schedule', 'confidence-drop']);
+    // Back on 10 April: behind schedule applies; weeks 4 to 6, overlapped by the break, are excused.
+    await addRound(t.db, cohort, 6);
+    await addRound(t.db, cohort, 7);
+    await scan(at(7, 1));
+    expect((await flags(t.db)).find((f) => f.member_id === maria)!.reasons.map((r) => r.code)).toEqual(['behind-schedule']);
+  });
+
+  it('keeps the open flag of an away learner up to date, and resolves it when nothing applies', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await t.db.updateTable('members').set({ away_until: '2026-05-01' }).where('id', '=', maria).execute();
+    await t.db.insertInto('away_periods').values({ member_id: maria, starts_on: '2026-04-01', ends_on: '2026-05-01', created_at: now }).execute();
+    await complete(t.db, maria, 'package');
+    await complete(t.db, maria, 'serve');
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ updated: 1 });
+    expect((await flags(t.db))[0]!.reasons.map((r) => r.code)).toEqual(['missed-rounds']);
+    await answer(t.db, cohort, maria, 4, 'on-track', 4, { late: true });
+    expect(await scan(new Date(now.getTime() + 2 * HOUR))).toMatchObject({ resolved: 1 });
   });
 
   it('skips paused and finished cohorts entirely: no new flag, no auto-resolve, no re-send', async () => {
@@ -234,14 +244,15 @@ describe('scanStalls: who is left alone', () => {
     expect(await outbox(t.db)).toHaveLength(1);
   });
 
-  it('does not raise again a flag a mentor resolved until a new round counts', async () => {
+  it('does not raise again a flag a mentor resolved until a fact newer than the resolution', async () => {
     const { cohort, maria } = await spring();
     await scan(now);
     await t.db.updateTable('stall_flags').set({ status: 'resolved', resolution: 'mentor', resolved_at: now, resolved_by: 'Ana' }).execute();
     expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ opened: 0 });
-    await addRound(t.db, cohort, 5);
-    expect(await scan(at(5, 2))).toMatchObject({ opened: 0 });
-    expect(await scan(at(5, 25))).toMatchObject({ opened: 1 });
+    expect(await scan(at(5, 150))).toMatchObject({ opened: 0 });
+    // Week 5 closes unanswered when week 6 opens: a new fact.
+    await addRound(t.db, cohort, 6);
+    expect(await scan(at(6, 1))).toMatchObject({ opened: 1 });
     const open = (await flags(t.db)).filter((f) => f.status === 'open');
     expect(open.map((f) => f.member_id)).toEqual([maria]);
   });
@@ -253,15 +264,34 @@ describe('scanStalls: open flags over time', () => {
   it('updates the reasons of an open flag without a second alert', async () => {
     const { cohort } = await spring();
     await scan(now);
-    await addRound(t.db, cohort, 5);
-    // A week later: the reasons move on; the alert is re-sent (48 h unacknowledged), not raised anew.
-    expect(await scan(at(5, 25))).toMatchObject({ opened: 0, updated: 1, resent: 1 });
+    await addRound(t.db, cohort, 6);
+    // A week later: the reasons move on; the alert is edited once and re-sent (48 h unacknowledged), not raised anew.
+    expect(await scan(at(6, 25))).toMatchObject({ opened: 0, updated: 1, resent: 1 });
     const [flag] = await flags(t.db);
-    expect(flag!.reasons[0]).toEqual({ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' });
+    expect(flag!.reasons[0]).toMatchObject({ code: 'missed-rounds', text: 'missed the last 2 check-ins (weeks 4 and 5)' });
     const sent = await outbox(t.db);
-    expect(sent.map((s) => s.key)).toEqual([`alert:${flag!.id}`, `alert:${flag!.id}:resend`]);
+    expect(sent.map((s) => s.key)).toEqual([`alert:${flag!.id}`, `alert-update:alert:${flag!.id}:open:v1`, `alert:${flag!.id}:resend`]);
     expect(sent[1]!.message.text).toContain('• missed the last 2 check-ins (weeks 4 and 5)');
-    expect(await scan(at(5, 26))).toMatchObject({ updated: 0 });
+    expect(sent[2]!.message.text).toContain('• missed the last 2 check-ins (weeks 4 and 5)');
+    expect(await scan(at(6, 26))).toMatchObject({ updated: 0 });
+  });
+
+  it('a reason added to an open flag edits the alert and sends the mentor one short DM', async () => {
+    const { cohort, maria } = await spring();
+    await scan(now);
+    await answer(t.db, cohort, maria, 4, 'blocked', 3, { blocker: 'GPU quota', late: true });
+    await answer(t.db, cohort, maria, 5, 'blocked', 2, { blocker: 'GPU quota' });
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ updated: 1 });
+    expect(await scan(new Date(now.getTime() + 2 * HOUR))).toMatchObject({ updated: 0 });
+    const [flag] = await flags(t.db);
+    const sent = (await outbox(t.db)).slice(1);
+    expect(sent.map((s) => [s.key, s.to])).toEqual([
+      [`alert-update:alert:${flag!.id}:open:v1`, `sent:alert:${flag!.id}`],
+      [`flag-reason:${flag!.id}:v1`, 'U-ana'],
+    ]);
+    expect(sent[1]!.message.text).toBe(
+      '⚠️ **Maria** in **spring**: their open stall flag now also says answered “blocked” in 2 of the last 3 check-ins (weeks 4 and 5). The alert above is updated.',
+    );
   });
 
   it('resolves a flag by itself when the learner is back on track, and tells the mentor', async () => {
@@ -279,20 +309,20 @@ describe('scanStalls: open flags over time', () => {
     expect(sent[1]).toMatchObject({
       key: `flag-resolved:${flag!.id}`,
       to: 'U-ana',
-      message: { text: '✅ **Maria** in **spring** is back on track, so their stall flag resolved itself. Nothing to do.' },
+      message: { text: '✅ **Maria** in **spring**: no stall reason applies any more, so their flag resolved itself. Nothing to do.' },
     });
     expect(await scan(new Date(now.getTime() + 3 * HOUR))).toMatchObject({ resolved: 0, opened: 0 });
   });
 
-  it('keeps the flag open while the latest answer is behind, even with no reason left', async () => {
+  it('resolves once no reason is left, even while the latest answer is behind', async () => {
     const { cohort, maria } = await spring();
     await scan(now);
     await answer(t.db, cohort, maria, 3, 'on-track', 3);
     await answer(t.db, cohort, maria, 4, 'behind', 3);
     await complete(t.db, maria, 'package');
     await complete(t.db, maria, 'serve');
-    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ resolved: 0, updated: 0 });
-    expect((await flags(t.db))[0]!.status).toBe('open');
+    expect(await scan(new Date(now.getTime() + HOUR))).toMatchObject({ resolved: 1, updated: 0 });
+    expect((await flags(t.db))[0]!.status).toBe('resolved');
   });
 
   it('re-sends an unacknowledged alert once after 48 hours, then escalates it to the organizers 48 hours later', async () => {
