@@ -191,7 +191,7 @@ export async function skipDate(deps: CoreDeps, actor: Actor, place: Place, date:
   const recorded = before.weeks.find((w) => w.localDate === date && w.state !== 'upcoming');
   if (recorded) {
     throw new Refusal(
-      `Week ${recorded.week} of **${cohort.name}** already fell on ${date}, so it can't be skipped now. Learners who are off can use \`/away\`; \`/cohort pause\` stops the rounds after it.`,
+      `Week ${recorded.week} of **${cohort.name}** already ${recorded.state === 'posted' ? 'went out' : 'came'} on ${date}, so it can't be skipped now. Learners who are off can use \`/away\`; \`/cohort pause\` stops the rounds after it.`,
     );
   }
   const last = before.weeks[before.weeks.length - 1]!;
