@@ -38,6 +38,8 @@ async function spring() {
       opened_at: at(4, 30),
     })
     .execute();
+  // The digests of weeks 1 to 3 went out in their weeks.
+  await t.db.updateTable('rounds').set({ digest_at: at(3, 150) }).where('week', '<', 4).execute();
   return { cohort, ana, bob };
 }
 
@@ -147,6 +149,22 @@ describe('enqueueDueDigests', () => {
     expect(await enqueueDueDigests(t.db, content, new Date(at(4).getTime() + 6 * DAY))).toBe(1);
     expect((await outbox(t.db)).map((s) => s.to)).toEqual(['U-ana']);
     expect((await outbox(t.db))[0]!.key).toMatch(new RegExp(`^digest:${cohort.id}:4:`));
+  });
+
+  it('after an outage, every week whose digest was not sent gets it once, oldest first; a week not run gets none', async () => {
+    const { cohort, ana, bob } = await spring();
+    await t.db.updateTable('rounds').set({ digest_at: null }).where('week', '=', 3).execute();
+    await addRound(t.db, cohort, 5);
+    await t.db.updateTable('rounds').set({ state: 'not-run', not_run_reason: 'offline' }).where('week', '=', 5).execute();
+    await addRound(t.db, cohort, 6);
+    expect(await enqueueDueDigests(t.db, content, at(6, 1))).toBe(4);
+    expect((await outbox(t.db)).map((s) => s.key)).toEqual([
+      `digest:${cohort.id}:3:${ana}`,
+      `digest:${cohort.id}:3:${bob}`,
+      `digest:${cohort.id}:4:${ana}`,
+      `digest:${cohort.id}:4:${bob}`,
+    ]);
+    expect(await enqueueDueDigests(t.db, content, at(6, 2))).toBe(0);
   });
 
   it('two replicas at once still queue each digest once', async () => {

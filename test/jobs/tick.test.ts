@@ -16,7 +16,7 @@ describe('the scheduler tick', () => {
       ])
       .execute();
     const summary = await runTick(e.deps, e.clock.now());
-    expect(summary).toEqual({ rounds: 0, reminders: 0, flagged: 0, resolved: 0, resent: 0, escalated: 0, digests: 0 });
+    expect(summary).toEqual({ rounds: 0, reminders: 0, flagged: 0, resolved: 0, resent: 0, escalated: 0, digests: 0, ended: 0 });
     const left = await t.db.selectFrom('processed_events').select('event_id').execute();
     expect(left.map((r) => r.event_id)).toEqual(['Ev-new']);
   });

@@ -87,7 +87,7 @@ describe('alert DMs follow their flag', () => {
       expect(edit.message.text).toMatch(/✅ Resolved automatically on .+: Maria is back on track\.$/);
       expect(edit.message.buttons).toBeUndefined();
     }
-    expect(port.dmsTo('U-ana').at(-1)!.message.text).toBe('✅ **Maria** in **spring** is back on track, so their stall flag resolved itself. Nothing to do.');
+    expect(port.dmsTo('U-ana').at(-1)!.message.text).toBe('✅ **Maria** in **spring**: no stall reason applies any more, so their flag resolved itself. Nothing to do.');
     expect((await flags(t.db)).find((f) => f.id === flagId)!.status).toBe('resolved');
   });
 
