@@ -41,6 +41,7 @@ describe('HTTP', () => {
     await bot.core.command({ platform: 'local', userId: 'organizer', displayName: 'organizer', isAdmin: true }, { channelId: 'c1' }, {
       name: 'cohort.create', cohortName: 'Clocked', program: 'ds-to-mle', start: '2026-03-02', day: 'mon', time: '09:00', tz: 'Europe/Berlin',
     });
+    await bot.core.command({ platform: 'local', userId: 'maria', displayName: 'maria', isAdmin: false }, { channelId: 'c1' }, { name: 'cohort.join' });
     const res = await fetch(`${base}/_test/clock`, { method: 'POST', body: JSON.stringify({ advance: 'PT1H' }) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { now: string; tick: { rounds: number }; delivered: { sent: number } };

@@ -163,26 +163,10 @@ describe('a cohort run entirely through Slack', () => {
     expect(h.fake.messagesIn(`D${kim.id}`)).toHaveLength(1);
   });
 
-  it('a learner who misses two rounds is flagged to the mentor by DM, who acknowledges it', async () => {
+  it('a learner who got the week 2 reminder checks in from the DM with one click', async () => {
     await at('2026-03-09T08:00:00Z'); // week 2 opens
     expect(roundPost()).toHaveLength(2);
-    await at('2026-03-10T08:00:00Z'); // week 2 has been open a day: kim missed both
-    const alerts = h.fake.messagesIn(`D${nadia.id}`).filter((m) => buttonsOf(m).some((b) => b.label === 'Acknowledge'));
-    expect(alerts).toHaveLength(1);
-    expect(visibleText(alerts[0]!)).toMatch(/missed the last 2 check-ins/);
-    expect(visibleText(alerts[0]!)).toMatch(/Kim Park/);
-
-    const answer = await click(nadia, alerts[0]!, 'Acknowledge');
-    expect(answer.args.response_type).toBe('ephemeral');
-    const update = await h.fake.waitFor('chat.update', (c) => c.args.channel === `D${nadia.id}`);
-    expect(update.args.ts).toBe(alerts[0]!.ts);
-    const after = h.fake.messagesIn(`D${nadia.id}`).find((m) => m.ts === alerts[0]!.ts)!;
-    expect(buttonsOf(after).map((b) => b.label)).toEqual(['Resolve']);
-    const flag = await t.db.selectFrom('stall_flags').selectAll().executeTakeFirstOrThrow();
-    expect(flag).toMatchObject({ status: 'acknowledged', acknowledged_by: 'Nadia Petrova' });
-  });
-
-  it('a learner who got the week 2 reminder checks in from the DM with one click', async () => {
+    await at('2026-03-10T08:00:00Z'); // a day later: the reminders
     const reminder = h.fake.messagesIn(`D${maria.id}`).find((m) => /Reminder: week 2/.test(visibleText(m)));
     expect(reminder).toBeDefined();
     const answer = await click(maria, reminder!, 'Done');
@@ -198,12 +182,31 @@ describe('a cohort run entirely through Slack', () => {
     expect(latest).toEqual({ week: 2, status: 'done', source: 'button' });
   });
 
+  it('a learner who misses two rounds is flagged to the mentor by DM, who acknowledges it', async () => {
+    await at('2026-03-16T08:00:00Z'); // week 3 opens: week 2 has closed, and kim missed both
+    expect(roundPost()).toHaveLength(3);
+    const alerts = h.fake.messagesIn(`D${nadia.id}`).filter((m) => buttonsOf(m).some((b) => b.label === 'Acknowledge'));
+    expect(alerts).toHaveLength(1);
+    expect(visibleText(alerts[0]!)).toMatch(/missed the last 2 check-ins/);
+    expect(visibleText(alerts[0]!)).toMatch(/Kim Park/);
+
+    const answer = await click(nadia, alerts[0]!, 'Acknowledge');
+    expect(answer.args.response_type).toBe('ephemeral');
+    const update = await h.fake.waitFor('chat.update', (c) => c.args.channel === `D${nadia.id}`);
+    expect(update.args.ts).toBe(alerts[0]!.ts);
+    const after = h.fake.messagesIn(`D${nadia.id}`).find((m) => m.ts === alerts[0]!.ts)!;
+    expect(buttonsOf(after).map((b) => b.label)).toEqual(['Resolve']);
+    const flag = await t.db.selectFrom('stall_flags').selectAll().executeTakeFirstOrThrow();
+    expect(flag).toMatchObject({ status: 'acknowledged', acknowledged_by: 'Nadia Petrova' });
+  });
+
   it('mentors see the open flags with /stalled and who checked in with /cohort status; learners are refused', async () => {
     const stalled = await slash(nadia, '/stalled');
     expect(stalled.text).toMatch(/Kim Park/);
+    await slash(maria, '/checkin', 'done');
     const status = await slash(nadia, '/cohort', 'status');
     expect(status.call!.args.response_type).toBe('ephemeral');
-    expect(status.text).toMatch(/Spring · week 2/);
+    expect(status.text).toMatch(/Spring · week 3/);
     expect(status.text).toMatch(/Checked in \(1\)\*\n• Maria Lopez: done/);
     expect(status.text).toMatch(/Not checked in \(3\)\*\nKim Park, Li Wei, Sam Okafor/);
     const refused = await slash(maria, '/cohort', 'status');
