@@ -94,15 +94,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   },
   {
     name: 'away',
-    description: 'No reminders or stall flags until the date you are back',
+    description: 'No reminders or stall flags until the date you are back; empty shows your break',
     options: [
       {
         name: 'date',
-        description: 'The date you are back, YYYY-MM-DD',
+        description: 'The date you are back, YYYY-MM-DD (replaces a break already set), or "back" to end it now',
         kind: 'string',
-        required: true,
-        hint: DATE_HINT,
-        minLength: 10,
+        hint: `${DATE_HINT}|back`,
+        minLength: 4,
         maxLength: 10,
       },
     ],
@@ -114,6 +113,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     subcommands: [
       { name: 'join', description: 'Join the cohort of this channel' },
       { name: 'status', description: 'This week: who checked in, who has not, open stall flags (mentors)' },
+      { name: 'schedule', description: 'Next round, end date, skipped and paused weeks, weeks not run' },
     ],
   },
   {
@@ -150,6 +150,20 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         name: 'skip',
         description: 'Skip the check-in of a holiday week',
         options: [{ name: 'date', description: 'The check-in day to skip, YYYY-MM-DD', kind: 'string', required: true, hint: DATE_HINT, minLength: 10, maxLength: 10 }],
+      },
+      {
+        name: 'unskip',
+        description: 'Undo a skip: the date is a check-in day again',
+        options: [{ name: 'date', description: 'The skipped day, YYYY-MM-DD', kind: 'string', required: true, hint: DATE_HINT, minLength: 10, maxLength: 10 }],
+      },
+      {
+        name: 'edit',
+        description: 'Move every check-in not yet posted to a new day, time or zone',
+        options: [
+          { name: 'day', description: 'New weekday of the check-in', kind: 'string', hint: 'mon..sun', choices: WEEKDAYS.map((value, i) => ({ name: DAY_NAMES[i]!, value })) },
+          { name: 'time', description: 'New check-in time, HH:MM on a 24-hour clock', kind: 'string', hint: 'HH:MM', minLength: 4, maxLength: 5 },
+          { name: 'tz', description: 'New time zone, e.g. Europe/Berlin', kind: 'string', hint: 'Area/City', autocomplete: true, maxLength: 64 },
+        ],
       },
     ],
   },
@@ -264,12 +278,16 @@ export function toCommand(input: CommandInput): Command {
       if (!question) throw new CommandError('Ask a question after /faq.', usage('faq'));
       return { name: 'faq', question };
     }
-    case 'away':
-      return { name: 'away', until: needDate(text('date'), 'the date you are back', usage('away')) };
+    case 'away': {
+      const date = text('date');
+      if (!date) return { name: 'away.show' };
+      if (date.toLowerCase() === 'back') return { name: 'away.back' };
+      return { name: 'away', until: needDate(date, 'the date you are back', usage('away')) };
+    }
     case 'stalled':
       return { name: 'stalled' };
     case 'cohort':
-      if (sub === 'join' || sub === 'status') return { name: `cohort.${sub}` };
+      if (sub === 'join' || sub === 'status' || sub === 'schedule') return { name: `cohort.${sub}` };
       break;
     case 'cohort-admin':
       switch (sub) {
@@ -298,6 +316,14 @@ export function toCommand(input: CommandInput): Command {
           return { name: `cohort.${sub}` };
         case 'skip':
           return { name: 'cohort.skip', date: needDate(text('date'), 'the date to skip', usage('cohort-admin', 'skip')) };
+        case 'unskip':
+          return { name: 'cohort.unskip', date: needDate(text('date'), 'the skipped date', usage('cohort-admin', 'unskip')) };
+        case 'edit': {
+          const edit: { day?: string; time?: string; tz?: string } = {};
+          for (const key of ['day', 'time', 'tz'] as const) if (text(key)) edit[key] = text(key);
+          if (Object.keys(edit).length === 0) throw new CommandError('Say what to change: day, time or tz.', usage('cohort-admin', 'edit'));
+          return { name: 'cohort.edit', ...edit };
+        }
       }
       break;
   }

@@ -7,10 +7,10 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   checkin: { description: "Check in for this week's milestone: opens the form, or records a status at once", hint: '[on-track|behind|blocked|done] [note]' },
   progress: { description: 'Milestones done, where you stand against the schedule, recent check-ins', hint: '[@learner]' },
   faq: { description: 'Ask the curated FAQ of the program', hint: '<question>' },
-  away: { description: 'No reminders or stall flags until the date you are back', hint: 'YYYY-MM-DD' },
+  away: { description: 'No reminders or stall flags until the date you are back', hint: 'YYYY-MM-DD | back | (empty: show)' },
   cohort: {
     description: "Create, join and manage this channel's cohort",
-    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | add|mentor|remove @user | pause | resume | skip <YYYY-MM-DD>',
+    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
   },
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
 };

@@ -88,7 +88,11 @@ describe('slash commands become core commands', () => {
     h.fake.reset();
     await h.interact(chatInput('away', { options: { date: '31.12.2026' } }));
     expect(core.calls).toHaveLength(1);
-    expect(onlyCallback().data.content).toBe('"31.12.2026" is not a date in YYYY-MM-DD form.\nUsage: `/away date:YYYY-MM-DD`');
+    expect(onlyCallback().data.content).toBe('"31.12.2026" is not a date in YYYY-MM-DD form.\nUsage: `/away [date:YYYY-MM-DD|back]`');
+    h.fake.reset();
+    await h.interact(chatInput('away', { options: { date: 'back' } }));
+    await h.interact(chatInput('away', {}));
+    expect(commands().slice(-2)).toEqual([{ name: 'away.back' }, { name: 'away.show' }]);
   });
 
   it('/cohort join and /cohort status', async () => {

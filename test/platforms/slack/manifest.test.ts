@@ -35,7 +35,7 @@ describe('mentorbot slack manifest', () => {
       expect(c.url).toBe('https://bot.example.org/slack/events');
       expect(c.description.length).toBeGreaterThan(10);
     }
-    expect(m.features.slash_commands.find((c: any) => c.command === '/away').usage_hint).toBe('YYYY-MM-DD');
+    expect(m.features.slash_commands.find((c: any) => c.command === '/away').usage_hint).toBe('YYYY-MM-DD | back | (empty: show)');
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'commands', 'im:write', 'users:read', 'channels:history', 'groups:history', 'app_mentions:read']));
     expect(m.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.org/slack/events' });
     expect(m.settings.event_subscriptions.request_url).toBe('https://bot.example.org/slack/events');
