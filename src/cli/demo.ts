@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { loadContent } from '../content/load.js';
 import type { Actor, Reply } from '../core/chat.js';
 import { Clock } from '../core/clock.js';
@@ -7,6 +6,7 @@ import { parseCommand } from '../core/commands.js';
 import type { CoreDeps } from '../core/core.js';
 import { createCore } from '../core/create-core.js';
 import { createFaqEngine } from '../core/faq/engine.js';
+import { cohortCalendar } from '../core/calendar.js';
 import { describeSlot } from '../core/schedule.js';
 import { createDb } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -20,24 +20,30 @@ const START = '2026-03-02';
 
 type Step =
   | { at: number; who: string; text: string }
-  | { at: number; who: string; click: 'On track' | 'Behind' | 'Blocked' | 'Done' }
+  | { at: number; who: string; click: 'On track' | 'Behind' | 'Blocked' | 'Done'; onReminderOf?: number }
   | { at: number; who: string; form: { status: string; confidence: string; note: string } };
 
 /**
  * Six learners who behave differently, in hours after each week's round opens.
- * maria is steady; li keeps hitting blockers; sam goes quiet after week 2; aisha loses confidence;
- * tom takes two weeks off; jun always answers late, after the reminder.
+ * maria is steady; li keeps hitting blockers; sam goes quiet after week 2 and answers week 4 late;
+ * aisha loses confidence; tom takes a break and then corrects its end; jun always answers late,
+ * after the reminder. The organizer skips a holiday and pauses the cohort for a few days.
  */
 function weekScript(week: number): Step[] {
   const steps: Step[] = [{ at: 1, who: 'maria', click: week % 3 === 0 ? 'Done' : 'On track' }];
   if (week === 2 || week === 3) steps.push({ at: 3, who: 'li', text: `/checkin blocked ${week === 2 ? 'stuck on docker networking between containers' : 'kubernetes or docker first? lost'}` });
   else steps.push({ at: 3, who: 'li', click: 'On track' });
   if (week <= 2) steps.push({ at: 5, who: 'sam', click: 'Behind' });
-  const confidence = [5, 4, 3, 2, 2, 2][week - 1]!;
+  // A late answer to week 4, from its reminder: "missed" clears at once.
+  if (week === 5) steps.push({ at: 2, who: 'sam', click: 'Behind', onReminderOf: 4 });
+  const confidence = [5, 4, 3, 2, 2, 2][week - 1] ?? 2;
   steps.push({ at: 6, who: 'aisha', form: { status: 'behind', confidence: String(confidence), note: 'still reading about this' } });
-  if (week === 2) steps.push({ at: 7, who: 'tom', text: '/away 2026-03-30' });
-  else if (week !== 3 && week !== 4) steps.push({ at: 7, who: 'tom', click: 'On track' });
+  if (week === 2) steps.push({ at: 7, who: 'tom', text: '/away 2026-04-06' });
+  else if (week === 3) steps.push({ at: 7, who: 'tom', text: '/away 2026-03-23' }, { at: 8, who: 'tom', text: '/away' });
+  else if (week !== 3) steps.push({ at: 7, who: 'tom', click: 'On track' });
   steps.push({ at: 30, who: 'jun', click: 'On track' });
+  if (week === 1) steps.push({ at: 9, who: 'olga', text: '/cohort skip 2026-04-13' });
+  if (week === 4) steps.push({ at: 72, who: 'olga', text: '/cohort pause' }, { at: 200, who: 'olga', text: '/cohort resume' }, { at: 201, who: 'maria', text: '/cohort schedule' });
   return steps;
 }
 
@@ -53,7 +59,10 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\nusage: mentorbot demo [--weeks N]\n`);
     return 2;
   }
-  const out = (text: string) => process.stdout.write(`${text}\n`);
+  let quiet = false;
+  const out = (text: string) => {
+    if (!quiet) process.stdout.write(`${text}\n`);
+  };
   const content = await loadContent(process.env.CONTENT_DIR ?? './content');
   const handle = await createDb({ databaseUrl: null, dataDir: null });
   await migrateToLatest(handle.db);
@@ -87,8 +96,18 @@ export async function run(argv: string[]): Promise<number> {
   await type('olga', '/cohort mentor @dana');
 
   const roundPosts = () => chat.shown.filter((s) => s.header === `#${CHANNEL}` && s.message.roundId);
+  const nextOpening = async (): Promise<Date | null> => {
+    const cohort = await handle.db.selectFrom('cohorts').selectAll().where('channel_id', '=', CHANNEL).executeTakeFirstOrThrow();
+    return (await cohortCalendar(handle.db, cohort, content.programs.get(cohort.program_id)!, clock.now())).next?.at ?? null;
+  };
+  const click = async (who: string, label: string, message: { buttons?: Array<{ label: string; action: string; value: string }> }) => {
+    const button = message.buttons!.find((b) => b.label === label)!;
+    show(who, `clicks ${label}`, await core.action(actor(who), { channelId: CHANNEL }, button.action as never, button.value));
+    await scheduler.drain();
+  };
+
+  let opens = (await nextOpening())!;
   for (let week = 1; week <= weeks; week++) {
-    const opens = DateTime.fromISO(`${START}T09:00`, { zone: ZONE }).plus({ weeks: week - 1 }).toJSDate();
     out(`\n════ Week ${week} · ${describeSlot(opens, ZONE)} ════`);
     const steps = weekScript(week).sort((a, b) => a.at - b.at);
     for (const step of steps) {
@@ -100,20 +119,19 @@ export async function run(argv: string[]): Promise<number> {
         show(step.who, `fills in the form: ${status}, confidence ${confidence}, “${note}”`, await core.submitForm(actor(step.who), { channelId: CHANNEL }, 'checkin', form.form.state, step.form));
         await scheduler.drain();
       } else if ('click' in step) {
-        const round = roundPosts().at(-1)!.message;
-        const button = round.buttons!.find((b) => b.label === step.click)!;
-        show(step.who, `clicks ${step.click}`, await core.action(actor(step.who), { channelId: CHANNEL }, button.action, button.value));
-        await scheduler.drain();
+        const on = step.onReminderOf
+          ? chat.shown.find((s) => s.header === `DM to @${step.who}` && s.message.text.startsWith(`Reminder: week ${step.onReminderOf} `))!.message
+          : roundPosts().at(-1)!.message;
+        await click(step.who, step.click, on);
       } else {
         await type(step.who, step.text);
       }
     }
     if (week === 3) {
       const alert = chat.shown.filter((s) => s.header === 'DM to @dana' && s.message.buttons?.some((b) => b.action === 'flag.ack')).at(0);
-      const ack = alert?.message.buttons?.find((b) => b.action === 'flag.ack');
-      if (ack) {
+      if (alert) {
         await advanceTo(new Date(opens.getTime() + 40 * 3_600_000));
-        show('dana', 'clicks Acknowledge', await core.action(actor('dana'), { channelId: 'dm-dana' }, ack.action, ack.value));
+        await click('dana', 'Acknowledge', alert.message);
       }
     }
     if (week === 4) {
@@ -121,9 +139,34 @@ export async function run(argv: string[]): Promise<number> {
       await type('dana', '/stalled');
       await type('dana', '/cohort status');
     }
-    await advanceTo(new Date(opens.getTime() + 7 * 86_400_000 - 60_000));
+    const next = await nextOpening();
+    if (!next) break;
+    await advanceTo(new Date(next.getTime() - 60_000));
+    opens = next;
   }
-  out('\n════ The end ════');
+
+  out(`\n════ Weeks ${weeks + 1} to 24, fast: maria, li and jun answer; the rest go quiet ════`);
+  // Ticks only at the moments that matter (post, reminder, digest): an always-on bot would do the same.
+  const tickAt = async (at: Date) => {
+    clock.freeze(at);
+    await scheduler.runNow();
+  };
+  for (let next = await nextOpening(); next; next = await nextOpening()) {
+    quiet = true;
+    await tickAt(new Date(next.getTime() + 3_600_000));
+    const round = roundPosts().at(-1)!;
+    for (const who of ['maria', 'li', 'jun']) await click(who, 'On track', round.message);
+    const open = await handle.db.selectFrom('stall_flags').select(({ fn }) => fn.countAll<number>().as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow();
+    await tickAt(new Date(next.getTime() + 25 * 3_600_000));
+    await tickAt(new Date(next.getTime() + (6 * 24 + 1) * 3_600_000));
+    quiet = false;
+    out(`${round.message.text.split('\n')[0]!.replace(/\*\*/g, '')} · ${describeSlot(next, ZONE)} · open stall flags: ${open.n}`);
+    if (/^\*\*Week 12 /.test(round.message.text)) await type('dana', '/stalled');
+  }
+
+  out('\n════ The end of the program ════');
+  const last = await handle.db.selectFrom('rounds').select('opens_at').orderBy('week', 'desc').limit(1).executeTakeFirstOrThrow();
+  await tickAt(new Date(new Date(last.opens_at).getTime() + 7 * 86_400_000 + 3_600_000));
   await type('maria', '/progress');
   await handle.close();
   return 0;
