@@ -26,6 +26,7 @@ async function latestRound(db: Db, cohortId: number) {
     .selectFrom('rounds')
     .select(['id', 'week', 'milestone_id', 'opens_at'])
     .where('cohort_id', '=', cohortId)
+    .where('state', '=', 'posted')
     .orderBy('week', 'desc')
     .limit(1)
     .executeTakeFirst();

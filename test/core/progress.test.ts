@@ -41,6 +41,7 @@ describe('progressView', () => {
         '**Maria’s progress** · spring · Mini program · week 4 of 5',
         '',
         'Maria is 1 milestone behind schedule.',
+        'Next milestone: **Serve predictions** (due week 3).',
         '',
         '**Milestones** (1 of 3 done)',
         '✅ Package the model (week 2)',

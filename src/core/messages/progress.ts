@@ -113,6 +113,8 @@ export function progressMessage(d: ProgressData): OutMessage {
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
   if (d.awayUntil) lines.push(`Away until ${d.awayUntil}: no reminders or stall flags until then.`);
   lines.push('', scheduleLine(d));
+  const next = d.milestones.find((m) => !m.done);
+  if (next && d.cohortStatus !== 'finished') lines.push(`Next milestone: **${next.title}** (due week ${next.week}).`);
 
   const done = d.milestones.filter((m) => m.done);
   lines.push('', `**Milestones** (${done.length} of ${d.milestones.length} done)`);
