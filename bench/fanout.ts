@@ -23,7 +23,7 @@ import { boltLogger } from '../src/platforms/slack/app.js';
 import { renderMessage } from '../src/platforms/slack/blocks.js';
 import { openBenchDb, type BenchDb } from './lib/db.js';
 import { BOT_TOKEN, makeReplicas, seedBacklog, seedDueCohorts, type Replica } from './lib/fanout-setup.js';
-import { count, epochNow, heading, machineLine, ms, numberArg, pollUntil, sleep, summarize, table, type SummaryRow } from './lib/report.js';
+import { count, epochNow, figure, heading, machineLine, ms, numberArg, pollUntil, sleep, summarize, table, type SummaryRow } from './lib/report.js';
 import { SlackSide } from './lib/slack-side.js';
 
 const log = createLogger('silent', false);
@@ -272,7 +272,14 @@ async function main(): Promise<void> {
         ok: null,
       },
     );
-    summarize(summary);
+    const lostOrDoubled = (o: Outcome) => o.lost + o.doubled;
+    summarize(summary, [
+      figure('fanout', 'rounds-posted', open.allPosted ?? Number.NaN, 'ms', ['fanout/plain-loop', openBase.ms]),
+      figure('fanout', 'rounds-posted-rate-limited', wide.allPosted ?? Number.NaN, 'ms', ['fanout/plain-loop-rate-limited', wideBase.ms]),
+      figure('fanout', 'backlog-posted-rate-limited', narrow.allPosted ?? Number.NaN, 'ms', ['fanout/plain-loop-backlog', narrowBase.ms]),
+      figure('fanout', 'lost-or-doubled', lostOrDoubled(open) + lostOrDoubled(wide) + lostOrDoubled(narrow), 'posts'),
+      figure('fanout', 'deliver-due', defaultDelivery, 'ms', ['fanout/open-due-rounds', tickMs]),
+    ]);
   } finally {
     await slack.close();
     await bdb.close();

@@ -3,6 +3,9 @@
  * open loop, against the running bot (startBot with SLACK_API_URL on a fake Web API), measuring the
  * time to Slack's HTTP 200 (the ack) and to the answer on response_url. Baseline: a bare Bolt app
  * that only acks, on the same path with the same signature check, hit by the same clicks.
+ * CPU per click is process.cpuUsage of this process (which hosts the bot, and in the baseline phase
+ * the bare app beside the idle bot) over the run, divided by the clicks sent; on PGlite it includes
+ * the database, on Postgres it does not.
  * "Slack" (the fake Web API and the load generator) runs in a process of its own.
  *
  * Run: npx tsx bench/ingest.ts [--quick] [--duration 60] [--rate 300]
@@ -20,7 +23,7 @@ import { startBot } from '../src/main.js';
 import { boltLogger } from '../src/platforms/slack/app.js';
 import { SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { openBenchDb } from './lib/db.js';
-import { count, flag, heading, machineLine, ms, numberArg, percentile, sortedCopy, summarize, table } from './lib/report.js';
+import { count, figure, flag, heading, machineLine, ms, numberArg, percentile, sortedCopy, summarize, table } from './lib/report.js';
 import { SlackSide } from './lib/slack-side.js';
 import type { LoadResult } from './lib/slack-process.js';
 
@@ -261,6 +264,20 @@ async function main(): Promise<void> {
         target: 'all',
         ok: recorded === stats.responses,
       },
+      {
+        bench: 'ingest',
+        what: 'CPU per click',
+        value: ms(ours.cpuMs / ours.result.sent),
+        baseline: `bare Bolt ${ms(base.cpuMs / base.result.sent)}`,
+        target: '-',
+        ok: null,
+      },
+    ], [
+      figure('ingest', 'ack-p99', p99(ours.result), 'ms', ['ingest/bare-bolt-ack-p99', p99(base.result)]),
+      figure('ingest', 'ack-p50', p50(ours.result), 'ms', ['ingest/bare-bolt-ack-p50', p50(base.result)]),
+      figure('ingest', 'answered', answered, 'clicks', ['ingest/clicks', ours.result.measured]),
+      figure('ingest', 'recorded', recorded, 'replies', ['ingest/replies', stats.responses]),
+      figure('ingest', 'cpu-per-click', ours.cpuMs / ours.result.sent, 'ms', ['ingest/bare-bolt-cpu-per-click', base.cpuMs / base.result.sent]),
     ]);
   } finally {
     if (bare) await bare.stop().catch(() => undefined);

@@ -2,86 +2,109 @@
  * `npm run bench`: every benchmark in turn, each in a process of its own (so one's memory and
  * connections do not colour the next), then one table of the figures and their baselines.
  * `--quick` shortens the ingest run to 10 s. The FAQ bench runs last, as it is.
+ * `--only memory,ingest` runs those steps alone.
+ * `--json`: stdout carries only the figures, one JSON object per line (see Figure in lib/report.ts);
+ * everything a person reads goes to stderr.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { heading, machineLine, ms, summaryTable, table, type SummaryRow } from './lib/report.js';
+import { figure, figureLines, machineLine, ms, summaryTable, table, type Figure, type SummaryRow } from './lib/report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+const json = process.argv.includes('--json');
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? (process.argv[onlyAt + 1] ?? '').split(',') : null;
+/** Where people read: stdout, or stderr when stdout is for the figures. */
+const say = (text: string) => (json ? process.stderr : process.stdout).write(`${text}\n`);
 
 interface Step {
   name: string;
   file: string;
   args: string[];
-  /** Pulls summary rows out of a script that does not write them itself. */
-  parse?: (stdout: string) => SummaryRow[];
+  /** Pulls summary rows and figures out of a script that does not write them itself. */
+  parse?: (stdout: string) => { rows: SummaryRow[]; figures: Figure[] };
 }
 
 const steps: Step[] = [
   { name: 'fanout', file: 'bench/fanout.ts', args: [] },
   { name: 'ingest', file: 'bench/ingest.ts', args: quick ? ['--quick'] : [] },
   { name: 'stall-scan', file: 'bench/stall-scan.ts', args: [] },
+  { name: 'memory', file: 'bench/memory.ts', args: [] },
   {
     name: 'faq',
     file: 'bench/faq.ts',
     args: [],
     parse(stdout) {
       const m = /p95 latency of ask\(\) at (\d+) entries: ([\d.]+) ms \(target ([\d.]+) ms\)/.exec(stdout);
-      if (!m) return [];
-      return [{ bench: 'faq', what: `ask() p95 at ${m[1]} entries`, value: `${m[2]} ms`, baseline: 'see its table', target: `≤ ${m[3]} ms`, ok: Number(m[2]) <= Number(m[3]) }];
+      if (!m) return { rows: [], figures: [] };
+      return {
+        rows: [{ bench: 'faq', what: `ask() p95 at ${m[1]} entries`, value: `${m[2]} ms`, baseline: 'see its table', target: `≤ ${m[3]} ms`, ok: Number(m[2]) <= Number(m[3]) }],
+        figures: [figure('faq', `ask-p95-${m[1]}-entries`, Number(m[2]), 'ms')],
+      };
     },
   },
 ];
 
-function run(step: Step, summaryFile: string): Promise<{ code: number; ms: number; stdout: string }> {
+function run(step: Step, summaryFile: string, figuresFile: string): Promise<{ code: number; ms: number; stdout: string }> {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', step.file, ...step.args], {
       cwd: root,
-      env: { ...process.env, BENCH_SUMMARY_FILE: summaryFile },
+      env: { ...process.env, BENCH_SUMMARY_FILE: summaryFile, BENCH_FIGURES_FILE: figuresFile },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      process.stdout.write(chunk);
+      (json ? process.stderr : process.stdout).write(chunk);
     });
     child.on('close', (code) => resolve({ code: code ?? 1, ms: performance.now() - started, stdout }));
   });
 }
 
+function readLines<T>(file: string): T[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<number> {
+  const unknown = (only ?? []).filter((name) => !steps.some((s) => s.name === name));
+  if (only && (only.length === 0 || unknown.length > 0)) {
+    process.stderr.write(`--only expects names from ${steps.map((s) => s.name).join(', ')}, separated by commas; got "${only.join(',')}"\n`);
+    return 2;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-bench-'));
   const summaryFile = path.join(dir, 'summary.jsonl');
+  const figuresFile = path.join(dir, 'figures.jsonl');
   const times: Array<[string, string, string]> = [];
   let failed = 0;
-  console.log(`mentorbot benchmarks${quick ? ' (quick)' : ''}; ${machineLine()}`);
+  say(`mentorbot benchmarks${quick ? ' (quick)' : ''}; ${machineLine()}`);
   try {
-    for (const step of steps) {
-      console.log(`\n######## ${step.name}: ${step.file} ${step.args.join(' ')}`);
-      const result = await run(step, summaryFile);
+    for (const step of steps.filter((s) => !only || only.includes(s.name))) {
+      say(`\n######## ${step.name}: ${step.file} ${step.args.join(' ')}`);
+      const result = await run(step, summaryFile, figuresFile);
       if (step.parse) {
-        for (const row of step.parse(result.stdout)) appendFileSync(summaryFile, `${JSON.stringify(row)}\n`);
+        const parsed = step.parse(result.stdout);
+        for (const row of parsed.rows) appendFileSync(summaryFile, `${JSON.stringify(row)}\n`);
+        appendFileSync(figuresFile, figureLines(parsed.figures));
       }
       times.push([step.name, ms(result.ms), result.code === 0 ? 'ok' : `exit ${result.code}`]);
       if (result.code !== 0) failed++;
     }
-    let rows: SummaryRow[] = [];
-    try {
-      rows = readFileSync(summaryFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as SummaryRow);
-    } catch {
-      rows = [];
-    }
-    heading(`all benchmarks (${machineLine()})`);
-    console.log(summaryTable(rows));
-    console.log(`\n${table(['script', 'took', 'status'], times)}`);
+    say(`\n== all benchmarks (${machineLine()}) ==`);
+    say(summaryTable(readLines<SummaryRow>(summaryFile)));
+    say(`\n${table(['script', 'took', 'status'], times)}`);
+    if (json) process.stdout.write(figureLines(readLines<Figure>(figuresFile)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,9 @@ import type { Db } from '../src/db/connect.js';
 import type { CheckinStatus } from '../src/db/types.js';
 import { openBenchDb } from './lib/db.js';
 import { benchContent, COHORT_SIZE, KIND, NOW, PROGRAM_ID, seedStallData, WEEKS } from './lib/stall-data.js';
-import { count, epochNow, heading, machineLine, mb, ms, numberArg, summarize, table } from './lib/report.js';
+import { count, epochNow, figure, heading, machineLine, mb, ms, numberArg, summarize, table } from './lib/report.js';
+
+const MB = 1024 * 1024;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -184,6 +186,12 @@ async function main(): Promise<void> {
         ok: null,
       },
       { bench: 'stall-scan', what: 'agrees with the naive rules', value: `${agree}/${subset.length}`, baseline: '-', target: 'all', ok: agree === subset.length },
+    ], [
+      figure('stall', 'full-scan', first.run.ms, 'ms', ['stall/read-all', floor.ms]),
+      figure('stall', 'steady-scan', second.run.ms, 'ms', ['stall/read-all', floor.ms]),
+      figure('stall', 'naive-extrapolated', naiveExtrapolated, 'ms', ['stall/read-all', floor.ms]),
+      figure('stall', 'full-scan-heap-growth', (first.run.peak.heap - first.run.before.heap) / MB, 'MB', ['stall/read-all-heap-growth', (floor.peak.heap - floor.before.heap) / MB]),
+      figure('stall', 'agrees-with-naive', agree, 'learners', ['stall/naive-subset', subset.length]),
     ]);
   } finally {
     await bdb.close();

@@ -51,10 +51,39 @@ export interface SummaryRow {
   ok: boolean | null;
 }
 
-/** Rows for bench/run-all.ts's closing table (it sets BENCH_SUMMARY_FILE); a script run alone prints its own. */
-export function summarize(rows: SummaryRow[]): void {
+/**
+ * One figure as a number, for `npm run bench -- --json`: its unit, and the figure it is read against,
+ * measured in the same run (null when there is none).
+ */
+export interface Figure {
+  bench: string;
+  measure: string;
+  /** null when the run did not produce it (e.g. never finished). */
+  value: number | null;
+  unit: string;
+  baseline: string | null;
+  baseline_value: number | null;
+}
+
+/** `against`: the baseline's name (`bench/measure`) and value, in the same unit. */
+export function figure(bench: string, measure: string, value: number, unit: string, against?: [string, number]): Figure {
+  const round = (v: number) => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
+  return { bench, measure, value: round(value), unit, baseline: against?.[0] ?? null, baseline_value: against ? round(against[1]) : null };
+}
+
+export function figureLines(figures: Figure[]): string {
+  return figures.map((f) => `${JSON.stringify(f)}\n`).join('');
+}
+
+/**
+ * The closing table of a script, and its rows and figures for bench/run-all.ts (which sets
+ * BENCH_SUMMARY_FILE and BENCH_FIGURES_FILE); a script run alone prints its own table.
+ */
+export function summarize(rows: SummaryRow[], figures: Figure[] = []): void {
   const file = process.env.BENCH_SUMMARY_FILE;
   if (file) for (const r of rows) appendFileSync(file, `${JSON.stringify(r)}\n`);
+  const figuresFile = process.env.BENCH_FIGURES_FILE;
+  if (figuresFile && figures.length > 0) appendFileSync(figuresFile, figureLines(figures));
   heading('summary');
   console.log(summaryTable(rows));
 }

@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadContent } from '../content/load.js';
+import type { Content } from '../content/types.js';
 import type { Actor, Reply } from '../core/chat.js';
 import { Clock } from '../core/clock.js';
 import { parseCommand } from '../core/commands.js';
@@ -8,7 +12,7 @@ import { createCore } from '../core/create-core.js';
 import { createFaqEngine } from '../core/faq/engine.js';
 import { cohortCalendar } from '../core/calendar.js';
 import { describeSlot } from '../core/schedule.js';
-import { createDb } from '../db/connect.js';
+import { createDb, type Db } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createScheduler } from '../jobs/scheduler.js';
 import { createLogger } from '../log.js';
@@ -64,11 +68,23 @@ export async function run(argv: string[]): Promise<number> {
     if (!quiet) process.stdout.write(`${text}\n`);
   };
   const content = await loadContent(process.env.CONTENT_DIR ?? './content');
-  const handle = await createDb({ databaseUrl: null, dataDir: null });
-  await migrateToLatest(handle.db);
+  // A directory rather than memory: its files are created in a short-lived process (see
+  // db/init-pglite.ts), so the demo's own footprint is the bot's.
+  const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-demo-'));
+  const handle = await createDb({ databaseUrl: null, dataDir: dir });
+  try {
+    return await play(handle.db, content, weeks, out);
+  } finally {
+    await handle.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function play(db: Db, content: Content, weeks: number, out: (text: string) => void): Promise<number> {
+  await migrateToLatest(db);
   const clock = new Clock();
   clock.freeze(new Date('2026-03-01T12:00:00Z'));
-  const deps: CoreDeps = { db: handle.db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins: [{ platform: 'local', userId: 'olga' }] };
+  const deps: CoreDeps = { db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins: [{ platform: 'local', userId: 'olga' }] };
   const core = createCore(deps);
   const chat = new LocalChat(out);
   const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('warn'), autoStart: false });
@@ -168,6 +184,5 @@ export async function run(argv: string[]): Promise<number> {
   const last = await handle.db.selectFrom('rounds').select('opens_at').orderBy('week', 'desc').limit(1).executeTakeFirstOrThrow();
   await tickAt(new Date(new Date(last.opens_at).getTime() + 7 * 86_400_000 + 3_600_000));
   await type('maria', '/progress');
-  await handle.close();
   return 0;
 }
