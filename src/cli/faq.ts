@@ -46,11 +46,15 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
 
     if (values.jsonl) {
       const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-      for await (const line of lines) out(`${JSON.stringify(publicShape(engine.ask(line)))}\n`);
+      for await (const line of lines) {
+        const result = engine.ask(line);
+        out(`${JSON.stringify(publicShape(result, suggestionsFor(engine, line, result)))}\n`);
+      }
       return 0;
     }
     const result = engine.ask(question);
-    out(values.json ? `${JSON.stringify(publicShape(result))}\n` : humanAnswer(result, suggestionsFor(engine, question, result)));
+    const suggestions = suggestionsFor(engine, question, result);
+    out(values.json ? `${JSON.stringify(publicShape(result, suggestions))}\n` : humanAnswer(result, suggestions));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -96,7 +100,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 }
 
 /** Exactly the PRODUCT.md `faq --json` object, in its order. */
-export function publicShape(r: FaqResult) {
+export function publicShape(r: FaqResult, suggestions: Suggestion[] = []) {
   return {
     answered: r.answered,
     id: r.id,
@@ -105,10 +109,12 @@ export function publicShape(r: FaqResult) {
     score: r.score,
     sources: r.sources,
     related: r.related,
+    suggestions: suggestions.map((s) => ({ id: s.id, question: s.question, score: s.score })),
   };
 }
 
 export function humanAnswer(r: FaqResult, suggestions: Suggestion[] = []): string {
+  if (r.tooVague) return 'Ask me a fuller question, in a sentence, for example: "how long does the move from data science to ML engineering take?"\n';
   if (!r.answered) {
     const none = 'There is no curated answer to that question yet. Try other words, or ask your mentor.\n';
     if (suggestions.length === 0) return none;

@@ -55,6 +55,8 @@ export interface SearchIndex {
   /** The weight of a word no entry uses: as rare as a word can be. */
   unknownIdf: number;
   stopIdfCap: number;
+  /** A word at most this rare is in a fifth of the entries or more: alone it names no subject. */
+  commonIdf: number;
   avgPhrasing: number;
   avgTags: number;
   avgAnswer: number;
@@ -118,6 +120,7 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     stopTerms,
     unknownIdf: idfOf(n, 0),
     stopIdfCap: idfOf(n, params.stopShare * n),
+    commonIdf: idfOf(n, 0.2 * n),
     avgPhrasing: mean(indexed.flatMap((e) => e.phrasings.map((p) => p.length))),
     avgTags: mean(indexed.map((e) => e.tags.length)),
     avgAnswer: mean(indexed.map((e) => e.answer.length)),
@@ -192,6 +195,17 @@ export function parseQuery(index: SearchIndex, question: string): Slot[] {
       }
       return;
     }
+    // "paycut": a known word run into an unknown one keeps what it can say.
+    const head = token.stop ? null : knownHead(index, token.word);
+    if (head) {
+      const headGroups = index.thesaurus.matches(tokenize(head.word)).map((m) => ({ term: groupTerm(m.group), strength: 1 })).filter((g) => postings.has(g.term));
+      if (!seen.has(head.term)) {
+        seen.add(head.term);
+        add(head.term, [{ term: head.term, strength: 1 }, ...headGroups], false);
+      }
+      add(head.rest, groups, false);
+      return;
+    }
     // Letters of "k8s" or the words of "ci/cd" that only the group knows make one slot, not several.
     const groupKey = groups.map((g) => g.term).join(' ');
     if (groups.length > 0 && seen.has(groupKey)) return;
@@ -230,6 +244,14 @@ function splitCompound(index: SearchIndex, term: string): string[] | null {
     const left = stem(term.slice(0, i));
     const right = stem(term.slice(i));
     if (index.questionTerms.has(left) && index.questionTerms.has(right)) return [left, right];
+  }
+  return null;
+}
+
+function knownHead(index: SearchIndex, word: string): { word: string; term: string; rest: string } | null {
+  for (let i = word.length - 3; i >= 3; i--) {
+    const term = stem(word.slice(0, i));
+    if (index.questionTerms.has(term)) return { word: word.slice(0, i), term, rest: word.slice(i) };
   }
   return null;
 }

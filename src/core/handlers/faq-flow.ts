@@ -8,7 +8,11 @@ import { cohortByChannel, membershipsOf } from '../members.js';
 import { enqueue } from '../outbox.js';
 import { privately, Refusal } from './reply.js';
 
+/** What a question with nothing to go on gets: a nudge and an example, never a guess. */
+export const FULLER_QUESTION = 'Ask me a fuller question, in a sentence, for example: _how long does the move from data science to ML engineering take?_';
+
 export function answerMessage(result: FaqResult, logId: number | null, isPrivate: boolean, suggestions: Suggestion[] = []): OutMessage {
+  if (result.tooVague) return { text: FULLER_QUESTION, private: isPrivate };
   if (!result.answered) {
     const buttons: Button[] = suggestions.map((s) => ({ action: 'faq.show', label: truncate(s.question, 70), value: s.id }));
     if (logId !== null) buttons.push({ action: 'faq.ping-mentor', label: 'Ask a mentor', value: String(logId) });
