@@ -1,11 +1,13 @@
 import type { Actor, Button, OutMessage, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
+import { liveIntent } from '../faq/live-intent.js';
 import { askAndLog, recordFeedback } from '../faq/log.js';
 import { suggestionsFor, type Suggestion } from '../faq/suggest.js';
 import type { FaqResult } from '../faq/types.js';
 import type { FaqVia } from '../../db/types.js';
 import { cohortByChannel, membershipsOf } from '../members.js';
 import { enqueue } from '../outbox.js';
+import { liveAnswer } from './live-answers.js';
 import { privately, Refusal } from './reply.js';
 
 /** What a question with nothing to go on gets: a nudge and an example, never a guess. */
@@ -39,6 +41,8 @@ function truncate(text: string, max: number): string {
 }
 
 export async function ask(deps: CoreDeps, actor: Actor, place: Place, question: string, via: FaqVia, isPrivate: boolean): Promise<Reply> {
+  const intent = liveIntent(question);
+  if (intent) return { kind: 'message', message: await liveAnswer(deps, actor, place, intent, isPrivate) };
   const cohort = await cohortByChannel(deps.db, actor.platform, place.channelId);
   const result = await askAndLog(deps.db, deps.faq, { question, platform: actor.platform, userId: actor.userId, cohortId: cohort?.id ?? null, via, now: deps.clock.now() });
   return { kind: 'message', message: answerMessage(result, result.logId, isPrivate, suggestionsFor(deps.faq, question, result)) };
