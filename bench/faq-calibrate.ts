@@ -21,7 +21,7 @@ import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-inde
 import { covidFaqSet, isCalibrationQuery, offTopic, questionFile } from './faq-data.js';
 
 type Model = typeof MODEL;
-const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length'] as const;
+const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length', 'specificity', 'distinctive'] as const;
 
 interface Sample {
   x: Evidence;
@@ -37,7 +37,7 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const slots = parseQuery(index, question);
   const ranked = rankEntries(index, slots, 8);
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
-  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0 };
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0, specificity: 0, distinctive: 0, heldContent: 0 };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
 }
 

@@ -80,6 +80,12 @@ export async function offTopic(): Promise<string[]> {
   return (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
+/** Things typed at the bot that are not questions (bench/data/junk.txt). */
+export async function junk(): Promise<string[]> {
+  const file = fileURLToPath(new URL('./data/junk.txt', import.meta.url));
+  return (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() && !l.startsWith('# '));
+}
+
 /** `id | question` lines; id "none" marks a question no entry answers. */
 export async function questionFile(name: string): Promise<BenchQuery[]> {
   const file = fileURLToPath(new URL(`./data/${name}`, import.meta.url));

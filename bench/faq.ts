@@ -28,7 +28,8 @@ import type { FaqEntry } from '../src/content/types.js';
 import { THRESHOLD } from '../src/core/faq/confidence.js';
 import { createFaqEngine, type IndexedFaqEngine } from '../src/core/faq/engine.js';
 import { STOP_WORDS } from '../src/core/faq/stopwords.js';
-import { covidFaqSet, isCalibrationQuery, offTopic, pad, questionFile, type BenchQuery } from './faq-data.js';
+import { covidFaqSet, isCalibrationQuery, junk, offTopic, pad, questionFile, type BenchQuery } from './faq-data.js';
+import { landedEngine } from './faq-landed.js';
 
 interface Ranker {
   name: string;
@@ -136,11 +137,11 @@ function measure(r: Ranker, queries: BenchQuery[]): Figures {
   };
 }
 
-function engineRanker(entries: FaqEntry[], thesaurus: string[][]): Ranker & { engine: IndexedFaqEngine } {
-  const engine = createFaqEngine(entries, thesaurus);
+function engineRanker(entries: FaqEntry[], thesaurus: string[][], create = createFaqEngine, name = 'mentorbot engine'): Ranker & { engine: IndexedFaqEngine } {
+  const engine = create(entries, thesaurus);
   return {
     engine,
-    name: 'mentorbot engine',
+    name,
     rank: (q) => engine.rank(q, entries.length).map((r) => r.id),
     answered: (q) => engine.ask(q),
   };
@@ -247,6 +248,21 @@ function suggestions(engine: IndexedFaqEngine, queries: BenchQuery[], off: strin
   return lines.join('\n');
 }
 
+/** The issue's targets, each measured for this engine and the landed one in this run. */
+interface Target {
+  name: string;
+  now: number;
+  landed: number | null;
+  goal: string;
+  met: (x: number) => boolean;
+  format: (x: number) => string;
+}
+const targets: Target[] = [];
+const landed = await landedEngine();
+const asPct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const asNum = (x: number) => x.toFixed(3);
+const asMs = (x: number) => `${x.toFixed(2)} ms`;
+
 const HELD_OUT = '(queries never used to pick parameters or fit the confidence model)';
 const off = await offTopic();
 const offHeldOut = off.filter((q) => !isCalibrationQuery(q));
@@ -280,9 +296,18 @@ try {
   console.log(`\ngrouped, held-out half ${HELD_OUT}:`);
   console.log(table(rows(distinctHeldOut)));
   console.log(`\nMAP by BERT-FAQ's own protocol (${set.bertFaqQueries.length} distinct query strings, top 100, Elasticsearch BM25 on the question field: 0.742):`);
-  for (const [name, ranker] of [['mentorbot engine', engine], ['BM25 stemmed q×2+a', bm25], ['BM25 question only', bm25q], ['BM25 question, exact words', bm25Exact]] as const) {
+  const landedCovid = landed ? engineRanker(content.faq, content.thesaurus, landed.create, `landed engine ${landed.rev}`) : null;
+  for (const [name, ranker] of [['mentorbot engine', engine], ...(landedCovid ? [[landedCovid.name, landedCovid] as const] : []), ['BM25 stemmed q×2+a', bm25], ['BM25 question only', bm25q], ['BM25 question, exact words', bm25Exact]] as const) {
     console.log(`  ${name.padEnd(28)} ${bertFaqMap(ranker, set.bertFaqQueries).toFixed(3)}`);
   }
+  targets.push({
+    name: 'CovidFAQ MAP, BERT-FAQ protocol',
+    now: bertFaqMap(engine, set.bertFaqQueries),
+    landed: landedCovid ? bertFaqMap(landedCovid, set.bertFaqQueries) : null,
+    goal: '≥ 0.765 (Elasticsearch BM25: 0.742)',
+    met: (x) => x >= 0.765,
+    format: asNum,
+  });
   console.log(
     `\noff-topic questions answered anyway: ${(100 * falseAnswers(engine, off)).toFixed(1)}% of ${off.length}, held-out half ${(100 * falseAnswers(engine, offHeldOut)).toFixed(1)}% of ${offHeldOut.length}`,
   );
@@ -303,6 +328,13 @@ try {
     ['BM25 question only', measure(bm25Ranker(padded.faq, false), set.queries)],
   ]));
   console.log(`p95 latency of ask() at ${padded.faq.length} entries: ${bigFigures.p95.toFixed(3)} ms (target 5 ms)`);
+  let landedP95: number | null = null;
+  if (landed) {
+    const old = engineRanker(padded.faq, padded.thesaurus, landed.create);
+    for (let i = 0; i < 200; i++) old.answered!(set.queries[i % set.queries.length]!.question);
+    landedP95 = measure(old, set.queries).p95;
+  }
+  targets.push({ name: `p95 of ask() at ${padded.faq.length} entries`, now: bigFigures.p95, landed: landedP95, goal: '≤ 5 ms', met: (x) => x <= 5, format: asMs });
 } finally {
   await set.cleanup();
 }
@@ -316,6 +348,24 @@ console.log(table([
 ]));
 console.log(`\noff-topic questions answered anyway: ${(100 * falseAnswers(ownEngine, off)).toFixed(1)}%`);
 
+// Not questions at all (bench/data/junk.txt): answered confidently is always wrong.
+const junkSet = await junk();
+const landedOwn = landed ? engineRanker(own.faq, own.thesaurus, landed.create, `landed engine ${landed.rev}`) : null;
+const junkNow = falseAnswers(ownEngine, junkSet);
+const junkLanded = landedOwn ? falseAnswers(landedOwn, junkSet) : null;
+const covidJunk = await covidFaqSet();
+try {
+  const covidContent = await loadContent(covidJunk.dir, { strict: false });
+  const covidNow = falseAnswers(engineRanker(covidContent.faq, covidContent.thesaurus), junkSet);
+  const covidLanded = landed ? falseAnswers(engineRanker(covidContent.faq, covidContent.thesaurus, landed.create), junkSet) : null;
+  console.log(`\njunk (${junkSet.length} single words, code and SQL, key mash, emoji, greetings) answered confidently:`);
+  console.log(`  our content: ${asPct(junkNow)}${junkLanded === null ? '' : ` (landed engine ${asPct(junkLanded)})`}; CovidFAQ: ${asPct(covidNow)}${covidLanded === null ? '' : ` (landed engine ${asPct(covidLanded)})`}`);
+  targets.push({ name: 'junk answered, our content', now: junkNow, landed: junkLanded, goal: '≤ 2%', met: (x) => x <= 0.02, format: asPct });
+  targets.push({ name: 'junk answered, CovidFAQ', now: covidNow, landed: covidLanded, goal: '≤ 2%', met: (x) => x <= 0.02, format: asPct });
+} finally {
+  await covidJunk.cleanup();
+}
+
 // Written by a second author from the entries' questions and answers only, never their aliases.
 // Set A was read to add aliases and thesaurus groups; set B was not, and stays unseen.
 for (const [label, name] of [
@@ -326,10 +376,24 @@ for (const [label, name] of [
   const answerable = all.filter((q) => q.gold.length > 0);
   const unanswerable = all.filter((q) => q.gold.length === 0).map((q) => q.question);
   console.log(`\nour content, ${label}: ${answerable.length} questions an entry answers, ${unanswerable.length} it does not\n`);
+  const mine = measure(ownEngine, answerable);
+  const theirs = landedOwn ? measure(landedOwn, answerable) : null;
   console.log(table([
-    ['mentorbot engine', measure(ownEngine, answerable)],
+    ['mentorbot engine', mine],
+    ...(theirs ? [[landedOwn!.name, theirs] as [string, Figures]] : []),
     ['BM25 stemmed q×2+a', measure(bm25Ranker(own.faq, true), answerable)],
     ['BM25 question only', measure(bm25Ranker(own.faq, false), answerable)],
   ]));
-  console.log(`questions no entry answers, answered anyway: ${(100 * falseAnswers(ownEngine, unanswerable)).toFixed(1)}% of ${unanswerable.length}`);
+  console.log(`questions no entry answers, answered anyway: ${(100 * falseAnswers(ownEngine, unanswerable)).toFixed(1)}% of ${unanswerable.length}` + (landedOwn ? ` (landed engine ${(100 * falseAnswers(landedOwn, unanswerable)).toFixed(1)}%)` : ''));
+  if (name.endsWith('-b.txt')) {
+    targets.push({ name: 'blind set B Hit@1', now: mine.hit1, landed: theirs?.hit1 ?? null, goal: '≥ 0.85', met: (x) => x >= 0.85, format: asNum });
+    targets.push({ name: 'blind set B right when answered', now: mine.rightWhenAnswered!, landed: theirs?.rightWhenAnswered ?? null, goal: '≥ 95%', met: (x) => x >= 0.95, format: asPct });
+    targets.push({ name: 'blind set B answered', now: 1 - mine.noAnswer!, landed: theirs ? 1 - theirs.noAnswer! : null, goal: '(more is better)', met: () => true, format: asPct });
+  }
+}
+
+console.log(`\ntargets, this engine beside the landed engine${landed ? ` (${landed.rev})` : ' (not available: no git history)'}, same run:`);
+console.log(`${'figure'.padEnd(34)} ${'now'.padStart(10)} ${'landed'.padStart(10)}   target`);
+for (const t of targets) {
+  console.log(`${t.name.padEnd(34)} ${t.format(t.now).padStart(10)} ${(t.landed === null ? '-' : t.format(t.landed)).padStart(10)}   ${t.goal}${t.met(t.now) ? '' : '   ← missed'}`);
 }

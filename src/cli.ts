@@ -9,6 +9,7 @@ const USAGE = `usage: mentorbot <command>
   faq [--content DIR] [--json] "<question>"    answer one question
   faq [--content DIR] --jsonl                  one question per line on stdin, one JSON object per line out
   faq gaps [--limit N]                         unanswered and unhelpful questions, most frequent first
+  faq drafts [--out DIR]                       mentor answers and alias candidates as entries for curators
   demo                                         a simulated six-week cohort in a throwaway database
   export checkins [--cohort NAME] [--format csv|json]
   slack manifest                               print the Slack app manifest

@@ -63,10 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${(err as Error).message}\nusage: mentorbot demo [--weeks N]\n`);
     return 2;
   }
-  let quiet = false;
-  const out = (text: string) => {
-    if (!quiet) process.stdout.write(`${text}\n`);
-  };
+  const out = (text: string) => process.stdout.write(`${text}\n`);
   const content = await loadContent(process.env.CONTENT_DIR ?? './content');
   // A directory rather than memory: its files are created in a short-lived process (see
   // db/init-pglite.ts), so the demo's own footprint is the bot's.
@@ -80,7 +77,12 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-async function play(db: Db, content: Content, weeks: number, out: (text: string) => void): Promise<number> {
+async function play(db: Db, content: Content, weeks: number, print: (text: string) => void): Promise<number> {
+  // The fast weeks print one line each; what the bot sends in them is not shown.
+  let quiet = false;
+  const out = (text: string) => {
+    if (!quiet) print(text);
+  };
   await migrateToLatest(db);
   const clock = new Clock();
   clock.freeze(new Date('2026-03-01T12:00:00Z'));
@@ -113,8 +115,8 @@ async function play(db: Db, content: Content, weeks: number, out: (text: string)
 
   const roundPosts = () => chat.shown.filter((s) => s.header === `#${CHANNEL}` && s.message.roundId);
   const nextOpening = async (): Promise<Date | null> => {
-    const cohort = await handle.db.selectFrom('cohorts').selectAll().where('channel_id', '=', CHANNEL).executeTakeFirstOrThrow();
-    return (await cohortCalendar(handle.db, cohort, content.programs.get(cohort.program_id)!, clock.now())).next?.at ?? null;
+    const cohort = await db.selectFrom('cohorts').selectAll().where('channel_id', '=', CHANNEL).executeTakeFirstOrThrow();
+    return (await cohortCalendar(db, cohort, content.programs.get(cohort.program_id)!, clock.now())).next?.at ?? null;
   };
   const click = async (who: string, label: string, message: { buttons?: Array<{ label: string; action: string; value: string }> }) => {
     const button = message.buttons!.find((b) => b.label === label)!;
@@ -172,7 +174,7 @@ async function play(db: Db, content: Content, weeks: number, out: (text: string)
     await tickAt(new Date(next.getTime() + 3_600_000));
     const round = roundPosts().at(-1)!;
     for (const who of ['maria', 'li', 'jun']) await click(who, 'On track', round.message);
-    const open = await handle.db.selectFrom('stall_flags').select(({ fn }) => fn.countAll<number>().as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow();
+    const open = await db.selectFrom('stall_flags').select(({ fn }) => fn.countAll<number>().as('n')).where('status', '<>', 'resolved').executeTakeFirstOrThrow();
     await tickAt(new Date(next.getTime() + 25 * 3_600_000));
     await tickAt(new Date(next.getTime() + (6 * 24 + 1) * 3_600_000));
     quiet = false;
@@ -181,7 +183,7 @@ async function play(db: Db, content: Content, weeks: number, out: (text: string)
   }
 
   out('\n════ The end of the program ════');
-  const last = await handle.db.selectFrom('rounds').select('opens_at').orderBy('week', 'desc').limit(1).executeTakeFirstOrThrow();
+  const last = await db.selectFrom('rounds').select('opens_at').orderBy('week', 'desc').limit(1).executeTakeFirstOrThrow();
   await tickAt(new Date(new Date(last.opens_at).getTime() + 7 * 86_400_000 + 3_600_000));
   await type('maria', '/progress');
   return 0;

@@ -1,11 +1,15 @@
-import { stat } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { ContentError, loadContent } from '../content/load.js';
 import { createFaqEngine } from '../core/faq/engine.js';
+import { aliasSuggestions, draftEntry } from '../core/faq/drafts.js';
 import { findGaps, type FaqGap } from '../core/faq/log.js';
+import { aliasCandidates, mentorAnswerDrafts } from '../core/faq/mentor-answers.js';
+import type { Db } from '../db/connect.js';
 import { suggestionsFor, type Suggestion } from '../core/faq/suggest.js';
 import type { FaqResult } from '../core/faq/types.js';
 import { createDb } from '../db/connect.js';
@@ -19,7 +23,8 @@ export interface Io {
 
 const USAGE = `usage: mentorbot faq [--content DIR] [--json] "<question>"
        mentorbot faq [--content DIR] --jsonl      (one question per line on stdin)
-       mentorbot faq gaps [--limit N] [--json]    (unanswered and unhelpful questions)`;
+       mentorbot faq gaps [--limit N] [--json]    (unanswered and unhelpful questions)
+       mentorbot faq drafts [--out DIR]            (mentor answers and alias candidates as entries for curators)`;
 
 class UsageError extends Error {}
 
@@ -32,6 +37,8 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
       return 0;
     }
     if (positionals[0] === 'gaps') return await gaps(values, positionals.slice(1), io);
+    if (positionals[0] === 'drafts') return await drafts(values, positionals.slice(1), io);
+    if (values.out !== undefined) throw new UsageError('--out only applies to "faq drafts"');
 
     if (values.limit !== undefined) throw new UsageError('--limit only applies to "faq gaps"');
     if (values.jsonl && values.json) throw new UsageError('use --json for one question or --jsonl for many, not both');
@@ -46,11 +53,15 @@ export async function run(argv: string[], io: Io = process): Promise<number> {
 
     if (values.jsonl) {
       const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
-      for await (const line of lines) out(`${JSON.stringify(publicShape(engine.ask(line)))}\n`);
+      for await (const line of lines) {
+        const result = engine.ask(line);
+        out(`${JSON.stringify(publicShape(result, suggestionsFor(engine, line, result)))}\n`);
+      }
       return 0;
     }
     const result = engine.ask(question);
-    out(values.json ? `${JSON.stringify(publicShape(result))}\n` : humanAnswer(result, suggestionsFor(engine, question, result)));
+    const suggestions = suggestionsFor(engine, question, result);
+    out(values.json ? `${JSON.stringify(publicShape(result, suggestions))}\n` : humanAnswer(result, suggestions));
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -78,6 +89,7 @@ function parseOptions(argv: string[]) {
         json: { type: 'boolean' },
         jsonl: { type: 'boolean' },
         limit: { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -96,7 +108,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 }
 
 /** Exactly the PRODUCT.md `faq --json` object, in its order. */
-export function publicShape(r: FaqResult) {
+export function publicShape(r: FaqResult, suggestions: Suggestion[] = []) {
   return {
     answered: r.answered,
     id: r.id,
@@ -105,10 +117,12 @@ export function publicShape(r: FaqResult) {
     score: r.score,
     sources: r.sources,
     related: r.related,
+    suggestions: suggestions.map((s) => ({ id: s.id, question: s.question, score: s.score })),
   };
 }
 
 export function humanAnswer(r: FaqResult, suggestions: Suggestion[] = []): string {
+  if (r.tooVague) return 'Ask me a fuller question, in a sentence, for example: "how long does the move from data science to ML engineering take?"\n';
   if (!r.answered) {
     const none = 'There is no curated answer to that question yet. Try other words, or ask your mentor.\n';
     if (suggestions.length === 0) return none;
@@ -132,20 +146,55 @@ async function gaps(values: Values, extra: string[], io: Io): Promise<number> {
     limit = Number(values.limit);
   }
 
+  return withDb(async (db) => {
+    const rows = await findGaps(db, { limit });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, lastAskedAt: r.lastAskedAt.toISOString() })))}\n`);
+      return 0;
+    }
+    io.stdout.write(gapTable(rows));
+    const taught = await mentorAnswerDrafts(db);
+    if (taught.length > 0) {
+      io.stdout.write(`\nAnswered by mentors, not yet curated (mentorbot faq drafts --out DIR):\n${taught.map((t) => `  - ${t.phrasings[0] ?? t.normalized} (${t.mentorName}, ${t.answeredAt.toISOString().slice(0, 10)})\n`).join('')}`);
+    }
+    const candidates = await aliasCandidates(db);
+    if (candidates.length > 0) {
+      io.stdout.write(`\nAlias candidates from "did you mean" choices:\n${candidates.map((c) => `  - ${c.entryId}: "${c.phrasing}" (chosen ${c.chosen}×)\n`).join('')}`);
+    }
+    return 0;
+  });
+}
+
+async function withDb(work: (db: Db) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);
-    const rows = await findGaps(handle.db, { limit });
-    if (values.json) {
-      io.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r, lastAskedAt: r.lastAskedAt.toISOString() })))}\n`);
-    } else {
-      io.stdout.write(gapTable(rows));
-    }
-    return 0;
+    return await work(handle.db);
   } finally {
     await handle.close();
   }
+}
+
+/** Mentor answers as draft entries (DIR/faq/<id>.md, a content directory `content check` accepts) and alias candidates as suggested edits. */
+async function drafts(values: Values, extra: string[], io: Io): Promise<number> {
+  if (extra.length > 0) throw new UsageError(`"faq drafts" takes no question; to ask one, quote it: mentorbot faq "drafts ${extra.join(' ')}"`);
+  if (values.content !== undefined || values.jsonl || values.json || values.limit !== undefined) throw new UsageError('"faq drafts" takes only --out DIR');
+  return withDb(async (db) => {
+    const taken = new Set<string>();
+    const entries = (await mentorAnswerDrafts(db)).map((s) => draftEntry(s, taken));
+    const suggestions = aliasSuggestions(await aliasCandidates(db));
+    if (values.out === undefined) {
+      for (const d of entries) io.stdout.write(`# faq/${d.id}.md\n${d.markdown}\n`);
+      io.stdout.write(suggestions || (entries.length === 0 ? 'Nothing to draft: no mentor answers or alias candidates yet.\n' : ''));
+      return 0;
+    }
+    await mkdir(path.join(values.out, 'faq'), { recursive: true });
+    for (const d of entries) await writeFile(path.join(values.out, 'faq', `${d.id}.md`), d.markdown);
+    if (suggestions) await writeFile(path.join(values.out, 'alias-suggestions.md'), suggestions);
+    io.stdout.write(`Wrote ${entries.length} draft ${entries.length === 1 ? 'entry' : 'entries'} to ${path.join(values.out, 'faq')}${suggestions ? ` and alias suggestions to ${path.join(values.out, 'alias-suggestions.md')}` : ''}.\n`);
+    return 0;
+  });
 }
 
 export function gapTable(rows: FaqGap[]): string {

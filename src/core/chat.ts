@@ -15,7 +15,8 @@ export const ACTION_IDS = [
   'faq.helpful', // value: `${logId}`
   'faq.unhelpful', // value: `${logId}`
   'faq.ping-mentor', // value: `${logId}`
-  'faq.show', // value: FAQ entry id — a related question or a blocker match
+  'faq.show', // value: FAQ entry id — a related question or a blocker match; `${id}:${logId}` for a "did you mean" choice
+  'faq.answer', // value: `${logId}` — a mentor opens the form to answer a learner's question
 ] as const;
 
 export type ActionId = (typeof ACTION_IDS)[number];
@@ -42,10 +43,12 @@ export interface OutMessage {
   thread?: string[];
 }
 
+export type FormId = 'checkin' | 'faq-answer';
+
 export type FormFieldKind = 'select' | 'multiselect' | 'text' | 'textarea';
 
 export interface FormField {
-  id: 'status' | 'milestones' | 'confidence' | 'blocker' | 'note';
+  id: 'status' | 'milestones' | 'confidence' | 'blocker' | 'note' | 'answer';
   label: string;
   kind: FormFieldKind;
   options?: Array<{ value: string; label: string }>;
@@ -58,7 +61,7 @@ export interface FormField {
 
 /** A form (Slack modal, Discord modal, terminal prompts). `state` comes back untouched on submit. */
 export interface FormSpec {
-  id: 'checkin';
+  id: FormId;
   title: string;
   submitLabel: string;
   state: string;
@@ -95,6 +98,7 @@ export interface FormValues {
   confidence?: string;
   blocker?: string;
   note?: string;
+  answer?: string;
 }
 
 export interface SentRef {

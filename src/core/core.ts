@@ -2,7 +2,7 @@ import type { AdminId } from '../config.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Clock } from './clock.js';
-import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from './chat.js';
+import type { ActionId, Actor, FormId, FormValues, OutMessage, Place, Reply } from './chat.js';
 import type { Command } from './commands.js';
 import type { IndexedFaqEngine } from './faq/types.js';
 
@@ -22,7 +22,7 @@ export interface Core {
   readonly deps: CoreDeps;
   command(actor: Actor, place: Place, command: Command): Promise<Reply>;
   action(actor: Actor, place: Place, action: ActionId, value: string): Promise<Reply>;
-  submitForm(actor: Actor, place: Place, formId: 'checkin', state: string, values: FormValues): Promise<Reply>;
+  submitForm(actor: Actor, place: Place, formId: FormId, state: string, values: FormValues): Promise<Reply>;
   /** A message that mentions the bot: answered like /faq, in a thread. */
   mention(actor: Actor, place: Place, text: string): Promise<Reply>;
   /** The personal overview (Slack App Home): own progress; mentors also see their cohorts' open flags. */

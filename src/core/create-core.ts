@@ -9,7 +9,7 @@ import { channelCohort, learnerMembership, requireMentorOf } from './handlers/ac
 import { endAway, setAway, showAway } from './handlers/away.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { addMember, createCohort, editSchedule, joinCohort, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
-import { ask, feedback, pingMentor, questionFromMention, showEntry } from './handlers/faq-flow.js';
+import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
 import { isConnectionError } from '../db/errors.js';
@@ -127,6 +127,8 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       return pingMentor(deps, actor, value);
     case 'faq.show':
       return showEntry(deps, value);
+    case 'faq.answer':
+      return openAnswerForm(deps, actor, value);
   }
 }
 
@@ -160,7 +162,8 @@ export function createCore(deps: CoreDeps): Core {
     deps,
     command: (actor, place, cmd) => gesture(() => runCommand(deps, actor, place, cmd)),
     action: (actor, place, action, value) => gesture(() => runAction(deps, actor, place, action, value)),
-    submitForm: (actor, _place, _formId, state, values: FormValues) => gesture(() => submitCheckinForm(deps, actor, state, values)),
+    submitForm: (actor, _place, formId, state, values: FormValues) =>
+      gesture(() => (formId === 'faq-answer' ? submitMentorAnswer(deps, actor, state, values.answer) : submitCheckinForm(deps, actor, state, values))),
     mention: (actor, place, text) =>
       gesture(async () => {
         const question = questionFromMention(text);

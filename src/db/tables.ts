@@ -4,6 +4,8 @@ import type { Database } from './types.js';
 export const TABLES = [
   'leases',
   'heartbeats',
+  'faq_alias_candidates',
+  'faq_mentor_answers',
   'faq_questions',
   'processed_events',
   'outbox',

@@ -197,6 +197,25 @@ export interface FaqQuestionsTable {
   asked_at: Timestamp;
 }
 
+export interface FaqMentorAnswersTable {
+  id: Generated<number>;
+  question_id: number;
+  normalized: string;
+  answer: string;
+  mentor_user_id: string;
+  mentor_name: string;
+  answered_at: Timestamp;
+}
+
+export interface FaqAliasCandidatesTable {
+  id: Generated<number>;
+  entry_id: string;
+  phrasing: string;
+  normalized: string;
+  chosen: Generated<number>;
+  last_chosen_at: Timestamp;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -216,6 +235,8 @@ export interface Database {
   outbox: OutboxTable;
   processed_events: ProcessedEventsTable;
   faq_questions: FaqQuestionsTable;
+  faq_mentor_answers: FaqMentorAnswersTable;
+  faq_alias_candidates: FaqAliasCandidatesTable;
   leases: LeasesTable;
   cohort_pauses: CohortPausesTable;
   heartbeats: HeartbeatsTable;

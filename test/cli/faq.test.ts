@@ -11,7 +11,7 @@ import { createDb } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
 const FIXTURE = new URL('../fixtures/faq/', import.meta.url).pathname;
-const KEYS = ['answered', 'id', 'question', 'answer', 'score', 'sources', 'related'];
+const KEYS = ['answered', 'id', 'question', 'answer', 'score', 'sources', 'related', 'suggestions'];
 
 async function cli(argv: string[], stdin = '') {
   const stdout = new PassThrough();
@@ -67,7 +67,27 @@ describe('mentorbot faq', () => {
     const { out } = await cli(['--content', FIXTURE, '--json', 'asdkjh qwe']);
     const obj = JSON.parse(out);
     expect(Object.keys(obj)).toEqual(KEYS);
-    expect(obj).toEqual({ answered: false, id: null, question: null, answer: null, score: obj.score, sources: [], related: [] });
+    expect(obj).toEqual({ answered: false, id: null, question: null, answer: null, score: obj.score, sources: [], related: [], suggestions: [] });
+  });
+
+  it('--json lists the "did you mean" entries with their scores when it is not sure enough', async () => {
+    const { out } = await cli(['--content', FIXTURE, '--json', 'my model is worse']);
+    const obj = JSON.parse(out);
+    expect(obj.answered).toBe(false);
+    expect(obj.suggestions.map((s: { id: string }) => s.id)).toContain('drift');
+    for (const s of obj.suggestions) {
+      expect(Object.keys(s)).toEqual(['id', 'question', 'score']);
+      expect(s.score).toBeGreaterThan(0);
+      expect(s.score).toBeLessThanOrEqual(obj.score);
+    }
+  });
+
+  it('asks for a fuller question when there is nothing to go on', async () => {
+    for (const q of ['"""', '🤖🤖🤖', "'; drop table cohorts; --"]) {
+      const { code, out } = await cli(['--content', FIXTURE, q]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^Ask me a fuller question, in a sentence, for example: /);
+    }
   });
 
   it('--jsonl answers one question per stdin line, in order', async () => {
@@ -125,7 +145,7 @@ describe('mentorbot faq gaps', () => {
     await askAndLog(handle.db, engine, { ...base, question: 'best pizza in Rome?', now: new Date('2026-09-02T08:00:00Z') });
     await askAndLog(handle.db, engine, { ...base, question: 'Best pizza in rome', now: new Date('2026-09-03T08:00:00Z') });
     const answered = await askAndLog(handle.db, engine, { ...base, question: 'How do I set up continuous integration?', now: new Date('2026-09-04T08:00:00Z') });
-    await recordFeedback(handle.db, answered.logId, 'not_helpful', new Date('2026-09-04T08:01:00Z'));
+    await recordFeedback(handle.db, answered.logId!, 'not_helpful', new Date('2026-09-04T08:01:00Z'));
     await handle.close();
 
     const { code, out } = await cli(['gaps']);

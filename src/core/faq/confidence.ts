@@ -22,6 +22,15 @@ export interface Evidence {
   unknown: number;
   /** How many content words the question has, on a log scale. */
   length: number;
+  /**
+   * How much rare evidence the entry's question, aliases and tags hold, in units of the rarest
+   * possible word and squashed to 0..1: common words ("DS", "MLE", "move") add little.
+   */
+  specificity: number;
+  /** Share of the question's weight the entry holds and the runner-up with another answer does not. */
+  distinctive: number;
+  /** Content words (not stop words) of the question the entry holds: one alone never decides. */
+  heldContent: number;
 }
 
 export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked[]): Evidence | null {
@@ -34,14 +43,19 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
   let held = 0;
   let heldInQuestion = 0;
   let unknown = 0;
+  let ahead = 0;
+  let heldContent = 0;
+  const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
+  const other = runnerUp ? index.entries[runnerUp.index]! : null;
   for (const slot of slots) {
     total += slot.weight;
     if (slot.alternatives.length === 0) unknown += slot.weight;
     const m = matchSlot(index, e, slot);
     held += slot.weight * m.matched;
     heldInQuestion += slot.weight * m.matchedInQuestion;
+    if (!slot.stop && m.matched > 0) heldContent++;
+    ahead += slot.weight * Math.max(0, m.matched - (other ? matchSlot(index, other, slot).matched : 0));
   }
-  const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
   const questionCoverage = total > 0 ? heldInQuestion / total : 0;
   const distinct = distinctMargin(index, ranked);
   return {
@@ -53,6 +67,9 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     coveredMargin: questionCoverage * distinct,
     unknown: total > 0 ? unknown / total : 0,
     length: Math.log1p(contentSlots),
+    specificity: heldInQuestion / (heldInQuestion + 2 * index.unknownIdf),
+    distinctive: total > 0 ? ahead / total : 0,
+    heldContent,
   };
 }
 
@@ -88,19 +105,28 @@ function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): nu
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
 export const MODEL = {
-  intercept: -4.01,
-  coverage: 0.23,
-  questionCoverage: 1.53,
-  reverse: 0.49,
-  margin: 0.86,
-  distinctMargin: 2.04,
-  coveredMargin: 1.76,
-  unknown: -0.54,
-  length: 1.08,
+  intercept: -4.57,
+  coverage: 0.57,
+  questionCoverage: 0.93,
+  reverse: 0.9,
+  margin: 0.52,
+  distinctMargin: 2.11,
+  coveredMargin: 1.38,
+  unknown: -0.38,
+  length: 0.92,
+  specificity: 2.07,
+  distinctive: 1.08,
 };
 
-/** Answer only when the answer is more likely right than wrong. */
-export const THRESHOLD = 0.5;
+/**
+ * Answer only when right about two times in three or better: a wrong answer costs about twice what
+ * no answer does, since "no answer" still offers suggestions and a mentor (the utility table of
+ * bench/faq-calibrate.ts).
+ */
+export const THRESHOLD = 0.65;
+
+/** The most a question can score when the entry holds only one of its content words: worth a "did you mean", not an answer. */
+export const ONE_WORD_CAP = 0.45;
 
 export function confidence(evidence: Evidence | null, model = MODEL): number {
   if (!evidence) return 0;
@@ -113,6 +139,9 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.distinctMargin * evidence.distinctMargin +
     model.coveredMargin * evidence.coveredMargin +
     model.unknown * evidence.unknown +
-    model.length * evidence.length;
-  return 1 / (1 + Math.exp(-z));
+    model.length * evidence.length +
+    model.specificity * evidence.specificity +
+    model.distinctive * evidence.distinctive;
+  const p = 1 / (1 + Math.exp(-z));
+  return evidence.heldContent < 2 ? Math.min(p, ONE_WORD_CAP) : p;
 }

@@ -1,7 +1,9 @@
 import type { FaqEntry } from '../../content/types.js';
 import { confidence, gatherEvidence, THRESHOLD } from './confidence.js';
+import { contentTokens, looksLikeCode } from './junk.js';
+import { tokenize } from './normalize.js';
 import { relatedFinder } from './related.js';
-import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams } from './search-index.js';
+import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams, type Slot } from './search-index.js';
 import type { FaqResult, IndexedFaqEngine } from './types.js';
 
 export type { FaqEngine, FaqResult, IndexedFaqEngine } from './types.js';
@@ -33,13 +35,21 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
       sources: [...entry.sources],
       related: rel.map((r) => r.question),
       relatedIds: rel.map((r) => r.id),
+      tooVague: false,
     };
+  };
+
+  const tooVague = (question: string, slots: Slot[]): boolean => {
+    if (looksLikeCode(question) || contentTokens(tokenize(question)).length === 0) return true;
+    const content = slots.filter((s) => !s.stop);
+    return content.length === 1 && content[0]!.weight <= index.commonIdf;
   };
 
   return {
     size: entries.length,
     ask(question) {
       const slots = parseQuery(index, question);
+      if (tooVague(question, slots)) return { ...noAnswer(0), tooVague: true };
       const ranked = rankEntries(index, slots, CANDIDATES);
       const score = round(confidence(gatherEvidence(index, slots, ranked)));
       if (ranked.length === 0 || score < threshold) return noAnswer(score);
@@ -56,7 +66,7 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
 }
 
 function noAnswer(score: number): FaqResult {
-  return { answered: false, id: null, question: null, answer: null, score, sources: [], related: [], relatedIds: [] };
+  return { answered: false, id: null, question: null, answer: null, score, sources: [], related: [], relatedIds: [], tooVague: false };
 }
 
 function round(x: number): number {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.js';
 import type { FaqVia } from '../../db/types.js';
-import { normalizeQuestion } from './normalize.js';
+import { loggedQuestion, normalizeQuestion } from './normalize.js';
 import type { FaqEngine, FaqResult } from './types.js';
 
 export interface AskedQuestion {
@@ -13,16 +13,20 @@ export interface AskedQuestion {
   now: Date;
 }
 
-/** Answers a question and logs it, answered or not, for the feedback buttons and the gap report. */
-export async function askAndLog(db: Db, engine: FaqEngine, q: AskedQuestion): Promise<FaqResult & { logId: number }> {
+/**
+ * Answers a question and logs it, answered or not, for the feedback buttons and the gap report.
+ * A question with nothing to go on is not a gap in the content, so it is not logged (logId null).
+ */
+export async function askAndLog(db: Db, engine: FaqEngine, q: AskedQuestion): Promise<FaqResult & { logId: number | null }> {
   const result = engine.ask(q.question);
+  if (result.tooVague) return { ...result, logId: null };
   const row = await db
     .insertInto('faq_questions')
     .values({
       platform: q.platform,
       user_id: q.userId,
       cohort_id: q.cohortId,
-      question: q.question.trim(),
+      question: loggedQuestion(q.question),
       normalized: normalizeQuestion(q.question),
       via: q.via,
       matched_id: result.id,

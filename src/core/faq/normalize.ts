@@ -52,10 +52,25 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** The longest question the log keeps; a pasted stack trace is not a question to group by. */
+export const LOGGED_LENGTH = 300;
+
+/** A question as the log shows it: one line, no control characters, at most LOGGED_LENGTH characters. */
+export function loggedQuestion(text: string): string {
+  return clip(text.replace(/[\p{Cc}\p{Cf}]+/gu, ' ').replace(/\s+/g, ' ').trim(), LOGGED_LENGTH);
+}
+
 /** The key under which logged questions are grouped: content words, stemmed, in order. */
 export function normalizeQuestion(text: string): string {
   const tokens = tokenize(text);
   const content = tokens.filter((t) => !t.stop).map((t) => t.stem);
-  if (content.length > 0) return content.join(' ');
-  return tokens.map((t) => t.word).join(' ');
+  if (content.length > 0) return clip(content.join(' '), LOGGED_LENGTH);
+  if (tokens.length > 0) return clip(tokens.map((t) => t.word).join(' '), LOGGED_LENGTH);
+  // No word at all: keep the symbols themselves, so '"""' and an emoji are not one question.
+  return loggedQuestion(text.normalize('NFKC'));
+}
+
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -43,6 +43,11 @@ export interface IndexedEntry {
   phrasings: Phrasing[];
   tags: Field;
   answer: Field;
+  /**
+   * Each term's length-normalised frequency, worked out once: for a term of some question, alias
+   * or tag, its best phrasing plus its tags; for any other term, its frequency in the answer.
+   */
+  tf: Map<string, number>;
 }
 
 export interface SearchIndex {
@@ -55,6 +60,8 @@ export interface SearchIndex {
   /** The weight of a word no entry uses: as rare as a word can be. */
   unknownIdf: number;
   stopIdfCap: number;
+  /** A word at most this rare is in a fifth of the entries or more: alone it names no subject. */
+  commonIdf: number;
   avgPhrasing: number;
   avgTags: number;
   avgAnswer: number;
@@ -88,10 +95,14 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     // Stop words only tell questions apart; in tags and answers they are noise.
     tags: field(entry.tags.flatMap((t) => analyze(t, thesaurus)).filter((t) => !t.stop)),
     answer: field(analyze(entry.answer, thesaurus).filter((t) => !t.stop)),
+    tf: new Map(),
   }));
 
   const postings = new Map<string, number[]>();
   const questionDf = new Map<string, number>();
+  const avgPhrasing = mean(indexed.flatMap((e) => e.phrasings.map((p) => p.length)));
+  const avgTags = mean(indexed.map((e) => e.tags.length));
+  const avgAnswer = mean(indexed.map((e) => e.answer.length));
   indexed.forEach((e, i) => {
     const inQuestion = new Set<string>();
     for (const f of [...e.phrasings, e.tags]) for (const t of f.counts.keys()) inQuestion.add(t);
@@ -106,6 +117,20 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
 
   // A word common in answers but rare among questions still tells questions apart, and the
   // reverse: so its weight is the mean of both views.
+  const questionTerms = new Set(questionDf.keys());
+  for (const e of indexed) {
+    for (const p of e.phrasings) {
+      for (const [t, tf] of p.counts) {
+        const norm = tf / (1 - params.phrasingB + (params.phrasingB * p.length) / avgPhrasing);
+        if (norm > (e.tf.get(t) ?? 0)) e.tf.set(t, norm);
+      }
+    }
+    for (const [t, tf] of e.tags.counts) e.tf.set(t, (e.tf.get(t) ?? 0) + (params.tagWeight * tf) / Math.sqrt(Math.max(1, e.tags.length / avgTags)));
+    for (const [t, tf] of e.answer.counts) {
+      if (!questionTerms.has(t)) e.tf.set(t, tf / (1 - params.answerB + (params.answerB * e.answer.length) / avgAnswer));
+    }
+  }
+
   const n = indexed.length;
   const idf = new Map<string, number>();
   for (const [t, list] of postings) idf.set(t, (idfOf(n, list.length) + idfOf(n, questionDf.get(t) ?? 0)) / 2);
@@ -114,13 +139,14 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     entries: indexed,
     postings,
     idf,
-    questionTerms: new Set(questionDf.keys()),
+    questionTerms,
     stopTerms,
     unknownIdf: idfOf(n, 0),
     stopIdfCap: idfOf(n, params.stopShare * n),
-    avgPhrasing: mean(indexed.flatMap((e) => e.phrasings.map((p) => p.length))),
-    avgTags: mean(indexed.map((e) => e.tags.length)),
-    avgAnswer: mean(indexed.map((e) => e.answer.length)),
+    commonIdf: idfOf(n, 0.2 * n),
+    avgPhrasing,
+    avgTags,
+    avgAnswer,
     thesaurus,
     vocabulary: new FuzzyVocabulary(postings.keys()),
     params,
@@ -192,6 +218,16 @@ export function parseQuery(index: SearchIndex, question: string): Slot[] {
       }
       return;
     }
+    // "paycut": a domain word run into an unknown one keeps what it can say.
+    const head = token.stop ? null : knownHead(index, token.word);
+    if (head) {
+      if (!seen.has(head.term)) {
+        seen.add(head.term);
+        add(head.term, [{ term: head.term, strength: 1 }, ...head.groups], false);
+      }
+      add(head.rest, groups, false);
+      return;
+    }
     // Letters of "k8s" or the words of "ci/cd" that only the group knows make one slot, not several.
     const groupKey = groups.map((g) => g.term).join(' ');
     if (groups.length > 0 && seen.has(groupKey)) return;
@@ -234,6 +270,20 @@ function splitCompound(index: SearchIndex, term: string): string[] | null {
   return null;
 }
 
+/** The longest start of an unknown word that is a term of the domain's thesaurus ("pay" of "paycut"). */
+function knownHead(index: SearchIndex, word: string): { term: string; groups: Alternative[]; rest: string } | null {
+  for (let i = word.length - 3; i >= 3; i--) {
+    const term = stem(word.slice(0, i));
+    if (!index.questionTerms.has(term)) continue;
+    const groups = index.thesaurus
+      .matches(tokenize(word.slice(0, i)))
+      .map((m) => ({ term: groupTerm(m.group), strength: 1 }))
+      .filter((g) => index.postings.has(g.term));
+    if (groups.length > 0) return { term, groups, rest: word.slice(i) };
+  }
+  return null;
+}
+
 function saturate(x: number, k1: number): number {
   return ((k1 + 1) * x) / (k1 + x);
 }
@@ -252,30 +302,10 @@ export function matchSlot(index: SearchIndex, e: IndexedEntry, slot: Slot): Slot
   const { params } = index;
   let best = NO_MATCH;
   for (const alt of slot.alternatives) {
-    const weight = slot.weight * alt.strength;
-    let score = 0;
-    let inQuestion = false;
-    if (index.questionTerms.has(alt.term)) {
-      let phrasing = 0;
-      for (const p of e.phrasings) {
-        const tf = p.counts.get(alt.term);
-        if (!tf) continue;
-        const norm = tf / (1 - params.phrasingB + (params.phrasingB * p.length) / index.avgPhrasing);
-        if (norm > phrasing) phrasing = norm;
-      }
-      const tagTf = e.tags.counts.get(alt.term) ?? 0;
-      const tf = phrasing + (tagTf > 0 ? (params.tagWeight * tagTf) / Math.sqrt(Math.max(1, e.tags.length / index.avgTags)) : 0);
-      if (tf > 0) {
-        score = weight * saturate(tf, params.k1);
-        inQuestion = true;
-      }
-    } else {
-      const tf = e.answer.counts.get(alt.term) ?? 0;
-      if (tf > 0) {
-        const norm = tf / (1 - params.answerB + (params.answerB * e.answer.length) / index.avgAnswer);
-        score = params.answerWeight * weight * saturate(norm, params.k1);
-      }
-    }
+    const tf = e.tf.get(alt.term);
+    if (!tf) continue;
+    const inQuestion = index.questionTerms.has(alt.term);
+    const score = (inQuestion ? 1 : params.answerWeight) * slot.weight * alt.strength * saturate(tf, params.k1);
     if (score > best.score) best = { score, matched: alt.strength, matchedInQuestion: inQuestion ? alt.strength : 0 };
   }
   return best;
@@ -287,17 +317,28 @@ export interface Ranked {
 }
 
 export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): Ranked[] {
-  const scores = new Map<number, number>();
+  const { entries, params } = index;
+  const total = new Float64Array(entries.length);
+  const slotBest = new Float64Array(entries.length);
+  const scored: number[] = [];
   for (const slot of slots) {
-    const touched = new Set<number>();
-    for (const alt of slot.alternatives) for (const i of index.postings.get(alt.term) ?? []) touched.add(i);
+    const touched: number[] = [];
+    for (const alt of slot.alternatives) {
+      const weight = (index.questionTerms.has(alt.term) ? 1 : params.answerWeight) * slot.weight * alt.strength;
+      for (const i of index.postings.get(alt.term) ?? []) {
+        const score = weight * saturate(entries[i]!.tf.get(alt.term)!, params.k1);
+        if (slotBest[i] === 0) touched.push(i);
+        if (score > slotBest[i]!) slotBest[i] = score;
+      }
+    }
     for (const i of touched) {
-      const m = matchSlot(index, index.entries[i]!, slot);
-      if (m.score > 0) scores.set(i, (scores.get(i) ?? 0) + m.score);
+      if (total[i] === 0) scored.push(i);
+      total[i]! += slotBest[i]!;
+      slotBest[i] = 0;
     }
   }
-  return [...scores]
-    .map(([i, score]) => ({ index: i, score }))
+  return scored
+    .map((i) => ({ index: i, score: total[i]! }))
     .sort((a, b) => b.score - a.score || a.index - b.index)
     .slice(0, limit);
 }

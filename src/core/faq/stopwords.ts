@@ -12,6 +12,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   theyre theyve this those through to too under until up upon us very via was wasn wasnt we wed well were weren
   werent weve whom will with won wont would wouldn wouldnt yes yet you youd youll your youre yours yourself
   yourselves youve also really tell know want wanna gonna hi hello hey ok okay
+  hiya howdy yo sup greetings morning evening afternoon bye goodbye cheers thx ty lol hmm oh ah um uh
   ve ll re don didn doesn isn aren wasn weren hasn haven hadn won wouldn couldn shouldn`
     .split(/\s+/)
     .filter(Boolean),

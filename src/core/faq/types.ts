@@ -11,6 +11,11 @@ export interface FaqResult {
   related: string[];
   /** Ids of the `related` entries, in the same order, for "ask this instead" buttons. */
   relatedIds: string[];
+  /**
+   * True when nothing in the question says what it is about (punctuation, emoji, stop words, one
+   * very common word, a code or SQL fragment): the asker is asked for a fuller question instead.
+   */
+  tooVague: boolean;
 }
 
 export interface FaqEngine {

@@ -9,7 +9,7 @@ import {
 } from 'discord.js';
 import type { AdminId } from '../../config.js';
 import type { Content } from '../../content/types.js';
-import { isActionId, type ActionId, type FormSpec, type OutMessage, type Reply } from '../../core/chat.js';
+import { isActionId, type ActionId, type FormId, type FormSpec, type OutMessage, type Reply } from '../../core/chat.js';
 import { CommandError } from '../../core/commands.js';
 import type { Core } from '../../core/core.js';
 import type { Logger } from '../../log.js';
@@ -68,11 +68,11 @@ function modalId(deps: InteractionDeps, form: FormSpec): string {
   return plain.length <= LIMITS.customId ? plain : `${form.id}#${deps.states.put(form.state)}`;
 }
 
-function parseModalId(deps: InteractionDeps, id: string): { formId: 'checkin'; state: string } | null {
-  const m = /^(checkin)([|#])(.*)$/s.exec(id);
+function parseModalId(deps: InteractionDeps, id: string): { formId: FormId; state: string } | null {
+  const m = /^(checkin|faq-answer)([|#])(.*)$/s.exec(id);
   if (!m) return null;
   const state = m[2] === '|' ? m[3]! : deps.states.get(m[3]!);
-  return state === undefined ? null : { formId: 'checkin', state };
+  return state === undefined ? null : { formId: m[1] as FormId, state };
 }
 
 /** A private message whose button opens a form the core returned after we had to defer. */

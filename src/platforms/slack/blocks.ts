@@ -229,7 +229,8 @@ export function readFormValues(values: unknown): FormValues {
         out.milestones = (v.selected_options ?? []).map((o) => o.value);
         break;
       case 'blocker':
-      case 'note': {
+      case 'note':
+      case 'answer': {
         const text = v.value?.trim();
         if (text) out[blockId] = text;
         break;

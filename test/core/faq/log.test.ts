@@ -20,8 +20,10 @@ beforeEach(async () => {
   await t.reset();
 });
 
-const ask = (question: string, now = NOW, userId: string | null = 'U1') =>
-  askAndLog(t.db, engine, { question, platform: 'slack', userId, cohortId: null, via: 'command', now });
+const ask = async (question: string, now = NOW, userId: string | null = 'U1') => {
+  const r = await askAndLog(t.db, engine, { question, platform: 'slack', userId, cohortId: null, via: 'command', now });
+  return { ...r, logId: r.logId! };
+};
 
 describe('askAndLog', () => {
   it('returns the answer and logs the question with its outcome', async () => {
@@ -47,6 +49,29 @@ describe('askAndLog', () => {
     expect(r.answered).toBe(false);
     const row = await t.db.selectFrom('faq_questions').selectAll().where('id', '=', r.logId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ answered: false, matched_id: null, question: 'best pizza in Rome?' });
+  });
+});
+
+describe('the question log', () => {
+  it('keeps a pasted wall of text as one line of at most 300 characters', async () => {
+    const blocker = `my pipeline\tfails:\n${'stack trace line about kubernetes pods '.repeat(130)}`;
+    expect(blocker.length).toBeGreaterThan(5000);
+    const r = await ask(blocker);
+    const row = await t.db.selectFrom('faq_questions').selectAll().where('id', '=', r.logId).executeTakeFirstOrThrow();
+    expect([...row.question].length).toBeLessThanOrEqual(300);
+    expect(row.question).not.toMatch(/[\n\t]/);
+    expect(row.question.startsWith('my pipeline fails: stack trace')).toBe(true);
+    expect([...row.normalized].length).toBeLessThanOrEqual(300);
+    const [gap] = await findGaps(t.db, { limit: 5 });
+    expect([...gap!.question].length).toBeLessThanOrEqual(300);
+  });
+
+  it('does not log a question with nothing to go on', async () => {
+    for (const q of ['"""', '🤖🤖🤖', 'hello', "'; drop table cohorts; --"]) {
+      const r = await askAndLog(t.db, engine, { question: q, platform: 'slack', userId: 'U1', cohortId: null, via: 'command', now: NOW });
+      expect(r).toMatchObject({ answered: false, tooVague: true, logId: null });
+    }
+    expect(await t.db.selectFrom('faq_questions').selectAll().execute()).toEqual([]);
   });
 });
 

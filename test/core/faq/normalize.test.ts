@@ -15,6 +15,11 @@ describe('question normalization', () => {
     expect(normalizeQuestion('Is it?')).toBe('is it');
   });
 
+  it('keeps questions of symbols apart and every key short', () => {
+    expect(normalizeQuestion('"""')).not.toBe(normalizeQuestion('🤖🤖🤖'));
+    expect([...normalizeQuestion('deploy '.repeat(1000))].length).toBeLessThanOrEqual(300);
+  });
+
   it('splits digits from letters and folds accents', () => {
     expect(tokenize('COVID-19 résumé').map((t) => t.stem)).toEqual(['covid', '19', 'resum']);
     expect(tokenize('covid19').map((t) => t.word)).toEqual(['covid', '19']);

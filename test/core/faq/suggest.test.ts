@@ -23,7 +23,8 @@ describe('FAQ suggestions below the answer threshold', () => {
     const offered = suggestionsFor(strict, question, result);
     expect(offered.length).toBeGreaterThanOrEqual(1);
     expect(offered.length).toBeLessThanOrEqual(2);
-    expect(offered[0]).toEqual({ id: 'system-design', question: entries.find((e) => e.id === 'system-design')!.question });
+    expect(offered[0]).toEqual({ id: 'system-design', question: entries.find((e) => e.id === 'system-design')!.question, score: result.score });
+    for (const s of offered) expect(s.score).toBeLessThanOrEqual(result.score);
   });
 
   it('offers nothing once the question is answered', () => {

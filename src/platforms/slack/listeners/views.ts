@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { Reply } from '../../../core/chat.js';
+import type { FormId, Reply } from '../../../core/chat.js';
 import { decodeFormMetadata, FORM_CALLBACK_PREFIX, readFormValues, renderForm } from '../blocks.js';
 import { deliver, errorMessage, type Interaction } from '../reply.js';
 import type { ListenerDeps } from './deps.js';
@@ -8,6 +8,10 @@ import type { ListenerDeps } from './deps.js';
 const SUBMIT_BUDGET_MS = 2300;
 
 type Outcome = { ok: true; reply: Reply } | { ok: false; err: unknown };
+
+function formIdOf(callbackId: string): FormId {
+  return callbackId.slice(FORM_CALLBACK_PREFIX.length) === 'faq-answer' ? 'faq-answer' : 'checkin';
+}
 
 export function registerViews(app: App, deps: ListenerDeps): void {
   app.view({ callback_id: new RegExp(`^${FORM_CALLBACK_PREFIX}`), type: 'view_submission' }, async ({ ack, body, view, client }) => {
@@ -20,7 +24,7 @@ export function registerViews(app: App, deps: ListenerDeps): void {
     }
     const actor = await deps.actors.resolve(body.user.id, body.team?.id ?? null, body.user.name);
     const call: Promise<Outcome> = deps.core
-      .submitForm(actor, { channelId: meta.channelId ?? '' }, 'checkin', meta.state, readFormValues(view.state.values))
+      .submitForm(actor, { channelId: meta.channelId ?? '' }, formIdOf(view.callback_id), meta.state, readFormValues(view.state.values))
       .then((reply) => ({ ok: true as const, reply }), (err: unknown) => ({ ok: false as const, err }));
     let timer: NodeJS.Timeout | undefined;
     const early = await Promise.race([
