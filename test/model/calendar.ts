@@ -22,7 +22,16 @@ export function onOrAfter(date: string, weekday: number): string {
 }
 
 /** The instant of HH:MM local time on a local date in an IANA zone (luxon's reading of a DST gap). */
+const slots = new Map<string, number>();
+
 export function slotOf(date: string, time: string, zone: string): number {
+  const key = `${date}|${time}|${zone}`;
+  let at = slots.get(key);
+  if (at === undefined) slots.set(key, (at = computeSlot(date, time, zone)));
+  return at;
+}
+
+function computeSlot(date: string, time: string, zone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [hour, minute] = time.split(':').map(Number) as [number, number];
   return DateTime.fromObject({ year: y, month: m, day: d, hour, minute }, { zone }).toMillis();

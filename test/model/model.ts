@@ -137,8 +137,17 @@ export class CohortModel {
     return this.weeks[this.weeks.length - 1];
   }
 
+  private projection: { key: string; list: Array<{ week: number; date: string; slot: number }> } | null = null;
+
   /** Dates of the weeks not yet recorded, as today's rule places them (stops at an open pause). */
   projected(count: number): Array<{ week: number; date: string; slot: number }> {
+    const key = `${this.weeks.length}|${this.rule.weekday}|${this.rule.time}|${this.rule.zone}|${[...this.skipped].join()}|${this.pauses.map((p) => `${p.from}-${p.to}`).join()}`;
+    if (this.projection?.key !== key) this.projection = { key, list: this.project() };
+    return this.projection.list.slice(0, count);
+  }
+
+  private project(): Array<{ week: number; date: string; slot: number }> {
+    const count = WEEKS;
     const out: Array<{ week: number; date: string; slot: number }> = [];
     let prev = this.lastRecorded();
     let date = prev?.date ?? null;

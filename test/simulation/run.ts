@@ -54,18 +54,24 @@ function codesOf(reasons: unknown): string[] {
 const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
 
 /** Runs one history against a real core on `db` and the reference model side by side; throws InvariantFailure. */
-export async function runHistory(db: Db, plan: Plan, features: ReadonlySet<Feature>): Promise<{ ticks: number; log: string[] }> {
+export async function runHistory(
+  db: Db,
+  plan: Plan,
+  features: ReadonlySet<Feature>,
+  options: { undoDone?: boolean } = {},
+): Promise<{ ticks: number; log: string[] }> {
   const began = Date.now();
   await truncateAll(db);
   const h = plan.history;
   const log: string[] = [];
   const say = (at: number, who: string, text: string) => log.push(`${relative(at, plan.created).padEnd(12)} ${who}: ${text}`);
-  const fail = (invariant: string, detail: string): void => {
+  const fail = (invariant: string, detail: string, kind?: string): void => {
     const only = ONLY.size > 0 && !ONLY.has(invariant);
     if (SURVEY || only || IGNORED.has(invariant)) {
-      const hit = ignoredHits.get(invariant) ?? { count: 0, first: `${detail}\n${log.slice(-12).join('\n')}` };
+      const key = kind ? `${invariant} (${kind})` : invariant;
+      const hit = ignoredHits.get(key) ?? { count: 0, first: `${detail}\n${log.slice(-12).join('\n')}` };
       hit.count += 1;
-      ignoredHits.set(invariant, hit);
+      ignoredHits.set(key, hit);
       return;
     }
     throw new InvariantFailure(invariant, detail, log);
@@ -93,7 +99,7 @@ export async function runHistory(db: Db, plan: Plan, features: ReadonlySet<Featu
   const nameOf = new Map(members.map((m) => [m.id, m.user_id]));
   const mentorIds = plan.mentors.map((m) => idOf.get(m)!);
 
-  const model = new CohortModel(h.start, { weekday: h.weekday, time: h.time, zone: h.zone }, plan.mentors, { undoDone: features.has('undoDone') });
+  const model = new CohortModel(h.start, { weekday: h.weekday, time: h.time, zone: h.zone }, plan.mentors, { undoDone: options.undoDone ?? features.has('undoDone') });
   for (const who of plan.learners) model.learners.set(who, { name: who, joinedAt: plan.created, removedAt: null, answers: new Map(), breaks: [], completed: new Map() });
 
   const expectedReminders = new Map<number, Set<string>>();
@@ -199,7 +205,11 @@ export async function runHistory(db: Db, plan: Plan, features: ReadonlySet<Featu
         if (open) {
           const have = codesOf(open.reasons);
           if (have.join() !== codes.join()) {
-            fail('flag reasons', `${l.name}${away ? ' (away)' : ''}: unresolved flag ${open.id} says ${fmt(have)}; the window says ${fmt(codes)}${describeWindow(model, l.name, now)}`);
+            fail(
+              'flag reasons',
+              `${l.name}${away ? ' (away)' : ''}: unresolved flag ${open.id} says ${fmt(have)}; the window says ${fmt(codes)}${describeWindow(model, l.name, now)}`,
+              `${away ? 'away, ' : ''}extra ${have.filter((c) => !codes.includes(c)).join('+') || '-'}, missing ${codes.filter((c) => !have.includes(c)).join('+') || '-'}`,
+            );
           }
         }
         const resolvedAts = flags.filter((f) => f.member_id === id && f.status === 'resolved').map((f) => ms(f.resolved_at)!);
@@ -208,12 +218,12 @@ export async function runHistory(db: Db, plan: Plan, features: ReadonlySet<Featu
           seenFlags.add(open.id);
           const before = flags.filter((f) => f.member_id === id && f.status === 'resolved' && ms(f.resolved_at)! <= ms(open.opened_at)!).map((f) => ms(f.resolved_at)!);
           const t = before.length > 0 ? Math.max(...before) : null;
-          if (t !== null && !reasons.some((r) => r.factMax > t)) {
+          if (t !== null && reasons.length > 0 && !reasons.some((r) => r.factMax > t)) {
             fail('flag reopened', `${l.name}: flag ${open.id} opened ${iso(ms(open.opened_at)!)} on ${fmt(codes)} with no fact newer than the resolution at ${iso(t)} (newest facts: ${reasons.map((r) => `${r.code} ${iso(r.factMax)}`).join(', ')})`);
           }
         }
         if (!open && !away && reasons.length > 0 && (lastResolved === null || reasons.some((r) => r.factMin > lastResolved))) {
-          fail('flag missing', `${l.name}: the window says ${fmt(codes)} and no flag is open${lastResolved ? ` (last resolution ${iso(lastResolved)}; newest facts ${reasons.map((r) => `${r.code} ${iso(r.factMin)}`).join(', ')})` : ''}${describeWindow(model, l.name, now)}`);
+          fail('flag missing', `${l.name}: the window says ${fmt(codes)} and no flag is open${lastResolved ? ` (last resolution ${iso(lastResolved)}; newest facts ${reasons.map((r) => `${r.code} ${iso(r.factMin)}`).join(', ')})` : ''}${describeWindow(model, l.name, now)}`, `${codes.join('+')}${lastResolved ? ' after a resolution' : ''}`);
         }
       }
     }
@@ -302,6 +312,8 @@ export async function runHistory(db: Db, plan: Plan, features: ReadonlySet<Featu
         const l = model.learners.get(s.who)!;
         if (l.removedAt !== null) return;
         const posted = model.posted();
+        // After the end the spec only says the last week is closed: a change to an answer must be refused; a first answer is left unspecified.
+        if (model.finishedAt !== null && !l.answers.has(posted[posted.length - (s.target === 'latest' ? 1 : 2)]?.week ?? -1)) return;
         const target = s.target === 'latest' ? posted[posted.length - 1] : posted[posted.length - 2];
         if (!target) return;
         const round = await db.selectFrom('rounds').select('id').where('cohort_id', '=', cohort.id).where('week', '=', target.week).executeTakeFirst();
