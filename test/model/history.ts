@@ -46,12 +46,12 @@ export type Step =
   | { at: number; kind: 'remove'; who: string }
   | { at: number; kind: 'flag'; verb: 'ack' | 'resolve'; who: string };
 
-interface Moment {
+export interface Moment {
   week: number;
   hour: number;
 }
 
-interface LearnerEvent extends Moment {
+export interface LearnerEvent extends Moment {
   what:
     | { kind: 'answer'; via: 'click' | 'quick' | 'form'; status: Status; confidence?: number; tick?: number; target: 'latest' | 'previous' }
     | { kind: 'away'; days: number }
@@ -73,6 +73,9 @@ export interface History {
   outages: Array<Moment & { hours: number }>;
   restarts: Moment[];
   ticks: Moment[];
+  /** Weeks of nominal ticks (28 when unset); a short history with `toEnd: false` stops after them. */
+  horizon?: number;
+  toEnd?: boolean;
 }
 
 const week = (max = 27) => fc.integer({ min: 1, max });
@@ -168,9 +171,9 @@ export function expand(h: History): Plan {
   const mentors = MENTOR_NAMES.slice(0, h.mentors);
   const steps: Step[] = [];
 
-  for (let w = 1; w <= 28; w++) {
-    // The slot and the reminder a day later; slot + 6 days (the digest) comes with the random ticks and the next slot.
-    steps.push({ at: nominal(w), kind: 'tick' }, { at: nominal(w) + 25 * HOUR, kind: 'tick' });
+  for (let w = 1; w <= (h.horizon ?? 28); w++) {
+    // The slot, the reminder a day later, the digest six days later.
+    steps.push({ at: nominal(w), kind: 'tick' }, { at: nominal(w) + 25 * HOUR, kind: 'tick' }, { at: nominal(w) + 6 * DAY + HOUR, kind: 'tick' });
   }
   for (const t of h.ticks) steps.push({ at: at(t), kind: 'tick' });
   h.learners.forEach((l, i) => {
