@@ -26,7 +26,7 @@ const ONLY = new Set((process.env.SIM_ONLY ?? '').split(',').map((x) => x.trim()
 /** SIM_SURVEY=1: stop at none; count every broken invariant and keep its first case (printed by the test). */
 const SURVEY = process.env.SIM_SURVEY === '1';
 /** Invariants that were broken but not stopped at, over the whole process: how often, and the first case. */
-export const ignoredHits = new Map<string, { count: number; first: string }>();
+export const ignoredHits = new Map<string, { count: number; first: string; cases: string[] }>();
 
 const AFTER_END_KINDS = new Set(['summary', 'report', 'alert-update', 'round-update']);
 
@@ -80,8 +80,9 @@ export async function runHistory(
     const only = ONLY.size > 0 && !ONLY.has(invariant);
     if (SURVEY || only || IGNORED.has(invariant)) {
       const key = kind ? `${invariant} (${kind})` : invariant;
-      const hit = ignoredHits.get(key) ?? { count: 0, first: `${detail}\n${log.slice(-12).join('\n')}` };
+      const hit = ignoredHits.get(key) ?? { count: 0, first: `${detail}\n${log.slice(-12).join('\n')}`, cases: [] };
       hit.count += 1;
+      if (hit.cases.length < 10) hit.cases.push(`${relative(now, plan.created)} ${detail.slice(0, 160)}`);
       ignoredHits.set(key, hit);
       return;
     }
