@@ -43,7 +43,7 @@ export function localDateOf(at: number, zone: string): string {
 }
 
 export function iso(at: number): string {
-  return new Date(at).toISOString();
+  return Number.isFinite(at) ? new Date(at).toISOString() : 'never';
 }
 
 export const WEEKDAY_KEYS = ['', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;

@@ -345,10 +345,18 @@ export async function runHistory(
         }
         const expect = model.acceptsAnswer(s.who, target.week, s.at);
         const replyText = textOf(reply);
-        const accepted = /^(Recorded|Updated)/.test(replyText);
+        // What was kept, read from the database rather than the wording of the reply.
+        const saved = await db
+          .selectFrom('checkins')
+          .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+          .select('rounds.week')
+          .where('checkins.member_id', '=', idOf.get(s.who)!)
+          .where('checkins.updated_at', '=', new Date(s.at))
+          .execute();
+        const accepted = saved.length > 0 || /^(Recorded|Updated)/.test(replyText);
         say(s.at, s.who, `${text}${accepted ? (expect.late ? ' (late)' : '') : ' (refused)'}`);
         if (accepted !== expect.accepted) fail('answer acceptance', `${s.who}'s answer to week ${target.week} was ${accepted ? 'accepted' : 'refused'}; the round ${model.closeTime(target.week) <= s.at ? 'closed' : 'closes'} at ${iso(model.closeTime(target.week))}: ${replyText}`);
-        const week = Number(/week (\d+)/.exec(replyText)?.[1] ?? target.week);
+        const week = saved[0]?.week ?? target.week;
         if (accepted && week !== target.week) fail('answer target', `${s.who}'s ${text} went to week ${week}; the latest posted week is ${target.week}`);
         if (accepted) model.answer(s.who, target.week, s.at, { status: s.status, via: s.via === 'quick' && s.target !== 'latest' ? 'click' : s.via, confidence: s.confidence ?? null, ...(s.ticks ? { ticks: s.ticks } : {}) });
         return;
