@@ -11,7 +11,7 @@ import { ignoredHits, runHistory } from './run.js';
  * mentors, organizers, outages and restarts run against a real core on the test database, with a
  * plain reference model beside it; the invariants are checked after every tick.
  *
- *   SIM_RUNS=500        more histories (default 20 per database: a history is ~60 ticks of the real engine)
+ *   SIM_RUNS=500        more histories (default 8 per database: a history is ~90 ticks of the real engine, 5–30 s)
  *   SIM_SEED=123        replay one run (with SIM_PATH from the failure report to go straight to the shrunk case)
  *   SIM_FEATURES=all    all | legacy | a comma list of edit,unskip,awayBack,undoDone
  *   SIM_FORCE=1         run even on an engine without the lifecycle commands (see FOUND.md)
@@ -30,7 +30,7 @@ function engineHasLifecycleCommands(): boolean {
 
 const t = useTestDb();
 const features = featuresFrom(process.env.SIM_FEATURES);
-const runs = Number(process.env.SIM_RUNS ?? 20);
+const runs = Number(process.env.SIM_RUNS ?? 8);
 const seed = process.env.SIM_SEED === undefined ? undefined : Number(process.env.SIM_SEED);
 const path = process.env.SIM_PATH;
 const enabled = process.env.SIM_FORCE === '1' || engineHasLifecycleCommands();
