@@ -91,7 +91,7 @@ describe.skipIf(!enabled)('lifecycle simulation', () => {
         fc.asyncProperty(historyArb(featuresFrom(r.features)), async (h) => {
           await runHistory(t.db, expand(h), featuresFrom(r.features), { undoDone: true });
         }),
-        { seed: r.seed, path: r.path, numRuns: 1 },
+        { seed: r.seed, path: r.path, numRuns: 1, endOnFailure: true },
       );
     }, 600_000);
   }
