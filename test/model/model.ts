@@ -1,0 +1,372 @@
+import { addDays, DAY, HOUR, localDateOf, onOrAfter, slotOf } from './calendar.js';
+
+/**
+ * The reference model of /work/lifecycle-spec.md, written plainly and apart from the engine: it
+ * records the facts a cohort's history produced (accepted commands, answers with their times,
+ * breaks, skips, pauses, edits) and answers what the engine must have done by a given moment.
+ */
+
+export const WEEKS = 24;
+export const REMINDER_AFTER_MS = 24 * HOUR;
+export const MILESTONES: ReadonlyArray<{ id: string; due: number }> = [
+  { id: 'production-code', due: 4 },
+  { id: 'containerization-serving', due: 8 },
+  { id: 'ci-cd', due: 11 },
+  { id: 'system-design', due: 14 },
+  { id: 'drift-monitoring', due: 17 },
+  { id: 'capstone-system', due: 21 },
+  { id: 'portfolio-job-search', due: 24 },
+];
+/** The milestone a week's round is about: the first one due on or after that week. */
+export function milestoneOfWeek(week: number): string {
+  return MILESTONES.find((m) => m.due >= week)!.id;
+}
+
+export const STALL = { missedRounds: 2, blockedAnswers: 2, blockedWindow: 3, behindMilestones: 2, confidenceDrop: 2, confidenceWindow: 3 };
+
+export type Status = 'on-track' | 'behind' | 'blocked' | 'done';
+export type ReasonCode = 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop';
+
+export interface Rule {
+  weekday: number;
+  time: string;
+  zone: string;
+}
+
+export interface WeekRecord {
+  week: number;
+  date: string;
+  slot: number;
+  status: 'posted' | 'not-run';
+  /** The tick that recorded it. */
+  recordedAt: number;
+}
+
+export interface Answer {
+  week: number;
+  status: Status;
+  confidence: number | null;
+  /** When the answer was first recorded and last recorded or edited. */
+  createdAt: number;
+  editedAt: number;
+  /** Milestones ticked in the answer's latest form. */
+  ticks: Set<string>;
+}
+
+export interface Break {
+  from: string;
+  to: string;
+}
+
+export interface LearnerModel {
+  name: string;
+  joinedAt: number;
+  removedAt: number | null;
+  answers: Map<number, Answer>;
+  breaks: Break[];
+  /** Milestone → the week whose answer completed it. */
+  completed: Map<string, number>;
+}
+
+export interface Reason {
+  code: ReasonCode;
+  /**
+   * When the newest fact behind the reason happened. The spec leaves some room ("the newest
+   * answer in question", "the opening time of the round"), so the model keeps the earliest and
+   * the latest reading: a flag must open when even the earliest is newer than a resolution, and
+   * may open only when the latest is.
+   */
+  factMin: number;
+  factMax: number;
+}
+
+export interface ModelOptions {
+  /** Changing an answer away from Done (or unticking) removes the completion it made. */
+  undoDone: boolean;
+}
+
+export class CohortModel {
+  rule: Rule;
+  readonly skipped = new Set<string>();
+  readonly pauses: Array<{ from: number; to: number | null }> = [];
+  readonly weeks: WeekRecord[] = [];
+  readonly learners = new Map<string, LearnerModel>();
+  finishedAt: number | null = null;
+  /** Week → when its reminders went out (or were settled as none). */
+  readonly reminded = new Map<number, number>();
+
+  constructor(
+    readonly start: string,
+    rule: Rule,
+    readonly mentors: readonly string[],
+    readonly options: ModelOptions,
+  ) {
+    this.rule = { ...rule };
+  }
+
+  // ---- the calendar ----
+
+  get paused(): boolean {
+    const last = this.pauses[this.pauses.length - 1];
+    return last !== undefined && last.to === null;
+  }
+
+  slot(date: string): number {
+    return slotOf(date, this.rule.time, this.rule.zone);
+  }
+
+  private inPause(at: number): boolean {
+    return this.pauses.some((p) => at >= p.from && (p.to === null || at < p.to));
+  }
+
+  usable(date: string): boolean {
+    return !this.skipped.has(date) && !this.inPause(this.slot(date));
+  }
+
+  /** The date of the week after `prev` (week 1 when null) under today's rule; null while an open pause hides it. */
+  nextDate(prev: string | null): string | null {
+    let date = prev === null ? onOrAfter(this.start, this.rule.weekday) : onOrAfter(addDays(prev, 4), this.rule.weekday);
+    for (let i = 0; i < 400; i++) {
+      if (this.usable(date)) return date;
+      date = addDays(date, 7);
+    }
+    return null;
+  }
+
+  lastRecorded(): WeekRecord | undefined {
+    return this.weeks[this.weeks.length - 1];
+  }
+
+  private projection: { key: string; list: Array<{ week: number; date: string; slot: number }> } | null = null;
+
+  /** Dates of the weeks not yet recorded, as today's rule places them (stops at an open pause). */
+  projected(count: number): Array<{ week: number; date: string; slot: number }> {
+    const key = `${this.weeks.length}|${this.rule.weekday}|${this.rule.time}|${this.rule.zone}|${[...this.skipped].join()}|${this.pauses.map((p) => `${p.from}-${p.to}`).join()}`;
+    if (this.projection?.key !== key) this.projection = { key, list: this.project() };
+    return this.projection.list.slice(0, count);
+  }
+
+  private project(): Array<{ week: number; date: string; slot: number }> {
+    const count = WEEKS;
+    const out: Array<{ week: number; date: string; slot: number }> = [];
+    let prev = this.lastRecorded();
+    let date = prev?.date ?? null;
+    let week = prev?.week ?? 0;
+    while (out.length < count && week < WEEKS) {
+      const next = this.nextDate(date);
+      if (next === null) break;
+      week += 1;
+      out.push({ week, date: next, slot: this.slot(next) });
+      date = next;
+    }
+    prev = undefined;
+    return out;
+  }
+
+  dateOfWeek(week: number): { date: string; slot: number } | null {
+    const rec = this.weeks.find((w) => w.week === week);
+    if (rec) return { date: rec.date, slot: rec.slot };
+    return this.projected(WEEKS).find((p) => p.week === week) ?? null;
+  }
+
+  /** When a week's round closes: the next week's slot, or 7 days after the last week's slot; Infinity while unknown. */
+  closeTime(week: number): number {
+    const own = this.dateOfWeek(week);
+    if (week >= WEEKS) return own ? own.slot + 7 * DAY : Infinity;
+    const next = this.dateOfWeek(week + 1);
+    return next ? next.slot : Infinity;
+  }
+
+  /** The moment the next tick has something to record (a week falling due, or the end); Infinity when none. */
+  nextScheduledMoment(): number {
+    if (this.finishedAt !== null || this.paused) return Infinity;
+    const last = this.lastRecorded();
+    if (last && last.week >= WEEKS) return last.slot + 7 * DAY;
+    return this.projected(1)[0]?.slot ?? Infinity;
+  }
+
+  posted(): WeekRecord[] {
+    return this.weeks.filter((w) => w.status === 'posted');
+  }
+
+  latestPosted(): WeekRecord | undefined {
+    const p = this.posted();
+    return p[p.length - 1];
+  }
+
+  activeLearners(): LearnerModel[] {
+    return [...this.learners.values()].filter((l) => l.removedAt === null);
+  }
+
+  today(at: number): string {
+    return localDateOf(at, this.rule.zone);
+  }
+
+  // ---- a tick ----
+
+  /** Records the weeks due at `now` and the end of the program. Returns the weeks recorded. */
+  tick(now: number): { recorded: WeekRecord[]; finished: boolean } {
+    if (this.finishedAt !== null || this.paused) return { recorded: [], finished: false };
+    const due: Array<{ week: number; date: string; slot: number }> = [];
+    for (const p of this.projected(WEEKS)) {
+      if (p.slot > now) break;
+      due.push(p);
+    }
+    const recorded: WeekRecord[] = [];
+    const noLearners = this.activeLearners().length === 0;
+    due.forEach((d, i) => {
+      const status = i === due.length - 1 && !noLearners ? 'posted' : 'not-run';
+      const rec: WeekRecord = { ...d, status, recordedAt: now };
+      this.weeks.push(rec);
+      recorded.push(rec);
+    });
+    const last = this.lastRecorded();
+    let finished = false;
+    if (last && last.week >= WEEKS && last.slot + 7 * DAY <= now) {
+      this.finishedAt = now;
+      finished = true;
+    }
+    return { recorded, finished };
+  }
+
+  /** The reminder due at `now`, if any: the latest posted round and who gets it. Marks it sent. */
+  reminderDue(now: number): { week: number; to: string[] } | null {
+    if (this.finishedAt !== null && this.finishedAt < now) return null;
+    const round = this.latestPosted();
+    if (!round || this.reminded.has(round.week)) return null;
+    const dueAt = Math.max(round.slot, round.recordedAt) + REMINDER_AFTER_MS;
+    if (now < dueAt) return null;
+    if (this.closeTime(round.week) <= now || this.finishedAt !== null) {
+      this.reminded.set(round.week, now);
+      return { week: round.week, to: [] };
+    }
+    const today = this.today(now);
+    const to = this.activeLearners()
+      .filter((l) => !l.answers.has(round.week) && !this.isAway(l, today))
+      .map((l) => l.name);
+    return { week: round.week, to };
+  }
+
+  markReminded(week: number, now: number): void {
+    this.reminded.set(week, now);
+  }
+
+  /** Reminder moment of a round (for the check that none went early). */
+  reminderDueAt(week: number): number {
+    const round = this.weeks.find((w) => w.week === week);
+    return round ? Math.max(round.slot, round.recordedAt) + REMINDER_AFTER_MS : Infinity;
+  }
+
+  // ---- learners ----
+
+  isAway(l: LearnerModel, date: string): boolean {
+    return l.breaks.some((b) => b.from <= date && date < b.to);
+  }
+
+  /** `/away D`: a break from today until D (exclusive), replacing any current or future one. */
+  away(name: string, now: number, until: string): boolean {
+    const l = this.learners.get(name)!;
+    const today = this.today(now);
+    if (until <= today) return false;
+    l.breaks = l.breaks.filter((b) => b.from < today).map((b) => (b.to > today ? { from: b.from, to: today } : b));
+    l.breaks.push({ from: today, to: until });
+    return true;
+  }
+
+  /** `/away back`: the current break ends today. */
+  awayBack(name: string, now: number): boolean {
+    const l = this.learners.get(name)!;
+    const today = this.today(now);
+    let changed = false;
+    l.breaks = l.breaks.map((b) => {
+      if (b.from <= today && today < b.to) {
+        changed = true;
+        return { from: b.from, to: today };
+      }
+      return b;
+    });
+    return changed;
+  }
+
+  /** Whether an answer to `week` at `now` is taken: an open round always, a closed one only as a first answer. */
+  acceptsAnswer(name: string, week: number, now: number): { accepted: boolean; late: boolean } {
+    const l = this.learners.get(name)!;
+    const open = this.closeTime(week) > now;
+    if (!open && l.answers.has(week)) return { accepted: false, late: true };
+    return { accepted: true, late: !open };
+  }
+
+  /**
+   * Records an answer. `keepDetails` (a click) keeps the earlier confidence and ticks; a form
+   * replaces them; a quick answer keeps the ticks and clears the rating.
+   */
+  answer(name: string, week: number, now: number, a: { status: Status; confidence?: number | null; ticks?: string[]; via: 'click' | 'quick' | 'form' }): void {
+    const l = this.learners.get(name)!;
+    const prev = l.answers.get(week);
+    const confidence = a.via === 'click' ? (prev?.confidence ?? null) : a.via === 'form' ? (a.confidence ?? null) : null;
+    const ticks = a.via === 'form' ? new Set(a.ticks ?? []) : new Set(prev?.ticks ?? []);
+    const answer: Answer = { week, status: a.status, confidence, createdAt: prev?.createdAt ?? now, editedAt: now, ticks };
+    l.answers.set(week, answer);
+    const makes = new Set(ticks);
+    if (a.status === 'done') makes.add(milestoneOfWeek(week));
+    if (this.options.undoDone) {
+      for (const [m, by] of [...l.completed]) if (by === week && !makes.has(m)) l.completed.delete(m);
+    }
+    for (const m of makes) if (!l.completed.has(m)) l.completed.set(m, week);
+  }
+
+  remove(name: string, now: number): void {
+    this.learners.get(name)!.removedAt = now;
+  }
+
+  // ---- the learner's window ----
+
+  /** Every reason that applies to the learner at `now`, with the time of its newest fact. */
+  reasons(name: string, now: number): Reason[] {
+    const l = this.learners.get(name)!;
+    const theirs = this.posted().filter((r) => r.slot >= l.joinedAt - DAY);
+    const closed = theirs.filter((r) => this.closeTime(r.week) <= now);
+    const settled = theirs.filter((r) => this.closeTime(r.week) <= now || l.answers.has(r.week));
+    const out: Reason[] = [];
+
+    const lastClosed = closed.slice(-STALL.missedRounds);
+    if (lastClosed.length === STALL.missedRounds && lastClosed.every((r) => !l.answers.has(r.week) && !this.excused(l, r.week))) {
+      const at = this.closeTime(lastClosed[lastClosed.length - 1]!.week);
+      out.push({ code: 'missed-rounds', factMin: at, factMax: at });
+    }
+
+    const window = settled.slice(-STALL.blockedWindow);
+    const inWindow = window.map((r) => l.answers.get(r.week)).filter((a): a is Answer => a !== undefined);
+    const newestOf = (answers: Answer[]) => Math.max(...answers.map((a) => a.editedAt));
+    const blocked = inWindow.filter((a) => a.status === 'blocked');
+    if (blocked.length >= STALL.blockedAnswers) {
+      out.push({ code: 'blocked-often', factMin: newestOf(blocked), factMax: newestOf(inWindow) });
+    }
+
+    if (closed.length > 0) {
+      const current = Math.max(0, ...this.posted().map((r) => r.week));
+      const overdue = MILESTONES.filter((m) => m.due < current && !l.completed.has(m.id));
+      if (overdue.length >= STALL.behindMilestones) {
+        const newest = overdue[overdue.length - 1]!;
+        const maker = this.posted().find((r) => r.week > newest.due)!;
+        out.push({ code: 'behind-schedule', factMin: maker.slot, factMax: maker.recordedAt });
+      }
+    }
+
+    const confWindow = settled.slice(-STALL.confidenceWindow);
+    const rated = confWindow.map((r) => l.answers.get(r.week)).filter((a): a is Answer => a !== undefined && a.confidence !== null);
+    if (rated.length >= 2 && rated[0]!.confidence! - rated[rated.length - 1]!.confidence! >= STALL.confidenceDrop) {
+      const all = confWindow.map((r) => l.answers.get(r.week)).filter((a): a is Answer => a !== undefined);
+      out.push({ code: 'confidence-drop', factMin: newestOf(rated), factMax: newestOf(all) });
+    }
+    return out;
+  }
+
+  /** A round is excused when a break overlaps [its date, the next week's date). */
+  excused(l: LearnerModel, week: number): boolean {
+    const own = this.dateOfWeek(week)!;
+    const next = week < WEEKS ? this.dateOfWeek(week + 1) : null;
+    const to = next?.date ?? addDays(own.date, 7);
+    return l.breaks.some((b) => b.from < to && b.to > own.date && b.from < b.to);
+  }
+}

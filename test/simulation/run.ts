@@ -1,0 +1,465 @@
+import type { Reply } from '../../src/core/chat.js';
+import { CommandError } from '../../src/core/commands.js';
+import type { Db } from '../../src/db/connect.js';
+import { truncateAll } from '../helpers/db.js';
+import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.js';
+import { addDays, DAY, HOUR, iso, MINUTE, WEEKDAY_KEYS } from '../model/calendar.js';
+import { ORGANIZER, relative, type Feature, type Plan, type Step } from '../model/history.js';
+import { CohortModel, type ReasonCode } from '../model/model.js';
+
+/** One broken rule: which invariant, what differed, and the history up to that moment. */
+export class InvariantFailure extends Error {
+  constructor(
+    readonly invariant: string,
+    readonly detail: string,
+    readonly log: string[],
+  ) {
+    super(`[${invariant}] ${detail}\n\nHistory (times from the cohort's creation):\n${log.join('\n')}`);
+    this.name = 'InvariantFailure';
+  }
+}
+
+/** SIM_IGNORE: invariants not to stop at (to see what else fails behind the first one). */
+const IGNORED = new Set((process.env.SIM_IGNORE ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+/** SIM_ONLY: stop only at these invariants. */
+const ONLY = new Set((process.env.SIM_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+/** SIM_SURVEY=1: stop at none; count every broken invariant and keep its first case (printed by the test). */
+const SURVEY = process.env.SIM_SURVEY === '1';
+/** Invariants that were broken but not stopped at, over the whole process: how often, and the first case. */
+export const ignoredHits = new Map<string, { count: number; first: string; cases: string[] }>();
+
+const AFTER_END_KINDS = new Set(['summary', 'report', 'alert-update', 'round-update']);
+
+interface OutboxRow {
+  key: string;
+  kind: string;
+  target_id: string;
+  created_at: Date;
+}
+
+interface FlagRow {
+  id: number;
+  member_id: number;
+  reasons: unknown;
+  status: string;
+  opened_at: Date;
+  resolved_at: Date | null;
+  resolution: string | null;
+}
+
+function codesOf(reasons: unknown): string[] {
+  const list = (typeof reasons === 'string' ? JSON.parse(reasons) : reasons) as Array<{ code: string }>;
+  return [...new Set(list.map((r) => r.code))].sort();
+}
+
+/** A command as a platform delivers it: a line the parser refuses comes back as the private usage reply. */
+async function send(e: TestEngine, actor: ReturnType<TestEngine['as']>, text: string): Promise<Reply> {
+  try {
+    return await e.run(actor, text);
+  } catch (err) {
+    if (err instanceof CommandError) return { kind: 'message', message: { text: err.message, private: true } };
+    throw err;
+  }
+}
+
+const ms = (d: Date | string | null) => (d === null ? null : new Date(d).getTime());
+
+/** Runs one history against a real core on `db` and the reference model side by side; throws InvariantFailure. */
+export async function runHistory(
+  db: Db,
+  plan: Plan,
+  features: ReadonlySet<Feature>,
+  options: { undoDone?: boolean } = {},
+): Promise<{ ticks: number; log: string[] }> {
+  const began = Date.now();
+  await truncateAll(db);
+  const h = plan.history;
+  const log: string[] = [];
+  const say = (at: number, who: string, text: string) => log.push(`${relative(at, plan.created).padEnd(12)} ${who}: ${text}`);
+  const fail = (invariant: string, detail: string, kind?: string): void => {
+    const only = ONLY.size > 0 && !ONLY.has(invariant);
+    if (SURVEY || only || IGNORED.has(invariant)) {
+      const key = kind ? `${invariant} (${kind})` : invariant;
+      const hit = ignoredHits.get(key) ?? { count: 0, first: `${detail}\n${log.slice(-12).join('\n')}`, cases: [] };
+      hit.count += 1;
+      if (hit.cases.length < 10) hit.cases.push(`${relative(now, plan.created)} ${detail.slice(0, 160)}`);
+      ignoredHits.set(key, hit);
+      return;
+    }
+    throw new InvariantFailure(invariant, detail, log);
+  };
+
+  let e: TestEngine = await testEngine(db, iso(plan.created));
+  const admin = () => e.as(ORGANIZER, { admin: true });
+  const place = { channelId: CHANNEL };
+  let now = plan.created;
+  const freeze = (at: number) => {
+    now = at;
+    e.clock.freeze(new Date(at));
+  };
+
+  const createText = `/cohort create name:Sim program:ds-to-mle start:${h.start} day:${WEEKDAY_KEYS[h.weekday]} time:${h.time} tz:${h.zone}`;
+  say(now, ORGANIZER, createText);
+  const created = await e.run(admin(), createText);
+  if (!textOf(created).includes('is set up')) fail('setup', `cohort not created: ${textOf(created)}`);
+  for (const who of plan.learners) await e.run(e.as(who), '/cohort join');
+  for (const who of plan.mentors) await e.run(admin(), `/cohort mentor @${who}`);
+  say(now, 'setup', `learners ${plan.learners.join(', ')}; mentors ${plan.mentors.join(', ') || '(none)'}`);
+  const cohort = await db.selectFrom('cohorts').select(['id']).executeTakeFirstOrThrow();
+  const members = await db.selectFrom('members').select(['id', 'user_id', 'role']).execute();
+  const idOf = new Map(members.map((m) => [m.user_id, m.id]));
+  const nameOf = new Map(members.map((m) => [m.id, m.user_id]));
+  const mentorIds = plan.mentors.map((m) => idOf.get(m)!);
+
+  const model = new CohortModel(h.start, { weekday: h.weekday, time: h.time, zone: h.zone }, plan.mentors, { undoDone: options.undoDone ?? features.has('undoDone') });
+  for (const who of plan.learners) model.learners.set(who, { name: who, joinedAt: plan.created, removedAt: null, answers: new Map(), breaks: [], completed: new Map() });
+
+  const expectedReminders = new Map<number, Set<string>>();
+  const seenFlags = new Set<number>();
+  let lastTick = plan.created;
+  let ticks = 0;
+  let tickMs = 0;
+
+  // ---------------- invariants, after every tick ----------------
+  const check = async () => {
+    if (process.env.SIM_CHECKS === '0') return;
+    const [outbox, rounds, flags, cohortRow] = await Promise.all([
+      db.selectFrom('outbox').select(['key', 'kind', 'target_id', 'created_at']).orderBy('created_at').execute() as Promise<OutboxRow[]>,
+      db.selectFrom('rounds').select(['id', 'week', 'local_date', 'opens_at']).execute(),
+      db.selectFrom('stall_flags').select(['id', 'member_id', 'reasons', 'status', 'opened_at', 'resolved_at', 'resolution']).orderBy('id').execute() as Promise<FlagRow[]>,
+      db.selectFrom('cohorts').select(['status']).where('id', '=', cohort.id).executeTakeFirstOrThrow(),
+    ]);
+    const roundById = new Map(rounds.map((r) => [r.id, r]));
+
+    // Posts: one per posted week, none for not-run or skipped weeks, on the calendar's date and week number.
+    const posts = outbox.filter((o) => o.kind === 'round');
+    const postedWeeks = new Map<number, { date: string; opens: number; at: number }>();
+    for (const p of posts) {
+      const r = roundById.get(Number(p.key.split(':')[1]));
+      if (!r) {
+        fail('round posts', `post ${p.key} names no round`);
+        continue;
+      }
+      if (postedWeeks.has(r.week)) fail('round posts', `week ${r.week} was posted twice`);
+      postedWeeks.set(r!.week, { date: r!.local_date, opens: ms(r!.opens_at)!, at: ms(p.created_at)! });
+    }
+    const want = model.posted();
+    const got = [...postedWeeks.entries()].sort((a, b) => a[0] - b[0]);
+    const show = (list: Array<{ week: number; date: string }>) => list.map((w) => `${w.week}@${w.date}`).join(' ') || '(none)';
+    const gotList = got.map(([week, v]) => ({ week, date: v.date }));
+    if (show(gotList) !== show(want)) {
+      fail('round posts', `posted weeks ${show(gotList)}; the calendar says ${show(want)} (not run: ${show(model.weeks.filter((w) => w.status === 'not-run'))}; skipped ${[...model.skipped].join(' ') || 'none'})`);
+    }
+    for (const w of want) {
+      const g = postedWeeks.get(w.week);
+      if (!g) continue;
+      if (g.opens !== w.slot) fail('round posts', `week ${w.week} opens at ${iso(g.opens)}; its slot is ${iso(w.slot)}`);
+      if (g.at < w.slot) fail('round posts', `week ${w.week} posted at ${iso(g.at)}, before its slot ${iso(w.slot)}`);
+    }
+
+    // Reminders: one per learner and round, decided when the model's reminder falls due.
+    if (!model.paused) {
+      const due = model.reminderDue(now);
+      if (due) {
+        model.markReminded(due.week, now);
+        expectedReminders.set(due.week, new Set(due.to));
+      }
+    }
+    const reminded = new Map<number, Set<string>>();
+    for (const o of outbox.filter((x) => x.kind === 'reminder')) {
+      const [, roundId, memberId] = o.key.split(':');
+      const r = roundById.get(Number(roundId));
+      if (!r) {
+        fail('reminders', `reminder ${o.key} names no round`);
+        continue;
+      }
+      if (!model.posted().some((w) => w.week === r!.week)) fail('reminders', `reminder for week ${r!.week}, which was not posted`);
+      const set = reminded.get(r!.week) ?? new Set();
+      set.add(nameOf.get(Number(memberId)) ?? `member ${memberId}`);
+      reminded.set(r!.week, set);
+    }
+    for (const [week, names] of reminded) {
+      const exp = expectedReminders.get(week);
+      if (!exp) {
+        if (model.paused) continue;
+        fail('reminders', `week ${week}: reminders to ${[...names].join(', ')} before they were due (${iso(model.reminderDueAt(week))}) or for a round that was never the open latest one`);
+        continue;
+      }
+      const a = [...names].sort().join(',');
+      const b = [...exp!].sort().join(',');
+      if (a !== b) fail('reminders', `week ${week}: reminded [${a}]; expected [${b}] (active, unanswered, not away on the day)`);
+    }
+    for (const [week, exp] of expectedReminders) {
+      if (exp.size > 0 && !reminded.has(week)) fail('reminders', `week ${week}: no reminder sent; expected to ${[...exp].join(', ')}`);
+    }
+
+    // Flags.
+    const finished = model.finishedAt !== null;
+    const unresolved = flags.filter((f) => f.status !== 'resolved');
+    const byMember = new Map<number, FlagRow[]>();
+    for (const f of unresolved) byMember.set(f.member_id, [...(byMember.get(f.member_id) ?? []), f]);
+    for (const [memberId, list] of byMember) if (list.length > 1) fail('flags', `${nameOf.get(memberId)} has ${list.length} unresolved flags`);
+    if (finished) {
+      if (unresolved.length > 0) fail('end of program', `unresolved flags after the end: ${unresolved.map((f) => nameOf.get(f.member_id)).join(', ')}`);
+    } else if (!model.paused) {
+      const today = model.today(now);
+      for (const l of model.learners.values()) {
+        const id = idOf.get(l.name)!;
+        const open = byMember.get(id)?.[0];
+        if (l.removedAt !== null) {
+          if (open) fail('flags', `${l.name} was removed but still has flag ${open.id} unresolved`);
+          continue;
+        }
+        const reasons = model.reasons(l.name, now);
+        const codes = reasons.map((r) => r.code as string).sort();
+        const away = model.isAway(l, today);
+        const fmt = (list: string[]) => `[${list.join(', ') || 'none'}]`;
+        if (open) {
+          const have = codesOf(open.reasons);
+          if (have.join() !== codes.join()) {
+            fail(
+              'flag reasons',
+              `${l.name}${away ? ' (away)' : ''}: unresolved flag ${open.id} says ${fmt(have)}; the window says ${fmt(codes)}${describeWindow(model, l.name, now)}`,
+              `${away ? 'away, ' : ''}extra ${have.filter((c) => !codes.includes(c)).join('+') || '-'}, missing ${codes.filter((c) => !have.includes(c)).join('+') || '-'}`,
+            );
+          }
+        }
+        const resolvedAts = flags.filter((f) => f.member_id === id && f.status === 'resolved').map((f) => ms(f.resolved_at)!);
+        const lastResolved = resolvedAts.length > 0 ? Math.max(...resolvedAts) : null;
+        if (open && !seenFlags.has(open.id)) {
+          seenFlags.add(open.id);
+          const before = flags.filter((f) => f.member_id === id && f.status === 'resolved' && ms(f.resolved_at)! <= ms(open.opened_at)!).map((f) => ms(f.resolved_at)!);
+          const t = before.length > 0 ? Math.max(...before) : null;
+          if (t !== null && reasons.length > 0 && !reasons.some((r) => r.factMax > t)) {
+            fail('flag reopened', `${l.name}: flag ${open.id} opened ${iso(ms(open.opened_at)!)} on ${fmt(codes)} with no fact newer than the resolution at ${iso(t)} (newest facts: ${reasons.map((r) => `${r.code} ${iso(r.factMax)}`).join(', ')})`);
+          }
+        }
+        if (!open && !away && reasons.length > 0 && (lastResolved === null || reasons.some((r) => r.factMin > lastResolved))) {
+          fail('flag missing', `${l.name}: the window says ${fmt(codes)} and no flag is open${lastResolved ? ` (last resolution ${iso(lastResolved)}; newest facts ${reasons.map((r) => `${r.code} ${iso(r.factMin)}`).join(', ')})` : ''}${describeWindow(model, l.name, now)}`, `${codes.join('+')}${lastResolved ? ' after a resolution' : ''}`);
+        }
+      }
+    }
+
+    // Digests: every posted week once per mentor, once slot + 6 days has passed.
+    const digestKeys = new Map<string, number>();
+    for (const o of outbox.filter((x) => x.kind === 'digest')) {
+      const [, cid, weekText, mentorText] = o.key.split(':');
+      const week = Number(weekText);
+      const w = model.posted().find((p) => p.week === week);
+      if (Number(cid) !== cohort.id) continue;
+      if (!w) {
+        fail('digests', `digest for week ${week}, which was ${model.weeks.some((x) => x.week === week) ? 'not run' : 'never posted'}`);
+        continue;
+      }
+      if (ms(o.created_at)! < w.slot + 6 * DAY) fail('digests', `digest for week ${week} at ${iso(ms(o.created_at)!)}, before slot + 6 days`);
+      if (!mentorIds.includes(Number(mentorText))) fail('digests', `digest to member ${mentorText}, not a mentor`);
+      digestKeys.set(o.key, (digestKeys.get(o.key) ?? 0) + 1);
+    }
+    for (const [key, n] of digestKeys) if (n > 1) fail('digests', `${key} sent ${n} times`);
+    if (!model.paused) {
+      for (const w of model.posted()) {
+        const dueAt = w.slot + 6 * DAY;
+        if (dueAt > now) continue;
+        // A week whose digest fell due only at the tick that ended the program may or may not get one.
+        if (model.finishedAt !== null && dueAt > tickBeforeEnd) continue;
+        for (const m of mentorIds) {
+          if (!digestKeys.has(`digest:${cohort.id}:${w.week}:${m}`)) fail('digests', `no digest for week ${w.week} to ${nameOf.get(m)} (due ${iso(dueAt)})`);
+        }
+      }
+    }
+
+    // End of program.
+    if (finished) {
+      if (cohortRow.status !== 'finished') fail('end of program', `week ${WEEKS_LAST} closed at ${iso(model.finishedAt!)} but the cohort is ${cohortRow.status}`);
+      const after = outbox.filter((o) => ms(o.created_at)! > model.finishedAt! && !AFTER_END_KINDS.has(o.kind));
+      if (after.length > 0) fail('end of program', `after the end: ${after.map((o) => `${o.kind} ${o.key} at ${iso(ms(o.created_at)!)}`).join('; ')}`);
+      const summaries = outbox.filter((o) => o.kind === 'summary').length;
+      if (summaries !== 1) fail('end of program', `${summaries} end summaries`);
+      for (const m of plan.mentors) {
+        const n = outbox.filter((o) => o.kind === 'report' && o.target_id === m).length;
+        if (n !== 1) fail('end of program', `${n} final reports to ${m}`);
+      }
+    } else if (cohortRow.status === 'finished') {
+      fail('end of program', `the cohort finished at ${iso(now)}, before week ${WEEKS_LAST} closed`);
+    }
+  };
+
+  let tickBeforeEnd = plan.created;
+  const WEEKS_LAST = 24;
+
+  const tick = async (at: number, why = 'tick') => {
+    freeze(at);
+    const t0 = Date.now();
+    await e.tick();
+    tickMs += Date.now() - t0;
+    ticks += 1;
+    const { recorded, finished } = model.tick(at);
+    if (finished) tickBeforeEnd = lastTick;
+    const notes = recorded.map((r) => `${r.status === 'posted' ? 'posts' : 'does not run'} week ${r.week} (${r.date})`);
+    if (finished) notes.push('program ends');
+    say(at, why, notes.join(', ') || '-');
+    await check();
+    lastTick = at;
+  };
+
+  const orgCommand = async (at: number, text: string, expectAccepted: boolean): Promise<boolean> => {
+    say(at, ORGANIZER, text);
+    const reply = await send(e, admin(), text);
+    const accepted = reply.kind === 'message' && !reply.message.private;
+    if (accepted !== expectAccepted) fail('command acceptance', `"${text}" was ${accepted ? 'accepted' : 'refused'}, expected ${expectAccepted ? 'accepted' : 'refused'}: ${textOf(reply)}`);
+    return accepted;
+  };
+
+  const runStep = async (s: Step) => {
+    if (s.kind === 'tick') return tick(s.at);
+    // The bot ticks every minute while it is up: a week that fell due is recorded before anyone acts.
+    if (s.kind !== 'restart' && model.nextScheduledMoment() <= s.at) await tick(s.at, 'tick (catch-up)');
+    freeze(s.at);
+    switch (s.kind) {
+      case 'restart':
+        e = await testEngine(db, iso(s.at));
+        say(s.at, 'bot', 'restarts (fresh core on the same database)');
+        return;
+      case 'answer': {
+        const l = model.learners.get(s.who)!;
+        if (l.removedAt !== null) return;
+        const posted = model.posted();
+        // After the end the spec only says the last week is closed: a change to an answer must be refused; a first answer is left unspecified.
+        if (model.finishedAt !== null && !l.answers.has(posted[posted.length - (s.target === 'latest' ? 1 : 2)]?.week ?? -1)) return;
+        const target = s.target === 'latest' ? posted[posted.length - 1] : posted[posted.length - 2];
+        if (!target) return;
+        const round = await db.selectFrom('rounds').select('id').where('cohort_id', '=', cohort.id).where('week', '=', target.week).executeTakeFirst();
+        if (!round) return;
+        const actor = e.as(s.who);
+        let reply: Reply;
+        let text: string;
+        if (s.via === 'quick' && s.target === 'latest') {
+          text = `/checkin ${s.status}`;
+          reply = await send(e, actor, text);
+        } else if (s.via === 'form') {
+          text = `/checkin form (week ${target.week}): ${s.status}${s.confidence ? `, confidence ${s.confidence}` : ''}${s.ticks ? `, ticks ${s.ticks.join(' ')}` : ''}`;
+          reply = await e.core.submitForm(actor, place, 'checkin', String(round.id), { status: s.status, ...(s.confidence ? { confidence: String(s.confidence) } : {}), milestones: s.ticks ?? [] });
+        } else {
+          text = `clicks ${s.status} on week ${target.week}`;
+          reply = await e.core.action(actor, place, 'checkin.status', `${round.id}:${s.status}`);
+        }
+        const expect = model.acceptsAnswer(s.who, target.week, s.at);
+        const replyText = textOf(reply);
+        // What was kept, read from the database rather than the wording of the reply.
+        const saved = await db
+          .selectFrom('checkins')
+          .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+          .select('rounds.week')
+          .where('checkins.member_id', '=', idOf.get(s.who)!)
+          .where('checkins.updated_at', '=', new Date(s.at))
+          .execute();
+        const accepted = saved.length > 0 || /^(Recorded|Updated)/.test(replyText);
+        say(s.at, s.who, `${text}${accepted ? (expect.late ? ' (late)' : '') : ' (refused)'}`);
+        if (accepted !== expect.accepted) fail('answer acceptance', `${s.who}'s answer to week ${target.week} was ${accepted ? 'accepted' : 'refused'}; the round ${model.closeTime(target.week) <= s.at ? 'closed' : 'closes'} at ${iso(model.closeTime(target.week))}: ${replyText}`);
+        const week = saved[0]?.week ?? target.week;
+        if (accepted && week !== target.week) fail('answer target', `${s.who}'s ${text} went to week ${week}; the latest posted week is ${target.week}`);
+        if (accepted) model.answer(s.who, target.week, s.at, { status: s.status, via: s.via === 'quick' && s.target !== 'latest' ? 'click' : s.via, confidence: s.confidence ?? null, ...(s.ticks ? { ticks: s.ticks } : {}) });
+        return;
+      }
+      case 'away': {
+        if (model.learners.get(s.who)!.removedAt !== null) return;
+        const until = addDays(model.today(s.at), s.days);
+        say(s.at, s.who, `/away ${until}`);
+        await send(e, e.as(s.who), `/away ${until}`);
+        model.away(s.who, s.at, until);
+        return;
+      }
+      case 'away-back':
+        if (model.learners.get(s.who)!.removedAt !== null) return;
+        say(s.at, s.who, '/away back');
+        await send(e, e.as(s.who), '/away back');
+        model.awayBack(s.who, s.at);
+        return;
+      case 'pause':
+        if (model.finishedAt !== null || model.paused) return;
+        await orgCommand(s.at, '/cohort pause', true);
+        model.pauses.push({ from: s.at, to: null });
+        return;
+      case 'resume':
+        if (model.finishedAt !== null || !model.paused) return;
+        await orgCommand(s.at, '/cohort resume', true);
+        model.pauses[model.pauses.length - 1]!.to = s.at;
+        return;
+      case 'skip': {
+        if (model.finishedAt !== null || model.paused) return;
+        const date = model.projected(s.ahead)[s.ahead - 1]?.date;
+        if (!date) return;
+        await orgCommand(s.at, `/cohort skip ${date}`, true);
+        model.skipped.add(date);
+        return;
+      }
+      case 'unskip': {
+        if (model.finishedAt !== null) return;
+        const date = [...model.skipped].reverse().find((d) => model.slot(d) > s.at && !model.weeks.some((w) => w.date === d));
+        if (!date) return;
+        await orgCommand(s.at, `/cohort unskip ${date}`, true);
+        model.skipped.delete(date);
+        return;
+      }
+      case 'edit': {
+        if (model.finishedAt !== null) return;
+        const parts = [s.day ? `day:${WEEKDAY_KEYS[s.day]}` : '', s.time ? `time:${s.time}` : '', s.tz ? `tz:${s.tz}` : ''].filter(Boolean);
+        if (parts.length === 0) return;
+        await orgCommand(s.at, `/cohort edit ${parts.join(' ')}`, true);
+        model.rule = { weekday: s.day ?? model.rule.weekday, time: s.time ?? model.rule.time, zone: s.tz ?? model.rule.zone };
+        return;
+      }
+      case 'remove':
+        if (model.learners.get(s.who)!.removedAt !== null || model.finishedAt !== null) return;
+        await orgCommand(s.at, `/cohort remove @${s.who}`, true);
+        model.remove(s.who, s.at);
+        return;
+      case 'flag': {
+        const flag = await db.selectFrom('stall_flags').select('id').where('member_id', '=', idOf.get(s.who)!).where('status', '<>', 'resolved').executeTakeFirst();
+        if (!flag) return;
+        const mentor = plan.mentors[0];
+        const actor = mentor ? e.as(mentor) : admin();
+        say(s.at, actor.userId, `${s.verb === 'ack' ? 'Acknowledge' : 'Resolve'} on ${s.who}'s alert (flag ${flag.id})`);
+        const reply = await e.core.action(actor, place, s.verb === 'ack' ? 'flag.ack' : 'flag.resolve', String(flag.id));
+        if (reply.kind !== 'update') fail('flag buttons', `${s.verb} on flag ${flag.id} answered ${reply.kind}: ${textOf(reply)}`);
+        return;
+      }
+    }
+  };
+
+  for (const s of plan.steps) await runStep(s);
+
+  if (h.toEnd === false) return { ticks, log };
+  // After the history: a resumed cohort runs to its end, ticking as the bot would around each slot.
+  let t = Math.max(now, lastTick);
+  if (model.paused && model.finishedAt === null) await runStep({ at: t + HOUR, kind: 'resume' });
+  t = Math.max(now, lastTick);
+  const cap = plan.created + 120 * 7 * DAY;
+  while (model.finishedAt === null && t < cap) {
+    const next = model.nextScheduledMoment();
+    if (next === Infinity) break;
+    for (const off of [0, 25 * HOUR, 6 * DAY + HOUR]) {
+      const at = Math.max(next + off, t + MINUTE);
+      if (model.finishedAt !== null && off > 0) break;
+      await tick(at);
+      t = at;
+    }
+  }
+  if (model.finishedAt === null) fail('end of program', `the program never ended (last recorded week ${model.lastRecorded()?.week ?? 0})`);
+  await tick(t + 3 * DAY, 'tick (after the end)');
+  if (process.env.SIM_VERBOSE === '1') console.log(`history: ${ticks} ticks, ${plan.steps.length} steps, ${Date.now() - began} ms, ticks ${tickMs} ms`);
+  return { ticks, log };
+}
+
+function describeWindow(model: CohortModel, name: string, now: number): string {
+  const l = model.learners.get(name)!;
+  const weeks = model.posted().slice(-4);
+  const parts = weeks.map((w) => {
+    const a = l.answers.get(w.week);
+    const closed = model.closeTime(w.week) <= now ? 'closed' : 'open';
+    return `w${w.week} ${closed} ${a ? `${a.status}${a.confidence ? `/${a.confidence}` : ''}` : '-'}${model.excused(l, w.week) ? ' (excused)' : ''}`;
+  });
+  return ` — window: ${parts.join('; ')}; completed ${[...l.completed.keys()].join(' ') || 'none'}; breaks ${l.breaks.map((b) => `${b.from}..${b.to}`).join(' ') || 'none'}`;
+}
+
+export type { ReasonCode };
