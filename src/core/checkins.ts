@@ -21,7 +21,11 @@ export interface CheckinInput {
 
 export type CheckinOutcome =
   | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; undone: string[]; nextWeek: number | null }
-  | { kind: 'closed'; existing: Checkin; nextWeek: number };
+  /** nextWeek null: the program's last week, closed a week after it opened. */
+  | { kind: 'closed'; existing: Checkin; nextWeek: number | null };
+
+/** The program's last week has no next round to close it: it closes this long after it opened. */
+export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
 
 /**
  * Records or edits a learner's answer to a round. An answer can be edited until the next round
@@ -95,7 +99,8 @@ export async function recordCheckin(
             created_at: locked.c_created_at!,
             updated_at: locked.c_updated_at!,
           };
-    const closed = nextWeek !== null;
+    const lastWeekOver = round.week >= program.weeks.length && now.getTime() >= new Date(round.opens_at).getTime() + LAST_WEEK_OPEN_MS;
+    const closed = nextWeek !== null || lastWeekOver;
     if (closed && existing) return { kind: 'closed', existing, nextWeek };
 
     // What this answer completed before: an edit may take it back (an accidental Done, an unticked box).

@@ -182,8 +182,8 @@ async function save(
   const outcome = await recordCheckin(deps.db, target, input, now);
   if (outcome.kind === 'closed') {
     return privately(
-      `Week ${round.week} closed when week ${outcome.nextWeek} opened, so your answer (**${STATUS_LABEL[outcome.existing.status]}**) stays as it was. ` +
-        'Use `/checkin` for this week.',
+      `Week ${round.week} closed ${outcome.nextWeek === null ? 'when the program ended' : `when week ${outcome.nextWeek} opened`}, so your answer (**${STATUS_LABEL[outcome.existing.status]}**) stays as it was.` +
+        (outcome.nextWeek === null ? '' : ' Use `/checkin` for this week.'),
     );
   }
   const milestone = milestoneOf(program, round.milestone_id);
