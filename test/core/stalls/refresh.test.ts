@@ -73,6 +73,14 @@ describe('alert DMs follow their flag', () => {
     expect(edits()).toHaveLength(5);
   });
 
+  it('the alert clicked is updated by the reply alone: the outbox edits only the other copies, once each', async () => {
+    const { flagId, dms } = await everyAlertSent();
+    const clicked = dms[0]!;
+    await acknowledgeFlag(t.db, flagId, ana, after(97), { admins, clickedMessageId: clicked.messageId });
+    await deliver(after(97));
+    expect(edits().map((e) => e.target).sort()).toEqual(dms.slice(1).map((d) => `${d.target}/${d.messageId}`).sort());
+  });
+
   it('a flag resolved by itself leaves no alert with buttons, and the mentor still gets the notice', async () => {
     const { cohort, maria, flagId } = await everyAlertSent();
     await answer(t.db, cohort, maria, 3, 'behind', 3, { late: true });
