@@ -3,7 +3,8 @@
  * terminal mode on an empty data directory, read once /healthz answers; and the peak resident set
  * (VmHWM) of `mentorbot demo`, which runs six weeks of a cohort on PGlite, so it bounds the resident
  * set after them. Baseline: a bare `node -e` process, measured in the same run; for scale, a node
- * process that only opens PGlite with its default options on an empty data directory.
+ * process that only opens PGlite with its default options on an empty data directory, and one that
+ * opens it as the bot does (through tsx, on the data directory the bot left) and nothing else.
  *
  * Run: npx tsx bench/memory.ts
  */
@@ -89,6 +90,17 @@ function pgliteDefaults(dataDir: string) {
   return residentWhenReady(['--input-type=module', '-e', script]);
 }
 
+/** PGlite opened the way the bot opens it, on a data directory that exists, and nothing else of the bot. */
+function pgliteAsTheBotOpensIt(dataDir: string) {
+  const script = `
+    const { createDb } = await import('./src/db/connect.ts');
+    const handle = await createDb({ databaseUrl: null, dataDir: ${JSON.stringify(dataDir)} });
+    await handle.pglite.query('select 1');
+    process.stdout.write('ready\\n');
+    setInterval(() => {}, 1000);`;
+  return residentWhenReady(['--import', 'tsx', '--input-type=module', '-e', script]);
+}
+
 /** `mentorbot start` in terminal mode (no tokens): stdin stays open, or the terminal would end at once. */
 async function startEmpty(dataDir: string): Promise<{ rss: number; ms: number }> {
   const port = await freePort();
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
     const node = await bareNode();
     const defaults = await pgliteDefaults(path.join(dir, 'pglite-defaults'));
     const start = await startEmpty(path.join(dir, 'start'));
+    const opened = await pgliteAsTheBotOpensIt(path.join(dir, 'start'));
     const demoRun = await demo();
     if (demoRun.code !== 0) throw new Error(`mentorbot demo exited with ${demoRun.code}`);
 
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
           ['bare node -e', mb(node.rss), '-', ms(node.ms)],
           ['PGlite with its defaults, empty data directory', mb(defaults.rss), mb(defaults.rss - node.rss), ms(defaults.ms)],
           ['mentorbot start, empty data directory', mb(start.rss), mb(start.rss - node.rss), ms(start.ms)],
+          ['  of which PGlite as the bot opens it (its data directory, alone)', mb(opened.rss), mb(opened.rss - node.rss), ms(opened.ms)],
           ['mentorbot demo (six weeks), peak', mb(demoRun.peak), mb(demoRun.peak - node.rss), `${ms(demoRun.ms)} to its end`],
         ],
       ),
@@ -167,6 +181,7 @@ async function main(): Promise<void> {
         figure('memory', 'rss-start-empty', start.rss, 'MB', ['memory/bare-node', node.rss]),
         figure('memory', 'rss-after-demo', demoRun.peak, 'MB', ['memory/bare-node', node.rss]),
         figure('memory', 'pglite-defaults-empty', defaults.rss, 'MB', ['memory/bare-node', node.rss]),
+        figure('memory', 'pglite-as-opened', opened.rss, 'MB', ['memory/bare-node', node.rss]),
       ],
     );
   } finally {
