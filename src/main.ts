@@ -120,8 +120,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   http.mount('GET', '/metrics', metrics.route());
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
-  const port = await http.listen(config.port);
-  log.info({ port, platforms: [...ports.keys()] }, 'listening');
+  let port: number;
+  try {
+    port = await http.listen(config.port, config.host);
+  } catch (err) {
+    await scheduler.stop();
+    if (!options.handle) await handle.close();
+    throw listenProblem(err, config);
+  }
+  log.info({ host: config.host, port, platforms: [...ports.keys()] }, 'listening');
   for (const runtime of platforms.values()) await runtime.start();
 
   let stopping: Promise<void> | null = null;
@@ -134,6 +141,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('stopped');
     })());
   return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
+}
+
+function listenProblem(err: unknown, config: Config): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const at = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new ConfigError([`PORT=${config.port}: another process already listens on ${at}. Stop it or choose another PORT.`]);
+  if (code === 'EACCES') return new ConfigError([`PORT=${config.port}: not allowed to listen on ${at} (ports below 1024 need privileges). Choose a PORT from 1024 up.`]);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ConfigError([`HOST=${config.host}: not an address of this machine. Use 127.0.0.1, 0.0.0.0 or one of its interfaces.`]);
+  return err;
 }
 
 /**
