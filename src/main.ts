@@ -177,8 +177,9 @@ async function leasedDiscord(config: Config, core: Core, content: Content, handl
           session = await createDiscordPlatform(options);
           await session.start().catch((err) => log.error({ err }, 'discord gateway failed to start'));
         },
-        onLost: async () => {
-          log.warn('lost the discord gateway lease; disconnecting');
+        onLost: async (why) => {
+          if (why === 'released') log.info('releasing the discord gateway lease; disconnecting');
+          else log.warn('lost the discord gateway lease; disconnecting');
           await session?.stop();
           session = null;
         },
@@ -204,6 +205,15 @@ export async function runStart(argv: string[]): Promise<number> {
     bot.log.info({ signal }, 'shutting down');
     void bot.stop().then(() => process.exit(0));
   };
+  // A fault nothing caught leaves the process in an unknown state: log it and exit non-zero so a supervisor restarts it.
+  const fatal = (kind: string) => (err: unknown) => {
+    bot.log.fatal({ err }, `${kind}; exiting so a supervisor can restart the bot`);
+    // The pretty log runs in a worker that may not flush before exit; stderr does.
+    if (process.stdout.isTTY) process.stderr.write(`mentorbot: ${kind}: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (terminalMode && bot.local) {
