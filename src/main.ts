@@ -72,6 +72,14 @@ async function loadConfiguredContent(config: Config): Promise<Content> {
   }
 }
 
+export const START_USAGE = `usage: mentorbot start
+
+  runs the bot; configuration comes from the environment (see the README's table).
+  With no Slack or Discord token it opens the terminal mode.`;
+export const MIGRATE_USAGE = `usage: mentorbot migrate
+
+  applies pending database migrations to DATABASE_URL, or to the embedded database in DATA_DIR`;
+
 /** start and migrate take no options: a typo must not start a bot that ignores it. */
 function noOptions(command: string, argv: string[]): number | null {
   if (argv.length === 0) return null;
