@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ContentError, formatIssues, loadContent } from './content/load.js';
 import type { Content } from './content/types.js';
@@ -18,6 +19,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { LocalChat } from './platforms/local/port.js';
+import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
 
 export interface PlatformRuntime {
@@ -208,7 +210,22 @@ export async function runStart(argv: string[]): Promise<number> {
   const terminalMode = !config.slack && !config.discord;
   // In terminal mode the log would interleave with the conversation; keep only warnings.
   const log = createLogger(terminalMode && process.stdin.isTTY ? 'warn' : config.logLevel);
-  const bot = await startBot(config, { log });
+  const clock = new Clock();
+  const banner: string[] = [];
+  let savedClock: string | undefined;
+  if (terminalMode) {
+    savedClock = clockFile(config.dataDir);
+    if (restoreClock(clock, savedClock)) {
+      banner.push(`The bot's clock resumes where the last session left it (kept in ${savedClock}).`);
+    }
+    process.stdout.write(
+      config.databaseUrl
+        ? 'Starting mentorbot in terminal mode against DATABASE_URL…\n'
+        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)} (the first start takes a minute to create the database)…\n`,
+    );
+  }
+  const bot = await startBot(config, { log, clock });
+  banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
     void bot.stop().then(() => process.exit(0));
@@ -225,7 +242,7 @@ export async function runStart(argv: string[]): Promise<number> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (terminalMode && bot.local) {
-    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout });
+    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout, banner, clockFile: savedClock });
     void terminal.run().then(() => {
       if (process.stdin.isTTY) shutdown('end of input');
       else bot.log.info('terminal input closed; still serving /healthz');
