@@ -53,6 +53,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
     return handle;
   } catch (err) {
     await handle?.close().catch(() => undefined);
+    if (err instanceof ConfigError) throw err;
     const reason = (err as Error).message.replace(/^migration failed[^:]*: /, '');
     throw new ConfigError([
       config.databaseUrl
