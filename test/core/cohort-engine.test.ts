@@ -62,11 +62,11 @@ describe('cohort management', () => {
     await e.at('2026-03-07T10:00:00Z'); // Saturday 7 March
     const late = textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', 'C-late'));
     expect(late).toBe(
-      'The first check-in of `start:2026-03-02` (Mon 2 Mar, 09:00 Europe/Berlin) has already passed, so week 1 would go out late. Start on or after 2026-03-09.',
+      'The first check-in of `start:2026-03-02` (Mon 2 Mar 2026, 09:00 Europe/Berlin) has already passed, so week 1 would go out late. Start on or after 2026-03-09.',
     );
     expect(await t.db.selectFrom('cohorts').select('name').where('name', '=', 'Late').execute()).toEqual([]);
     expect(textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:Europe/Berlin', 'C-late'))).toContain(
-      'the first opens Mon 9 Mar, 09:00',
+      'the first opens Mon 9 Mar 2026, 09:00',
     );
   });
 
@@ -220,7 +220,7 @@ describe('rounds and check-ins', () => {
     await e.at('2026-03-16T08:00:00Z');
     expect(e.port.posts()).toHaveLength(1);
     await e.at('2026-03-18T10:00:00Z');
-    expect(textOf(await e.run(admin(), '/cohort resume'))).toContain('Week 2 opens Mon 23 Mar, 09:00 Europe/Berlin');
+    expect(textOf(await e.run(admin(), '/cohort resume'))).toContain('Week 2 opens Mon 23 Mar 2026, 09:00 Europe/Berlin');
     await e.tick();
     expect(e.port.posts()).toHaveLength(1);
     await e.at('2026-03-23T08:00:00Z');
@@ -238,7 +238,7 @@ describe('rounds and check-ins', () => {
   it('skips a holiday and refuses a date that is not a check-in day', async () => {
     expect(textOf(await e.run(admin(), '/cohort skip 2026-03-11'))).toBe('2026-03-11 is a Wednesday; **Spring 2026** checks in on Mondays, so there is no round to skip that day.');
     await e.at(FIRST_SLOT);
-    expect(textOf(await e.run(admin(), '/cohort skip 2026-03-09'))).toBe('No round on 2026-03-09 for **Spring 2026**. Week 2 opens Mon 16 Mar, 09:00 Europe/Berlin.');
+    expect(textOf(await e.run(admin(), '/cohort skip 2026-03-09'))).toBe('No round on 2026-03-09 for **Spring 2026**. Week 2 opens Mon 16 Mar 2026, 09:00 Europe/Berlin.');
     await e.at('2026-03-09T08:00:00Z');
     expect(e.port.posts()).toHaveLength(1);
     await e.at('2026-03-16T08:00:00Z');
@@ -265,7 +265,7 @@ describe('rounds and check-ins', () => {
   });
 
   it('names the year of a return date in another year, and not of one in this year', async () => {
-    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('until Fri 20 Mar;');
+    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('until Fri 20 Mar 2026;');
     expect(textOf(await e.run(e.as('sam'), '/away 2027-01-04'))).toContain('until Mon 4 Jan 2027;');
   });
 

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { dayText } from '../dates.js';
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
 import { transact } from '../../db/transact.js';
@@ -224,7 +224,7 @@ export async function setAway(deps: CoreDeps, actor: Actor, until: string): Prom
       .values(rows.map((r) => ({ member_id: r.id, starts_on: localDate(now, r.timezone), ends_on: until, created_at: now })))
       .execute();
   });
-  const back = DateTime.fromISO(until).toFormat(until.slice(0, 4) === today.slice(0, 4) ? 'ccc d LLL' : 'ccc d LLL yyyy');
+  const back = dayText(until, rows[0]!.timezone);
   return privately(`Enjoy the break. No reminders or stall flags in ${rows.map((r) => `**${r.name}**`).join(', ')} until ${back}; check-ins stay open if you want to answer anyway.`);
 }
 
