@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -104,6 +105,7 @@ export interface StartOptions {
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
   const log = options.log ?? createLogger(config.logLevel);
+  await checkPortFree(config);
   const content = options.content ?? (await loadConfiguredContent(config));
   const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
@@ -152,6 +154,21 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('stopped');
     })());
   return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
+}
+
+/** A taken PORT is told at once, not after the slow part of a start (content, database). */
+async function checkPortFree(config: Config): Promise<void> {
+  if (config.port === 0) return;
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    throw listenProblem(err, config);
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 function listenProblem(err: unknown, config: Config): unknown {

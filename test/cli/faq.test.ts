@@ -155,7 +155,7 @@ describe('mentorbot faq gaps', () => {
     await writeFile(path.join(dir, 'mentorbot.pid'), `${gone}\n`);
     expect((await cli(['gaps'])).code).toBe(0);
     await expect(readFile(path.join(dir, 'mentorbot.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
-  });
+  }, 60_000);
 
   it('says so when there are no gaps', async () => {
     const { code, out } = await cli(['gaps']);

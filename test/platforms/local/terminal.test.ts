@@ -154,7 +154,7 @@ describe('terminal mode', () => {
     try {
       const file = clockFile(dir);
       const real = () => Date.parse('2026-03-02T06:00:00Z');
-      await session(['/clock +7d', '/quit'], { clock: new Clock(real), clockFile: file });
+      await session(['/clock 2026-03-09T06:00:00Z', '/quit'], { clock: new Clock(real), clockFile: file });
       const next = new Clock(real);
       expect(restoreClock(next, file)).toBe(true);
       expect(next.now().toISOString()).toBe('2026-03-09T06:00:00.000Z');
