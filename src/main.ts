@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -236,10 +237,11 @@ export async function runStart(argv: string[]): Promise<number> {
     if (restoreClock(clock, savedClock)) {
       banner.push(`The bot's clock resumes where the last session left it (kept in ${savedClock}).`);
     }
+    const fresh = !config.databaseUrl && !existsSync(path.join(config.dataDir, 'PG_VERSION'));
     process.stdout.write(
       config.databaseUrl
         ? 'Starting mentorbot in terminal mode against DATABASE_URL…\n'
-        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)} (the first start takes a minute to create the database)…\n`,
+        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start takes a minute to create the database)' : ''}…\n`,
     );
   }
   const bot = await startBot(config, { log, clock });
