@@ -146,6 +146,7 @@ async function main(): Promise<void> {
       dataDir: 'unused',
       contentDir,
       port: 0,
+      host: '127.0.0.1',
       logLevel: 'silent',
       adminUserIds: [],
       reminderAfterHours: 24,

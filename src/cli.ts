@@ -12,21 +12,28 @@ const USAGE = `usage: mentorbot <command>
   faq drafts [--out DIR]                       mentor answers and alias candidates as entries for curators
   demo                                         a simulated six-week cohort in a throwaway database
   export checkins [--cohort NAME] [--format csv|json]
-  slack manifest                               print the Slack app manifest
-  discord register                             register the Discord slash commands
+                                               every stored check-in
+  slack manifest [--url URL | --socket] [--json] [--name NAME]
+                                               print the Slack app manifest (HTTP events at URL, or Socket Mode)
+  discord register [--print]                   register the Discord slash commands (--print: show them instead)
+
+  mentorbot <command> --help                   more about one command
 `;
 
-type Runner = (argv: string[]) => Promise<number>;
+interface Runner {
+  run: (argv: string[]) => Promise<number>;
+  usage: string;
+}
 
 const commands: Record<string, () => Promise<Runner>> = {
-  start: async () => (await import('./main.js')).runStart,
-  migrate: async () => (await import('./main.js')).runMigrate,
-  content: async () => (await import('./cli/content.js')).run,
-  faq: async () => (await import('./cli/faq.js')).run,
-  demo: async () => (await import('./cli/demo.js')).run,
-  export: async () => (await import('./cli/export.js')).run,
-  slack: async () => (await import('./cli/slack.js')).run,
-  discord: async () => (await import('./cli/discord.js')).run,
+  start: async () => ({ run: (await import('./main.js')).runStart, usage: (await import('./main.js')).START_USAGE }),
+  migrate: async () => ({ run: (await import('./main.js')).runMigrate, usage: (await import('./main.js')).MIGRATE_USAGE }),
+  content: async () => ({ run: (await import('./cli/content.js')).run, usage: (await import('./cli/content.js')).USAGE }),
+  faq: async () => ({ run: (await import('./cli/faq.js')).run, usage: (await import('./cli/faq.js')).USAGE }),
+  demo: async () => ({ run: (await import('./cli/demo.js')).run, usage: (await import('./cli/demo.js')).USAGE }),
+  export: async () => ({ run: (await import('./cli/export.js')).run, usage: (await import('./cli/export.js')).USAGE }),
+  slack: async () => ({ run: (await import('./cli/slack.js')).run, usage: (await import('./cli/slack.js')).USAGE }),
+  discord: async () => ({ run: (await import('./cli/discord.js')).run, usage: (await import('./cli/discord.js')).USAGE }),
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -41,7 +48,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await (await load())(rest);
+    const runner = await load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${runner.usage.trimEnd()}\n`);
+      return 0;
+    }
+    return await runner.run(rest);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   contentDir: string;
   port: number;
+  /** The interface the HTTP server binds; loopback unless a platform must reach it. */
+  host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminUserIds: AdminId[];
   reminderAfterHours: number;
@@ -60,6 +62,7 @@ const adminList = z.string().transform((value, ctx) => {
       ctx.addIssue({
         code: 'custom',
         message: `expected a comma-separated list like "slack:U0123,discord:81234"; "${raw}" is not platform:id`,
+        params: { namesValue: true },
       });
       return z.NEVER;
     }
@@ -73,6 +76,7 @@ const envSchema = z.object({
   DATA_DIR: optional(z.string()),
   CONTENT_DIR: optional(z.string()),
   PORT: optional(wholeNumber(0, 65535, 'a port number from 1 to 65535 (0 picks a free one)')),
+  HOST: optional(z.string().regex(/^[\w.:-]+$/, { message: 'expected an interface address such as 127.0.0.1, 0.0.0.0 or ::' })),
   LOG_LEVEL: optional(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       message: 'expected one of fatal, error, warn, info, debug, trace, silent',
@@ -98,7 +102,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0]);
       const got = env[name];
-      problems.push(`${name}: ${issue.message}${got === undefined ? '' : `, got "${redact(name, got)}"`}`);
+      // A message that already quotes the bad part needs no "got" after it.
+      const quoted = issue.code === 'custom' && (issue.params as { namesValue?: boolean } | undefined)?.namesValue;
+      problems.push(`${name}: ${issue.message}${got === undefined || quoted ? '' : `, got "${redact(name, got)}"`}`);
     }
   }
   const e = parsed.success ? parsed.data : envSchema.partial().parse({});
@@ -118,11 +124,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (problems.length > 0) throw new ConfigError(problems);
 
+  const platformConfigured = Boolean(e.SLACK_BOT_TOKEN || e.DISCORD_TOKEN);
   return {
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: e.DATA_DIR ?? './data',
     contentDir: e.CONTENT_DIR ?? './content',
     port: e.PORT ?? 3000,
+    host: e.HOST ?? (platformConfigured ? '0.0.0.0' : '127.0.0.1'),
     logLevel: e.LOG_LEVEL ?? 'info',
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     reminderAfterHours: e.REMINDER_AFTER_HOURS ?? 24,

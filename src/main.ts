@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { ContentError, formatIssues, loadContent } from './content/load.js';
 import type { Content } from './content/types.js';
@@ -18,6 +21,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { LocalChat } from './platforms/local/port.js';
+import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
 
 export interface PlatformRuntime {
@@ -51,6 +55,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
     return handle;
   } catch (err) {
     await handle?.close().catch(() => undefined);
+    if (err instanceof ConfigError) throw err;
     const reason = (err as Error).message.replace(/^migration failed[^:]*: /, '');
     throw new ConfigError([
       config.databaseUrl
@@ -71,6 +76,14 @@ async function loadConfiguredContent(config: Config): Promise<Content> {
     throw err;
   }
 }
+
+export const START_USAGE = `usage: mentorbot start
+
+  runs the bot; configuration comes from the environment (see the README's table).
+  With no Slack or Discord token it opens the terminal mode.`;
+export const MIGRATE_USAGE = `usage: mentorbot migrate
+
+  applies pending database migrations to DATABASE_URL, or to the embedded database in DATA_DIR`;
 
 /** start and migrate take no options: a typo must not start a bot that ignores it. */
 function noOptions(command: string, argv: string[]): number | null {
@@ -93,6 +106,7 @@ export interface StartOptions {
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
   const log = options.log ?? createLogger(config.logLevel);
+  await checkPortFree(config);
   const content = options.content ?? (await loadConfiguredContent(config));
   const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
@@ -120,8 +134,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   http.mount('GET', '/metrics', metrics.route());
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
-  const port = await http.listen(config.port);
-  log.info({ port, platforms: [...ports.keys()] }, 'listening');
+  let port: number;
+  try {
+    port = await http.listen(config.port, config.host);
+  } catch (err) {
+    await scheduler.stop();
+    if (!options.handle) await handle.close();
+    throw listenProblem(err, config);
+  }
+  log.info({ host: config.host, port, platforms: [...ports.keys()] }, 'listening');
   for (const runtime of platforms.values()) await runtime.start();
 
   let stopping: Promise<void> | null = null;
@@ -134,6 +155,30 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       log.info('stopped');
     })());
   return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
+}
+
+/** A taken PORT is told at once, not after the slow part of a start (content, database). */
+async function checkPortFree(config: Config): Promise<void> {
+  if (config.port === 0) return;
+  const probe = net.createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    throw listenProblem(err, config);
+  }
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+function listenProblem(err: unknown, config: Config): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const at = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new ConfigError([`PORT=${config.port}: another process already listens on ${at}. Stop it or choose another PORT.`]);
+  if (code === 'EACCES') return new ConfigError([`PORT=${config.port}: not allowed to listen on ${at} (ports below 1024 need privileges). Choose a PORT from 1024 up.`]);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ConfigError([`HOST=${config.host}: not an address of this machine. Use 127.0.0.1, 0.0.0.0 or one of its interfaces.`]);
+  return err;
 }
 
 /**
@@ -161,8 +206,9 @@ async function leasedDiscord(config: Config, core: Core, content: Content, handl
           session = await createDiscordPlatform(options);
           await session.start().catch((err) => log.error({ err }, 'discord gateway failed to start'));
         },
-        onLost: async () => {
-          log.warn('lost the discord gateway lease; disconnecting');
+        onLost: async (why) => {
+          if (why === 'released') log.info('releasing the discord gateway lease; disconnecting');
+          else log.warn('lost the discord gateway lease; disconnecting');
           await session?.stop();
           session = null;
         },
@@ -183,15 +229,40 @@ export async function runStart(argv: string[]): Promise<number> {
   const terminalMode = !config.slack && !config.discord;
   // In terminal mode the log would interleave with the conversation; keep only warnings.
   const log = createLogger(terminalMode && process.stdin.isTTY ? 'warn' : config.logLevel);
-  const bot = await startBot(config, { log });
+  const clock = new Clock();
+  const banner: string[] = [];
+  let savedClock: string | undefined;
+  if (terminalMode) {
+    savedClock = clockFile(config.dataDir);
+    if (restoreClock(clock, savedClock)) {
+      banner.push(`The bot's clock resumes where the last session left it (kept in ${savedClock}).`);
+    }
+    const fresh = !config.databaseUrl && !existsSync(path.join(config.dataDir, 'PG_VERSION'));
+    process.stdout.write(
+      config.databaseUrl
+        ? 'Starting mentorbot in terminal mode against DATABASE_URL…\n'
+        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start takes a minute to create the database)' : ''}…\n`,
+    );
+  }
+  const bot = await startBot(config, { log, clock });
+  banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
     void bot.stop().then(() => process.exit(0));
   };
+  // A fault nothing caught leaves the process in an unknown state: log it and exit non-zero so a supervisor restarts it.
+  const fatal = (kind: string) => (err: unknown) => {
+    bot.log.fatal({ err }, `${kind}; exiting so a supervisor can restart the bot`);
+    // The pretty log runs in a worker that may not flush before exit; stderr does.
+    if (process.stdout.isTTY) process.stderr.write(`mentorbot: ${kind}: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', fatal('uncaught exception'));
+  process.on('unhandledRejection', fatal('unhandled promise rejection'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (terminalMode && bot.local) {
-    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout });
+    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout, banner, clockFile: savedClock });
     void terminal.run().then(() => {
       if (process.stdin.isTTY) shutdown('end of input');
       else bot.log.info('terminal input closed; still serving /healthz');

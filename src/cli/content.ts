@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
-import { checkContent, formatIssues } from '../content/load.js';
+import { checkContent, formatIssues, loadContent } from '../content/load.js';
+import type { Content } from '../content/types.js';
 
-const USAGE = 'usage: mentorbot content check [--content DIR]';
+export const USAGE = `usage: mentorbot content check [--content DIR]
+
+  validates every program, FAQ entry and the thesaurus; each error names the file and the field
+  --content   the content directory (default CONTENT_DIR, else ./content)`;
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
@@ -21,6 +25,17 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${formatIssues(issues)}\n${issues.length} problem${issues.length === 1 ? '' : 's'} in ${dir}\n`);
     return 1;
   }
-  process.stdout.write(`${dir}: content is valid\n`);
+  process.stdout.write(`${dir}: content is valid: ${summary(await loadContent(dir))}\n`);
   return 0;
+}
+
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function summary(content: Content): string {
+  const programs = [...content.programs.values()].map((p) => `${p.id}: ${count(p.milestones.length, 'milestone')} over ${count(p.weeks.length, 'week')}`);
+  return [
+    `${count(content.programs.size, 'program')} (${programs.join('; ')})`,
+    count(content.faq.length, 'FAQ entry').replace(/entrys$/, 'entries'),
+    count(content.thesaurus.length, 'thesaurus group'),
+  ].join(', ');
 }

@@ -51,6 +51,12 @@ function weekScript(week: number): Step[] {
   return steps;
 }
 
+export const USAGE = `usage: mentorbot demo [--weeks N]
+
+  a simulated cohort (six learners who behave differently) in a throwaway embedded database;
+  prints every round, reminder, stall alert, escalation and digest
+  --weeks   how many weeks to simulate, 1 to 24 (default 6)`;
+
 export async function run(argv: string[]): Promise<number> {
   let weeks = 6;
   try {
@@ -60,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!Number.isInteger(weeks) || weeks < 1 || weeks > 24) throw new Error('--weeks must be a whole number from 1 to 24');
     }
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\nusage: mentorbot demo [--weeks N]\n`);
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const out = (text: string) => process.stdout.write(`${text}\n`);

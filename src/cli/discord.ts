@@ -3,7 +3,7 @@ import { loadConfig } from '../config.js';
 import { commandDefinitions } from '../platforms/discord/commands.js';
 import { inviteUrl, registerCommands } from '../platforms/discord/register.js';
 
-const USAGE = `usage: mentorbot discord register [--print]
+export const USAGE = `usage: mentorbot discord register [--print]
 
   register           replace the bot's slash commands: in DISCORD_GUILD_ID when set
                      (instant, for testing), else globally for every server
@@ -12,6 +12,10 @@ const USAGE = `usage: mentorbot discord register [--print]
 
 export async function run(argv: string[]): Promise<number> {
   const [sub, ...flags] = argv;
+  if (argv.includes('--help') || argv.includes('-h') || sub === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   if (sub !== 'register' || flags.some((f) => f !== '--print')) {
     process.stderr.write(USAGE);
     return 2;
@@ -37,7 +41,9 @@ export async function run(argv: string[]): Promise<number> {
         ? `Registered ${count} commands in server ${guildId}.\n`
         : `Registered ${count} global commands; Discord may take a few minutes to show them in every server.\n`,
     );
-    process.stdout.write(`If the bot is not in your server yet, add it with: ${inviteUrl(applicationId)}\n`);
+    // An invite only means something on discord.com itself, not on a test server standing in for it.
+    if (apiUrl) process.stdout.write(`DISCORD_API_URL is set (${apiUrl}), so no discord.com invite link is printed.\n`);
+    else process.stdout.write(`If the bot is not in your server yet, add it with: ${inviteUrl(applicationId)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof DiscordAPIError) {

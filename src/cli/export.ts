@@ -4,7 +4,7 @@ import { exportCheckins, formatCheckins } from '../core/export.js';
 import { createDb } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 
-const USAGE = 'usage: mentorbot export checkins [--cohort NAME] [--format csv|json]';
+export const USAGE = 'usage: mentorbot export checkins [--cohort NAME] [--format csv|json]';
 
 export async function run(argv: string[]): Promise<number> {
   let values: { cohort?: string; format?: string };

@@ -21,7 +21,7 @@ export interface Io {
   stderr: Writable;
 }
 
-const USAGE = `usage: mentorbot faq [--content DIR] [--json] "<question>"
+export const USAGE = `usage: mentorbot faq [--content DIR] [--json] "<question>"
        mentorbot faq [--content DIR] --jsonl      (one question per line on stdin)
        mentorbot faq gaps [--limit N] [--json]    (unanswered and unhelpful questions)
        mentorbot faq drafts [--out DIR]            (mentor answers and alias candidates as entries for curators)`;

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { buildManifest } from '../platforms/slack/manifest.js';
 
-const USAGE = `usage: mentorbot slack manifest [--url https://your.host] [--socket] [--json] [--name NAME]
+export const USAGE = `usage: mentorbot slack manifest [--url https://your.host] [--socket] [--json] [--name NAME]
 
   --url      the public base URL of this bot; requests go to <url>/slack/events
   --socket   Socket Mode (SLACK_APP_TOKEN): no public URL needed

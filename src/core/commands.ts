@@ -76,13 +76,17 @@ export function parseUserRef(token: string): UserRef | null {
   return null;
 }
 
-/** Splits `key:value` pairs and words, honouring "double" or 'single' quotes (also curly ones). */
+/**
+ * Splits `key:value` pairs and words, honouring "double" or 'single' quotes (also curly ones);
+ * inside straight quotes a backslash escapes the quote (`name:"He said \\"hi\\""`).
+ */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  const re = /(\S+?:)?(?:"([^"”]*)["”]|“([^”]*)”|'([^']*)'|(\S+))/g;
+  const re = /(\S+?:)?(?:"((?:[^"\\”]|\\.)*)["”]|“([^”]*)”|'((?:[^'\\]|\\.)*)'|(\S+))/g;
   for (const m of text.matchAll(re)) {
     const key = m[1] ?? '';
-    const value = m[2] ?? m[3] ?? m[4] ?? m[5] ?? '';
+    const quoted = m[2] ?? m[4];
+    const value = quoted !== undefined ? quoted.replace(/\\(["'\\])/g, '$1') : (m[3] ?? m[5] ?? '');
     tokens.push(key + value);
   }
   return tokens;

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from './chat.js';
-import { CommandError, type Command } from './commands.js';
+import { CommandError, type Command, type UserRef } from './commands.js';
 import type { Core, CoreDeps } from './core.js';
 import { cohortStatusView, progressView } from './progress.js';
 import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
@@ -8,7 +8,7 @@ import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
-import { addMember, createCohort, editSchedule, joinCohort, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
+import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
@@ -45,7 +45,7 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
     case 'away.show':
       return showAway(deps, actor);
     case 'progress':
-      return progress(deps, actor, place, cmd.user?.id);
+      return progress(deps, actor, place, cmd.user);
     case 'stalled':
       return stalledView(deps.db, actor, deps.clock.now(), { admins: deps.admins });
     case 'cohort.create':
@@ -78,8 +78,9 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
   }
 }
 
-async function progress(deps: CoreDeps, actor: Actor, place: Place, userId: string | undefined): Promise<Reply> {
+async function progress(deps: CoreDeps, actor: Actor, place: Place, user: UserRef | undefined): Promise<Reply> {
   const now = deps.clock.now();
+  const userId = user?.id;
   if (!userId || userId === actor.userId) {
     const { cohort, member } = await learnerMembership(deps, actor, place);
     return { kind: 'message', message: await progressView(deps.db, deps.content, { cohortId: cohort.id, memberId: member.id, self: true }, now) };
@@ -95,7 +96,7 @@ async function progress(deps: CoreDeps, actor: Actor, place: Place, userId: stri
     }
   }
   const mine = await membershipsOf(deps.db, actor.platform, actor.userId);
-  if (mine.some((m) => m.member.role === 'mentor')) throw new Refusal('That person is not a learner in any cohort you mentor.');
+  if (mine.some((m) => m.member.role === 'mentor')) throw new Refusal(`${mention(user!, actor.platform)} is not a learner in any cohort you mentor.`);
   throw new Refusal('You can see only your own progress: `/progress`. Mentors can look at learners in their cohorts.');
 }
 

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { momentText } from './dates.js';
 
 /**
  * All calendar math for rounds. Slots are computed on local calendar dates in the cohort's zone
@@ -129,9 +130,9 @@ export function isValidTime(text: string): boolean {
   return Boolean(m && Number(m[1]) < 24 && Number(m[2]) < 60);
 }
 
-/** "Mon 2 Mar, 09:00 Europe/Berlin" — how a slot is shown to people. */
+/** "Mon 2 Mar 2026, 09:00 Europe/Berlin" — how a slot is shown to people. */
 export function describeSlot(at: Date, zone: string): string {
-  return `${DateTime.fromJSDate(at).setZone(zone).toFormat('ccc d LLL, HH:mm')} ${zone}`;
+  return `${momentText(at, zone)} ${zone}`;
 }
 
 export function addHours(at: Date, hours: number): Date {

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { initDataDir } from './init-pglite.js';
+import { lockEmbedded } from './embedded-lock.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -64,17 +65,22 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    if (!options.loadDataDir) await initDataDir(options.dataDir, STARTUP_PARAMS);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const unlock = options.dataDir ? lockEmbedded(options.dataDir) : () => {};
+  let pglite: PGlite;
+  try {
+    if (options.dataDir && !options.loadDataDir) await initDataDir(options.dataDir, STARTUP_PARAMS);
+    baselineWasmOnly();
+    pglite = await PGlite.create({
+      dataDir: options.dataDir ?? undefined,
+      extensions: { pg_trgm },
+      loadDataDir: options.loadDataDir,
+      startParams: STARTUP_PARAMS,
+    });
+  } catch (err) {
+    unlock();
+    throw err;
   }
-  baselineWasmOnly();
-  const pglite = await PGlite.create({
-    dataDir: options.dataDir ?? undefined,
-    extensions: { pg_trgm },
-    loadDataDir: options.loadDataDir,
-    startParams: STARTUP_PARAMS,
-  });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
@@ -83,6 +89,7 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();
+      unlock();
     },
   };
 }

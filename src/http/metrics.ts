@@ -16,7 +16,8 @@ export class Metrics {
 
   constructor(db: Db) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'mentorbot_process_' });
+    // The default collectors already name themselves process_* and nodejs_*.
+    collectDefaultMetrics({ register: this.registry, prefix: 'mentorbot_' });
     this.deliveries = new Counter({ name: 'mentorbot_deliveries_total', help: 'Outbox deliveries by message kind and outcome (sent, retried, dead)', labelNames: ['kind', 'outcome'], registers });
     this.requestSeconds = new Histogram({
       name: 'mentorbot_http_request_duration_seconds',
@@ -26,50 +27,53 @@ export class Metrics {
       registers,
     });
 
-    const fromDb = (name: string, help: string, labelNames: string[], read: () => Promise<Array<{ labels?: Record<string, string>; value: number }>>) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        async collect() {
-          this.reset();
-          try {
-            for (const { labels, value } of await read()) {
-              if (labels) this.set(labels, value);
-              else this.set(value);
-            }
-          } catch {
-            // The database being down is reported by /healthz; a scrape still returns the rest.
-          }
-        },
-      });
+    type Reading = Array<{ labels?: Record<string, string>; value: number }>;
+    /** A count or level read from the database at scrape time; a counter (`_total`) only ever grows. */
+    const fromDb = (kind: 'counter' | 'gauge', name: string, help: string, labelNames: string[], read: () => Promise<Reading>) => {
+      const write = (metric: Counter | Gauge, readings: Reading) => {
+        for (const { labels, value } of readings) {
+          if (metric instanceof Counter) metric.inc(labels ?? {}, value);
+          else metric.set(labels ?? {}, value);
+        }
+      };
+      const collect = async function (this: Counter | Gauge) {
+        this.reset();
+        try {
+          write(this, await read());
+        } catch {
+          // The database being down is reported by /healthz; a scrape still returns the rest.
+        }
+      };
+      return kind === 'counter' ? new Counter({ name, help, labelNames, registers, collect }) : new Gauge({ name, help, labelNames, registers, collect });
+    };
 
-    fromDb('mentorbot_rounds_posted', 'Rounds posted to their channel', [], async () => {
+    fromDb('counter', 'mentorbot_rounds_posted_total', 'Rounds posted to their channel', [], async () => {
       const r = await db.selectFrom('rounds').select(sql<number>`count(*)::int`.as('n')).where('message_id', 'is not', null).executeTakeFirstOrThrow();
       return [{ value: r.n }];
     });
-    fromDb('mentorbot_checkins_recorded', 'Check-ins stored, by how they were given', ['source'], async () => {
+    fromDb('counter', 'mentorbot_checkins_total', 'Check-ins stored, by how they were given', ['source'], async () => {
       const rows = await db.selectFrom('checkins').select(['source', sql<number>`count(*)::int`.as('n')]).groupBy('source').execute();
       return rows.map((r) => ({ labels: { source: r.source }, value: r.n }));
     });
-    fromDb('mentorbot_reminders_sent', 'Reminder DMs delivered', [], async () => {
+    fromDb('counter', 'mentorbot_reminders_sent_total', 'Reminder DMs delivered', [], async () => {
       const r = await db.selectFrom('outbox').select(sql<number>`count(*)::int`.as('n')).where('kind', '=', 'reminder').where('status', '=', 'sent').executeTakeFirstOrThrow();
       return [{ value: r.n }];
     });
-    fromDb('mentorbot_stall_flags', 'Stall flags that are not resolved, by status', ['status'], async () => {
+    fromDb('gauge', 'mentorbot_stall_flags', 'Stall flags that are not resolved, by status', ['status'], async () => {
       const rows = await db.selectFrom('stall_flags').select(['status', sql<number>`count(*)::int`.as('n')]).where('status', '<>', 'resolved').groupBy('status').execute();
       return rows.map((r) => ({ labels: { status: r.status }, value: r.n }));
     });
-    fromDb('mentorbot_faq_questions', 'FAQ questions asked, by whether a curated answer was given', ['answered'], async () => {
+    fromDb('counter', 'mentorbot_faq_questions_total', 'FAQ questions asked, by whether a curated answer was given', ['answered'], async () => {
       const rows = await db.selectFrom('faq_questions').select(['answered', sql<number>`count(*)::int`.as('n')]).groupBy('answered').execute();
       return rows.map((r) => ({ labels: { answered: String(r.answered) }, value: r.n }));
     });
-    fromDb('mentorbot_outbox_depth', 'Messages waiting in the outbox, and dead ones', ['status'], async () => {
+    fromDb('gauge', 'mentorbot_outbox_depth', 'Messages in the outbox not sent: pending (waiting) or dead (given up)', ['status'], async () => {
       const rows = await db.selectFrom('outbox').select(['status', sql<number>`count(*)::int`.as('n')]).where('status', '<>', 'sent').groupBy('status').execute();
-      return rows.map((r) => ({ labels: { status: r.status }, value: r.n }));
+      const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
+      // Both statuses are always exposed, so an empty outbox reads 0 rather than no series at all.
+      return ['pending', 'dead'].map((status) => ({ labels: { status }, value: count(status) }));
     });
-    fromDb('mentorbot_outbox_oldest_age_seconds', 'Age of the oldest message still waiting to be sent', [], async () => {
+    fromDb('gauge', 'mentorbot_outbox_oldest_age_seconds', 'Age of the oldest message still waiting to be sent', [], async () => {
       const r = await db
         .selectFrom('outbox')
         .select(sql<number | null>`extract(epoch from (now() - min(created_at)))::float8`.as('age'))

@@ -31,7 +31,8 @@ export interface LeaseKeeper {
 
 /**
  * Keeps trying for a lease; calls `onGained` when this replica takes it and `onLost` when it can
- * no longer renew it (another replica took over, or the database is unreachable).
+ * no longer renew it (`'lost'`: another replica took over, or the database is unreachable) or
+ * gives it up on stop (`'released'`).
  */
 export function keepLease(opts: {
   db: Db;
@@ -41,7 +42,7 @@ export function keepLease(opts: {
   ttlMs?: number;
   everyMs?: number;
   onGained: () => Promise<void>;
-  onLost: () => Promise<void>;
+  onLost: (why: 'lost' | 'released') => Promise<void>;
   onError?: (err: unknown) => void;
 }): LeaseKeeper {
   const ttlMs = opts.ttlMs ?? 30_000;
@@ -61,7 +62,7 @@ export function keepLease(opts: {
       await opts.onGained();
     } else if (!ok && held) {
       held = false;
-      await opts.onLost();
+      await opts.onLost('lost');
     }
   };
   const timer = setInterval(() => {
@@ -76,7 +77,7 @@ export function keepLease(opts: {
       await running;
       if (held) {
         held = false;
-        await opts.onLost();
+        await opts.onLost('released');
         await releaseLease(opts.db, opts.name, opts.holder).catch(() => {});
       }
     },

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -162,7 +163,20 @@ describe('mentorbot faq gaps', () => {
     expect(JSON.parse(json.out)).toEqual([
       { question: 'Best pizza in rome', asked: 2, unanswered: 2, notHelpful: 0, lastAskedAt: '2026-09-03T08:00:00.000Z' },
     ]);
-  });
+    // Two embedded databases created on disk: slow when the machine is busy.
+  }, 60_000);
+
+  it('refuses while a running bot holds the embedded database, and names what to do', async () => {
+    await writeFile(path.join(dir, 'mentorbot.pid'), `${process.ppid}\n`);
+    await expect(cli(['gaps'])).rejects.toThrow(
+      `DATA_DIR=${dir}: the embedded database is in use by another mentorbot process (pid ${process.ppid}), and only one process may open it. Stop the bot first, or run the bot and this command against Postgres (DATABASE_URL).`,
+    );
+    // A pid file left by a process that is gone does not stand in the way.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    await writeFile(path.join(dir, 'mentorbot.pid'), `${gone}\n`);
+    expect((await cli(['gaps'])).code).toBe(0);
+    await expect(readFile(path.join(dir, 'mentorbot.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
+  }, 60_000);
 
   it('says so when there are no gaps', async () => {
     const { code, out } = await cli(['gaps']);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +49,20 @@ describe('mentorbot start and migrate refuse a bad setup with one line naming th
     const r = await mentorbot(['migrate'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:9/mentorbot' });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('DATABASE_URL: the database cannot be used (connect ECONNREFUSED 127.0.0.1:9)');
+  });
+
+  it('a port another process listens on', async () => {
+    const other = net.createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as net.AddressInfo).port;
+    try {
+      const r = await mentorbot(['start'], { PORT: String(port) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`PORT=${port}: another process already listens on 127.0.0.1:${port}. Stop it or choose another PORT.`);
+      expect(r.stderr).not.toMatch(/\bat .+\.ts:\d+|EADDRINUSE/);
+    } finally {
+      other.close();
+    }
   });
 
   it('an option they do not take', async () => {

@@ -39,6 +39,14 @@ describe('loadConfig', () => {
     expect(c.slack).toEqual({ botToken: 'xoxb-1-2-3', signingSecret: 'abcdef0123456789abcdef', appToken: null, apiUrl: 'http://127.0.0.1:4000/api/' });
     expect(c.discord?.guildId).toBe('223456789012345678');
     expect(c.testClock).toBe(true);
+    expect(c.host).toBe('0.0.0.0');
+  });
+
+  it('binds loopback in terminal mode and every interface when a platform must reach it, unless HOST says', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ DISCORD_TOKEN: 'x'.repeat(60), DISCORD_APPLICATION_ID: '123456789012345678' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+    expect(problems({ HOST: 'http://x' })).toEqual(['HOST: expected an interface address such as 127.0.0.1, 0.0.0.0 or ::, got "http://x"']);
   });
 
   it('reports every bad variable at once, each naming what it expects', () => {
@@ -47,7 +55,7 @@ describe('loadConfig', () => {
     expect(p).toContain('PORT: expected a port number from 1 to 65535 (0 picks a free one), got "eighty"');
     expect(p.find((x) => x.startsWith('REMINDER_AFTER_HOURS:'))).toMatch(/whole number of hours from 1 to 167/);
     expect(p.find((x) => x.startsWith('DATABASE_URL:'))).toMatch(/postgres:\/\//);
-    expect(p.find((x) => x.startsWith('ADMIN_USER_IDS:'))).toMatch(/"U0123" is not platform:id/);
+    expect(p).toContain('ADMIN_USER_IDS: expected a comma-separated list like "slack:U0123,discord:81234"; "U0123" is not platform:id');
   });
 
   it('never echoes a secret back', () => {

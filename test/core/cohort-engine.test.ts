@@ -62,11 +62,11 @@ describe('cohort management', () => {
     await e.at('2026-03-07T10:00:00Z'); // Saturday 7 March
     const late = textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', 'C-late'));
     expect(late).toBe(
-      'The first check-in of `start:2026-03-02` (Mon 2 Mar, 09:00 Europe/Berlin) has already passed, so week 1 would go out late. Start on or after 2026-03-09.',
+      'The first check-in of `start:2026-03-02` (Mon 2 Mar 2026, 09:00 Europe/Berlin) has already passed, so week 1 would go out late. Start on or after 2026-03-09.',
     );
     expect(await t.db.selectFrom('cohorts').select('name').where('name', '=', 'Late').execute()).toEqual([]);
     expect(textOf(await e.run(admin(), '/cohort create name:Late program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:Europe/Berlin', 'C-late'))).toContain(
-      'the first opens Mon 9 Mar, 09:00',
+      'the first opens Mon 9 Mar 2026, 09:00',
     );
   });
 
@@ -220,7 +220,7 @@ describe('rounds and check-ins', () => {
     await e.at('2026-03-16T08:00:00Z');
     expect(e.port.posts()).toHaveLength(1);
     await e.at('2026-03-18T10:00:00Z');
-    expect(textOf(await e.run(admin(), '/cohort resume'))).toContain('Week 2 opens Mon 23 Mar, 09:00 Europe/Berlin');
+    expect(textOf(await e.run(admin(), '/cohort resume'))).toContain('Week 2 opens Mon 23 Mar 2026, 09:00 Europe/Berlin');
     await e.tick();
     expect(e.port.posts()).toHaveLength(1);
     await e.at('2026-03-23T08:00:00Z');

@@ -56,7 +56,7 @@ describe('buildDigest', () => {
         '**Weekly digest · spring · week 4: Monitor drift**',
         'Checked in: 2 of 3 learners (67%).',
         '**Missing (1):** Chen',
-        '**Away:** Dee (until 2026-05-01)',
+        '**Away:** Dee (until Fri 1 May 2026)',
         '',
         '**Blockers this week (1)**',
         '• Maria: “Waiting for cloud credits”',

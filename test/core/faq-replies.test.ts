@@ -19,8 +19,36 @@ describe('FAQ replies in chat', () => {
     expect(textOf(reply)).toMatch(/^\*\*How long does the move from data scientist to ML engineer take\?\*\*/);
     expect(textOf(reply)).toContain('_Sources:_ ');
     const labels = reply.kind === 'message' ? reply.message.buttons!.map((b) => b.label) : [];
-    expect(labels.slice(0, 2)).toEqual(['Helpful', 'Not helpful']);
-    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(labels.slice(0, 3)).toEqual(['Helpful', 'Not helpful', 'More']);
+    expect(labels.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('keeps a chat answer skimmable: the opening, then More for the whole of it; labels stay short', async () => {
+    const reply = await e.run(e.as('maria'), '/faq how long does the switch to MLE take?');
+    const text = textOf(reply);
+    expect(text.length).toBeLessThan(700);
+    expect(text).toContain('Our sources disagree, so plan with a range rather than a single number.');
+    expect(text).not.toContain('CalTek');
+    expect(text).toMatch(/_Sources:_ .+ and \d+ more$/);
+    const buttons = reply.kind === 'message' ? reply.message.buttons! : [];
+    for (const b of buttons) expect(b.label.length).toBeLessThanOrEqual(40);
+    expect(buttons.find((b) => b.label.startsWith('What does a month-by-month plan'))!.label).toMatch(/\w…$/);
+    const more = await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.show', buttons.find((b) => b.label === 'More')!.value);
+    expect(textOf(more)).toContain('CalTek Staffing, a recruiter, is the most conservative');
+    expect(textOf(more)).toMatch(/_Sources:_ .+; .+; .+/);
+    expect(more.kind === 'message' && more.message.buttons!.map((b) => b.label)).not.toContain('More');
+  });
+
+  it('tells the mentor the FAQ answer did not help, when that is why they were asked', async () => {
+    const reply = await e.run(e.as('maria'), '/faq do I need a CS degree?');
+    const logId = reply.kind === 'message' ? reply.message.buttons!.find((b) => b.label === 'Not helpful')!.value : '';
+    const thanks = await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.unhelpful', logId);
+    const ask = thanks.kind === 'message' ? thanks.message.buttons!.find((b) => b.label === 'Ask a mentor')! : undefined;
+    await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.ping-mentor', ask!.value);
+    await e.deliver();
+    const dm = e.port.dmsTo('dana').at(-1)!.message.text;
+    expect(dm).toMatch(/^maria in \*\*Spring\*\* asked a question; the FAQ's answer \(“.+”\) did not help them:\n> do I need a CS degree\?/);
+    expect(dm).not.toContain('could not answer');
   });
 
   it('says honestly when there is no curated answer, logs it, and lets a mentor pick it up', async () => {

@@ -80,7 +80,7 @@ describe('progressView', () => {
     expect(view.text).toContain('✅ Serve predictions (week 3)');
     expect(view.text).not.toContain('stall flag');
     const away = await progressView(t.db, content, { cohortId: cohort.id, memberId: dee }, now);
-    expect(away.text).toContain('Away until 2026-05-01: no reminders or stall flags until then.');
+    expect(away.text).toContain('Away until Fri 1 May 2026: no reminders or stall flags until then.');
     expect(away.text).toContain('**Recent check-ins**\nNo check-in yet.');
   });
 
@@ -88,7 +88,7 @@ describe('progressView', () => {
     const cohort = await makeCohort(t.db, { weeks: 0 });
     const learner = await addMember(t.db, cohort.id, 'Eve');
     const view = await progressView(t.db, content, { cohortId: cohort.id, memberId: learner }, at(1, -48));
-    expect(view.text).toMatch(/^\*\*Eve’s progress\*\* · spring · Mini program · no check-in posted yet \(starts 2026-03-02\)\n/);
+    expect(view.text).toMatch(/^\*\*Eve’s progress\*\* · spring · Mini program · no check-in posted yet \(starts Mon 2 Mar 2026\)\n/);
     expect(view.text).toContain('Eve is on schedule: the program has not started yet.');
   });
 
@@ -109,7 +109,7 @@ describe('cohortStatusView', () => {
     expect(view.text).toBe(
       [
         '**spring · week 4: Monitor drift**',
-        'Posted Mon 23 Mar, 09:00 (Europe/Berlin). 2 of 3 learners checked in.',
+        'Posted Mon 23 Mar 2026, 09:00 (Europe/Berlin). 2 of 3 learners checked in.',
         '',
         '**Checked in (2)**',
         '• Ben: on track · confidence 4/5 · blocker: “Ben’s private blocker”',
@@ -118,7 +118,7 @@ describe('cohortStatusView', () => {
         '**Not checked in (1)**',
         'Chen',
         '',
-        '**Away:** Dee (until 2026-05-01)',
+        '**Away:** Dee (until Fri 1 May 2026)',
         '',
         '**Open stall flags (1)**',
         `• Maria (not yet acknowledged): ${FLAG_REASON}`,

@@ -91,6 +91,8 @@ describe('round slots', () => {
   });
 
   it('describes a slot in the cohort zone', () => {
-    expect(describeSlot(new Date('2026-03-09T13:00:00Z'), 'America/New_York')).toBe('Mon 9 Mar, 09:00 America/New_York');
+    expect(describeSlot(new Date('2026-03-09T13:00:00Z'), 'America/New_York')).toBe('Mon 9 Mar 2026, 09:00 America/New_York');
+    // One style everywhere: Sep, never Sept; the year always.
+    expect(describeSlot(new Date('2027-09-14T13:52:00Z'), 'Europe/London')).toBe('Tue 14 Sep 2027, 14:52 Europe/London');
   });
 });

@@ -55,6 +55,11 @@ describe('Dockerfile', () => {
     expect(JSON.parse(final.find((i) => i.op === 'CMD')!.args)).toEqual(['node', 'bin/mentorbot.js', 'start']);
   });
 
+  it('listens on every interface of the container, so the published port and health check reach it', () => {
+    const env = final.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+    expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
+  });
+
   it('copies only files that exist, and everything the bot needs at run time', () => {
     const sources = final.filter((i) => i.op === 'COPY' && !/--from=/.test(i.args)).flatMap((i) => i.args.split(/\s+/).slice(0, -1));
     for (const src of sources) expect(existsSync(src), src).toBe(true);

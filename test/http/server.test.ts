@@ -61,7 +61,18 @@ describe('HTTP', () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toMatch(/^mentorbot_rounds_posted 1$/m);
+    expect(text).toMatch(/^mentorbot_rounds_posted_total 1$/m);
+    expect(text).toMatch(/^# TYPE mentorbot_rounds_posted_total counter$/m);
+    expect(text).toMatch(/^mentorbot_outbox_depth\{status="pending"\} 0$/m);
+    expect(text).toMatch(/^mentorbot_outbox_depth\{status="dead"\} 0$/m);
+    expect(text).toMatch(/^mentorbot_process_cpu_user_seconds_total \d/m);
+    expect(text).not.toContain('process_process');
+    // Prometheus naming: our counters end in _total, and nothing else of ours does.
+    for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      expect(name!.startsWith('mentorbot_')).toBe(true);
+      if (/^mentorbot_(process|nodejs)_/.test(name!)) continue;
+      expect(`${name} ${type}`).toMatch(type === 'counter' ? /_total counter$/ : /(?<!_total) \w+$/);
+    }
     expect(text).toMatch(/^mentorbot_deliveries_total\{kind="round",outcome="sent"\} 1$/m);
     expect(text).toMatch(/^mentorbot_outbox_oldest_age_seconds 0$/m);
     expect(text).toMatch(/^mentorbot_http_request_duration_seconds_count\{route="\/healthz"\} 1$/m);

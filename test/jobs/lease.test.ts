@@ -26,11 +26,11 @@ describe('leases', () => {
 
   it('start the platform on gaining the lease and stop it on release', async () => {
     const events: string[] = [];
-    const keeper = keepLease({ db: t.db, name: 'discord-gateway', holder: 'a', now: () => new Date(), everyMs: 20, onGained: async () => void events.push('gained'), onLost: async () => void events.push('lost') });
+    const keeper = keepLease({ db: t.db, name: 'discord-gateway', holder: 'a', now: () => new Date(), everyMs: 20, onGained: async () => void events.push('gained'), onLost: async (why) => void events.push(why) });
     await expect.poll(() => events).toEqual(['gained']);
     expect(keeper.holds()).toBe(true);
     await keeper.stop();
-    expect(events).toEqual(['gained', 'lost']);
+    expect(events).toEqual(['gained', 'released']);
     const left = await sql<{ n: number }>`select count(*)::int as n from leases`.execute(t.db);
     expect(left.rows[0]!.n).toBe(0);
   });

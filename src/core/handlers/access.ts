@@ -10,7 +10,7 @@ export function isAdmin(deps: CoreDeps, actor: Actor): boolean {
 }
 
 export function requireAdmin(deps: CoreDeps, actor: Actor, what: string): void {
-  if (!isAdmin(deps, actor)) throw new Refusal(`Only organizers can ${what}. Ask an organizer of this workspace.`);
+  if (!isAdmin(deps, actor)) throw new Refusal(`Only organizers can ${what}. Ask an organizer of this ${actor.platform === 'discord' ? 'server' : 'workspace'}.`);
 }
 
 export async function channelCohort(deps: CoreDeps, actor: Actor, place: Place): Promise<Cohort> {

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { transact } from '../../db/transact.js';
+import { dayText } from '../dates.js';
 import type { Actor, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import type { Executor } from '../outbox.js';
@@ -40,11 +41,6 @@ async function learnerMemberships(db: Executor, actor: Actor, now: Date): Promis
   });
 }
 
-/** "Mon 10 Mar", with the year when it is not this one. */
-function day(date: string, today: string): string {
-  return DateTime.fromISO(date).setLocale('en-GB').toFormat(date.slice(0, 4) === today.slice(0, 4) ? 'ccc d LLL' : 'ccc d LLL yyyy');
-}
-
 function cohorts(list: readonly Membership[]): string {
   return list.map((m) => `**${m.name}**`).join(', ');
 }
@@ -70,9 +66,9 @@ export async function setAway(deps: CoreDeps, actor: Actor, until: string): Prom
     }
     await trx.updateTable('members').set({ away_until: until }).where('id', 'in', memberships.map((m) => m.id)).execute();
   });
-  const back = day(until, today);
+  const back = dayText(until);
   if (replaced) {
-    return privately(`Your break in ${cohorts(memberships)} now ends ${back} (it was ${day(replaced.ends_on, today)}). No reminders or stall flags until then; \`/away back\` ends it early.`);
+    return privately(`Your break in ${cohorts(memberships)} now ends ${back} (it was ${dayText(replaced.ends_on)}). No reminders or stall flags until then; \`/away back\` ends it early.`);
   }
   return privately(
     `Enjoy the break. No reminders or stall flags in ${cohorts(memberships)} until ${back}; check-ins stay open if you want to answer anyway. \`/away back\` ends it early.`,
@@ -104,7 +100,7 @@ export async function showAway(deps: CoreDeps, actor: Actor): Promise<Reply> {
   const memberships = await learnerMemberships(deps.db, actor, now);
   if (memberships.length === 0) throw new Refusal("You're not a learner in any running cohort.", '`/away YYYY-MM-DD` · `/away back` · `/away`');
   const lines = memberships.map((m) =>
-    m.current ? `${cohorts([m])}: away until ${day(m.current.ends_on, m.today)} (back that day).` : `${cohorts([m])}: no break set.`,
+    m.current ? `${cohorts([m])}: away until ${dayText(m.current.ends_on)} (back that day).` : `${cohorts([m])}: no break set.`,
   );
   lines.push('`/away YYYY-MM-DD` sets or replaces a break · `/away back` ends it now.');
   return privately(lines.join('\n'));

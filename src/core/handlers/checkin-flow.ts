@@ -93,7 +93,13 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
 export async function quickCheckin(deps: CoreDeps, actor: Actor, place: Place, status: CheckinStatus, note?: string): Promise<Reply> {
   const target = await currentTarget(deps, actor, place);
   const text = note?.trim();
-  return save(deps, target, { status, source: 'quick', ...(status === 'blocked' ? { blocker: text ?? null } : { note: text ?? null }) });
+  const reply = await save(deps, target, { status, source: 'quick', ...(status === 'blocked' ? { blocker: text ?? null } : { note: text ?? null }) });
+  if (status !== 'blocked' || text || reply.kind !== 'message' || !/^(Recorded|Updated):/.test(reply.message.text)) return reply;
+  // A blocker is matched against the FAQ and shown to mentors, so one unnamed is worth asking about, once.
+  return privately(
+    `${reply.message.text}\nWhat is blocking you? Tell me with \`/checkin blocked <what blocks you>\`, or use **Describe the blocker**: I will look for an answer in the FAQ, and your mentor will see it.`,
+    [...(reply.message.buttons ?? []), { action: 'checkin.details', label: 'Describe the blocker', value: String(target.round.id) }],
+  );
 }
 
 export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
@@ -130,7 +136,7 @@ export async function openForm(deps: CoreDeps, actor: Actor, place: Place, round
         id: 'milestones',
         label: 'Milestones completed',
         kind: 'multiselect',
-        options: program.milestones.filter((m) => !done.has(m.id)).map((m) => ({ value: m.id, label: `Week ${m.week}: ${m.title}` })),
+        options: program.milestones.filter((m) => !done.has(m.id)).map((m) => ({ value: m.id, label: `${m.title} (due week ${m.week})` })),
         initial: mine.size > 0 ? [...mine] : undefined,
         optional: true,
       },

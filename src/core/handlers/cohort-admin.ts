@@ -129,7 +129,9 @@ export async function removeMember(deps: CoreDeps, actor: Actor, place: Place, u
       .where('status', '<>', 'resolved')
       .execute();
   });
-  return publicly(`${mention(user, actor.platform)} was removed from **${cohort.name}**. Their past check-ins are kept.`);
+  const who = mention(user, actor.platform);
+  if (member.role === 'mentor') return publicly(`${who} is no longer a mentor of **${cohort.name}**; stall alerts and the weekly digest go to the other mentors.`);
+  return publicly(`${who} was removed from **${cohort.name}**. Their past check-ins are kept.`);
 }
 
 export async function setPaused(deps: CoreDeps, actor: Actor, place: Place, paused: boolean): Promise<Reply> {

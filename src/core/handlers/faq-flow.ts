@@ -15,11 +15,19 @@ import { privately, Refusal } from './reply.js';
 /** What a question with nothing to go on gets: a nudge and an example, never a guess. */
 export const FULLER_QUESTION = 'Ask me a fuller question, in a sentence, for example: _how long does the move from data science to ML engineering take?_';
 
-export function answerMessage(result: FaqResult, logId: number | null, isPrivate: boolean, suggestions: Suggestion[] = []): OutMessage {
+/** A chat reply shows this much of an answer; the rest is one click away. */
+const SHORT_ANSWER = 400;
+const LABEL = 40;
+
+/**
+ * An FAQ answer as a chat reply. By default it is skimmable: the first paragraph (cut at a sentence
+ * when long) and a **More** button for the whole answer; `full` shows all of it.
+ */
+export function answerMessage(result: FaqResult, logId: number | null, isPrivate: boolean, suggestions: Suggestion[] = [], full = false): OutMessage {
   if (result.tooVague) return { text: FULLER_QUESTION, private: isPrivate };
   if (!result.answered) {
     // The log id lets a choice teach the FAQ this phrasing (an alias candidate).
-    const buttons: Button[] = suggestions.map((s) => ({ action: 'faq.show', label: truncate(s.question, 70), value: logId === null ? s.id : `${s.id}:${logId}` }));
+    const buttons: Button[] = suggestions.map((s) => ({ action: 'faq.show', label: truncate(s.question, LABEL), value: logId === null ? s.id : `${s.id}:${logId}` }));
     if (logId !== null) buttons.push({ action: 'faq.ping-mentor', label: 'Ask a mentor', value: String(logId) });
     return {
       text:
@@ -29,18 +37,40 @@ export function answerMessage(result: FaqResult, logId: number | null, isPrivate
       private: isPrivate,
     };
   }
-  const lines = [`**${result.question}**`, '', result.answer!.trim()];
-  if (result.sources.length > 0) lines.push('', `_Sources:_ ${result.sources.join('; ')}`);
+  const answer = result.answer!.trim();
+  const shown = full ? answer : firstPart(answer);
+  const cut = shown.length < answer.length;
+  const lines = [`**${result.question}**`, '', cut ? `${shown} …` : shown];
+  if (result.sources.length > 0) {
+    lines.push('', cut && result.sources.length > 1 ? `_Sources:_ ${result.sources[0]} and ${result.sources.length - 1} more` : `_Sources:_ ${result.sources.join('; ')}`);
+  }
   const buttons: Button[] = [];
   if (logId !== null) {
     buttons.push({ action: 'faq.helpful', label: 'Helpful', value: String(logId), style: 'primary' }, { action: 'faq.unhelpful', label: 'Not helpful', value: String(logId) });
   }
-  result.relatedIds.forEach((id, i) => buttons.push({ action: 'faq.show', label: truncate(result.related[i] ?? id, 70), value: id }));
+  if (cut && result.id) buttons.push({ action: 'faq.show', label: 'More', value: `${result.id}:full` });
+  result.relatedIds.forEach((id, i) => buttons.push({ action: 'faq.show', label: truncate(result.related[i] ?? id, LABEL), value: id }));
   return { text: lines.join('\n'), buttons, private: isPrivate };
 }
 
+/** The first paragraph; a long one is cut after the last sentence that fits. */
+function firstPart(answer: string): string {
+  const paragraph = answer.split(/\n\s*\n/)[0]!.trim();
+  if (paragraph.length <= SHORT_ANSWER) return paragraph;
+  const sentences = paragraph.match(/[^.!?]+[.!?]+(\s+|$)/g) ?? [];
+  let kept = '';
+  for (const sentence of sentences) {
+    if ((kept + sentence).trim().length > SHORT_ANSWER) break;
+    kept += sentence;
+  }
+  return kept.trim() || truncate(paragraph, SHORT_ANSWER);
+}
+
+/** Cut at a word, so a label reads as words. */
 function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > max / 2 ? cut.lastIndexOf(' ') : cut.length).replace(/[\s,;:]+$/, '')}…`;
 }
 
 export async function ask(deps: CoreDeps, actor: Actor, place: Place, question: string, via: FaqVia, isPrivate: boolean): Promise<Reply> {
@@ -58,19 +88,29 @@ export function questionFromMention(text: string): string {
   return text.replace(/<@[!&]?[A-Z0-9]+(?:\|[^>]*)?>/gi, ' ').replace(/\s+/g, ' ').trim();
 }
 
+/** `value` is an entry id; `<id>:full` is the **More** of a shortened answer; `<id>:<logId>` a "did you mean" choice. */
 export async function showEntry(deps: CoreDeps, value: string): Promise<Reply> {
-  const [id, logId] = value.split(':');
+  const [id, extra] = value.split(':');
+  const full = extra === 'full';
   const result = deps.faq.byId(id!);
   if (!result) throw new Refusal('That FAQ entry is no longer there. Try `/faq` with your question.');
-  const log = logId && /^\d+$/.test(logId) ? await deps.db.selectFrom('faq_questions').select('question').where('id', '=', Number(logId)).executeTakeFirst() : undefined;
+  const log = extra && /^\d+$/.test(extra) ? await deps.db.selectFrom('faq_questions').select('question').where('id', '=', Number(extra)).executeTakeFirst() : undefined;
   if (log) await storeAliasCandidate(deps.db, id!, log.question, deps.clock.now());
-  return { kind: 'message', message: answerMessage(result, null, true) };
+  return { kind: 'message', message: answerMessage(result, null, true, [], full) };
 }
 
 export async function feedback(deps: CoreDeps, value: string, helpful: boolean): Promise<Reply> {
   const ok = /^\d+$/.test(value) && (await recordFeedback(deps.db, Number(value), helpful ? 'helpful' : 'not_helpful', deps.clock.now()));
   if (!ok) throw new Refusal('I could not find that question any more; nothing was recorded.');
   return privately(helpful ? 'Thanks, glad it helped.' : "Thanks for telling me. I've flagged the answer for the curators; `Ask a mentor` is there if you still need help.", helpful ? [] : [{ action: 'faq.ping-mentor', label: 'Ask a mentor', value }]);
+}
+
+/** What the mentor is told about the FAQ's part: it had no answer, or its answer did not help. */
+function whyAsked(deps: CoreDeps, log: { answered: boolean; matched_id: string | null; feedback: string | null }): string {
+  if (!log.answered) return 'asked a question the FAQ could not answer';
+  const entry = log.matched_id ? deps.faq.byId(log.matched_id) : null;
+  const which = entry?.question ? ` (“${entry.question}”)` : '';
+  return log.feedback === 'not_helpful' ? `asked a question; the FAQ's answer${which} did not help them` : `asked a question the FAQ answered${which}, and would like a mentor too`;
 }
 
 export async function pingMentor(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
@@ -84,7 +124,7 @@ export async function pingMentor(deps: CoreDeps, actor: Actor, value: string): P
   const now = deps.clock.now();
   const seen = log.feedback === 'not_helpful' && log.matched_id ? deps.faq.byId(log.matched_id) : null;
   const text =
-    `${actor.displayName} in **${cohort.name}** asked a question the FAQ could not answer:\n> ${log.question}` +
+    `${actor.displayName} in **${cohort.name}** ${whyAsked(deps, log)}:\n> ${log.question}` +
     (seen ? `\nThey marked this answer not helpful: **${seen.question}**` : '') +
     '\nAnswer it here: they get your answer by DM, and the next learner who asks gets it too.';
   await deps.db.transaction().execute(async (trx) => {

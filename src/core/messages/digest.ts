@@ -1,3 +1,4 @@
+import { dayText } from '../dates.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 import { flagStateLine, plural, quoteShort } from './progress.js';
@@ -86,7 +87,7 @@ function headLines(d: DigestData): string[] {
     `Checked in: ${d.checkedIn} of ${plural(d.expected, 'learner')} (${pct}%).`,
   ];
   lines.push(d.missing.length === 0 ? '**Missing:** nobody. 🎉' : `**Missing (${d.missing.length}):** ${d.missing.join(', ')}`);
-  if (d.away.length > 0) lines.push(`**Away:** ${d.away.map((a) => `${a.name} (until ${a.until})`).join(', ')}`);
+  if (d.away.length > 0) lines.push(`**Away:** ${d.away.map((a) => `${a.name} (until ${dayText(a.until)})`).join(', ')}`);
   lines.push('', `**Blockers this week (${d.blockers.length})**`);
   if (d.blockers.length === 0) lines.push('None.');
   for (const b of d.blockers) lines.push(`• ${b.name}: ${quoteShort(b.blocker)}`);

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { dayText, momentText } from '../dates.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 
@@ -38,14 +38,14 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** "Mon 2 Mar, 15:00 (Europe/Berlin)": a moment in the cohort's own zone. */
+/** "Mon 2 Mar 2026, 15:00 (Europe/Berlin)": a moment in the cohort's own zone. */
 export function formatWhen(at: Date, timezone: string): string {
-  return `${DateTime.fromJSDate(at).setZone(timezone).setLocale('en-GB').toFormat('ccc d LLL, HH:mm')} (${timezone})`;
+  return `${momentText(at, timezone)} (${timezone})`;
 }
 
-/** "Mon 2 Mar": a day in the cohort's own zone. */
+/** "Mon 2 Mar 2026": a day in the cohort's own zone. */
 export function formatDay(at: Date, timezone: string): string {
-  return DateTime.fromJSDate(at).setZone(timezone).setLocale('en-GB').toFormat('ccc d LLL');
+  return dayText(at, timezone);
 }
 
 /** Keeps user text on one line and short, so a blocker cannot break the layout of a list. */
@@ -107,11 +107,11 @@ export function progressMessage(d: ProgressData): OutMessage {
   const title = d.self ? '**Your progress**' : `**${d.learnerName}’s progress**`;
   const week =
     d.currentWeek === 0
-      ? `no check-in posted yet (starts ${d.startDate})`
+      ? `no check-in posted yet (starts ${dayText(d.startDate)})`
       : `week ${d.currentWeek} of ${d.totalWeeks}`;
   const lines = [`${title} · ${d.cohortName} · ${d.programTitle} · ${week}`];
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
-  if (d.awayUntil) lines.push(`Away until ${d.awayUntil}: no reminders or stall flags until then.`);
+  if (d.awayUntil) lines.push(`Away until ${dayText(d.awayUntil)}: no reminders or stall flags until then.`);
   lines.push('', scheduleLine(d));
   const next = d.milestones.find((m) => !m.done);
   if (next && d.cohortStatus !== 'finished') lines.push(`Next milestone: **${next.title}** (due week ${next.week}).`);
@@ -178,7 +178,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
     lines.push('', `**Not checked in (${d.missing.length})**`);
     lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.join(', '));
   }
-  if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => `${a.name} (until ${a.until})`).join(', ')}`);
+  if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => `${a.name} (until ${dayText(a.until)})`).join(', ')}`);
   lines.push('', `**Open stall flags (${d.flags.length})**`);
   if (d.flags.length === 0) lines.push('None.');
   for (const f of d.flags) {

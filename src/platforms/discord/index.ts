@@ -4,6 +4,7 @@ import type { Content } from '../../content/types.js';
 import type { ChatPort, FormSpec } from '../../core/chat.js';
 import type { Core } from '../../core/core.js';
 import type { Logger } from '../../log.js';
+import { guardGatewayActions } from './guard.js';
 import { handleInteraction, type InteractionDeps } from './interactions.js';
 import { handleMention } from './mentions.js';
 import { createDiscordPort } from './port.js';
@@ -71,11 +72,12 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
     inflight.add(work);
     void work.finally(() => inflight.delete(work));
   };
+  guardGatewayActions(client, log);
   client.on(Events.InteractionCreate, (interaction) => {
-    if (accepting) track(handleInteraction(interaction, deps));
+    if (accepting) track(handleInteraction(interaction, deps).catch((err) => log.error({ err, interaction: interaction.id }, 'could not answer a discord interaction')));
   });
   client.on(Events.MessageCreate, (message) => {
-    if (accepting) track(handleMention(message, deps));
+    if (accepting) track(handleMention(message, deps).catch((err) => log.error({ err, message: message.id, channel: message.channelId }, 'could not answer a discord mention')));
   });
 
   let status: DiscordState = 'disconnected';

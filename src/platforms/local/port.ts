@@ -32,6 +32,11 @@ export class LocalChat implements ChatPort {
     return messageId;
   }
 
+  /** The user a DM channel belongs to, or null for a channel. */
+  dmRecipient(channelId: string): string | null {
+    return channelId.startsWith('dm-') ? channelId.slice(3) : null;
+  }
+
   button(n: number) {
     return this.buttons.get(n);
   }

@@ -1,23 +1,54 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Actor, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
+import type { Actor, FormField, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
 import { CommandError, parseCommand, SLASH_COMMANDS } from '../../core/commands.js';
 import type { Core } from '../../core/core.js';
 import { describeSlot } from '../../core/schedule.js';
 import type { Scheduler } from '../../jobs/scheduler.js';
 import type { LocalChat } from './port.js';
+import { saveClock } from './saved-clock.js';
 
 export const DEFAULT_USER = 'organizer';
 export const DEFAULT_CHANNEL = 'cohort';
 
-const HELP = `You are typing as a chat user. Commands:
-  /as <name>                act as that user (${DEFAULT_USER} is an organizer)
-  /in <channel>             move to a channel (default #${DEFAULT_CHANNEL})
-  /clock                    show the bot's time · /clock +7d · +3h · +30m · 2026-03-02T09:00
-  click <n>                 press the button numbered [n]
-  @mentorbot <question>     mention the bot (answers like /faq)
-  /checkin /progress /faq /away /cohort /stalled   the bot's commands, exactly as on Slack
-  /help · /quit`;
+const HELP = `You are typing as a chat user. Text after " # " is a comment and is ignored.
+
+The terminal:
+  /as <name>                       act as that user (${DEFAULT_USER} is an organizer; /as @dana works too)
+  /in <channel>                    move to a channel (default #${DEFAULT_CHANNEL})
+  /clock                           show the bot's time · /clock +7d · +3h · +30m · 2026-03-02T09:00
+  click <n>                        press the button numbered [n] (buttons in a DM: only its recipient)
+  @mentorbot <question>            mention the bot (answers like /faq)
+  /help · /quit
+
+The bot's commands, exactly as on Slack (who may use each):
+  /checkin                         learner     the check-in form, field by field (/cancel leaves it)
+  /checkin on-track|behind|blocked|done [note]
+                                   learner     check in at once
+  /progress [@user]                learner: yourself · mentor: anyone in their cohorts
+  /faq <question>                  anyone      the best curated answer
+  /away <YYYY-MM-DD>               learner     no reminders or stall flags until that date
+  /cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>
+                                   organizer   bind this channel to a new cohort
+  /cohort join                     anyone      join the cohort of this channel as a learner
+  /cohort add @user · /cohort mentor @user · /cohort remove @user
+                                   organizer   manage learners and mentors
+  /cohort pause · /cohort resume · /cohort skip <YYYY-MM-DD>
+                                   organizer   pause, resume, skip a holiday week
+  /cohort status                   mentor      this week: who checked in, who has not, open flags
+  /stalled                         mentor      open stall flags in your cohorts`;
+
+/** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */
+export function stripComment(line: string): string {
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c === '"' || c === '“' || c === '”') quoted = c === '“' ? true : c === '”' ? false : !quoted;
+    else if (c === '\\') i++;
+    else if (c === '#' && !quoted && (i === 0 || /\s/.test(line[i - 1]!)) && (i + 1 === line.length || /\s/.test(line[i + 1]!))) return line.slice(0, i).trimEnd();
+  }
+  return line;
+}
 
 /** Reads the next typed line after showing a prompt; null when input has ended. */
 type Ask = (prompt: string) => Promise<string | null>;
@@ -29,6 +60,10 @@ export interface TerminalOptions {
   input: Readable;
   output: Writable;
   zone?: string;
+  /** Lines shown before the first prompt (where the bot serves HTTP, where its data lives). */
+  banner?: string[];
+  /** Where the simulated time is kept between sessions (see saved-clock.ts). */
+  clockFile?: string;
 }
 
 export function parseClockShift(text: string): { advanceMs: number } | { set: Date } | null {
@@ -72,11 +107,14 @@ export class Terminal {
       const next = await lines.next();
       return next.done ? null : next.value;
     };
+    for (const line of this.opts.banner ?? []) this.print(line);
     this.print(`mentorbot terminal mode. The bot's clock: ${this.clockText()}. Type /help.`);
     try {
       for (;;) {
         const line = await ask(this.prompt());
-        if (line === null || !(await this.handle(line, ask))) return;
+        const more = line !== null && (await this.handle(line, ask));
+        if (this.opts.clockFile) saveClock(this.opts.clockFile, this.opts.core.deps.clock.now());
+        if (!more) return;
       }
     } finally {
       rl.close();
@@ -89,7 +127,7 @@ export class Terminal {
 
   /** Handles one typed line; false ends the session. */
   async handle(raw: string, ask?: Ask): Promise<boolean> {
-    const line = raw.trim();
+    const line = stripComment(raw).trim();
     if (!line) return true;
     const [head = '', ...restWords] = line.split(/\s+/);
     const rest = line.slice(head.length).trim();
@@ -101,9 +139,9 @@ export class Terminal {
         this.print(HELP);
         return true;
       case '/as':
-        if (!/^[\w.-]+$/.test(rest)) this.print('Usage: /as <name>, e.g. /as maria');
+        if (!/^@?[\w.-]+$/.test(rest)) this.print('Usage: /as <name>, e.g. /as maria');
         else {
-          this.user = rest.toLowerCase();
+          this.user = rest.replace(/^@/, '').toLowerCase();
           this.print(`You are now @${this.user}${this.user === DEFAULT_USER ? ' (organizer)' : ''}.`);
         }
         return true;
@@ -165,9 +203,18 @@ export class Terminal {
   }
 
   private async click(arg: string, ask?: Ask): Promise<void> {
+    if (!arg) {
+      this.print('Say which button: click <n>, e.g. click 3. Buttons are numbered in square brackets.');
+      return;
+    }
     const entry = /^\d+$/.test(arg) ? this.opts.chat.button(Number(arg)) : undefined;
     if (!entry) {
       this.print(`There is no button [${arg}]. Buttons are numbered in square brackets, e.g. click 3.`);
+      return;
+    }
+    const recipient = this.opts.chat.dmRecipient(entry.channelId);
+    if (recipient !== null && recipient !== this.user) {
+      this.print(`Button [${arg}] is in @${recipient}'s DM; only @${recipient} can press it (/as ${recipient} to be them).`);
       return;
     }
     const reply = await this.opts.core.action(this.actor(), { channelId: entry.channelId, messageId: entry.messageId }, entry.button.action, entry.button.value);
@@ -200,17 +247,49 @@ export class Terminal {
   }
 
   private async fillForm(form: FormSpec, ask: Ask): Promise<void> {
-    this.print(`── ${form.title} (press Enter to keep a value or skip an optional field)`);
+    this.print(`── ${form.title} (press Enter to keep a value or skip an optional field; /cancel leaves the form)`);
     const values: FormValues = {};
     for (const field of form.fields) {
       const options = field.options ? ` [${field.options.map((o) => o.value).join(' | ')}]` : '';
       const initial = Array.isArray(field.initial) ? field.initial.join(',') : field.initial;
-      const typed = await ask(`${field.label}${options}${initial ? ` (${initial})` : ''}${field.optional ? ' (optional)' : ''}: `);
-      if (typed === null) return;
-      const answer = typed.trim() || initial || '';
-      if (field.kind === 'multiselect') values.milestones = answer ? answer.split(/[,\s]+/).filter(Boolean) : [];
-      else if (answer) values[field.id as Exclude<keyof FormValues, 'milestones'>] = answer;
+      const prompt = `${field.label}${options}${initial ? ` (${initial})` : ''}${field.optional ? ' (optional)' : ''}: `;
+      // As a Slack or Discord form would, each field is checked as it is filled, and asked again until it fits.
+      for (;;) {
+        const typed = await ask(prompt);
+        if (typed === null) return;
+        const line = stripComment(typed).trim();
+        if (line.toLowerCase() === '/cancel') {
+          this.print('Form cancelled; nothing was saved.');
+          return;
+        }
+        if (line.startsWith('/')) {
+          this.print(`You are filling in the ${form.title} form: answer "${field.label}", or type /cancel to leave it.`);
+          continue;
+        }
+        const answer = line || initial || '';
+        const problem = fieldProblem(field, answer);
+        if (problem) {
+          this.print(problem);
+          continue;
+        }
+        if (field.kind === 'multiselect') values.milestones = answer ? answer.split(/[,\s]+/).filter(Boolean) : [];
+        else if (answer) values[field.id as Exclude<keyof FormValues, 'milestones'>] = answer;
+        break;
+      }
     }
     await this.show(await this.opts.core.submitForm(this.actor(), this.place(), form.id, form.state, values), ask);
   }
+}
+
+/** What a form widget would not let through: a missing required value, a choice not offered, text too long. */
+function fieldProblem(field: FormField, answer: string): string | null {
+  if (!answer) return field.optional ? null : `${field.label} is required.`;
+  const offered = field.options?.map((o) => o.value);
+  if (offered && field.kind === 'select' && !offered.includes(answer)) return `"${answer}" is not one of ${offered.join(', ')}.`;
+  if (offered && field.kind === 'multiselect') {
+    const unknown = answer.split(/[,\s]+/).filter((v) => v && !offered.includes(v));
+    if (unknown.length > 0) return `${unknown.map((v) => `"${v}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not offered; choose from ${offered.join(', ')}, separated by commas.`;
+  }
+  if (field.maxLength && answer.length > field.maxLength) return `That is ${answer.length} characters; ${field.label} takes at most ${field.maxLength}.`;
+  return null;
 }

@@ -57,7 +57,7 @@ describe('acknowledge and resolve', () => {
     expect(reply.message.text).toContain('**Maria** in **spring** may be stalling:');
     expect(reply.message.text).toContain('• missed the last 2 check-ins (weeks 3 and 4)');
     expect(reply.message.text).toContain('• Week 2 · blocked · confidence 3/5 · blocker: “Cannot push the image”');
-    expect(reply.message.text).toMatch(/✔️ Acknowledged by Ana on Tue 31 Mar, 18:00 \(Europe\/Berlin\)\.$/);
+    expect(reply.message.text).toMatch(/✔️ Acknowledged by Ana on Tue 31 Mar 2026, 18:00 \(Europe\/Berlin\)\.$/);
     expect(reply.message.buttons).toEqual([{ action: 'flag.resolve', label: 'Resolve', value: String(flagId) }]);
     expect(reply.notice).toEqual({
       text: 'You acknowledged the flag on Maria. Reach out to them, then press Resolve once they are unblocked.',
@@ -67,21 +67,21 @@ describe('acknowledge and resolve', () => {
     expect(row).toMatchObject({ status: 'acknowledged', acknowledged_by: 'Ana', acknowledged_at: later });
 
     const again = update(await acknowledgeFlag(t.db, flagId, person('U-org', 'Olga', true), new Date(later.getTime() + HOUR)));
-    expect(again.notice?.text).toBe('The flag on Maria was already acknowledged by Ana on Tue 31 Mar, 18:00 (Europe/Berlin).');
+    expect(again.notice?.text).toBe('The flag on Maria was already acknowledged by Ana on Tue 31 Mar 2026, 18:00 (Europe/Berlin).');
     expect((await flags(t.db)).find((f) => f.id === flagId)!.acknowledged_by).toBe('Ana');
   });
 
   it('a mentor resolves: the alert says so and loses its buttons; a second click says it is already done', async () => {
     const { maria: flagId } = await setup();
     const reply = update(await resolveFlag(t.db, flagId, ana, later));
-    expect(reply.message.text).toMatch(/✅ Resolved by Ana on Tue 31 Mar, 18:00 \(Europe\/Berlin\)\.$/);
+    expect(reply.message.text).toMatch(/✅ Resolved by Ana on Tue 31 Mar 2026, 18:00 \(Europe\/Berlin\)\.$/);
     expect(reply.message.buttons).toBeUndefined();
     expect(reply.notice?.text).toBe('You resolved the flag on Maria. They won’t be flagged again for the same weeks.');
     expect((await flags(t.db)).find((f) => f.id === flagId)).toMatchObject({ status: 'resolved', resolution: 'mentor', resolved_by: 'Ana' });
 
     for (const act of [acknowledgeFlag, resolveFlag]) {
       const late = update(await act(t.db, flagId, ana, new Date(later.getTime() + HOUR)));
-      expect(late.notice?.text).toBe('Nothing to do: the flag on Maria was already resolved by Ana on Tue 31 Mar, 18:00 (Europe/Berlin).');
+      expect(late.notice?.text).toBe('Nothing to do: the flag on Maria was already resolved by Ana on Tue 31 Mar 2026, 18:00 (Europe/Berlin).');
       expect(late.message.buttons).toBeUndefined();
     }
   });
@@ -133,11 +133,11 @@ describe('/stalled', () => {
       [
         '**Open stall flags in your cohorts (2)**',
         '',
-        '**Maria** · spring · flagged Tue 31 Mar · not acknowledged',
+        '**Maria** · spring · flagged Tue 31 Mar 2026 · not acknowledged',
         '• missed the last 2 check-ins (weeks 3 and 4)',
         '• behind schedule by 2 milestones: Package the model (due week 2) and Serve predictions (due week 3) not done yet',
         '',
-        '**Ben** · spring · flagged Tue 31 Mar · acknowledged by Ana',
+        '**Ben** · spring · flagged Tue 31 Mar 2026 · acknowledged by Ana',
         '• missed the last 2 check-ins (weeks 3 and 4)',
         '• behind schedule by 2 milestones: Package the model (due week 2) and Serve predictions (due week 3) not done yet',
       ].join('\n'),
@@ -156,7 +156,7 @@ describe('/stalled', () => {
     const acked = update(await core.action(ana, place, 'flag.ack', `${maria}:list`));
     expect(acked.notice?.text).toMatch(/^You acknowledged the flag on Maria\./);
     expect(acked.message.text).toMatch(/^\*\*Open stall flags in your cohorts \(2\)\*\*/);
-    expect(acked.message.text).toContain('**Maria** · spring · flagged Tue 31 Mar · acknowledged by Ana');
+    expect(acked.message.text).toContain('**Maria** · spring · flagged Tue 31 Mar 2026 · acknowledged by Ana');
     expect(acked.message.buttons?.map((b) => b.label)).toEqual(['Resolve Maria', 'Acknowledge Ben', 'Resolve Ben']);
 
     const resolved = update(await core.action(ana, place, 'flag.resolve', `${ben}:list`));

@@ -1,5 +1,5 @@
 import { ClientApplication, ClientUser } from 'discord.js';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AdminId } from '../../../src/config.js';
 import type { Content } from '../../../src/content/types.js';
@@ -24,6 +24,7 @@ export interface HarnessOptions {
   content: () => Content | Promise<Content>;
   adminIds?: AdminId[];
   ackAfterMs?: number;
+  log?: Logger;
 }
 
 /**
@@ -41,7 +42,7 @@ export function useDiscord(opts: HarnessOptions): DiscordHarness {
       adminIds: opts.adminIds ?? [],
       core: await opts.core(),
       content: await opts.content(),
-      log: pino({ level: 'silent' }),
+      log: opts.log ?? pino({ level: 'silent' }),
       ackAfterMs: opts.ackAfterMs ?? 1000,
       maxQueueWaitMs: 2000,
     });

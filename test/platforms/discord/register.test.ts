@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { run } from '../../../src/cli/discord.js';
 import { SLASH_COMMANDS } from '../../../src/core/commands.js';
 import { commandDefinitions } from '../../../src/platforms/discord/commands.js';
-import { syncCommands } from '../../../src/platforms/discord/register.js';
+import { inviteUrl, syncCommands } from '../../../src/platforms/discord/register.js';
 import { FakeDiscord, startFakeDiscord } from '../../helpers/fake-discord.js';
 import { TOKEN } from './harness.js';
 import { APP_ID, GUILD_ID } from './payloads.js';
@@ -116,7 +116,13 @@ describe('mentorbot discord register', () => {
     expect(put.body).toEqual(JSON.parse(JSON.stringify(commandDefinitions('guild'))));
     expect(put.headers.authorization).toBe(`Bot ${TOKEN}`);
     expect(out).toContain(`Registered ${commandDefinitions('guild').length} commands in server ${GUILD_ID}.\n`);
-    const invite = new URL(/https:\S+/.exec(out)![0]);
+    expect(out).toContain(`DISCORD_API_URL is set (${fake.url}), so no discord.com invite link is printed.`);
+    expect(out).not.toContain('discord.com/oauth2');
+  });
+
+  it('the invite link asks for what the bot needs and no more', () => {
+    const invite = new URL(inviteUrl(APP_ID));
+    expect(invite.host).toBe('discord.com');
     expect(invite.searchParams.get('client_id')).toBe(APP_ID);
     expect(invite.searchParams.get('scope')).toBe('bot applications.commands');
     const permissions = BigInt(invite.searchParams.get('permissions')!);
@@ -155,6 +161,12 @@ describe('mentorbot discord register', () => {
     expect(await run(['register', '--print'])).toBe(0);
     expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(commandDefinitions('guild'))));
     expect(fake.calls).toEqual([]);
+  });
+
+  it('--help prints the usage, --print included', async () => {
+    expect(await run(['--help'])).toBe(0);
+    expect(await run(['register', '--help'])).toBe(0);
+    expect(out).toContain('register --print');
   });
 
   it('an unknown subcommand prints the usage', async () => {

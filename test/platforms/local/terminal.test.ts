@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Clock } from '../../../src/core/clock.js';
@@ -5,16 +8,17 @@ import { createCore } from '../../../src/core/create-core.js';
 import { createScheduler } from '../../../src/jobs/scheduler.js';
 import { createLogger } from '../../../src/log.js';
 import { LocalChat } from '../../../src/platforms/local/port.js';
+import { clockFile, restoreClock } from '../../../src/platforms/local/saved-clock.js';
 import { parseClockShift, Terminal } from '../../../src/platforms/local/terminal.js';
 import { useTestDb } from '../../helpers/db.js';
 import { realContent } from '../../helpers/engine.js';
 
 const t = useTestDb();
 
-async function session(lines: string[]): Promise<string> {
+async function session(lines: string[], opts: { clock?: Clock; clockFile?: string } = {}): Promise<string> {
   const { content, faq } = await realContent();
-  const clock = new Clock();
-  clock.freeze(new Date('2026-03-02T06:00:00Z'));
+  const clock = opts.clock ?? new Clock();
+  if (!opts.clock) clock.freeze(new Date('2026-03-02T06:00:00Z'));
   const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
   const output: string[] = [];
   const chat = new LocalChat((s) => output.push(s));
@@ -22,7 +26,7 @@ async function session(lines: string[]): Promise<string> {
   const input = new PassThrough();
   const out = new PassThrough();
   out.on('data', (d: Buffer) => output.push(d.toString()));
-  const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out });
+  const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out, clockFile: opts.clockFile });
   const done = terminal.run();
   for (const line of lines) input.write(`${line}\n`);
   input.end();
@@ -59,13 +63,108 @@ describe('terminal mode', () => {
   });
 
   it('explains bad input instead of failing', async () => {
-    const out = await session(['/clock soon', 'click 99', '/frobnicate', '/checkin great', 'hello']);
+    const out = await session(['/clock soon', 'click', 'click 99', '/frobnicate', '/checkin great', 'hello']);
     expect(out).toContain('Usage: /clock +7d · +3h · +30m · 2026-03-02T09:00');
     expect(out).toContain('There is no button [99].');
+    expect(out).not.toContain('There is no button []');
     expect(out).toContain('/frobnicate is not a command here. Type /help.');
     expect(out).toContain('"great" is not a status. Use on-track, behind, blocked or done.');
     expect(out).toContain('Messages to the channel are not read');
+    expect(out).toContain('Say which button: click <n>, e.g. click 3.');
   });
+
+  it('ignores " # comments", so the README block pastes as written', async () => {
+    const out = await session([
+      '# a whole-line comment',
+      '/in commented   # a channel of its own',
+      '/cohort create name:"Spring # 1" program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin   # quoted # stays',
+      '/as @rosa    # with or without the @',
+      '/cohort join',
+      '/clock +3h    # the round opens',
+      'click 1       # On track',
+      '/in #cohort',
+      '/quit',
+    ]);
+    expect(out).toContain('Cohort Spring # 1 is set up in this channel');
+    expect(out).toContain('You are now @rosa.');
+    expect(out).toContain('Recorded: On track for week 1');
+    expect(out).toContain('You are now in #cohort.');
+    expect(out).not.toContain('is not a command here');
+    expect(out).not.toContain('Messages to the channel are not read');
+  });
+
+  it('checks each form field as it is typed, asks again, and /cancel leaves the form', async () => {
+    const out = await session([
+      '/in formed',
+      '/cohort create name:Formed program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin',
+      '/as fred',
+      '/cohort join',
+      '/clock +3h',
+      '/checkin',
+      'stuck',
+      'blocked',
+      'not-a-milestone',
+      '',
+      '9',
+      '2',
+      '/cancel',
+      '/progress',
+      '/quit',
+    ]);
+    expect(out).toContain('"stuck" is not one of on-track, behind, blocked, done.');
+    expect(out).toContain('"not-a-milestone" is not offered; choose from production-code');
+    expect(out).toContain('"9" is not one of 1, 2, 3, 4, 5.');
+    expect(out).toContain('Form cancelled; nothing was saved.');
+    expect(out).not.toContain('Recorded:');
+  });
+
+  it('lets only the recipient press the buttons of a DM', async () => {
+    const { content, faq } = await realContent();
+    const clock = new Clock();
+    clock.freeze(new Date('2026-03-02T06:00:00Z'));
+    const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
+    const output: string[] = [];
+    const chat = new LocalChat((s) => output.push(s));
+    const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
+    const out = new PassThrough();
+    out.on('data', (d: Buffer) => output.push(d.toString()));
+    const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input: new PassThrough(), output: out });
+    for (const line of ['/in private', '/cohort create name:Private program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin', '/as pia', '/cohort join', '/clock +3h', '/clock +1d']) {
+      await terminal.handle(line);
+    }
+    const n = [...Array(100).keys()].find((i) => chat.button(i)?.channelId === 'dm-pia' && chat.button(i)?.button.label === 'On track');
+    expect(n).toBeDefined();
+    await terminal.handle('/as sam');
+    await terminal.handle(`click ${n}`);
+    expect(output.join('\n')).toContain(`Button [${n}] is in @pia's DM; only @pia can press it (/as pia to be them).`);
+    await terminal.handle('/as pia');
+    await terminal.handle(`click ${n}`);
+    expect(output.join('\n')).toContain('Recorded: On track for week 1 (Production code baseline).');
+  });
+
+  it('/help gives each command with its syntax and who may use it', async () => {
+    const out = await session(['/help', '/quit']);
+    expect(out).toContain('/progress [@user]                learner: yourself · mentor: anyone in their cohorts');
+    expect(out).toMatch(/\/cohort create name:<text> program:<id> start:<YYYY-MM-DD>.*\n\s+organizer/);
+    expect(out).toMatch(/\/stalled\s+mentor/);
+  });
+
+  it('keeps the moved clock for the next session', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mentorbot-clock-'));
+    try {
+      const file = clockFile(dir);
+      const real = () => Date.parse('2026-03-02T06:00:00Z');
+      await session(['/clock 2026-03-09T06:00:00Z', '/quit'], { clock: new Clock(real), clockFile: file });
+      const next = new Clock(real);
+      expect(restoreClock(next, file)).toBe(true);
+      expect(next.now().toISOString()).toBe('2026-03-09T06:00:00.000Z');
+      // Time never goes back: a saved time the real clock has passed is ignored.
+      const later = new Clock(() => Date.parse('2026-04-01T00:00:00Z'));
+      expect(restoreClock(later, file)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('reads clock shifts', () => {
     expect(parseClockShift('+7d')).toEqual({ advanceMs: 7 * 86_400_000 });
