@@ -239,7 +239,7 @@ describe('rounds and check-ins', () => {
     expect(textOf(await e.run(admin(), '/cohort skip 2026-03-11'))).toBe('2026-03-11 is a Wednesday; **Spring 2026** checks in on Mondays, so there is no round to skip that day.');
     await e.at(FIRST_SLOT);
     expect(textOf(await e.run(admin(), '/cohort skip 2026-03-09'))).toBe(
-      'No round on 2026-03-09 for **Spring 2026**: the weeks after it move a week later. Week 2 opens Mon 16 Mar, 09:00 Europe/Berlin; the program ends Mon 24 Aug, 09:00 Europe/Berlin (week 24 closes).',
+      'No round on 2026-03-09 for **Spring 2026**: the weeks after it move a week later. Week 2 opens Mon 16 Mar 2026, 09:00 Europe/Berlin; the program ends Mon 24 Aug 2026, 09:00 Europe/Berlin (week 24 closes).',
     );
     expect(textOf(await e.run(admin(), '/cohort skip 2026-03-09'))).toBe('2026-03-09 is already skipped in **Spring 2026**. `/cohort unskip 2026-03-09` puts the round back.');
     expect(textOf(await e.run(admin(), '/cohort skip 2026-08-24'))).toBe('2026-08-24 is after the program\'s last check-in (week 24, 2026-08-17), so there is no round to skip.');
@@ -268,16 +268,16 @@ describe('rounds and check-ins', () => {
     expect(digest).toMatch(/\nsam +— +— +— +· /);
   });
 
-  it('names the year of a return date in another year, and not of one in this year', async () => {
-    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('until Fri 20 Mar;');
-    expect(textOf(await e.run(e.as('sam'), '/away 2027-01-04'))).toContain('now ends Mon 4 Jan 2027 (it was Fri 20 Mar).');
+  it('names the year of a return date, and what a replaced break was', async () => {
+    expect(textOf(await e.run(e.as('sam'), '/away 2026-03-20'))).toContain('until Fri 20 Mar 2026;');
+    expect(textOf(await e.run(e.as('sam'), '/away 2027-01-04'))).toContain('now ends Mon 4 Jan 2027 (it was Fri 20 Mar 2026).');
   });
 
   it('replaces a break, ends it with /away back, and says what is set with /away', async () => {
     expect(textOf(await e.run(e.as('sam'), '/away'))).toContain('**Spring 2026**: no break set.');
     await e.run(e.as('sam'), '/away 2031-01-01');
     await e.run(e.as('sam'), '/away 2026-03-10');
-    expect(textOf(await e.run(e.as('sam'), '/away'))).toContain('away until Tue 10 Mar (back that day).');
+    expect(textOf(await e.run(e.as('sam'), '/away'))).toContain('away until Tue 10 Mar 2026 (back that day).');
     expect(await e.deps.db.selectFrom('away_periods').select(['starts_on', 'ends_on']).execute()).toEqual([{ starts_on: '2026-03-02', ends_on: '2026-03-10' }]);
     expect(textOf(await e.run(e.as('sam'), '/away back'))).toBe('Welcome back! Reminders and stall flags in **Spring 2026** run again from today.');
     // A break that started today never happened; nothing is left of it.

@@ -49,7 +49,7 @@ describe('outages never lose or slide a week', () => {
     ]);
     const posts = e.port.posts();
     expect(posts.map((p) => p.message.text.split('\n')[0])).toEqual(['**Week 1 of 24 · Production code baseline**', '**Week 4 of 24 · Production code baseline**']);
-    expect(posts[1]!.message.text.split('\n')[1]).toBe('_Posted late: I was offline from Sun 7 Mar, 10:00 (Europe/Berlin) to Wed 24 Mar, 11:00 (Europe/Berlin)._');
+    expect(posts[1]!.message.text.split('\n')[1]).toBe('_Posted late: I was offline from Sun 7 Mar 2027, 10:00 (Europe/Berlin) to Wed 24 Mar 2027, 11:00 (Europe/Berlin)._');
     const notice = e.port.dmsTo('olga').filter((d) => d.message.text.startsWith('I was offline'));
     expect(notice).toHaveLength(1);
     expect(notice[0]!.message.text).toContain('so weeks 2 and 3 were not run in **Spring 2027**');
@@ -64,7 +64,7 @@ describe('outages never lose or slide a week', () => {
     const schedule = textOf(await e.run(e.as('maria'), '/cohort schedule'));
     expect(schedule).toContain('Not run (I was offline): weeks 2 and 3. Nobody counts as having missed them.');
     expect(schedule).toContain('Posted late after an outage: week 4.');
-    expect(schedule).toContain('Ends: Mon 16 Aug, 09:00 Europe/Berlin (week 24 closes).');
+    expect(schedule).toContain('Ends: Mon 16 Aug 2027, 09:00 Europe/Berlin (week 24 closes).');
     // Weeks not run are no rounds: the two last rounds Maria missed are weeks 1 and 4.
     expect(await e.deps.db.selectFrom('stall_flags').selectAll().execute()).toEqual([]);
     await e.run(e.as('li'), '/checkin on-track');
@@ -106,7 +106,7 @@ describe('organizer controls', () => {
     await runWeeks(1, 1);
     const reply = textOf(await e.run(admin(), '/cohort edit day:thu time:18:30 tz:europe/kyiv'));
     expect(reply).toContain('**Spring 2027** now checks in every Thursday at 18:30 Europe/Kyiv; weeks already posted stay as they were.');
-    expect(reply).toContain('Week 2 opens Thu 11 Mar, 18:30 Europe/Kyiv');
+    expect(reply).toContain('Week 2 opens Thu 11 Mar 2027, 18:30 Europe/Kyiv');
     await e.at('2027-03-11T16:31:00Z');
     expect(e.port.posts().map((p) => p.message.text.split('\n')[0])).toEqual(['**Week 1 of 24 · Production code baseline**', '**Week 2 of 24 · Production code baseline**']);
     expect((await rounds()).map((r) => r.local_date)).toEqual(['2027-03-01', '2027-03-11']);
@@ -115,9 +115,9 @@ describe('organizer controls', () => {
   });
 
   it('/cohort unskip puts a skipped week back; skipping and unskipping move the end date', async () => {
-    expect(textOf(await e.run(admin(), '/cohort skip 2027-03-08'))).toContain('the program ends Mon 23 Aug, 09:00 Europe/Berlin (week 24 closes).');
+    expect(textOf(await e.run(admin(), '/cohort skip 2027-03-08'))).toContain('the program ends Mon 23 Aug 2027, 09:00 Europe/Berlin (week 24 closes).');
     expect(textOf(await e.run(admin(), '/cohort unskip 2027-03-08'))).toBe(
-      '2027-03-08 is a check-in day again for **Spring 2027**. Week 1 opens Mon 1 Mar, 09:00 Europe/Berlin; the program ends Mon 16 Aug, 09:00 Europe/Berlin (week 24 closes).',
+      '2027-03-08 is a check-in day again for **Spring 2027**. Week 1 opens Mon 1 Mar 2027, 09:00 Europe/Berlin; the program ends Mon 16 Aug 2027, 09:00 Europe/Berlin (week 24 closes).',
     );
     expect(textOf(await e.run(admin(), '/cohort unskip 2027-03-08'))).toBe('2027-03-08 is not skipped in **Spring 2027**. No date is skipped.');
     await runWeeks(1, 2);
@@ -133,9 +133,9 @@ describe('organizer controls', () => {
     expect(paused).toContain('Paused since');
     await e.run(admin(), '/cohort resume');
     const text = textOf(await e.run(e.as('li'), '/cohort schedule'));
-    expect(text).toContain('Next round: week 2, Mon 22 Mar, 09:00 Europe/Berlin.');
+    expect(text).toContain('Next round: week 2, Mon 22 Mar 2027, 09:00 Europe/Berlin.');
     expect(text).toContain('Skipped: 2027-03-15');
-    expect(text).toContain('Paused from Sun 7 Mar to Mon 15 Mar.');
+    expect(text).toContain('Paused from Sun 7 Mar 2027 to Mon 15 Mar 2027.');
     expect(textOf(await e.run(e.as('stranger'), '/cohort schedule'))).toContain('Only organizers can see the schedule');
   });
 });
@@ -155,8 +155,9 @@ describe('learner corrections', () => {
     await e.run(e.as('li'), '/checkin done');
     const form = await e.run(e.as('li'), '/checkin');
     if (form.kind !== 'form') throw new Error('expected the form');
-    // Li finished the week's milestone: the form asks about the next one, and keeps the tick it made, to be unticked.
-    expect(form.form.fields[0]!.label).toBe('How is Containerization and serving going?');
+    // The form keeps the tick this answer made, to be unticked; /progress names the next milestone.
+    expect(form.form.fields[0]!.label).toBe('How is Production code baseline going?');
+    expect(textOf(await e.run(e.as('li'), '/progress'))).toContain('Next milestone: **Containerization and serving** (due week 8).');
     expect(form.form.fields.find((f) => f.id === 'milestones')!.initial).toEqual(['production-code']);
     const saved = await e.core.submitForm(e.as('li'), { channelId: 'C-spring' }, 'checkin', form.form.state, { status: 'on-track', milestones: [] });
     expect(textOf(saved)).toContain('No longer marked done: **Production code baseline**.');
