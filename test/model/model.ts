@@ -308,7 +308,12 @@ export class CohortModel {
     const answer: Answer = { week, status: a.status, confidence, createdAt: prev?.createdAt ?? now, editedAt: now, ticks };
     l.answers.set(week, answer);
     const makes = new Set(ticks);
-    if (a.status === 'done') makes.add(milestoneOfWeek(week));
+    // Done completes the week's milestone, or, when an earlier answer already did, the learner's next unfinished one.
+    if (a.status === 'done') {
+      const elsewhere = new Set([...l.completed].filter(([, by]) => by !== week).map(([m]) => m));
+      const own = milestoneOfWeek(week);
+      makes.add(elsewhere.has(own) ? (MILESTONES.find((m) => !elsewhere.has(m.id)) ?? MILESTONES[MILESTONES.length - 1]!).id : own);
+    }
     if (this.options.undoDone) {
       for (const [m, by] of [...l.completed]) if (by === week && !makes.has(m)) l.completed.delete(m);
     }
