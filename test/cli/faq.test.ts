@@ -162,7 +162,7 @@ describe('mentorbot faq gaps', () => {
     expect(JSON.parse(json.out)).toEqual([
       { question: 'Best pizza in rome', asked: 2, unanswered: 2, notHelpful: 0, lastAskedAt: '2026-09-03T08:00:00.000Z' },
     ]);
-  });
+  }, 120_000); // two embedded databases opened on disk: slow on a busy machine
 
   it('says so when there are no gaps', async () => {
     const { code, out } = await cli(['gaps']);
