@@ -164,7 +164,7 @@ describe('mentorbot faq gaps', () => {
       { question: 'Best pizza in rome', asked: 2, unanswered: 2, notHelpful: 0, lastAskedAt: '2026-09-03T08:00:00.000Z' },
     ]);
     // Two embedded databases created on disk: slow when the machine is busy.
-  }, 60_000);
+  }, 120_000);
 
   it('refuses while a running bot holds the embedded database, and names what to do', async () => {
     await writeFile(path.join(dir, 'mentorbot.pid'), `${process.ppid}\n`);

@@ -326,13 +326,15 @@ export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): R
     for (const alt of slot.alternatives) {
       const weight = (index.questionTerms.has(alt.term) ? 1 : params.answerWeight) * slot.weight * alt.strength;
       for (const i of index.postings.get(alt.term) ?? []) {
-        const score = weight * saturate(entries[i]!.tf.get(alt.term)!, params.k1);
+        const tf = entries[i]!.tf.get(alt.term);
+        if (!tf) continue;
+        const score = weight * saturate(tf, params.k1);
         if (slotBest[i] === 0) touched.push(i);
         if (score > slotBest[i]!) slotBest[i] = score;
       }
     }
     for (const i of touched) {
-      if (total[i] === 0) scored.push(i);
+      if (slotBest[i]! > 0 && total[i] === 0) scored.push(i);
       total[i]! += slotBest[i]!;
       slotBest[i] = 0;
     }

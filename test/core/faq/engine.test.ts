@@ -86,6 +86,16 @@ describe('FAQ engine ranking', () => {
     }
   });
 
+  it('ranks each entry once, and only entries that match', () => {
+    for (const e of entries) {
+      for (const q of [e.question, e.answer.split('. ')[0]!]) {
+        const ranked = engine.rank(q, entries.length);
+        expect(new Set(ranked.map((r) => r.id)).size, q).toBe(ranked.length);
+        for (const r of ranked) expect(r.score).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('relates entries on the same subject', () => {
     const r = engine.ask('Should I learn Kubernetes before Docker?');
     expect(r.relatedIds).toContain('docker-basics');
