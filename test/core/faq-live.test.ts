@@ -18,11 +18,11 @@ describe('FAQ questions about the live cohort', () => {
 
   it('gives the next check-in with day, time and zone, before the first round and after it', async () => {
     for (const q of ['when is the next check-in?', 'what day is our checkin', 'when do check-ins happen?']) {
-      expect(await ask(q)).toBe('The next check-in of **Spring** (week 1, Production code baseline) opens Mon 2 Mar, 09:00 Europe/Berlin. Check-ins are every Monday at 09:00 Europe/Berlin.');
+      expect(await ask(q)).toBe('The next check-in of **Spring** (week 1, Production code baseline) opens Mon 2 Mar 2026, 09:00 Europe/Berlin. Check-ins are every Monday at 09:00 Europe/Berlin.');
     }
     await e.at('2026-03-02T08:05:00Z');
     // 16 March is skipped, so week 2 is on the 9th and week 3 on the 23rd.
-    expect(await ask('next check in?')).toMatch(/^The next check-in of \*\*Spring\*\* \(week 2, Production code baseline\) opens Mon 9 Mar, 09:00 Europe\/Berlin\./);
+    expect(await ask('next check in?')).toMatch(/^The next check-in of \*\*Spring\*\* \(week 2, Production code baseline\) opens Mon 9 Mar 2026, 09:00 Europe\/Berlin\./);
   });
 
   it("gives this week's milestone and its done-when", async () => {
@@ -40,7 +40,7 @@ describe('FAQ questions about the live cohort', () => {
 
   it('says when the program ends, counting the skipped week', async () => {
     expect(await ask('when does the program end?')).toBe(
-      '**Spring** runs 24 weeks: its last check-in (week 24) opens Mon 17 Aug, 09:00 Europe/Berlin, and the program ends with that week.',
+      '**Spring** runs 24 weeks: its last check-in (week 24) opens Mon 17 Aug 2026, 09:00 Europe/Berlin, and the program ends with that week.',
     );
   });
 
