@@ -5,15 +5,13 @@ import type { OutMessage } from './chat.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { plusDays } from './schedule.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 
 const DAY = 86_400_000;
 /** The digest for a week goes out this long after its round opened: the day before the next one. */
 export const DIGEST_AFTER_MS = 6 * DAY;
 
-function plusDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-}
 
 /** The weekly report on one cohort for its mentors, about week `week`. */
 export async function buildDigest(db: Executor, content: Content, cohortId: number, week: number): Promise<OutMessage> {

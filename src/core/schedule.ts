@@ -135,6 +135,11 @@ export function describeSlot(at: Date, zone: string): string {
   return `${momentText(at, zone)} ${zone}`;
 }
 
+/** A YYYY-MM-DD date `days` later, calendar days regardless of zone. */
+export function plusDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function addHours(at: Date, hours: number): Date {
   return new Date(at.getTime() + hours * 3_600_000);
 }

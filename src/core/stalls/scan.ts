@@ -8,6 +8,7 @@ import { flagAutoResolvedNotice, flagNewReasonNotice, stallAlert } from '../mess
 import type { AnswerLine } from '../messages/progress.js';
 import { enqueueMany, type Outgoing } from '../outbox.js';
 import { organizersOf as organizersOfCohort } from '../organizers.js';
+import { plusDays } from '../schedule.js';
 import { chunks, inTransaction } from './batch.js';
 import { HISTORY_SIZE } from './load.js';
 import { refreshAlerts } from './refresh.js';
@@ -99,10 +100,6 @@ interface Snapshot {
 
 export function cohortToday(now: Date, timezone: string): string {
   return DateTime.fromJSDate(now).setZone(timezone).toISODate() ?? now.toISOString().slice(0, 10);
-}
-
-function plusDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 // The scan reads every learner of every active cohort (50,000 learners and a million check-ins
