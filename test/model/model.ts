@@ -177,6 +177,16 @@ export class CohortModel {
     return next ? next.slot : Infinity;
   }
 
+  /** An edit is taken when it changes the rule and the next week it places is still ahead. */
+  acceptsEdit(rule: Rule, now: number): boolean {
+    if (rule.weekday === this.rule.weekday && rule.time === this.rule.time && rule.zone === this.rule.zone) return false;
+    const before = this.rule;
+    this.rule = rule;
+    const next = this.finishedAt === null ? this.projected(1)[0] : undefined;
+    this.rule = before;
+    return next === undefined || next.slot > now;
+  }
+
   /** The moment the next tick has something to record (a week falling due, or the end); Infinity when none. */
   nextScheduledMoment(): number {
     if (this.finishedAt !== null || this.paused) return Infinity;

@@ -405,8 +405,8 @@ export async function runHistory(
         if (model.finishedAt !== null) return;
         const parts = [s.day ? `day:${WEEKDAY_KEYS[s.day]}` : '', s.time ? `time:${s.time}` : '', s.tz ? `tz:${s.tz}` : ''].filter(Boolean);
         if (parts.length === 0) return;
-        await orgCommand(s.at, `/cohort edit ${parts.join(' ')}`, true);
-        model.rule = { weekday: s.day ?? model.rule.weekday, time: s.time ?? model.rule.time, zone: s.tz ?? model.rule.zone };
+        const rule = { weekday: s.day ?? model.rule.weekday, time: s.time ?? model.rule.time, zone: s.tz ?? model.rule.zone };
+        if (await orgCommand(s.at, `/cohort edit ${parts.join(' ')}`, model.acceptsEdit(rule, s.at))) model.rule = rule;
         return;
       }
       case 'remove':
