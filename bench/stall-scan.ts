@@ -4,6 +4,8 @@
  * milestones), timing one scanStalls and its peak memory, then a second scan with the flags already
  * open (steady state). Baselines: the naive way (a few queries per learner, on a 1,000-learner
  * subset, extrapolated) and the floor (reading every check-in of the history in one query).
+ * Then the incremental evaluation a tick runs: a tick with nothing changed, a tick after one cohort's
+ * round closed and its learners answered, and how many learners a full scan would still act on.
  *
  * Run: npx tsx bench/stall-scan.ts [--learners 50000] [--rated-percent 60]
  */
@@ -14,6 +16,7 @@ import { sql } from 'kysely';
 import { loadContent } from '../src/content/load.js';
 import type { Program } from '../src/content/types.js';
 import { scanStalls, type ScanResult } from '../src/core/stalls/scan.js';
+import { evaluateStalls } from '../src/jobs/stall-evaluation.js';
 import { stallReasons, type StallAnswer } from '../src/core/stalls/rules.js';
 import type { Db } from '../src/db/connect.js';
 import type { CheckinStatus } from '../src/db/types.js';
@@ -131,6 +134,50 @@ async function main(): Promise<void> {
       const after = await bdb.db.selectFrom('outbox').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
       scans.push({ name, run, outbox: after.n - before.n });
     }
+    // The incremental evaluation, as the tick runs it. The bulk load queued every learner through the
+    // triggers; a full scan covers them, so the queue starts empty, as after a restore.
+    await sql`truncate stall_queue`.execute(bdb.db);
+    const t1 = new Date(NOW.getTime() + 2 * 60_000);
+    const fullEval = await measured(() => evaluateStalls(bdb.db, content, t1, { admins: [] }));
+    // Nothing changed: the median of several minutes' ticks, as one is a handful of small queries.
+    const steadyRuns: Array<Awaited<ReturnType<typeof measured<Awaited<ReturnType<typeof evaluateStalls>>>>>> = [];
+    for (let i = 1; i <= 9; i++) steadyRuns.push(await measured(() => evaluateStalls(bdb.db, content, new Date(t1.getTime() + i * 1000), { admins: [] })));
+    const steady = steadyRuns.sort((a, b) => a.ms - b.ms)[4]!;
+    // One cohort's next week opens (closing the last) and its learners answer it.
+    const cohort = await bdb.db.selectFrom('cohorts').select(['id']).orderBy('id').limit(1).executeTakeFirstOrThrow();
+    const nextWeek = WEEKS + 1;
+    const opens = new Date(t1.getTime() + 5 * 60_000);
+    const round = await bdb.db
+      .insertInto('rounds')
+      .values({ cohort_id: cohort.id, week: nextWeek, milestone_id: program.milestones[program.milestones.length - 1]!.id, local_date: opens.toISOString().slice(0, 10), opens_at: opens, created_at: opens, channel_id: 'C-bench' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const cohortLearners = await bdb.db.selectFrom('members').select('id').where('cohort_id', '=', cohort.id).where('role', '=', 'learner').execute();
+    await bdb.db
+      .insertInto('checkins')
+      .values(cohortLearners.map((m, i) => ({ round_id: round.id, member_id: m.id, status: i % 5 === 0 ? ('blocked' as const) : ('on-track' as const), confidence: 3, blocker: null, note: null, late: false, source: 'button' as const, created_at: opens, updated_at: opens })))
+      .execute();
+    const afterAt = new Date(opens.getTime() + 60_000);
+    const afterRound = await measured(() => evaluateStalls(bdb.db, content, afterAt, { admins: [] }));
+    const check = await scanStalls(bdb.db, content, afterAt, { dryRun: true });
+    const totalLearners = learners;
+    const agreement = (totalLearners - (check.planned?.length ?? 0)) / totalLearners;
+    heading('the incremental evaluation a tick runs (one replica holds the lease); baseline: reading every check-in once');
+    console.log(
+      table(
+        ['tick', 'mode', 'queued + due', 'time', '× read all', 'opened', 'updated', 'resolved'],
+        [
+          ['first tick (full scan: no earlier one)', fullEval, floor],
+          ['a tick with nothing changed (median of 9)', steady, floor],
+          [`one cohort (${cohortLearners.length} learners) closed a round and answered`, afterRound, floor],
+        ].map(([name, r]) => {
+          const run = r as typeof steady;
+          return [name as string, run.value.mode, count(run.value.looked), ms(run.ms), (run.ms / floor.ms).toFixed(3), count(run.value.opened), count(run.value.updated), count(run.value.resolved)];
+        }),
+      ),
+    );
+    console.log(`\na full scan after those ticks would act on ${count(check.planned?.length ?? 0)} of ${count(totalLearners)} learners (agreement ${agreement.toFixed(4)})`);
+
     const flagsInSubset = await bdb.db.selectFrom('stall_flags').select('member_id').where('member_id', 'in', subset).where('status', '<>', 'resolved').execute();
     const scanSet = new Set(flagsInSubset.map((f) => f.member_id));
     const agree = subset.filter((id) => scanSet.has(id) === naiveRun.value.has(id)).length;
@@ -186,7 +233,13 @@ async function main(): Promise<void> {
         ok: null,
       },
       { bench: 'stall-scan', what: 'agrees with the naive rules', value: `${agree}/${subset.length}`, baseline: '-', target: 'all', ok: agree === subset.length },
+      { bench: 'stall-scan', what: 'steady tick (nothing changed)', value: ms(steady.ms), baseline: `read all ${ms(floor.ms)}`, target: '≤ 0.05 × read all', ok: steady.ms <= 0.05 * floor.ms },
+      { bench: 'stall-scan', what: 'tick after one cohort closed a round', value: ms(afterRound.ms), baseline: `read all ${ms(floor.ms)}`, target: '≤ 0.05 × read all', ok: afterRound.ms <= 0.05 * floor.ms },
+      { bench: 'stall-scan', what: 'incremental agrees with the full scan', value: agreement.toFixed(4), baseline: '-', target: '1.0', ok: agreement === 1 },
     ], [
+      figure('stall', 'steady-tick', steady.ms, 'ms', ['stall/read-all', floor.ms]),
+      figure('stall', 'after-round', afterRound.ms, 'ms', ['stall/read-all', floor.ms]),
+      figure('stall', 'agreement', agreement, 'share', ['stall/learners', totalLearners]),
       figure('stall', 'full-scan', first.run.ms, 'ms', ['stall/read-all', floor.ms]),
       figure('stall', 'steady-scan', second.run.ms, 'ms', ['stall/read-all', floor.ms]),
       figure('stall', 'naive-extrapolated', naiveExtrapolated, 'ms', ['stall/read-all', floor.ms]),

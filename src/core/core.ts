@@ -15,6 +15,8 @@ export interface CoreDeps {
   admins: AdminId[];
   /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
   gesturesAtOnce?: number;
+  /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */
+  stallFullScanMs?: number;
 }
 
 /** Everything an adapter may ask of the core. Each call is one user gesture; each returns what to show. */

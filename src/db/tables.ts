@@ -2,6 +2,7 @@ import type { Database } from './types.js';
 
 /** Every table, children before parents: the order to drop or truncate them in. */
 export const TABLES = [
+  'stall_queue',
   'leases',
   'heartbeats',
   'faq_alias_candidates',

@@ -154,6 +154,14 @@ export interface HeartbeatsTable {
   at: Timestamp;
 }
 
+/** Learners (member_id, cohort_id 0) and cohorts (member_id 0) whose stall flags need a look, filled by triggers. */
+export interface StallQueueTable {
+  cohort_id: Generated<number>;
+  member_id: Generated<number>;
+  due_at: Timestamp;
+  seq: Generated<string>;
+}
+
 export interface OutboxTable {
   id: Generated<string>;
   key: string;
@@ -240,6 +248,7 @@ export interface Database {
   leases: LeasesTable;
   cohort_pauses: CohortPausesTable;
   heartbeats: HeartbeatsTable;
+  stall_queue: StallQueueTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

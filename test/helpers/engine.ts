@@ -45,11 +45,11 @@ export interface TestEngine {
 
 export const CHANNEL = 'C-spring';
 
-export async function testEngine(db: Db, start: string, opts: { admins?: CoreDeps['admins'] } = {}): Promise<TestEngine> {
+export async function testEngine(db: Db, start: string, opts: { admins?: CoreDeps['admins']; stallFullScanMs?: number } = {}): Promise<TestEngine> {
   const { content, faq } = await realContent();
   const clock = new Clock();
   clock.freeze(new Date(start));
-  const deps: CoreDeps = { db, content, faq, clock, reminderAfterHours: 24, admins: opts.admins ?? [] };
+  const deps: CoreDeps = { db, content, faq, clock, reminderAfterHours: 24, admins: opts.admins ?? [], ...(opts.stallFullScanMs === undefined ? {} : { stallFullScanMs: opts.stallFullScanMs }) };
   const core = createCore(deps);
   const port = new RecordingPort('local');
   const ports = new Map([['local' as const, port]]);

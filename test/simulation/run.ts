@@ -3,6 +3,8 @@ import { CommandError } from '../../src/core/commands.js';
 import type { Db } from '../../src/db/connect.js';
 import { truncateAll } from '../helpers/db.js';
 import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.js';
+
+const INCREMENTAL_ONLY = Number.POSITIVE_INFINITY;
 import { addDays, DAY, HOUR, iso, MINUTE, WEEKDAY_KEYS } from '../model/calendar.js';
 import { ORGANIZER, relative, type Feature, type Plan, type Step } from '../model/history.js';
 import { CohortModel, type ReasonCode } from '../model/model.js';
@@ -89,7 +91,8 @@ export async function runHistory(
     throw new InvariantFailure(invariant, detail, log);
   };
 
-  let e: TestEngine = await testEngine(db, iso(plan.created));
+  // Only the first tick scans everything: the rest of the program is judged on the incremental evaluation.
+  let e: TestEngine = await testEngine(db, iso(plan.created), { stallFullScanMs: INCREMENTAL_ONLY });
   const admin = () => e.as(ORGANIZER, { admin: true });
   const place = { channelId: CHANNEL };
   let now = plan.created;
@@ -317,7 +320,7 @@ export async function runHistory(
     freeze(s.at);
     switch (s.kind) {
       case 'restart':
-        e = await testEngine(db, iso(s.at));
+        e = await testEngine(db, iso(s.at), { stallFullScanMs: INCREMENTAL_ONLY });
         say(s.at, 'bot', 'restarts (fresh core on the same database)');
         return;
       case 'answer': {

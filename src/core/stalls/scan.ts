@@ -30,11 +30,18 @@ const WEEK_MS = 7 * 24 * HOUR;
 /** An unacknowledged alert is re-sent once after this long, and escalated this long after the re-send. */
 export const RESEND_AFTER_MS = 48 * HOUR;
 
+/** Which learners to look at: per cohort, every learner ('all') or the ones named. */
+export type ScanScope = ReadonlyMap<number, ReadonlySet<number> | 'all'>;
+
 export interface ScanOptions {
   /** Organizers (ADMIN_USER_IDS): they get alerts when a cohort has no mentor, and escalations. */
   admins?: readonly AdminId[];
   /** Kept for callers; a round now counts as missed once it has closed, whatever the reminder delay. */
   reminderAfterHours?: number;
+  /** Only these cohorts and learners (the rest are left as they are); every active cohort when unset. */
+  scope?: ScanScope;
+  /** Plan only: change nothing, send nothing, and say which learners a scan would act on. */
+  dryRun?: boolean;
 }
 
 export interface ScanResult {
@@ -45,6 +52,8 @@ export interface ScanResult {
   resolved: number;
   resent: number;
   escalated: number;
+  /** With dryRun: the learners (member ids) the scan would act on. */
+  planned?: number[];
 }
 
 interface MemberRow {
@@ -125,11 +134,16 @@ function closedRounds(recorded: ReadonlyArray<{ week: number; opensAt: Date; loc
   return out;
 }
 
-async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapshot> {
+async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanScope): Promise<Snapshot> {
+  const scoped = scope ? [...scope.keys()] : null;
+  if (scoped?.length === 0) return { cohorts: new Map(), members: new Map(), answers: new Map(), completed: new Map(), breaks: new Map(), flags: [], lastResolution: new Map() };
+  // Every query below reads active cohorts through the alias co; a scope narrows them to its cohorts.
+  const inScope = scoped ? sql`and co.id in (${sql.join(scoped)})` : sql``;
   const cohortRows = await db
-    .selectFrom('cohorts')
+    .selectFrom('cohorts as co')
     .select(['id', 'name', 'platform', 'timezone', 'program_id', 'created_by'])
     .where('status', '=', 'active')
+    .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
     .execute();
   const cohorts = new Map<number, CohortState>();
   const todayIn = new Map<string, string>();
@@ -158,13 +172,14 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     sql<{ cohort_id: number; rounds: string }>`
       select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date || ' ' || r.state, ',') as rounds
       from rounds r join cohorts co on co.id = r.cohort_id
-      where co.status = 'active'
+      where co.status = 'active' ${inScope}
       group by r.cohort_id`.execute(db),
     db
       .selectFrom('members as m')
       .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
       .select(['m.id', 'm.cohort_id', 'm.user_id', 'm.display_name', 'm.role', 'm.away_until', ms('m.joined_at').as('joined_ms')])
       .where('co.status', '=', 'active')
+      .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
       .where('m.removed_at', 'is', null)
       .orderBy('m.id')
       .execute(),
@@ -184,6 +199,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
         ms('f.escalated_at').as('escalated_ms'),
       ])
       .where('co.status', '=', 'active')
+      .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
       .where('f.status', '<>', 'resolved')
       .orderBy('f.id')
       .execute(),
@@ -192,6 +208,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       .innerJoin('cohorts as co', 'co.id', 'f.cohort_id')
       .select(['f.member_id', sql<number>`max(${ms('f.resolved_at')})`.as('at_ms')])
       .where('co.status', '=', 'active')
+      .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
       .where('f.status', '=', 'resolved')
       .groupBy('f.member_id')
       .execute(),
@@ -201,7 +218,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       from milestone_completions mc
       join members m on m.id = mc.member_id
       join cohorts co on co.id = m.cohort_id
-      where co.status = 'active' and m.removed_at is null and m.role = 'learner'
+      where co.status = 'active' ${inScope} and m.removed_at is null and m.role = 'learner'
       group by mc.member_id`.execute(db),
     // One row per recent posted round, its answers joined: index lookups per round, no million-row sort.
     sql<{ cohort_id: number; week: number; answers: string | null }>`
@@ -212,13 +229,14 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
         select string_agg(c.member_id || ' ' || c.status || ' ' || coalesce(c.confidence::text, '-') || ' ' || ${ms('c.updated_at')}, ',') as answers
         from checkins c where c.round_id = r.id
       ) a
-      where co.status = 'active'`.execute(db),
+      where co.status = 'active' ${inScope}`.execute(db),
     db
       .selectFrom('away_periods as p')
       .innerJoin('members as m', 'm.id', 'p.member_id')
       .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
       .select(['p.member_id', 'p.starts_on', 'p.ends_on'])
       .where('co.status', '=', 'active')
+      .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
       .where('m.removed_at', 'is', null)
       .execute(),
   ]);
@@ -326,7 +344,11 @@ interface Planned {
  */
 export async function scanStalls(db: Db, content: Content, now: Date, options: ScanOptions = {}): Promise<ScanResult> {
   const admins = options.admins ?? [];
-  const snap = await loadSnapshot(db, content, now);
+  const snap = await loadSnapshot(db, content, now, options.scope);
+  const looksAt = (cohortId: number, memberId: number) => {
+    const s = options.scope?.get(cohortId);
+    return options.scope === undefined || s === 'all' || (s !== undefined && s.has(memberId));
+  };
   const result: ScanResult = { opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 };
 
   const load = new Map<number, number>();
@@ -351,11 +373,12 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
 
   for (const f of snap.flags) {
     const m = snap.members.get(f.memberId);
-    if (!m || m.role !== 'learner') toRemove.push(f);
+    if ((!m || m.role !== 'learner') && looksAt(f.cohortId, f.memberId)) toRemove.push(f);
   }
 
   for (const cohort of snap.cohorts.values()) {
     for (const learner of cohort.learners) {
+      if (!looksAt(cohort.id, learner.id)) continue;
       const reasons = stallReasons(
         {
           now,
@@ -391,6 +414,22 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
         toEscalate.push({ flag, learner, cohort });
       }
     }
+  }
+
+  if (options.dryRun) {
+    const planned = new Set([
+      ...toOpen.map((o) => o.learner.id),
+      ...[...toUpdate, ...toAutoResolve, ...toResend, ...toEscalate].map((p) => p.flag.memberId),
+      ...toRemove.map((f) => f.memberId),
+    ]);
+    return {
+      opened: toOpen.length,
+      updated: toUpdate.length,
+      resolved: toAutoResolve.length + toRemove.length,
+      resent: toResend.length,
+      escalated: toEscalate.length,
+      planned: [...planned],
+    };
   }
 
   const histories = await loadHistories(db, [...toOpen, ...toResend, ...toEscalate].map((p) => p.learner.id));
