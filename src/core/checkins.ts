@@ -70,6 +70,12 @@ export async function recordCheckin(
           .where('m.role', '=', 'learner')
           .where('m.removed_at', 'is', null)
           .as('answered'),
+        // What the learner completed and by which answer: an edit may take its own back.
+        eb
+          .selectFrom('milestone_completions as mc')
+          .select(sql<string | null>`string_agg(mc.milestone_id || ':' || coalesce(mc.checkin_id::text, ''), ',')`.as('list'))
+          .where('mc.member_id', '=', member.id)
+          .as('completions'),
         'mine.id as c_id',
         'mine.status as c_status',
         'mine.confidence as c_confidence',
@@ -104,7 +110,14 @@ export async function recordCheckin(
     if (closed && existing) return { kind: 'closed', existing, nextWeek };
 
     // What this answer completed before: an edit may take it back (an accidental Done, an unticked box).
-    const completions = await trx.selectFrom('milestone_completions').select(['milestone_id', 'checkin_id']).where('member_id', '=', member.id).execute();
+    // Milestone ids are kebab-case, so the joined list is unambiguous.
+    const completions = (locked.completions ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((item) => {
+        const [milestone_id, checkin] = item.split(':');
+        return { milestone_id: milestone_id!, checkin_id: checkin ? Number(checkin) : null };
+      });
     const madeByThis = existing ? completions.filter((c) => c.checkin_id === existing.id).map((c) => c.milestone_id) : [];
     const doneBefore = new Set(completions.filter((c) => !existing || c.checkin_id !== existing.id).map((c) => c.milestone_id));
     const milestones = new Set(input.keepDetails ? madeByThis : (input.milestones ?? []));
@@ -124,18 +137,26 @@ export async function recordCheckin(
       source: input.source,
       updated_at: now,
     };
-    const checkin = existing
-      ? await trx.updateTable('checkins').set(values).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
-      : await trx
-          .insertInto('checkins')
-          .values({ ...values, round_id: round.id, member_id: member.id, late: closed, created_at: now })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-
-    await trx
-      .insertInto('checkin_history')
-      .values({ checkin_id: checkin.id, status: checkin.status, confidence: checkin.confidence, blocker: checkin.blocker, note: checkin.note, milestones: completedIds, late: checkin.late, source: checkin.source, recorded_at: now })
-      .execute();
+    // The answer and its version in history in one statement: a click is the hot path.
+    const checkin = await trx
+      .with('c', (db) =>
+        existing
+          ? db.updateTable('checkins').set(values).where('id', '=', existing.id).returningAll()
+          : db.insertInto('checkins').values({ ...values, round_id: round.id, member_id: member.id, late: closed, created_at: now }).returningAll(),
+      )
+      .with('h', (db) =>
+        db
+          .insertInto('checkin_history')
+          .columns(['checkin_id', 'status', 'confidence', 'blocker', 'note', 'milestones', 'late', 'source', 'recorded_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('c')
+              .select(['c.id', 'c.status', 'c.confidence', 'c.blocker', 'c.note', sql<string[]>`${sql.val(completedIds)}::text[]`.as('milestones'), 'c.late', 'c.source', sql<Date>`${now}::timestamptz`.as('recorded_at')]),
+          ),
+      )
+      .selectFrom('c')
+      .selectAll()
+      .executeTakeFirstOrThrow();
 
     if (undone.length > 0) {
       await trx.deleteFrom('milestone_completions').where('member_id', '=', member.id).where('checkin_id', '=', existing!.id).where('milestone_id', 'in', undone).execute();

@@ -44,6 +44,22 @@ export class ActorResolver {
     };
   }
 
+  /**
+   * The actor without a users.info call when the profile is not cached: for gestures that need
+   * neither a name nor admin rights (a one-click check-in), where the call would be most of the cost.
+   */
+  known(userId: string, workspaceId: string | null, fallbackName?: string): Actor {
+    const cached = this.cache.get(userId);
+    const profile = cached && this.now() - cached.at < this.ttlMs ? cached : null;
+    return {
+      platform: 'slack',
+      userId,
+      displayName: profile?.displayName || fallbackName || userId,
+      isAdmin: this.admins.has(userId) || Boolean(profile?.workspaceAdmin),
+      workspaceId,
+    };
+  }
+
   private async profile(userId: string): Promise<Profile | null> {
     const cached = this.cache.get(userId);
     if (cached && this.now() - cached.at < this.ttlMs) return cached;

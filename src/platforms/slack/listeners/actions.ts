@@ -39,7 +39,10 @@ export function registerActions(app: App, deps: ListenerDeps): void {
     const container = b.container;
     const channelId = b.channel?.id ?? container?.channel_id ?? null;
     const messageTs = container?.type === 'message' ? container.message_ts : undefined;
-    const actor = await deps.actors.resolve(b.user.id, b.team?.id ?? b.user.team_id ?? null, b.user.name ?? b.user.username);
+    const workspaceId = b.team?.id ?? b.user.team_id ?? null;
+    const fallbackName = b.user.name ?? b.user.username;
+    // A one-click check-in needs only who clicked: the learner's name is already on their membership.
+    const actor = actionId === 'checkin.status' ? deps.actors.known(b.user.id, workspaceId, fallbackName) : await deps.actors.resolve(b.user.id, workspaceId, fallbackName);
     const ix: Interaction = {
       client,
       actor,
