@@ -5,11 +5,10 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkProgramRules, contentErrorMap, formatIssues, zodIssues } from './check.js';
 import { evidenceCheckSchema, faqFrontMatterSchema, programSchema, thesaurusSchema } from './schema.js';
-import type { Content, ContentIssue, EvidenceCheck, FaqEntry, Program } from './types.js';
+import { DEFAULT_NO_COMMITS_DAYS, type Content, type ContentIssue, type EvidenceCheck, type FaqEntry, type Program } from './types.js';
 
 export { formatIssues } from './check.js';
 
-export const DEFAULT_NO_COMMITS_DAYS = 14;
 export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
 
 function toCheck(c: z.infer<typeof evidenceCheckSchema>): EvidenceCheck {

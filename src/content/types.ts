@@ -28,6 +28,9 @@ export interface ProgramWeek {
   focus: string;
 }
 
+/** Days without a commit on a linked repository before a learner is flagged, when a program does not say. */
+export const DEFAULT_NO_COMMITS_DAYS = 14;
+
 export interface StallSettings {
   missedRounds: number;
   blockedAnswers: number;

@@ -22,6 +22,7 @@ import {
   type StallAnswer,
   type StallBreak,
   type StallMilestone,
+  type StallRepo,
   type StallRound,
 } from './rules.js';
 
@@ -93,6 +94,7 @@ interface Snapshot {
   answers: Map<number, StallAnswer[]>;
   completed: Map<number, Set<string>>;
   breaks: Map<number, StallBreak[]>;
+  repos: Map<number, StallRepo[]>;
   flags: FlagRow[];
   /** When a flag on the learner was last resolved, whoever resolved it. */
   lastResolution: Map<number, Date>;
@@ -154,7 +156,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
   }
 
   const depth = Math.max(1, ...[...cohorts.values()].map((c) => windowDepth(c.program.stall)));
-  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows, breakRows] = await Promise.all([
+  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows, breakRows, repoRows] = await Promise.all([
     sql<{ cohort_id: number; rounds: string }>`
       select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date || ' ' || r.state, ',') as rounds
       from rounds r join cohorts co on co.id = r.cohort_id
@@ -221,6 +223,15 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
       .where('co.status', '=', 'active')
       .where('m.removed_at', 'is', null)
       .execute(),
+    db
+      .selectFrom('evidence_links as e')
+      .innerJoin('members as m', 'm.id', 'e.member_id')
+      .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
+      .select(['e.member_id', 'e.owner', 'e.repo', ms('e.last_commit_at').as('commit_ms'), ms('e.created_at').as('linked_ms'), ms('e.checked_at').as('checked_ms')])
+      .where('co.status', '=', 'active')
+      .where('m.removed_at', 'is', null)
+      .where('e.kind', '=', 'repo')
+      .execute(),
   ]);
 
   for (const row of roundRows.rows) {
@@ -271,6 +282,21 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     list.push({ startsOn: b.starts_on, endsOn: b.ends_on });
   }
 
+  const repos = new Map<number, StallRepo[]>();
+  for (const r of repoRows) {
+    let list = repos.get(r.member_id);
+    if (!list) repos.set(r.member_id, (list = []));
+    // One repository linked to several milestones counts once.
+    const name = `${r.owner}/${r.repo}`;
+    if (list.some((x) => x.name === name)) continue;
+    list.push({
+      name,
+      lastCommitAt: r.commit_ms === null ? null : new Date(r.commit_ms),
+      linkedAt: new Date(r.linked_ms),
+      checkedAt: r.checked_ms === null ? null : new Date(r.checked_ms),
+    });
+  }
+
   const lastResolution = new Map<number, Date>();
   for (const r of resolutionRows) if (r.at_ms !== null) lastResolution.set(r.member_id, new Date(r.at_ms));
 
@@ -287,7 +313,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date): Promise<Snapsh
     escalatedAt: f.escalated_ms === null ? null : new Date(f.escalated_ms),
     version: f.version,
   }));
-  return { cohorts, members, answers, completed, breaks, flags, lastResolution };
+  return { cohorts, members, answers, completed, breaks, repos, flags, lastResolution };
 }
 
 /** The last answers of the learners an alert is about, newest first, with their blockers. */
@@ -365,6 +391,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           milestones: cohort.milestones,
           completed: snap.completed.get(learner.id) ?? new Set(),
           breaks: snap.breaks.get(learner.id) ?? [],
+          repos: snap.repos.get(learner.id) ?? [],
         },
         cohort.program.stall,
       );
