@@ -53,8 +53,11 @@ function useEtagCache(octokit: Octokit, db: Db, now: () => Date): void {
     if (method !== 'GET') return request(options);
     const key = url;
     const cached = await db.selectFrom('github_cache').select(['etag', 'body']).where('key', '=', key).executeTakeFirst();
+
     try {
-      const res = await request(cached ? { ...options, headers: { ...options.headers, 'if-none-match': cached.etag } } : options);
+      // Set on the options themselves, as @octokit/auth-token does: a copy loses the header.
+      if (cached) options.headers['if-none-match'] = cached.etag;
+      const res = await request(options);
       const etag = res.headers.etag;
       if (etag) {
         const body = JSON.stringify(res.data);
