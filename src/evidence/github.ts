@@ -3,7 +3,8 @@ import type { Db } from '../db/connect.js';
 import { RetryLater, type GitHubPort, type RepoInfo, type WorkflowRun } from '../core/evidence/ports.js';
 
 export interface GitHubOptions {
-  db: Db;
+  /** Where answers are kept with their ETags; without it (the command line) nothing is kept. */
+  db?: Db;
   /** GITHUB_API_URL: a GitHub Enterprise or test server; https://api.github.com when unset. */
   baseUrl?: string;
   /** GITHUB_TOKEN: optional; raises the rate limit from 60 to 5,000 requests an hour. */
@@ -85,7 +86,7 @@ export function createGitHubPort(opts: GitHubOptions): GitHubPort & { readonly o
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     request: { fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }) },
   });
-  useEtagCache(octokit, opts.db, opts.now);
+  if (opts.db) useEtagCache(octokit, opts.db, opts.now);
 
   /** Runs one call: 404 (and 409 for an empty repository) means "not there"; limits and outages mean "later". */
   async function call<T>(run: () => Promise<T>, missing: T): Promise<T> {
