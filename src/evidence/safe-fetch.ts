@@ -29,6 +29,8 @@ export interface SafeFetchOptions {
   /** EVIDENCE_ALLOW_PRIVATE=1, for tests only: any address may be reached. */
   allowPrivate?: boolean;
   resolve?: Resolver;
+  /** Which resolved addresses may be reached; public ones unless `allowPrivate` (tests narrow it further). */
+  allow?: (address: string) => boolean;
   /** Extra certificate authorities to trust (a test server's self-signed certificate). */
   ca?: string | Buffer;
 }
@@ -49,8 +51,12 @@ export function createSafeFetcher(opts: SafeFetchOptions = {}): WebPort {
     });
     if (addresses.length === 0) throw new FetchRefused(`the host ${bare} has no address.`);
     if (!opts.allowPrivate) {
-      const bad = addresses.find((a) => !isPublicAddress(a));
-      if (bad !== undefined) throw new FetchRefused(`${bare} points to ${bad}, which is not a public internet address; link something deployed publicly.`);
+      const allowed = opts.allow ?? isPublicAddress;
+      const bad = addresses.find((a) => !allowed(a));
+      if (bad !== undefined) {
+        const what = bad === bare ? bare : `${bare} points to ${bad}, which`;
+        throw new FetchRefused(`${what} is not a public internet address; link something deployed publicly.`);
+      }
     }
     return addresses[0]!;
   }
@@ -107,7 +113,7 @@ export function createSafeFetcher(opts: SafeFetchOptions = {}): WebPort {
           res = await once(url, address, deadline);
         } catch (err) {
           const msg = err instanceof Error ? err.message : String(err);
-          if (msg === 'timed out') throw new FetchRefused(`did not answer within ${Math.round(Math.min(timeoutMs, MAX_TIMEOUT_MS) / 1000)} s.`);
+          if (msg === 'timed out') throw new FetchRefused(`did not answer within ${(Math.min(timeoutMs, MAX_TIMEOUT_MS) / 1000).toFixed(1)} s.`);
           throw new FetchRefused(`could not be reached (${msg}); is it deployed and public?`);
         }
         if (res.location === undefined) return { status: res.status, body: res.body, contentType: res.contentType };
