@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkProgramRules, contentErrorMap, formatIssues, zodIssues } from './check.js';
 import { evidenceCheckSchema, faqFrontMatterSchema, programSchema, thesaurusSchema } from './schema.js';
-import { DEFAULT_NO_COMMITS_DAYS, type Content, type ContentIssue, type EvidenceCheck, type FaqEntry, type Program } from './types.js';
+import { type Content, type ContentIssue, type EvidenceCheck, type FaqEntry, type Program } from './types.js';
 
 export { formatIssues } from './check.js';
 
@@ -167,7 +167,7 @@ async function readPrograms(root: string, content: Content, issues: ContentIssue
           behindMilestones: value.stall.behind_milestones,
           confidenceDrop: value.stall.confidence_drop,
           confidenceWindow: value.stall.confidence_window,
-          noCommitsDays: value.stall.no_commits_days ?? DEFAULT_NO_COMMITS_DAYS,
+          ...(value.stall.no_commits_days !== undefined ? { noCommitsDays: value.stall.no_commits_days } : {}),
         },
         milestones: value.milestones.map((m) => ({
           id: m.id,
@@ -176,7 +176,7 @@ async function readPrograms(root: string, content: Content, issues: ContentIssue
           doneWhen: m.done_when,
           resources: m.resources,
           week: m.week,
-          evidence: (m.evidence ?? []).map(toCheck),
+          ...(m.evidence ? { evidence: m.evidence.map(toCheck) } : {}),
         })),
         weeks: value.weeks.map((w) => ({ week: w.week, milestoneId: w.milestone, focus: w.focus })),
       };

@@ -55,10 +55,10 @@ describe('evidence checks in programs', () => {
     ]);
   });
 
-  it('a program without checks or no_commits_days still loads, with the default of 14 days', async () => {
+  it('a program without checks or no_commits_days still loads (the rule then uses 14 days)', async () => {
     const root = await programWith((y) => y.replace(/\n {4}evidence:\n(?: {6}.*\n| {8}.*\n)+/g, '\n').replace('  no_commits_days: 14\n', ''));
     const program = (await loadContent(root, { strict: false })).programs.get('ds-to-mle')!;
     expect(program.milestones.every((m) => (m.evidence ?? []).length === 0)).toBe(true);
-    expect(program.stall.noCommitsDays).toBe(14);
+    expect(program.stall.noCommitsDays).toBeUndefined();
   });
 });

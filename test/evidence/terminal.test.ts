@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { Clock } from '../../src/core/clock.js';
 import { createCore } from '../../src/core/create-core.js';
@@ -25,6 +25,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await gh.stop();
+});
+beforeEach(async () => {
+  await t.reset();
 });
 
 /** A terminal session wired as `npm start` wires it, with GITHUB_API_URL pointing at the fake. */
@@ -71,5 +74,36 @@ describe('terminal mode with GITHUB_API_URL at a fake GitHub', () => {
     expect(digest).toContain('Verified by linked work (1)\n• maria: Production code baseline ✔ (https://github.com/o/r)');
     expect(digest).toContain('maria        ·  0/7 ✔1');
     expect(gh.calls.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the Details form takes a link to the work', () => {
+  it('a link in the form is checked for the week\'s milestone; a bad one is refused with why, and the answer is not saved', async () => {
+    const out = await session([
+      '/cohort create name:Formed program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin',
+      '/as maria',
+      '/cohort join',
+      '/clock +3h',
+      '/checkin',
+      'on-track',
+      '',
+      '4',
+      '',
+      '',
+      'ftp://example.com/model',
+      '/checkin',
+      'on-track',
+      '',
+      '4',
+      '',
+      '',
+      'https://github.com/o/r',
+      '/quit',
+    ]);
+    expect(out).toContain('"ftp://example.com/model" is not an https:// link. Only https links can be checked');
+    expect(out).toContain('Recorded: On track for week 1 (Production code baseline).');
+    expect(out).toContain('Checking… https://github.com/o/r for Production code baseline.');
+    expect(out).toContain('Production code baseline is ✔ verified');
+    expect(out.indexOf('is not an https:// link')).toBeLessThan(out.indexOf('Recorded:'));
   });
 });

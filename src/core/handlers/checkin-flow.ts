@@ -1,5 +1,8 @@
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
+import { checkingText } from '../messages/evidence.js';
+import { recordLink } from './evidence.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
@@ -150,6 +153,7 @@ export async function openForm(deps: CoreDeps, actor: Actor, place: Place, round
       },
       { id: 'blocker', label: 'Blocker', kind: 'text', initial: existing?.blocker ?? undefined, optional: true, placeholder: 'What is stopping you, if anything?', maxLength: 500 },
       { id: 'note', label: 'Note', kind: 'textarea', initial: existing?.note ?? undefined, optional: true, placeholder: 'Anything your mentor should know', maxLength: 2000 },
+      { id: 'link', label: 'Link to your work (checked as evidence)', kind: 'text', optional: true, placeholder: 'https://github.com/you/your-repo', maxLength: 500 },
     ],
   };
   if (form.fields[1]!.options!.length === 0) form.fields.splice(1, 1);
@@ -174,8 +178,24 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   const known = new Set(target.program.milestones.map((m) => m.id));
   const unknown = (values.milestones ?? []).filter((m) => !known.has(m));
   if (unknown.length > 0) errors.milestones = `Unknown milestone${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`;
+  let link: EvidenceUrl | null = null;
+  if (values.link?.trim()) {
+    try {
+      link = parseEvidenceUrl(values.link);
+    } catch (err) {
+      if (!(err instanceof BadEvidenceUrl)) throw err;
+      errors.link = err.message;
+    }
+  }
   if (Object.keys(errors).length > 0) throw new FormInvalid(errors);
-  return save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+  const reply = await save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+  if (!link || reply.kind !== 'message') return reply;
+  // The link goes with the week's milestone, checked like `/evidence`; the answer says so.
+  const milestone = milestoneOf(target.program, target.round.milestone_id);
+  if (!milestone) return reply;
+  await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
+  const checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };
 }
 
 async function save(

@@ -2,7 +2,7 @@ import type { Milestone, Program } from '../../content/types.js';
 import type { Actor, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { linksOf, verifiedMilestones } from '../evidence/links.js';
-import { BadEvidenceUrl, parseEvidenceUrl } from '../evidence/url.js';
+import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
 import { checkingText, EVIDENCE_USAGE, linkListMessage } from '../messages/evidence.js';
 import type { Executor } from '../outbox.js';
 import { learnerMembership } from './access.js';
@@ -29,7 +29,7 @@ function programOf(deps: CoreDeps, programId: string): Program {
 }
 
 /** Records a link (or asks for a fresh check of one already there) and queues its check; the result comes by DM. */
-export async function linkEvidence(deps: CoreDeps, actor: Actor, place: Place, url: string, milestoneId?: string, opts: { quiet?: boolean } = {}): Promise<Reply> {
+export async function linkEvidence(deps: CoreDeps, actor: Actor, place: Place, url: string, milestoneId?: string): Promise<Reply> {
   const now = deps.clock.now();
   const { cohort, member } = await learnerMembership(deps, actor, place);
   const program = programOf(deps, cohort.program_id);
@@ -48,11 +48,18 @@ export async function linkEvidence(deps: CoreDeps, actor: Actor, place: Place, u
   } else {
     milestone = await currentMilestone(deps.db, cohort.id, program);
   }
+  await recordLink(deps.db, member.id, milestone, link, actor, now);
+  return privately(checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0));
+}
+
+/** Stores a link (or asks for a fresh check of one already there) and makes its check due now. */
+export async function recordLink(db: Executor, memberId: number, milestone: Milestone, link: EvidenceUrl, actor: Actor, now: Date): Promise<void> {
   const hasChecks = (milestone.evidence ?? []).length > 0;
   // A repository link is checked even without checks: its commits feed the no-commits stall reason.
   const due = hasChecks || link.kind === 'repo' ? now : null;
   const notify = hasChecks ? JSON.stringify({ platform: actor.platform, userId: actor.userId }) : null;
-  await deps.db
+  const member = { id: memberId };
+  await db
     .insertInto('evidence_links')
     .values({
       member_id: member.id,
@@ -69,8 +76,6 @@ export async function linkEvidence(deps: CoreDeps, actor: Actor, place: Place, u
       oc.columns(['member_id', 'milestone_id', 'url']).doUpdateSet({ check_due_at: due, notify, claimed_until: null, attempts: 0, retry_told: false }),
     )
     .execute();
-  if (opts.quiet) return privately('');
-  return privately(checkingText(link.url, milestone.title, hasChecks));
 }
 
 /** `/evidence` alone: every link of the learner in this cohort, and where its checks stand. */
