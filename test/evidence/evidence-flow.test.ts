@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/core/commands.js';
+import { exportCheckins, formatCheckins } from '../../src/core/export.js';
 import { createGitHubPort } from '../../src/evidence/github.js';
 import { createSafeFetcher } from '../../src/evidence/safe-fetch.js';
 import { useTestDb } from '../helpers/db.js';
@@ -204,6 +205,23 @@ describe('checks cost no rate limit when nothing changed, and limits never fail 
     const all = evidenceDms('maria');
     expect(all).toHaveLength(2);
     expect(all[1]).toContain('is ✔ verified');
+  });
+});
+
+describe('export checkins', () => {
+  it('carries each check-in\'s evidence: the links for its milestone and how their checks stand', async () => {
+    await e.run(maria(), '/checkin on-track');
+    await e.run(e.as('li'), '/checkin behind');
+    await e.run(maria(), `/evidence ${REPO}`);
+    await e.tick();
+    const rows = await exportCheckins(t.db);
+    expect(rows.map((r) => [r.name, r.evidence_state, r.evidence_links])).toEqual([
+      ['li', '', []],
+      ['maria', 'verified', [REPO]],
+    ]);
+    const csv = formatCheckins(rows, 'csv').trim().split('\n');
+    expect(csv[0]!.endsWith(',evidence_state,evidence_links')).toBe(true);
+    expect(csv[2]!.endsWith(`,verified,${REPO}`)).toBe(true);
   });
 });
 
