@@ -74,6 +74,8 @@ describe('/evidence links work to a milestone and checks it as a job', () => {
     expect(result).toContain('**Production code baseline** is ✔ verified');
 
     expect(textOf(await e.run(maria(), '/progress'))).toContain('⬜ Production code baseline: due week 4 · ✔ verified');
+    // The App Home shows the same mark.
+    expect((await e.core.home(maria())).text).toContain('⬜ Production code baseline: due week 4 · ✔ verified');
     expect(textOf(await e.run(maria(), '/evidence'))).toContain(`**Production code baseline** · ✔ verified\n${REPO}: passed`);
     // Mentors see the link with the mark.
     expect(textOf(await e.run(e.as('dana'), '/progress @maria'))).toContain(`Production code baseline: due week 4 · ✔ verified · ${REPO}`);
