@@ -128,6 +128,14 @@ describe('/evidence links work to a milestone and checks it as a job', () => {
     expect(result).toContain('**CI/CD pipeline** is ✔ verified');
   });
 
+  it('a deployed URL on a milestone checked only on GitHub is told which link to give', async () => {
+    await e.run(maria(), '/evidence https://churn.example.com/predict');
+    await e.tick();
+    expect(evidenceDms('maria')[0]).toContain(
+      'None of the checks of **Production code baseline** applies to this link: they look at a GitHub repository, pull request or commit. Link that with `/evidence <url>`.',
+    );
+  });
+
   it('refuses bad links and unknown milestones with a specific reply, storing nothing', async () => {
     const cases: Array<[string, string]> = [
       ['/evidence ftp://example.com/x', 'is not an https:// link'],

@@ -107,7 +107,14 @@ async function checkOne(db: Db, content: Content, ports: EvidencePorts, row: Cla
           platform: row.notify.platform,
           targetKind: 'user',
           targetId: row.notify.userId,
-          message: checkResultMessage({ url: row.url, milestoneTitle: title, verified: outcome.verified, milestoneVerified: milestoneVerified(checks, links), results: outcome.results }),
+          message: checkResultMessage({
+            url: row.url,
+            milestoneTitle: title,
+            verified: outcome.verified,
+            milestoneVerified: milestoneVerified(checks, links),
+            results: outcome.results,
+            checkedOn: [...new Set(checks.map((c) => (c.type === 'http.get' ? 'web' : 'github') as 'web' | 'github'))],
+          }),
           availableAt: now,
         });
       }

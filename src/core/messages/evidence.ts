@@ -18,9 +18,20 @@ function resultLine(r: EvidenceCheckResult): string {
   return `${r.ok ? '✅' : '❌'} ${r.detail}`;
 }
 
-export function checkResultMessage(d: { url: string; milestoneTitle: string; verified: boolean; milestoneVerified: boolean; results: readonly EvidenceCheckResult[] }): OutMessage {
+export function checkResultMessage(d: {
+  url: string;
+  milestoneTitle: string;
+  verified: boolean;
+  milestoneVerified: boolean;
+  results: readonly EvidenceCheckResult[];
+  /** What the milestone's checks look at, for a link none of them applies to. */
+  checkedOn: Array<'github' | 'web'>;
+}): OutMessage {
   const lines = [`**Evidence checked** · ${d.milestoneTitle}`, d.url, ...d.results.map(resultLine)];
-  if (d.milestoneVerified) lines.push('', `**${d.milestoneTitle}** is ${VERIFIED_MARK}: your mentors see it apart from self-reported milestones.`);
+  if (d.results.length === 0) {
+    const on = d.checkedOn.map((k) => (k === 'github' ? 'a GitHub repository, pull request or commit' : 'the https URL of something deployed')).join(' and ');
+    lines.push(`None of the checks of **${d.milestoneTitle}** applies to this link: they look at ${on}. Link that with \`/evidence <url>\`.`);
+  } else if (d.milestoneVerified) lines.push('', `**${d.milestoneTitle}** is ${VERIFIED_MARK}: your mentors see it apart from self-reported milestones.`);
   else if (d.verified) lines.push('', `This link passed. **${d.milestoneTitle}** has more checks: link the rest of your work with \`/evidence <url>\`.`);
   else lines.push('', 'Not verified yet: fix what is marked ❌, then run `/evidence <url>` again (I also re-check linked work once a day).');
   return { text: lines.join('\n'), private: true };
