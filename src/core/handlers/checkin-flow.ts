@@ -178,23 +178,29 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   const known = new Set(target.program.milestones.map((m) => m.id));
   const unknown = (values.milestones ?? []).filter((m) => !known.has(m));
   if (unknown.length > 0) errors.milestones = `Unknown milestone${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`;
+  if (Object.keys(errors).length > 0) throw new FormInvalid(errors);
+  // A bad link never costs the learner their answer: the check-in is saved and the reply says why the link was not.
   let link: EvidenceUrl | null = null;
+  let linkProblem: string | null = null;
   if (values.link?.trim()) {
     try {
       link = parseEvidenceUrl(values.link);
     } catch (err) {
       if (!(err instanceof BadEvidenceUrl)) throw err;
-      errors.link = err.message;
+      linkProblem = err.message;
     }
   }
-  if (Object.keys(errors).length > 0) throw new FormInvalid(errors);
   const reply = await save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
-  if (!link || reply.kind !== 'message') return reply;
-  // The link goes with the week's milestone, checked like `/evidence`; the answer says so.
+  if (reply.kind !== 'message') return reply;
   const milestone = milestoneOf(target.program, target.round.milestone_id);
-  if (!milestone) return reply;
-  await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
-  const checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  let checking: string | null = null;
+  if (linkProblem) checking = `Your link was not attached: ${linkProblem} Link your work with \`/evidence <url>\`.`;
+  else if (link && milestone) {
+    // The link goes with the week's milestone, checked like `/evidence`.
+    await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
+    checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  }
+  if (!checking) return reply;
   return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };
 }
 
