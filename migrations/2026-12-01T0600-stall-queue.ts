@@ -30,7 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       on conflict (cohort_id, member_id, due_at) do update set seq = excluded.seq
     $$`.execute(db);
 
-  // Answers, completions and breaks: the learner they belong to.
+  // Answers, completions, breaks and linked work: the learner they belong to.
   await sql`
     create function stall_touch_by_member_id() returns trigger language plpgsql as $$
     begin
@@ -44,7 +44,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       end if;
       return null;
     end $$`.execute(db);
-  for (const table of ['checkins', 'milestone_completions', 'away_periods']) {
+  for (const table of ['checkins', 'milestone_completions', 'away_periods', 'evidence_links']) {
     await sql`create trigger stall_touch after insert or update or delete on ${sql.table(table)} for each row execute function stall_touch_by_member_id()`.execute(db);
   }
 
@@ -95,7 +95,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['checkins', 'milestone_completions', 'away_periods', 'members', 'stall_flags', 'rounds', 'cohorts']) {
+  for (const table of ['checkins', 'milestone_completions', 'away_periods', 'evidence_links', 'members', 'stall_flags', 'rounds', 'cohorts']) {
     await sql`drop trigger if exists stall_touch on ${sql.table(table)}`.execute(db);
   }
   for (const fn of ['stall_touch_by_member_id', 'stall_touch_member', 'stall_touch_flag', 'stall_touch_round', 'stall_touch_cohort']) {

@@ -18,6 +18,8 @@ export interface Config {
   testClock: boolean;
   slack: { botToken: string; signingSecret: string | null; appToken: string | null; apiUrl: string | null } | null;
   discord: { token: string; applicationId: string; guildId: string | null; apiUrl: string | null } | null;
+  /** Evidence checks: GitHub's REST API (GITHUB_API_URL for Enterprise or a test server) and the safe fetcher. */
+  evidence?: { githubApiUrl: string | null; githubToken: string | null; allowPrivate: boolean };
 }
 
 export class ConfigError extends Error {
@@ -93,6 +95,9 @@ const envSchema = z.object({
   DISCORD_APPLICATION_ID: optional(snowflake('the numeric application id (15-22 digits)')),
   DISCORD_GUILD_ID: optional(snowflake('a numeric server (guild) id (15-22 digits)')),
   DISCORD_API_URL: optional(url('an http(s) URL for the Discord REST API', ['http:', 'https:'])),
+  GITHUB_API_URL: optional(url('an http(s) URL for the GitHub REST API, e.g. https://github.example.com/api/v3', ['http:', 'https:'])),
+  GITHUB_TOKEN: optional(z.string().min(20, { message: 'expected a GitHub token (ghp_…, github_pat_…); leave it unset to use the public rate limit' })),
+  EVIDENCE_ALLOW_PRIVATE: optional(z.enum(['0', '1'], { message: 'expected 1 (tests only: checks may reach private addresses) or 0' })),
 });
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -152,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiUrl: e.DISCORD_API_URL ?? null,
           }
         : null,
+    evidence: { githubApiUrl: e.GITHUB_API_URL ?? null, githubToken: e.GITHUB_TOKEN ?? null, allowPrivate: e.EVIDENCE_ALLOW_PRIVATE === '1' },
   };
 }
 

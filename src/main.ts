@@ -17,6 +17,7 @@ import { healthRoute } from './http/health.js';
 import { Metrics } from './http/metrics.js';
 import { HttpServer } from './http/server.js';
 import { testClockRoute } from './http/test-clock.js';
+import { createEvidencePorts } from './evidence/ports.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
@@ -111,7 +112,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
-  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds };
+  const evidence = createEvidencePorts(config.evidence, handle.db, () => clock.now(), log);
+  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds, evidence };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
   const http = new HttpServer(log, (route, seconds) => metrics.requestSeconds.observe({ route }, seconds));

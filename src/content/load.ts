@@ -4,10 +4,27 @@ import matter from 'gray-matter';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkProgramRules, contentErrorMap, formatIssues, zodIssues } from './check.js';
-import { faqFrontMatterSchema, programSchema, thesaurusSchema } from './schema.js';
-import type { Content, ContentIssue, FaqEntry, Program } from './types.js';
+import { evidenceCheckSchema, faqFrontMatterSchema, programSchema, thesaurusSchema } from './schema.js';
+import { type Content, type ContentIssue, type EvidenceCheck, type FaqEntry, type Program } from './types.js';
 
 export { formatIssues } from './check.js';
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 5000;
+
+function toCheck(c: z.infer<typeof evidenceCheckSchema>): EvidenceCheck {
+  switch (c.type) {
+    case 'github.repo':
+      return { type: c.type };
+    case 'github.file':
+      return { type: c.type, paths: typeof c.path === 'string' ? [c.path] : c.path };
+    case 'github.workflow':
+      return c.workflow ? { type: c.type, workflow: c.workflow } : { type: c.type };
+    case 'github.activity':
+      return { type: c.type, days: c.days };
+    case 'http.get':
+      return { type: c.type, timeoutMs: c.timeout_ms ?? DEFAULT_HTTP_TIMEOUT_MS, ...(c.url ? { url: c.url } : {}), ...(c.json_field ? { jsonField: c.json_field } : {}) };
+  }
+}
 
 export interface LoadOptions {
   // strict: false accepts FAQ entries with any number of aliases and no tags or sources, as in FAQs converted from public sites.
@@ -150,6 +167,7 @@ async function readPrograms(root: string, content: Content, issues: ContentIssue
           behindMilestones: value.stall.behind_milestones,
           confidenceDrop: value.stall.confidence_drop,
           confidenceWindow: value.stall.confidence_window,
+          ...(value.stall.no_commits_days !== undefined ? { noCommitsDays: value.stall.no_commits_days } : {}),
         },
         milestones: value.milestones.map((m) => ({
           id: m.id,
@@ -158,6 +176,7 @@ async function readPrograms(root: string, content: Content, issues: ContentIssue
           doneWhen: m.done_when,
           resources: m.resources,
           week: m.week,
+          ...(m.evidence ? { evidence: m.evidence.map(toCheck) } : {}),
         })),
         weeks: value.weeks.map((w) => ({ week: w.week, milestoneId: w.milestone, focus: w.focus })),
       };

@@ -22,6 +22,8 @@ export const stallSchema = z
     // Confidence is answered on a 1-5 scale, so no drop can exceed 4.
     confidence_drop: count.max(4, 'must be at most 4 (confidence is 1-5)'),
     confidence_window: count.min(2, 'must be at least 2 (a drop needs two answers)'),
+    // Only learners who linked a repository can be flagged for it.
+    no_commits_days: count.optional(),
   })
   .superRefine((stall, ctx) => {
     if (stall.blocked_answers > stall.blocked_window) {
@@ -33,6 +35,29 @@ export const stallSchema = z
     }
   });
 
+const repoPath = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'must be a path inside the repository, e.g. Dockerfile or tests/');
+
+export const evidenceCheckSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('github.repo') }),
+    z.strictObject({ type: z.literal('github.file'), path: z.union([repoPath, z.array(repoPath).min(1, 'must list at least one path')]) }),
+    z.strictObject({ type: z.literal('github.workflow'), workflow: text.optional() }),
+    z.strictObject({ type: z.literal('github.activity'), days: count.max(365, 'must be at most 365') }),
+    z.strictObject({
+      type: z.literal('http.get'),
+      url: z.string().trim().startsWith('https://', 'must be an https:// URL').optional(),
+      timeout_ms: count.max(5000, 'must be at most 5000 (checks give up after 5 s)').optional(),
+      json_field: text.optional(),
+    }),
+  ],
+  { error: () => 'must have a type: github.repo, github.file, github.workflow, github.activity or http.get' },
+);
+
 export const milestoneSchema = z.strictObject({
   id: kebabId,
   title: text,
@@ -40,6 +65,7 @@ export const milestoneSchema = z.strictObject({
   done_when: text,
   resources: list(text, 2, 4, 'must have 2-4 entries'),
   week: count,
+  evidence: z.array(evidenceCheckSchema).optional(),
 });
 
 export const weekSchema = z.strictObject({

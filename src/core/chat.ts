@@ -48,7 +48,7 @@ export type FormId = 'checkin' | 'faq-answer';
 export type FormFieldKind = 'select' | 'multiselect' | 'text' | 'textarea';
 
 export interface FormField {
-  id: 'status' | 'milestones' | 'confidence' | 'blocker' | 'note' | 'answer';
+  id: 'status' | 'milestones' | 'confidence' | 'blocker' | 'note' | 'answer' | 'link';
   label: string;
   kind: FormFieldKind;
   options?: Array<{ value: string; label: string }>;
@@ -99,6 +99,8 @@ export interface FormValues {
   blocker?: string;
   note?: string;
   answer?: string;
+  /** A link to the learner's work, attached to the week's milestone as evidence. */
+  link?: string;
 }
 
 export interface SentRef {

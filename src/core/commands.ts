@@ -1,5 +1,6 @@
 import type { CheckinStatus } from '../db/types.js';
 import { CHECKIN_STATUSES } from './chat.js';
+import { EVIDENCE_USAGE } from './messages/evidence.js';
 
 export interface UserRef {
   id: string;
@@ -16,6 +17,8 @@ export type Command =
   | { name: 'away'; until: string }
   | { name: 'away.back' }
   | { name: 'away.show' }
+  | { name: 'evidence'; url: string; milestone?: string }
+  | { name: 'evidence.list' }
   | { name: 'cohort.create'; cohortName: string; program: string; start: string; day: string; time: string; tz: string }
   | { name: 'cohort.join' }
   | { name: 'cohort.add'; user: UserRef }
@@ -33,7 +36,7 @@ export type Command =
 export type CommandName = Command['name'];
 
 /** The top-level slash commands, as registered on each platform. */
-export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'cohort', 'stalled'] as const;
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled'] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
 
 export const USAGE: Record<SlashCommand, string> = {
@@ -41,6 +44,7 @@ export const USAGE: Record<SlashCommand, string> = {
   progress: '`/progress` for yourself · `/progress @user` for a learner in your cohorts (mentors)',
   faq: '`/faq <question>`, e.g. `/faq how long does the move to ML engineering take?`',
   away: '`/away YYYY-MM-DD`: no reminders or stall flags until the day you are back, e.g. `/away 2026-12-31` (replaces a break already set) · `/away back` ends it now · `/away` shows it',
+  evidence: EVIDENCE_USAGE,
   cohort: [
     '`/cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>`',
     '`/cohort join` · `/cohort status` · `/cohort schedule`',
@@ -143,6 +147,21 @@ function needUser(sub: 'add' | 'mentor' | 'remove', rest: string): UserRef {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+function parseEvidence(body: string): Command {
+  if (!body) return { name: 'evidence.list' };
+  let url: string | undefined;
+  let milestone: string | undefined;
+  for (const token of tokenize(body)) {
+    const m = /^milestone:(.*)$/i.exec(token);
+    if (m) milestone = m[1]!.trim();
+    else if (url === undefined) url = token;
+    else throw new CommandError(`Give one link at a time ("${token}" is a second one).`, USAGE.evidence);
+  }
+  if (milestone !== undefined && !milestone) throw new CommandError('Name the milestone after milestone:, e.g. milestone:ci-cd.', USAGE.evidence);
+  if (url === undefined) throw new CommandError('Give the link to your work.', USAGE.evidence);
+  return milestone ? { name: 'evidence', url, milestone } : { name: 'evidence', url };
+}
+
 /** Parses the text after a slash command, as Slack and the terminal deliver it. */
 export function parseCommand(command: string, text: string): Command {
   const name = command.replace(/^\//, '').toLowerCase();
@@ -172,6 +191,8 @@ export function parseCommand(command: string, text: string): Command {
       if (body.toLowerCase() === 'back') return { name: 'away.back' };
       if (!DATE_RE.test(body)) throw new CommandError(body ? `"${body}" is not a date in YYYY-MM-DD form.` : 'Give the date you are back.', USAGE.away);
       return { name: 'away', until: body };
+    case 'evidence':
+      return parseEvidence(body);
     case 'stalled':
       if (body) throw new CommandError('`/stalled` takes no options.', USAGE.stalled);
       return { name: 'stalled' };

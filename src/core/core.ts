@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.js';
 import type { Clock } from './clock.js';
 import type { ActionId, Actor, FormId, FormValues, OutMessage, Place, Reply } from './chat.js';
 import type { Command } from './commands.js';
+import type { EvidencePorts } from './evidence/ports.js';
 import type { IndexedFaqEngine } from './faq/types.js';
 
 export interface CoreDeps {
@@ -17,6 +18,8 @@ export interface CoreDeps {
   gesturesAtOnce?: number;
   /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */
   stallFullScanMs?: number;
+  /** GitHub and the safe fetcher, for evidence checks; without them links are kept and checked once they are given. */
+  evidence?: EvidencePorts;
 }
 
 /** Everything an adapter may ask of the core. Each call is one user gesture; each returns what to show. */

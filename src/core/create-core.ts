@@ -7,6 +7,7 @@ import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
 import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
+import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
@@ -44,6 +45,10 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return endAway(deps, actor);
     case 'away.show':
       return showAway(deps, actor);
+    case 'evidence':
+      return linkEvidence(deps, actor, place, cmd.url, cmd.milestone);
+    case 'evidence.list':
+      return listEvidence(deps, actor, place);
     case 'progress':
       return progress(deps, actor, place, cmd.user);
     case 'stalled':

@@ -1,4 +1,5 @@
 import { activeMembers } from './members.js';
+import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
@@ -20,7 +21,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [rounds, learners, checkins, completions, flags, absences] = await Promise.all([
+  const [rounds, learners, checkins, completions, flags, absences, links] = await Promise.all([
     db
       .selectFrom('rounds')
       .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date', 'state'])
@@ -57,7 +58,15 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
       .where('members.cohort_id', '=', cohort.id)
       .execute(),
+    db
+      .selectFrom('evidence_links')
+      .innerJoin('members', 'members.id', 'evidence_links.member_id')
+      .select('members.id')
+      .where('members.cohort_id', '=', cohort.id)
+      .execute()
+      .then((rows) => linksOf(db, [...new Set(rows.map((r) => r.id))])),
   ]);
+  const verified = verifiedMilestones(program.milestones, links);
 
   const byWeek = new Map(rounds.map((r) => [r.week, r]));
   const round = byWeek.get(week);
@@ -117,7 +126,13 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       else if (!r || r.state === 'not-run' || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
       else cells.push('missed');
     }
-    data.grid.push({ name: l.display_name, cells, milestonesDone: done.get(l.id) ?? 0 });
+    const theirVerified = [...(verified.get(l.id) ?? [])].filter((id) => programMilestones.has(id));
+    data.grid.push({ name: l.display_name, cells, milestonesDone: done.get(l.id) ?? 0, ...(theirVerified.length > 0 ? { verified: theirVerified.length } : {}) });
+    for (const m of program.milestones) {
+      if (!theirVerified.includes(m.id)) continue;
+      const link = links.find((x) => x.memberId === l.id && x.milestoneId === m.id && x.state === 'verified');
+      (data.verified ??= []).push({ name: l.display_name, milestoneTitle: m.title, url: link?.url ?? '' });
+    }
   }
   return digestMessage(data);
 }

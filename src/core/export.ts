@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../db/connect.js';
+import { linksOf } from './evidence/links.js';
 
 export interface ExportedCheckin {
   cohort: string;
@@ -17,6 +18,9 @@ export interface ExportedCheckin {
   source: string;
   answered_at: string;
   updated_at: string;
+  /** The learner's links for the week's milestone, and how their checks stand now: verified, not-verified, pending or empty. */
+  evidence_state: string;
+  evidence_links: string[];
 }
 
 /** Every stored check-in (the latest version of each), oldest cohort and week first. */
@@ -41,17 +45,26 @@ export async function exportCheckins(db: Db, cohortName?: string): Promise<Expor
       'checkins.source',
       'checkins.created_at',
       'checkins.updated_at',
+      'checkins.member_id',
     ]);
   if (cohortName) q = q.where('cohorts.name', '=', cohortName);
   const rows = await q.orderBy('cohorts.id').orderBy('rounds.week').orderBy('members.display_name').execute();
   const ticked = await latestMilestones(db, cohortName);
-  return rows.map(({ id, created_at, updated_at, ...r }) => ({
-    ...r,
-    milestones_completed: ticked.get(id) ?? [],
-    answered_at: new Date(created_at).toISOString(),
-    updated_at: new Date(updated_at).toISOString(),
-  }));
+  const links = await linksOf(db, [...new Set(rows.map((r) => r.member_id))]);
+  return rows.map(({ id, created_at, updated_at, member_id, ...r }) => {
+    const own = links.filter((l) => l.memberId === member_id && l.milestoneId === r.milestone);
+    return {
+      ...r,
+      milestones_completed: ticked.get(id) ?? [],
+      answered_at: new Date(created_at).toISOString(),
+      updated_at: new Date(updated_at).toISOString(),
+      evidence_state: EVIDENCE_ORDER.find((state) => own.some((l) => l.state === state)) ?? '',
+      evidence_links: own.map((l) => l.url),
+    };
+  });
 }
+
+const EVIDENCE_ORDER = ['verified', 'not-verified', 'pending'] as const;
 
 /** The milestones of each check-in's latest version, by check-in id. */
 async function latestMilestones(db: Db, cohortName?: string): Promise<Map<number, string[]>> {
@@ -69,11 +82,28 @@ async function latestMilestones(db: Db, cohortName?: string): Promise<Map<number
   return new Map(rows.map((r) => [r.checkin_id, r.milestones]));
 }
 
-const COLUMNS: Array<keyof ExportedCheckin> = ['cohort', 'week', 'milestone', 'user_id', 'name', 'status', 'milestones_completed', 'confidence', 'blocker', 'note', 'late', 'source', 'answered_at', 'updated_at'];
+const COLUMNS: Array<keyof ExportedCheckin> = [
+  'cohort',
+  'week',
+  'milestone',
+  'user_id',
+  'name',
+  'status',
+  'milestones_completed',
+  'confidence',
+  'blocker',
+  'note',
+  'late',
+  'source',
+  'answered_at',
+  'updated_at',
+  'evidence_state',
+  'evidence_links',
+];
 
 export function formatCheckins(rows: ExportedCheckin[], format: 'csv' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(rows, null, 2)}\n`;
   // Milestone ids are kebab-case: one cell holds them space-separated.
-  const flat = rows.map((r) => ({ ...r, milestones_completed: r.milestones_completed.join(' ') }));
+  const flat = rows.map((r) => ({ ...r, milestones_completed: r.milestones_completed.join(' '), evidence_links: r.evidence_links.join(' ') }));
   return stringify(flat, { header: true, columns: COLUMNS, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }

@@ -1,4 +1,5 @@
 import { activeMembers } from './members.js';
+import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
@@ -62,12 +63,14 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [round, completions, recent, flags] = await Promise.all([
+  const [round, completions, recent, flags, links] = await Promise.all([
     latestRound(db, cohort.id),
     db.selectFrom('milestone_completions').select('milestone_id').where('member_id', '=', member.id).execute(),
     recentAnswers(db, member.id, 3),
     openFlags(db, { cohortId: cohort.id, memberId: member.id }),
+    linksOf(db, [member.id]),
   ]);
+  const verified = verifiedMilestones(program.milestones, links).get(member.id) ?? new Set<string>();
   const week = round?.week ?? 0;
   const done = new Set(completions.map((c) => c.milestone_id));
   const milestones = [...program.milestones].sort((a, b) => a.week - b.week);
@@ -80,7 +83,18 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
     currentWeek: week,
     totalWeeks: program.weeks.length,
     startDate: cohort.start_date,
-    milestones: milestones.map((m) => ({ id: m.id, title: m.title, week: m.week, done: done.has(m.id) })),
+    milestones: milestones.map((m) => {
+      const own = links.filter((l) => l.milestoneId === m.id);
+      return {
+        id: m.id,
+        title: m.title,
+        week: m.week,
+        done: done.has(m.id),
+        verified: verified.has(m.id),
+        failingSince: own.some((l) => l.state === 'not-verified' && l.verifiedAt !== null),
+        links: own.map((l) => l.url),
+      };
+    }),
     behind: overdueMilestones(milestones, done, week).length,
     awayUntil: isAway(member.away_until, cohortToday(now, cohort.timezone)) ? member.away_until : null,
     recent,
@@ -98,6 +112,8 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
     activeMembers(db, cohort.id, 'learner'),
     openFlags(db, { cohortId: cohort.id }),
   ]);
+  const links = await linksOf(db, learners.map((l) => l.id));
+  const verified = program ? verifiedMilestones(program.milestones, links) : new Map<number, Set<string>>();
   const today = cohortToday(now, cohort.timezone);
   const data: StatusData = {
     cohortName: cohort.name,
@@ -129,6 +145,13 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       data.away.push({ name: l.display_name, until: l.away_until! });
     } else if (round && new Date(round.opens_at).getTime() >= new Date(l.joined_at).getTime() - JOIN_GRACE_MS) {
       data.missing.push(l.display_name);
+    }
+  }
+  for (const l of learners) {
+    for (const m of program?.milestones ?? []) {
+      if (!verified.get(l.id)?.has(m.id)) continue;
+      const link = links.find((x) => x.memberId === l.id && x.milestoneId === m.id && x.state === 'verified');
+      (data.verified ??= []).push({ name: l.display_name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
   return cohortStatusMessage(data);

@@ -4,6 +4,8 @@ import type { Database } from './types.js';
 export const TABLES = [
   'stall_queue',
   'leases',
+  'github_cache',
+  'evidence_links',
   'heartbeats',
   'faq_alias_candidates',
   'faq_mentor_answers',

@@ -16,7 +16,7 @@ export type OutboxStatus = 'pending' | 'sent' | 'dead';
 export type OutboxTargetKind = 'channel' | 'user' | 'message';
 export type FaqVia = 'command' | 'mention' | 'checkin' | 'cli';
 
-export type StallReasonCode = 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop';
+export type StallReasonCode = 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop' | 'no-commits';
 
 export interface StallReason {
   code: StallReasonCode;
@@ -224,6 +224,56 @@ export interface FaqAliasCandidatesTable {
   last_chosen_at: Timestamp;
 }
 
+export type EvidenceKind = 'repo' | 'pull' | 'commit' | 'web';
+export type EvidenceState = 'pending' | 'verified' | 'not-verified';
+
+/** One check's outcome, in words a learner can act on. */
+export interface EvidenceCheckResult {
+  /** The check's place in the milestone's `evidence:` list; absent for the link's own existence check. */
+  index?: number;
+  type: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Who is waiting for a check's result: told once, by DM, when it is known. */
+export interface EvidenceNotify {
+  platform: Platform;
+  userId: string;
+}
+
+export interface EvidenceLinksTable {
+  id: Generated<number>;
+  member_id: number;
+  milestone_id: string;
+  url: string;
+  kind: EvidenceKind;
+  owner: string | null;
+  repo: string | null;
+  state: Generated<EvidenceState>;
+  results: ColumnType<EvidenceCheckResult[], string | undefined, string>;
+  checked_at: Timestamp | null;
+  /** When the checks last passed; kept when a later check fails, so the change is shown. */
+  verified_at: Timestamp | null;
+  /** The newest commit on the default branch, for the no-commits stall reason (repository links). */
+  last_commit_at: Timestamp | null;
+  /** The job: due when this has passed; null when nothing is due. */
+  check_due_at: Timestamp | null;
+  claimed_until: Timestamp | null;
+  attempts: Generated<number>;
+  retry_reason: string | null;
+  notify: ColumnType<EvidenceNotify | null, string | null | undefined, string | null>;
+  retry_told: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface GithubCacheTable {
+  key: string;
+  etag: string;
+  body: ColumnType<unknown, string, string>;
+  fetched_at: Timestamp;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -249,6 +299,8 @@ export interface Database {
   cohort_pauses: CohortPausesTable;
   heartbeats: HeartbeatsTable;
   stall_queue: StallQueueTable;
+  evidence_links: EvidenceLinksTable;
+  github_cache: GithubCacheTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

@@ -4,6 +4,7 @@ import type { ChatPort } from '../core/chat.js';
 import type { CoreDeps } from '../core/core.js';
 import type { Platform } from '../db/types.js';
 import type { Logger } from '../log.js';
+import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { deliverDue, type DeliveryOptions, type DeliveryResult } from './deliver.js';
 import { runTick, type TickSummary } from './tick.js';
 
@@ -43,6 +44,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   };
 
   const drain = async (maxPasses = 50): Promise<DeliveryResult> => {
+    // Links just attached are checked here, within a second, not at the next minute's tick.
+    if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, deps.clock.now());
     const total: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
     for (let i = 0; i < maxPasses; i++) {
       const r = await deliverOnce();

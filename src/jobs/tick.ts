@@ -2,6 +2,7 @@ import type { CoreDeps } from '../core/core.js';
 import { enqueueDueDigests } from '../core/digest.js';
 import { endFinishedPrograms } from '../core/program-end.js';
 import { openDueRounds, sendDueReminders } from '../core/rounds.js';
+import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { evaluateStalls } from './stall-evaluation.js';
 
 const EVENT_MEMORY_MS = 7 * 86_400_000;
@@ -30,6 +31,8 @@ export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const digests = await enqueueDueDigests(deps.db, deps.content, now);
   const ended = await endFinishedPrograms(deps.db, deps.content, now);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
+  // Linked work due its daily re-check is checked before the evaluation that reads its activity.
+  if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);
   const stalls = await evaluateStalls(deps.db, deps.content, now, { admins: deps.admins, fullScanEveryMs: deps.stallFullScanMs });
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();

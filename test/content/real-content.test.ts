@@ -39,6 +39,7 @@ describe('the curated content', () => {
       behindMilestones: 2,
       confidenceDrop: 2,
       confidenceWindow: 3,
+      noCommitsDays: 14,
     });
   });
 

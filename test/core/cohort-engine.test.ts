@@ -128,7 +128,7 @@ describe('rounds and check-ins', () => {
     const form = await e.run(e.as('sam'), '/checkin');
     expect(form.kind).toBe('form');
     if (form.kind !== 'form') return;
-    expect(form.form.fields.map((f) => f.id)).toEqual(['status', 'milestones', 'confidence', 'blocker', 'note']);
+    expect(form.form.fields.map((f) => f.id)).toEqual(['status', 'milestones', 'confidence', 'blocker', 'note', 'link']);
     const bad = await e.core.submitForm(e.as('sam'), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'great', confidence: '9' });
     expect(bad.kind).toBe('form-errors');
     if (bad.kind === 'form-errors') {

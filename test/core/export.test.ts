@@ -33,7 +33,7 @@ describe('export checkins', () => {
   it('writes CSV that a spreadsheet reads back, and JSON', async () => {
     const rows = await exportCheckins(t.db);
     const csv = formatCheckins(rows, 'csv').trim().split('\n');
-    expect(csv[0]).toBe('cohort,week,milestone,user_id,name,status,milestones_completed,confidence,blocker,note,late,source,answered_at,updated_at');
+    expect(csv[0]).toBe('cohort,week,milestone,user_id,name,status,milestones_completed,confidence,blocker,note,late,source,answered_at,updated_at,evidence_state,evidence_links');
     expect(csv[2]).toContain('"""quotes, and commas"""');
     expect(csv[2]).toContain(',false,quick,2026-03-02T08:00:00.000Z');
     expect(csv[3]).toContain('sam,done,production-code,4,');

@@ -1,5 +1,8 @@
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
+import { checkingText } from '../messages/evidence.js';
+import { recordLink } from './evidence.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
@@ -150,6 +153,7 @@ export async function openForm(deps: CoreDeps, actor: Actor, place: Place, round
       },
       { id: 'blocker', label: 'Blocker', kind: 'text', initial: existing?.blocker ?? undefined, optional: true, placeholder: 'What is stopping you, if anything?', maxLength: 500 },
       { id: 'note', label: 'Note', kind: 'textarea', initial: existing?.note ?? undefined, optional: true, placeholder: 'Anything your mentor should know', maxLength: 2000 },
+      { id: 'link', label: 'Link to your work (checked as evidence)', kind: 'text', optional: true, placeholder: 'https://github.com/you/your-repo', maxLength: 500 },
     ],
   };
   if (form.fields[1]!.options!.length === 0) form.fields.splice(1, 1);
@@ -175,7 +179,29 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   const unknown = (values.milestones ?? []).filter((m) => !known.has(m));
   if (unknown.length > 0) errors.milestones = `Unknown milestone${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`;
   if (Object.keys(errors).length > 0) throw new FormInvalid(errors);
-  return save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+  // A bad link never costs the learner their answer: the check-in is saved and the reply says why the link was not.
+  let link: EvidenceUrl | null = null;
+  let linkProblem: string | null = null;
+  if (values.link?.trim()) {
+    try {
+      link = parseEvidenceUrl(values.link);
+    } catch (err) {
+      if (!(err instanceof BadEvidenceUrl)) throw err;
+      linkProblem = err.message;
+    }
+  }
+  const reply = await save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+  if (reply.kind !== 'message') return reply;
+  const milestone = milestoneOf(target.program, target.round.milestone_id);
+  let checking: string | null = null;
+  if (linkProblem) checking = `Your link was not attached: ${linkProblem} Link your work with \`/evidence <url>\`.`;
+  else if (link && milestone) {
+    // The link goes with the week's milestone, checked like `/evidence`.
+    await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
+    checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  }
+  if (!checking) return reply;
+  return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };
 }
 
 async function save(

@@ -21,8 +21,10 @@ export interface DigestData {
   blockers: Array<{ name: string; blocker: string }>;
   flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
   /** Weeks 1..week, one row per learner. */
-  grid: Array<{ name: string; cells: GridCell[]; milestonesDone: number }>;
+  grid: Array<{ name: string; cells: GridCell[]; milestonesDone: number; verified?: number }>;
   milestoneCount: number;
+  /** Milestones verified by linked work, with the link, for mentors. */
+  verified?: Array<{ name: string; milestoneTitle: string; url: string }>;
 }
 
 const SYMBOLS: Record<GridCell, string> = {
@@ -53,8 +55,11 @@ export function gridHeader(weeks: number): string {
 }
 
 export function gridRow(row: DigestData['grid'][number], milestoneCount: number): string {
-  return `${nameColumn(row.name)}${row.cells.map(cell).join('')}${row.milestonesDone}/${milestoneCount}`;
+  const verified = row.verified ? ` ✔${row.verified}` : '';
+  return `${nameColumn(row.name)}${row.cells.map(cell).join('')}${row.milestonesDone}/${milestoneCount}${verified}`;
 }
+
+export const VERIFIED_LEGEND = ' · ✔n: milestones verified by linked work';
 
 export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · ms: milestones done';
 
@@ -94,6 +99,10 @@ function headLines(d: DigestData): string[] {
   lines.push('', `**Open stall flags (${d.flags.length})**`);
   if (d.flags.length === 0) lines.push('None.');
   for (const f of d.flags) lines.push(`• ${f.learnerName} (${flagStateLine(f)}): ${f.reasons.map((r) => r.text).join('; ')}`);
+  if (d.verified && d.verified.length > 0) {
+    lines.push('', `**Verified by linked work (${d.verified.length})**`);
+    for (const v of d.verified) lines.push(`• ${v.name}: ${v.milestoneTitle} ✔ (${v.url})`);
+  }
   return lines;
 }
 
@@ -115,7 +124,7 @@ function pack(lines: readonly string[], limit: number): string[] {
 export function digestMessage(d: DigestData): OutMessage {
   const head = headLines(d);
   const grid = d.grid.length === 0 ? [] : gridBlocks(d);
-  const gridTitle = `**Progress grid**\n${GRID_LEGEND}`;
+  const gridTitle = `**Progress grid**\n${GRID_LEGEND}${d.grid.some((r) => r.verified) ? VERIFIED_LEGEND : ''}`;
   const whole = [...head, '', gridTitle, ...grid].join('\n');
   if (d.grid.length === 0 || whole.length <= DIGEST_PART_LIMIT) return { text: d.grid.length === 0 ? head.join('\n') : whole };
   // Too long for one message: the summary stays on top, the grid goes in the thread.

@@ -1,4 +1,5 @@
 import { dayText, momentText } from '../dates.js';
+import { VERIFIED_MARK } from './evidence.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 
@@ -76,6 +77,12 @@ export interface ProgressMilestone {
   title: string;
   week: number;
   done: boolean;
+  /** Every check of the milestone passed on the learner's linked work. */
+  verified?: boolean;
+  /** Linked work that passed its checks once and fails them now: shown, never flagged. */
+  failingSince?: boolean;
+  /** The linked work, shown to mentors. */
+  links?: string[];
 }
 
 export interface ProgressData {
@@ -119,9 +126,14 @@ export function progressMessage(d: ProgressData): OutMessage {
   const done = d.milestones.filter((m) => m.done);
   lines.push('', `**Milestones** (${done.length} of ${d.milestones.length} done)`);
   for (const m of d.milestones) {
-    if (m.done) lines.push(`✅ ${m.title} (week ${m.week})`);
-    else if (d.currentWeek > m.week) lines.push(`⬜ ${m.title}: due week ${m.week}, overdue`);
-    else lines.push(`⬜ ${m.title}: due week ${m.week}`);
+    let line: string;
+    if (m.done) line = `✅ ${m.title} (week ${m.week})`;
+    else if (d.currentWeek > m.week) line = `⬜ ${m.title}: due week ${m.week}, overdue`;
+    else line = `⬜ ${m.title}: due week ${m.week}`;
+    if (m.verified) line += ` · ${VERIFIED_MARK}`;
+    else if (m.failingSince) line += ' · ⚠ linked work passed its checks before and fails them now';
+    if (!d.self && m.links && m.links.length > 0) line += ` · ${m.links.join(', ')}`;
+    lines.push(line);
   }
 
   lines.push('', '**Recent check-ins**');
@@ -142,6 +154,8 @@ export function progressMessage(d: ProgressData): OutMessage {
 // /cohort status
 
 export interface StatusData {
+  /** Milestones verified by linked work, per learner, with the link. */
+  verified?: Array<{ name: string; milestoneTitle: string; url: string }>;
   cohortName: string;
   cohortStatus: 'active' | 'paused' | 'finished';
   timezone: string;
@@ -183,6 +197,10 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
   if (d.flags.length === 0) lines.push('None.');
   for (const f of d.flags) {
     lines.push(`• ${f.learnerName} (${flagStateLine(f)}): ${f.reasons.map((r) => r.text).join('; ')}`);
+  }
+  if (d.verified && d.verified.length > 0) {
+    lines.push('', `**Verified by linked work (${d.verified.length})**`);
+    for (const v of d.verified) lines.push(`• ${v.name}: ${v.milestoneTitle} ${VERIFIED_MARK} (${v.url})`);
   }
   return { text: lines.join('\n'), private: true };
 }

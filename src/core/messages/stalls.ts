@@ -5,6 +5,10 @@ import { answerLine, formatDay, formatWhen, joinAnd, listWeeks, plural, type Ans
 // ---------------------------------------------------------------------------------------------
 // Reasons: each names the numbers behind it, so a mentor can judge the flag without digging.
 
+export function noCommitsText(days: number, repos: readonly string[]): string {
+  return `no commits in ${days} days on ${repos.join(', ')}`;
+}
+
 export function missedRoundsText(weeks: readonly number[]): string {
   if (weeks.length === 1) return `missed the last check-in (${listWeeks(weeks)})`;
   return `missed the last ${weeks.length} check-ins (${listWeeks(weeks)})`;

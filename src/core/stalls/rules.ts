@@ -1,6 +1,6 @@
-import type { StallSettings } from '../../content/types.js';
+import { DEFAULT_NO_COMMITS_DAYS, type StallSettings } from '../../content/types.js';
 import type { CheckinStatus, StallReason } from '../../db/types.js';
-import { behindScheduleText, blockedOftenText, confidenceDropText, missedRoundsText } from '../messages/stalls.js';
+import { behindScheduleText, blockedOftenText, confidenceDropText, missedRoundsText, noCommitsText } from '../messages/stalls.js';
 
 const DAY = 86_400_000;
 
@@ -33,6 +33,20 @@ export interface StallMilestone {
   week: number;
 }
 
+/** A repository the learner linked as evidence, as its last check saw it. */
+export interface StallRepo {
+  /** owner/name */
+  name: string;
+  /** The newest commit on its default branch; null for an empty repository. */
+  lastCommitAt: Date | null;
+  linkedAt: Date;
+  /** When GitHub last answered for it; activity older than that is not trusted. */
+  checkedAt: Date | null;
+}
+
+/** Activity that GitHub has not confirmed for this long is too old to flag anyone on. */
+export const REPO_FRESH_MS = 2 * DAY;
+
 /** An announced break: from `startsOn` up to, not including, `endsOn` (cohort-local dates). */
 export interface StallBreak {
   startsOn: string;
@@ -53,6 +67,8 @@ export interface StallInput {
   milestones: readonly StallMilestone[];
   completed: ReadonlySet<string>;
   breaks: readonly StallBreak[];
+  /** Linked repositories: only learners who linked one can be flagged for no commits. */
+  repos?: readonly StallRepo[];
 }
 
 export function isAway(awayUntil: string | null, today: string): boolean {
@@ -131,7 +147,36 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
       reasons.push({ code: 'confidence-drop', text: confidenceDropText(first, last, rated.map((a) => a.week)), since: latest(rated.map((a) => a.at)).toISOString() });
     }
   }
+  const quiet = noCommits(input, settings.noCommitsDays ?? DEFAULT_NO_COMMITS_DAYS);
+  if (quiet) reasons.push(quiet);
   return reasons;
+}
+
+/** No commit in N days on any repository the learner linked (the most recently active one counts). */
+function noCommits(input: StallInput, days: number): StallReason | null {
+  const fresh = (input.repos ?? []).filter((r) => r.checkedAt !== null && input.now.getTime() - r.checkedAt.getTime() <= REPO_FRESH_MS);
+  if (fresh.length === 0) return null;
+  const active = (r: StallRepo) => (r.lastCommitAt ?? r.linkedAt).getTime();
+  const newest = fresh.reduce((a, b) => (active(b) > active(a) ? b : a));
+  const quietSince = active(newest);
+  if (input.now.getTime() - quietSince < days * DAY) return null;
+  return { code: 'no-commits', text: noCommitsText(days, fresh.map((r) => r.name)), since: new Date(quietSince + days * DAY).toISOString() };
+}
+
+/**
+ * The next moment the no-commits reason can change with nothing else happening: the quiet spell
+ * reaching N days, or a repository's last check going stale. Null when no linked repository counts.
+ */
+export function nextRepoChange(input: StallInput, settings: StallSettings): Date | null {
+  const days = settings.noCommitsDays ?? DEFAULT_NO_COMMITS_DAYS;
+  const now = input.now.getTime();
+  const moments: number[] = [];
+  for (const r of input.repos ?? []) {
+    if (r.checkedAt === null) continue;
+    moments.push(r.checkedAt.getTime() + REPO_FRESH_MS + 1, (r.lastCommitAt ?? r.linkedAt).getTime() + days * DAY);
+  }
+  const next = moments.filter((m) => m > now).sort((a, b) => a - b)[0];
+  return next === undefined ? null : new Date(next);
 }
 
 /** A resolved flag reopens only on a fact newer than its resolution. */

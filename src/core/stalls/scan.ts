@@ -15,6 +15,7 @@ import { refreshAlerts } from './refresh.js';
 import {
   addedReasons,
   isAway,
+  nextRepoChange,
   restsOnNewFact,
   sameReasons,
   stallReasons,
@@ -22,6 +23,7 @@ import {
   type StallAnswer,
   type StallBreak,
   type StallMilestone,
+  type StallRepo,
   type StallRound,
 } from './rules.js';
 
@@ -102,6 +104,7 @@ interface Snapshot {
   answers: Map<number, StallAnswer[]>;
   completed: Map<number, Set<string>>;
   breaks: Map<number, StallBreak[]>;
+  repos: Map<number, StallRepo[]>;
   flags: FlagRow[];
   /** When a flag on the learner was last resolved, whoever resolved it. */
   lastResolution: Map<number, Date>;
@@ -136,7 +139,7 @@ function closedRounds(recorded: ReadonlyArray<{ week: number; opensAt: Date; loc
 
 async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanScope): Promise<Snapshot> {
   const scoped = scope ? [...scope.keys()] : null;
-  if (scoped?.length === 0) return { cohorts: new Map(), members: new Map(), answers: new Map(), completed: new Map(), breaks: new Map(), flags: [], lastResolution: new Map() };
+  if (scoped?.length === 0) return { cohorts: new Map(), members: new Map(), answers: new Map(), completed: new Map(), breaks: new Map(), repos: new Map(), flags: [], lastResolution: new Map() };
   // Every query below reads active cohorts through the alias co; a scope narrows them to its cohorts.
   const inScope = scoped ? sql`and co.id in (${sql.join(scoped)})` : sql``;
   const cohortRows = await db
@@ -168,7 +171,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanSco
   }
 
   const depth = Math.max(1, ...[...cohorts.values()].map((c) => windowDepth(c.program.stall)));
-  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows, breakRows] = await Promise.all([
+  const [roundRows, memberRows, flagRows, resolutionRows, completionRows, recentRows, breakRows, repoRows] = await Promise.all([
     sql<{ cohort_id: number; rounds: string }>`
       select r.cohort_id, string_agg(r.week || ' ' || ${ms('r.opens_at')} || ' ' || r.local_date || ' ' || r.state, ',') as rounds
       from rounds r join cohorts co on co.id = r.cohort_id
@@ -239,6 +242,16 @@ async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanSco
       .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
       .where('m.removed_at', 'is', null)
       .execute(),
+    db
+      .selectFrom('evidence_links as e')
+      .innerJoin('members as m', 'm.id', 'e.member_id')
+      .innerJoin('cohorts as co', 'co.id', 'm.cohort_id')
+      .select(['e.member_id', 'e.owner', 'e.repo', ms('e.last_commit_at').as('commit_ms'), ms('e.created_at').as('linked_ms'), ms('e.checked_at').as('checked_ms')])
+      .where('co.status', '=', 'active')
+      .$if(scoped !== null, (qb) => qb.where('co.id', 'in', scoped!))
+      .where('m.removed_at', 'is', null)
+      .where('e.kind', '=', 'repo')
+      .execute(),
   ]);
 
   for (const row of roundRows.rows) {
@@ -289,6 +302,21 @@ async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanSco
     list.push({ startsOn: b.starts_on, endsOn: b.ends_on });
   }
 
+  const repos = new Map<number, StallRepo[]>();
+  for (const r of repoRows) {
+    let list = repos.get(r.member_id);
+    if (!list) repos.set(r.member_id, (list = []));
+    // One repository linked to several milestones counts once.
+    const name = `${r.owner}/${r.repo}`;
+    if (list.some((x) => x.name === name)) continue;
+    list.push({
+      name,
+      lastCommitAt: r.commit_ms === null ? null : new Date(r.commit_ms),
+      linkedAt: new Date(r.linked_ms),
+      checkedAt: r.checked_ms === null ? null : new Date(r.checked_ms),
+    });
+  }
+
   const lastResolution = new Map<number, Date>();
   for (const r of resolutionRows) if (r.at_ms !== null) lastResolution.set(r.member_id, new Date(r.at_ms));
 
@@ -305,7 +333,7 @@ async function loadSnapshot(db: Db, content: Content, now: Date, scope?: ScanSco
     escalatedAt: f.escalated_ms === null ? null : new Date(f.escalated_ms),
     version: f.version,
   }));
-  return { cohorts, members, answers, completed, breaks, flags, lastResolution };
+  return { cohorts, members, answers, completed, breaks, repos, flags, lastResolution };
 }
 
 /** The last answers of the learners an alert is about, newest first, with their blockers. */
@@ -363,6 +391,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
   const organizersOf = (cohort: CohortState) => organizersOfCohort({ platform: cohort.platform, created_by: cohort.createdBy }, admins);
 
   const flagByMember = new Map(snap.flags.map((f) => [f.memberId, f]));
+  const later: Array<{ memberId: number; at: Date }> = [];
   const toOpen: Array<{ learner: MemberRow; cohort: CohortState; reasons: StallReason[]; mentor: MemberRow | null }> = [];
   const toUpdate: Array<Planned & { reasons: StallReason[]; added: StallReason[] }> = [];
   const toAutoResolve: Planned[] = [];
@@ -379,18 +408,20 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
   for (const cohort of snap.cohorts.values()) {
     for (const learner of cohort.learners) {
       if (!looksAt(cohort.id, learner.id)) continue;
-      const reasons = stallReasons(
-        {
-          now,
-          joinedAt: learner.joinedAt,
-          rounds: cohort.rounds,
-          answers: snap.answers.get(learner.id) ?? [],
-          milestones: cohort.milestones,
-          completed: snap.completed.get(learner.id) ?? new Set(),
-          breaks: snap.breaks.get(learner.id) ?? [],
-        },
-        cohort.program.stall,
-      );
+      const input = {
+        now,
+        joinedAt: learner.joinedAt,
+        rounds: cohort.rounds,
+        answers: snap.answers.get(learner.id) ?? [],
+        milestones: cohort.milestones,
+        completed: snap.completed.get(learner.id) ?? new Set<string>(),
+        breaks: snap.breaks.get(learner.id) ?? [],
+        repos: snap.repos.get(learner.id) ?? [],
+      };
+      const reasons = stallReasons(input, cohort.program.stall);
+      // Linked work's reason changes with time alone: the incremental evaluation looks again then.
+      const repoChange = nextRepoChange(input, cohort.program.stall);
+      if (repoChange) later.push({ memberId: learner.id, at: repoChange });
       const flag = flagByMember.get(learner.id);
       if (!flag) {
         // Away learners get no new flag; a resolved flag reopens only on a fact newer than its resolution.
@@ -430,6 +461,13 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
       escalated: toEscalate.length,
       planned: [...planned],
     };
+  }
+
+  for (const part of chunks(later)) {
+    await sql`
+      insert into stall_queue (member_id, due_at)
+      select * from unnest(${part.map((l) => l.memberId)}::integer[], ${part.map((l) => l.at.toISOString())}::timestamptz[])
+      on conflict do nothing`.execute(db);
   }
 
   const histories = await loadHistories(db, [...toOpen, ...toResend, ...toEscalate].map((p) => p.learner.id));

@@ -107,6 +107,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'evidence',
+    description: 'Link your work to a milestone so it is checked; empty lists your links',
+    options: [
+      { name: 'url', description: 'A GitHub repository, pull request or commit, or an https URL of something deployed', kind: 'string', hint: 'url', maxLength: 500 },
+      { name: 'milestone', description: 'The milestone id (default: the current one)', kind: 'string', hint: 'milestone-id', maxLength: 100 },
+    ],
+  },
+  {
     name: 'cohort',
     description: 'Join the cohort of this channel, or see who checked in this week',
     guildOnly: true,
@@ -283,6 +291,15 @@ export function toCommand(input: CommandInput): Command {
       if (!date) return { name: 'away.show' };
       if (date.toLowerCase() === 'back') return { name: 'away.back' };
       return { name: 'away', until: needDate(date, 'the date you are back', usage('away')) };
+    }
+    case 'evidence': {
+      const url = text('url');
+      const milestone = text('milestone');
+      if (!url) {
+        if (milestone) throw new CommandError('Give the link to your work with the milestone.', usage('evidence'));
+        return { name: 'evidence.list' };
+      }
+      return milestone ? { name: 'evidence', url, milestone } : { name: 'evidence', url };
     }
     case 'stalled':
       return { name: 'stalled' };

@@ -198,6 +198,7 @@ export function readFormValues(fields: Iterable<SubmittedField>): FormValues {
       case 'confidence':
       case 'blocker':
       case 'note':
+      case 'link':
       case 'answer':
         if (list.length > 0) values[f.customId] = list[0];
         break;

@@ -28,6 +28,8 @@ The bot's commands, exactly as on Slack (who may use each):
   /progress [@user]                learner: yourself · mentor: anyone in their cohorts
   /faq <question>                  anyone      the best curated answer
   /away <YYYY-MM-DD>               learner     no reminders or stall flags until that date
+  /evidence <url> [milestone:<id>] · /evidence
+                                   learner     link your work to the current (or named) milestone; it is checked · list your links
   /cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>
                                    organizer   bind this channel to a new cohort
   /cohort join                     anyone      join the cohort of this channel as a learner

@@ -230,6 +230,7 @@ export function readFormValues(values: unknown): FormValues {
         break;
       case 'blocker':
       case 'note':
+      case 'link':
       case 'answer': {
         const text = v.value?.trim();
         if (text) out[blockId] = text;

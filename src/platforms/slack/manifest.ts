@@ -8,6 +8,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   progress: { description: 'Milestones done, where you stand against the schedule, recent check-ins', hint: '[@learner]' },
   faq: { description: 'Ask the curated FAQ of the program', hint: '<question>' },
   away: { description: 'No reminders or stall flags until the date you are back', hint: 'YYYY-MM-DD | back | (empty: show)' },
+  evidence: { description: 'Link your work to a milestone so it is checked; empty lists your links', hint: '<url> [milestone:<id>]' },
   cohort: {
     description: "Create, join and manage this channel's cohort",
     hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',

@@ -18,7 +18,9 @@ type Step =
   | { kind: 'away'; learner: number; days: number | null }
   | { kind: 'remove'; learner: number }
   | { kind: 'mentor'; learner: number; verb: 'ack' | 'resolve' }
-  | { kind: 'pause'; cohort: number; paused: boolean };
+  | { kind: 'pause'; cohort: number; paused: boolean }
+  | { kind: 'link'; learner: number; quietDays: number }
+  | { kind: 'recheck'; learner: number; committed: boolean };
 
 const LEARNERS = 6; // 0-3 in spring, 4-5 in autumn
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -31,6 +33,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), learner: fc.nat(LEARNERS - 1) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('mentor' as const), learner: fc.nat(LEARNERS - 1), verb: fc.constantFrom('ack' as const, 'resolve' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('pause' as const), cohort: fc.nat(1), paused: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('link' as const), learner: fc.nat(LEARNERS - 1), quietDays: fc.integer({ min: 8, max: 16 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('recheck' as const), learner: fc.nat(LEARNERS - 1), committed: fc.boolean() }) },
 );
 
 async function world() {
@@ -112,6 +116,23 @@ describe('incremental stall evaluation', () => {
               await t.db.updateTable('stall_flags').set(set).where('member_id', '=', learner!.id).where('status', s.verb === 'ack' ? '=' : '<>', s.verb === 'ack' ? 'open' : 'resolved').execute();
               break;
             }
+            case 'link': {
+              const lastCommit = new Date(now.getTime() - s.quietDays * 24 * HOUR);
+              await t.db
+                .insertInto('evidence_links')
+                .values({ member_id: learner!.id, milestone_id: 'package', url: `https://github.com/o/r${s.learner}`, kind: 'repo', owner: 'o', repo: `r${s.learner}`, checked_at: now, verified_at: null, last_commit_at: lastCommit, check_due_at: null, claimed_until: null, retry_reason: null, created_at: now })
+                .onConflict((oc) => oc.columns(['member_id', 'milestone_id', 'url']).doUpdateSet({ checked_at: now, last_commit_at: lastCommit }))
+                .execute();
+              break;
+            }
+            case 'recheck':
+              // The daily re-check: GitHub answered now, with a new commit or none.
+              await t.db
+                .updateTable('evidence_links')
+                .set(s.committed ? { checked_at: now, last_commit_at: now } : { checked_at: now })
+                .where('member_id', '=', learner!.id)
+                .execute();
+              break;
             case 'pause':
               await t.db.updateTable('cohorts').set({ status: s.paused ? 'paused' : 'active' }).where('id', '=', cohorts[s.cohort]!.id).execute();
               break;

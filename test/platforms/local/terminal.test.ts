@@ -48,6 +48,7 @@ describe('terminal mode', () => {
       '2',
       'docker networking',
       '',
+      '',
       '/as organizer',
       '/cohort status',
       '/quit',

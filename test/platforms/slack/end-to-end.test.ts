@@ -131,7 +131,7 @@ describe('a cohort run entirely through Slack', () => {
     await h.send(clickButton({ message: roundPost()[0]!, label: 'Details…', user: li, responseUrl }));
     const open = await h.fake.waitFor('views.open');
     const view = open.args.view;
-    expect(view.blocks.map((b: any) => b.block_id)).toEqual(['status', 'milestones', 'confidence', 'blocker', 'note']);
+    expect(view.blocks.map((b: any) => b.block_id)).toEqual(['status', 'milestones', 'confidence', 'blocker', 'note', 'link']);
 
     const res = await h.send(submitModal({ view, answers: { status: 'blocked', confidence: '2', blocker: 'docker networking on my laptop' }, user: li }));
     expect(res.status).toBe(200);
