@@ -3,6 +3,7 @@ import type { Database } from './types.js';
 /** Every table, children before parents: the order to drop or truncate them in. */
 export const TABLES = [
   'leases',
+  'audit_log',
   'heartbeats',
   'faq_alias_candidates',
   'faq_mentor_answers',
