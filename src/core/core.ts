@@ -13,6 +13,8 @@ export interface CoreDeps {
   clock: Clock;
   reminderAfterHours: number;
   admins: AdminId[];
+  /** RETENTION_DAYS: check-in notes and blockers are removed this long after their cohort finished; null keeps them. */
+  retentionDays?: number | null;
   /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
   gesturesAtOnce?: number;
 }

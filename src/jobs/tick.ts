@@ -3,6 +3,7 @@ import { enqueueDueDigests } from '../core/digest.js';
 import { endFinishedPrograms } from '../core/program-end.js';
 import { openDueRounds, sendDueReminders } from '../core/rounds.js';
 import { scanStalls } from '../core/stalls/scan.js';
+import { purgeExpiredNotes } from '../core/retention.js';
 
 const EVENT_MEMORY_MS = 7 * 86_400_000;
 const HEARTBEAT = 'scheduler';
@@ -31,6 +32,7 @@ export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const ended = await endFinishedPrograms(deps.db, deps.content, now);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
   const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins });
+  await purgeExpiredNotes(deps.db, now, deps.retentionDays);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();
   await deps.db

@@ -13,6 +13,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
     hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
   },
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
+  mydata: { description: 'What the bot keeps about you: see it, download it, delete it', hint: '[delete]' },
 };
 
 /** Bot scopes, each for a call the app makes. */
