@@ -13,6 +13,10 @@ const USAGE = `usage: mentorbot <command>
   demo                                         a simulated six-week cohort in a throwaway database
   export checkins [--cohort NAME] [--format csv|json]
                                                every stored check-in
+  data export --user <platform:id> [--out FILE]
+                                               everything kept about one person, as JSON
+  data delete --user <platform:id> --yes       erase it, as /mydata delete does
+  audit [--cohort NAME] [--json]               organizer and mentor actions and data deletions, who and when
   slack manifest [--url URL | --socket] [--json] [--name NAME]
                                                print the Slack app manifest (HTTP events at URL, or Socket Mode)
   discord register [--print]                   register the Discord slash commands (--print: show them instead)
@@ -32,6 +36,8 @@ const commands: Record<string, () => Promise<Runner>> = {
   faq: async () => ({ run: (await import('./cli/faq.js')).run, usage: (await import('./cli/faq.js')).USAGE }),
   demo: async () => ({ run: (await import('./cli/demo.js')).run, usage: (await import('./cli/demo.js')).USAGE }),
   export: async () => ({ run: (await import('./cli/export.js')).run, usage: (await import('./cli/export.js')).USAGE }),
+  data: async () => ({ run: (argv) => import('./cli/data.js').then((m) => m.run(argv)), usage: (await import('./cli/data.js')).USAGE }),
+  audit: async () => ({ run: (argv) => import('./cli/audit.js').then((m) => m.run(argv)), usage: (await import('./cli/audit.js')).USAGE }),
   slack: async () => ({ run: (await import('./cli/slack.js')).run, usage: (await import('./cli/slack.js')).USAGE }),
   discord: async () => ({ run: (await import('./cli/discord.js')).run, usage: (await import('./cli/discord.js')).USAGE }),
 };

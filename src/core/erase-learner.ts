@@ -3,6 +3,7 @@ import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
 import { recordAudit, type AuditEntry } from './audit.js';
+import { buildDigest } from './digest.js';
 import { roundPost } from './messages/rounds.js';
 import { membershipRows, type UserKey } from './learner-data.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
@@ -118,6 +119,7 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
           .execute();
       }
       outs.push(...(await roundCountUpdates(trx, content, learnerRows, now)));
+      outs.push(...(await rewriteDigests(trx, content, learnerRows, now)));
     }
 
     // A question a mentor answered stays, without its asker, so the answer keeps its question.
@@ -150,6 +152,27 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
   });
 }
 
+/**
+ * Digests already sent named the learner (missing, blockers, grid): each is rebuilt without them,
+ * its stored copy replaced and the message in every mentor's DMs edited to match.
+ */
+async function rewriteDigests(trx: Executor, content: Content, erased: ReadonlyArray<{ id: number; cohort_id: number }>, now: Date): Promise<Outgoing[]> {
+  const outs: Outgoing[] = [];
+  for (const cohortId of new Set(erased.map((m) => m.cohort_id))) {
+    const weeks = await trx.selectFrom('rounds').select('week').where('cohort_id', '=', cohortId).where('digest_at', 'is not', null).orderBy('week').execute();
+    for (const { week } of weeks) {
+      const copies = await trx.selectFrom('outbox').select(['key', 'status', 'platform']).where('kind', '=', 'digest').where('key', 'like', `digest:${cohortId}:${week}:%`).execute();
+      if (copies.length === 0) continue;
+      const message = await buildDigest(trx, content, cohortId, week);
+      await trx.updateTable('outbox').set({ payload: JSON.stringify(message) }).where('key', 'in', copies.map((c) => c.key)).execute();
+      for (const copy of copies.filter((c) => c.status === 'sent')) {
+        outs.push({ key: `digest-update:${copy.key}:erased:${erased[0]!.id}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message, availableAt: now });
+      }
+    }
+  }
+  return outs;
+}
+
 /** Open round posts count the erased learner out, as they would anyone who left. */
 async function roundCountUpdates(trx: Executor, content: Content, erased: ReadonlyArray<{ id: number; cohort_id: number; removed_at: Date | null }>, now: Date): Promise<Outgoing[]> {
   const outs: Outgoing[] = [];
@@ -179,7 +202,7 @@ async function roundCountUpdates(trx: Executor, content: Content, erased: Readon
   return outs;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "3 check-ins (5 versions, 2 notes, 1 blocker), 1 break, 2 FAQ questions, 1 flag closed". */
 export function describeErasure(s: ErasureSummary): string {

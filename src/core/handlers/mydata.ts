@@ -1,7 +1,7 @@
 import type { Actor, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { dayText } from '../dates.js';
-import { describeErasure, eraseLearner, nothingErased } from '../erase-learner.js';
+import { describeErasure, eraseLearner, nothingErased, plural } from '../erase-learner.js';
 import { collectLearnerData, isEmpty, type LearnerData } from '../learner-data.js';
 import { enqueue } from '../outbox.js';
 import { privately, Refusal } from './reply.js';
@@ -63,7 +63,7 @@ export async function askDelete(deps: CoreDeps, actor: Actor): Promise<Reply> {
   const learnerIn = data.cohorts.filter((c) => c.role === 'learner' && !c.left_at).map((c) => `**${c.cohort}**`);
   return privately(
     [
-      `This erases your ${data.checkins.length} check-ins (notes, blockers, confidence and every edit), ${data.breaks.length} breaks and ${data.faq_questions.length} FAQ questions, and closes the stall flags about you.`,
+      `This erases your ${plural(data.checkins.length, 'check-in')} (notes, blockers, confidence and every edit), ${plural(data.breaks.length, 'break')} and ${plural(data.faq_questions.length, 'FAQ question')}, and closes the stall flags about you.`,
       learnerIn.length > 0 ? `You also leave ${learnerIn.join(', ')}; \`/cohort join\` would start afresh.` : null,
       'The cohort keeps only anonymous counts (how many answered each week). Nobody, organizers included, can undo this. `Download` first if you want a copy.',
     ]
