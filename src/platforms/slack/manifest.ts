@@ -57,7 +57,7 @@ export function buildManifest(opts: ManifestOptions = {}): Record<string, unknow
       long_description:
         "Runs a mentored cohort program in Slack. Every week it posts the week's milestone in the cohort's channel with one-click check-in buttons, " +
         'reminds learners who have not answered, flags learners who are stalling to their mentors with the reasons, sends mentors a weekly digest, ' +
-        'and answers questions from curated FAQ content, with sources. Commands: /checkin, /progress, /faq, /away, /cohort and /stalled.',
+        'and answers questions from curated FAQ content, with sources. Commands: /checkin, /progress, /faq, /away, /cohort, /stalled and /mydata.',
       background_color: '#1d3557',
     },
     features: {

@@ -174,6 +174,21 @@ export async function walk(d: Driver, db: Db): Promise<Map<Role, string[]>> {
     }
   }
   expect(problems).toEqual([]);
+  // What was allowed is on record, each by whoever did it; what was refused is not.
+  const record = await db.selectFrom('audit_log').select(['action', 'actor_id', 'subject']).where('at', '>', new Date('2026-03-09T08:30:00Z')).orderBy('id').execute();
+  expect(record.map((r) => r.action)).toEqual([
+    'flag.acknowledge',
+    'cohort.create',
+    'cohort.add',
+    'cohort.remove',
+    'cohort.mentor',
+    'cohort.skip',
+    'cohort.unskip',
+    'cohort.edit',
+    'cohort.pause',
+    'cohort.resume',
+    'flag.resolve',
+  ]);
   return seenBy;
 }
 
