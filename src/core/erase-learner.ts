@@ -4,6 +4,7 @@ import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
 import { recordAudit, type AuditEntry } from './audit.js';
 import { buildDigest } from './digest.js';
+import { currentFinalReport } from './program-end.js';
 import { roundPost } from './messages/rounds.js';
 import { membershipRows, type UserKey } from './learner-data.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
@@ -153,8 +154,8 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
 }
 
 /**
- * Digests already sent named the learner (missing, blockers, grid): each is rebuilt without them,
- * its stored copy replaced and the message in every mentor's DMs edited to match.
+ * Digests and final reports already sent named the learner (missing, blockers, grid, per-learner
+ * lines): each is rebuilt without them, its stored copy replaced and every mentor's copy edited.
  */
 async function rewriteDigests(trx: Executor, content: Content, erased: ReadonlyArray<{ id: number; cohort_id: number }>, now: Date): Promise<Outgoing[]> {
   const outs: Outgoing[] = [];
@@ -168,6 +169,15 @@ async function rewriteDigests(trx: Executor, content: Content, erased: ReadonlyA
       for (const copy of copies.filter((c) => c.status === 'sent')) {
         outs.push({ key: `digest-update:${copy.key}:erased:${erased[0]!.id}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message, availableAt: now });
       }
+    }
+    const reports = await trx.selectFrom('outbox').select(['key', 'status', 'platform']).where('kind', '=', 'report').where('key', 'like', `final-report:${cohortId}:%`).execute();
+    const cohort = await trx.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirstOrThrow();
+    const program = content.programs.get(cohort.program_id);
+    if (reports.length === 0 || !program) continue;
+    const report = await currentFinalReport(trx, cohort, program);
+    await trx.updateTable('outbox').set({ payload: JSON.stringify(report) }).where('key', 'in', reports.map((r) => r.key)).execute();
+    for (const copy of reports.filter((r) => r.status === 'sent')) {
+      outs.push({ key: `digest-update:${copy.key}:erased:${erased[0]!.id}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message: report, availableAt: now });
     }
   }
   return outs;

@@ -186,3 +186,34 @@ describe('/mydata delete', () => {
     expect(e.port.dmsTo('maria')).toHaveLength(before);
   });
 });
+
+describe('/mydata delete after the program ended', () => {
+  beforeEach(async () => {
+    await t.reset();
+  });
+
+  it('the final report mentors hold is rewritten without the learner', { timeout: 300_000 }, async () => {
+    e = await testEngine(t.db, '2027-02-26T12:00:00Z');
+    await e.run(admin(), '/cohort create name:"Spring 2027" program:ds-to-mle start:2027-03-01 day:mon time:09:00 tz:Europe/Berlin');
+    for (const who of ['maria', 'li']) await e.run(e.as(who), '/cohort join');
+    await e.run(admin(), '/cohort mentor @dana');
+    for (let week = 1; week <= 24; week++) {
+      await e.at(slot(week));
+      await e.run(e.as('maria'), '/checkin on-track');
+      await e.at(slot(week, 6 * 24 + 1));
+    }
+    await e.at(slot(25, 1));
+    const report = e.port.dmsTo('dana').find((d) => d.key?.startsWith('final-report:'))!;
+    expect(report.message.text).toContain('• maria: ');
+    expect(report.message.text).toContain('2 learners at the end.');
+
+    const done = await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'mydata.delete', 'maria');
+    expect(textOf(done)).toContain('Deleted: 24 check-ins');
+    await e.deliver();
+    const edited = e.port.sent.filter((s) => s.kind === 'update' && s.message.text.startsWith('**Final report')).at(-1)!;
+    expect(edited.message.text).not.toContain('maria');
+    expect(edited.message.text).toContain('1 learner at the end.');
+    const stored = await e.deps.db.selectFrom('outbox').select('payload').where('key', 'like', 'final-report:%').execute();
+    expect(JSON.stringify(stored)).not.toContain('maria');
+  });
+});

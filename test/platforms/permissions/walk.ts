@@ -35,8 +35,8 @@ export interface CommandStep {
 export interface ClickStep {
   kind: 'click';
   what: string;
-  /** round: the week's post · alert: li's stall alert in the mentor's DMs · mydata: the learner's own /mydata reply. */
-  on: 'round' | 'alert' | 'mydata';
+  /** round: the week's post · alert: li's stall alert in the mentor's DMs · mydata: the learner's own /mydata reply · faq: an answer to li's /faq. */
+  on: 'round' | 'alert' | 'mydata' | 'faq';
   label: string;
   allowed: readonly Role[];
 }
@@ -81,6 +81,8 @@ export const STEPS: readonly Step[] = [
   cmd('/mydata', ['/mydata', ''], { name: 'mydata' }, everyone),
   cmd('/mydata delete (asks first)', ['/mydata', 'delete'], { name: 'mydata', options: { action: 'delete' } }, everyone),
   { kind: 'click', what: 'Download (on the learner’s /mydata)', on: 'mydata', label: 'Download', allowed: ['learner'] },
+  { kind: 'click', what: 'Delete my data… (on the learner’s /mydata)', on: 'mydata', label: 'Delete my data…', allowed: ['learner'] },
+  { kind: 'click', what: 'Helpful (an FAQ answer)', on: 'faq', label: 'Helpful', allowed: everyone },
   { kind: 'click', what: 'Details… (round post)', on: 'round', label: 'Details…', allowed: ['learner'] },
   { kind: 'click', what: 'Acknowledge (li’s alert)', on: 'alert', label: 'Acknowledge', allowed: staff },
   cmd('/cohort create', ['/cohort', 'create name:Autumn program:ds-to-mle start:2026-09-07 day:mon time:09:00 tz:Europe/Berlin'], { name: 'cohort-admin', sub: 'create', options: { name: 'Autumn', program: 'ds-to-mle', start: '2026-09-07', day: 'mon', time: '09:00', tz: 'Europe/Berlin' } }, org, 'NEW'),
@@ -159,13 +161,15 @@ export async function walk(d: Driver, db: Db): Promise<Map<Role, string[]>> {
   // As first shown: a later click by someone else may change the message, not the buttons people already have.
   const round = await d.roundPost();
   const alert = await d.alert();
+  const faq = await d.command('li', { slack: ['/faq', 'how long does the move to ML engineering take?'], discord: { name: 'faq', options: { question: 'how long does the move to ML engineering take?' } } });
+  expect(faq.buttons).toContain('Helpful');
   const problems: string[] = [];
   for (const step of STEPS) {
     // Those refused go first, so each step's change is made once, by the last allowed role.
     const order = [...ROLES].sort((a, b) => Number(step.allowed.includes(a)) - Number(step.allowed.includes(b)));
     for (const role of order) {
       const before = await fingerprint(db);
-      const target = step.kind === 'command' ? null : step.on === 'round' ? round : step.on === 'alert' ? alert : mydata;
+      const target = step.kind === 'command' ? null : step.on === 'round' ? round : step.on === 'alert' ? alert : step.on === 'faq' ? faq : mydata;
       const seen = step.kind === 'command' ? await d.command(role, step) : await d.click(role, target!, step.label);
       seenBy.get(role)!.push(seen.text);
       const may = step.allowed.includes(role);
