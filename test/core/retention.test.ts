@@ -47,6 +47,7 @@ describe('RETENTION_DAYS', () => {
     e.deps.retentionDays = 30;
     await runTick(e.deps, new Date(Date.parse('2027-03-05T00:00:00Z') + 29 * DAY));
     expect(await texts('Spring')).toEqual([{ status: 'blocked', note: null, blocker: 'docker again' }]);
+    expect((await e.deps.db.selectFrom('faq_questions').select('question').where('via', '=', 'checkin').execute()).map((q) => q.question)).toEqual(['docker again']);
     const before = await e.deps.db.selectFrom('checkin_history').select(['status', 'note', 'blocker']).orderBy('id').execute();
     expect(before.slice(0, 2)).toEqual([
       { status: 'behind', note: 'slow week', blocker: null },
@@ -60,6 +61,8 @@ describe('RETENTION_DAYS', () => {
       { status: 'behind', note: null, blocker: null },
       { status: 'blocked', note: null, blocker: null },
     ]);
+    const logged = await e.deps.db.selectFrom('faq_questions').select(['question', 'via']).orderBy('id').execute();
+    expect(logged.map((q) => q.question)).not.toContain('docker again');
     // A running cohort keeps its notes.
     expect(await texts('Summer')).toEqual([{ status: 'behind', note: 'summer note', blocker: null }]);
   });
