@@ -82,6 +82,11 @@ const driver: Driver = {
     const alert = h.fake.inChannel(h.fake.dmChannelOf(PEOPLE.mentor.user.id)!).filter((m) => m.content.includes('may be stalling')).at(-1)!;
     return { text: alert.content, form: false, buttons: buttonsIn(alert.components as any[]).map((b) => b.label), ref: structuredClone(alert) };
   },
+  async ping() {
+    await deliver();
+    const dm = h.fake.inChannel(h.fake.dmChannelOf(PEOPLE.mentor.user.id)!).filter((m) => m.content.includes('Answer it here')).at(-1)!;
+    return { text: dm.content, form: false, buttons: buttonsIn(dm.components as any[]).map((b) => b.label), ref: structuredClone(dm) };
+  },
   async at(iso) {
     clock.freeze(new Date(iso));
     await runTick(deps, clock.now());

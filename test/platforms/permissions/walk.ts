@@ -36,7 +36,7 @@ export interface ClickStep {
   kind: 'click';
   what: string;
   /** round: the week's post · alert: li's stall alert in the mentor's DMs · mydata: the learner's own /mydata reply · faq: an answer to li's /faq. */
-  on: 'round' | 'alert' | 'mydata' | 'faq';
+  on: 'round' | 'alert' | 'mydata' | 'faq' | 'unanswered' | 'ping';
   label: string;
   allowed: readonly Role[];
 }
@@ -49,6 +49,8 @@ export interface Driver {
   /** The round post of cohort A and the alert about li in the mentor's DMs, as clickable messages. */
   roundPost(): Promise<Seen>;
   alert(): Promise<Seen>;
+  /** The latest question passed to the mentor (`Ask a mentor`), in their DMs, after delivering what is due. */
+  ping(): Promise<Seen>;
   /** Runs the scheduler at that moment and delivers what it queued. */
   at(iso: string): Promise<void>;
 }
@@ -83,6 +85,8 @@ export const STEPS: readonly Step[] = [
   { kind: 'click', what: 'Download (on the learner’s /mydata)', on: 'mydata', label: 'Download', allowed: ['learner'] },
   { kind: 'click', what: 'Delete my data… (on the learner’s /mydata)', on: 'mydata', label: 'Delete my data…', allowed: ['learner'] },
   { kind: 'click', what: 'Helpful (an FAQ answer)', on: 'faq', label: 'Helpful', allowed: everyone },
+  { kind: 'click', what: 'Ask a mentor (the learner’s unanswered question)', on: 'unanswered', label: 'Ask a mentor', allowed: ['learner'] },
+  { kind: 'click', what: 'Answer (the question passed to the mentor)', on: 'ping', label: 'Answer', allowed: staff },
   { kind: 'click', what: 'Details… (round post)', on: 'round', label: 'Details…', allowed: ['learner'] },
   { kind: 'click', what: 'Acknowledge (li’s alert)', on: 'alert', label: 'Acknowledge', allowed: staff },
   cmd('/cohort create', ['/cohort', 'create name:Autumn program:ds-to-mle start:2026-09-07 day:mon time:09:00 tz:Europe/Berlin'], { name: 'cohort-admin', sub: 'create', options: { name: 'Autumn', program: 'ds-to-mle', start: '2026-09-07', day: 'mon', time: '09:00', tz: 'Europe/Berlin' } }, org, 'NEW'),
@@ -102,7 +106,7 @@ export const STEPS: readonly Step[] = [
 
 /** How a refusal starts or reads; anything else is the thing done or shown. */
 const REFUSAL =
-  /Only organizers can|Only mentors of|You're not a learner|You're not in|You're a mentor of|You can see only your own|is not a learner in any cohort you mentor|belongs to someone else's|This channel has no cohort|You can’t (acknowledge|resolve) this stall flag|You are not a mentor of any cohort/;
+  /Only the person who asked|Only a mentor of the learner's cohort|Only organizers can|Only mentors of|You're not a learner|You're not in|You're a mentor of|You can see only your own|is not a learner in any cohort you mentor|belongs to someone else's|This channel has no cohort|You can’t (acknowledge|resolve) this stall flag|You are not a mentor of any cohort/;
 
 export function refused(seen: Seen): boolean {
   return !seen.form && REFUSAL.test(seen.text);
@@ -163,13 +167,20 @@ export async function walk(d: Driver, db: Db): Promise<Map<Role, string[]>> {
   const alert = await d.alert();
   const faq = await d.command('li', { slack: ['/faq', 'how long does the move to ML engineering take?'], discord: { name: 'faq', options: { question: 'how long does the move to ML engineering take?' } } });
   expect(faq.buttons).toContain('Helpful');
+  const unanswered = await d.command('learner', { slack: ['/faq', 'what is the best pizza topping in Naples?'], discord: { name: 'faq', options: { question: 'what is the best pizza topping in Naples?' } } });
+  expect(unanswered.buttons).toContain('Ask a mentor');
+  let ping: Seen | null = null;
+  const targetOf = async (on: ClickStep['on']): Promise<Seen> => {
+    if (on === 'ping') return (ping ??= await d.ping());
+    return { round, alert, faq, unanswered, mydata }[on];
+  };
   const problems: string[] = [];
   for (const step of STEPS) {
     // Those refused go first, so each step's change is made once, by the last allowed role.
     const order = [...ROLES].sort((a, b) => Number(step.allowed.includes(a)) - Number(step.allowed.includes(b)));
     for (const role of order) {
       const before = await fingerprint(db);
-      const target = step.kind === 'command' ? null : step.on === 'round' ? round : step.on === 'alert' ? alert : step.on === 'faq' ? faq : mydata;
+      const target = step.kind === 'command' ? null : await targetOf(step.on);
       const seen = step.kind === 'command' ? await d.command(role, step) : await d.click(role, target!, step.label);
       seenBy.get(role)!.push(seen.text);
       const may = step.allowed.includes(role);

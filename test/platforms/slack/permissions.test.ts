@@ -79,6 +79,11 @@ const driver: Driver = {
     const alert = h.fake.messagesIn(`D${PEOPLE.mentor.id}`).filter((m) => visibleText(m).includes('may be stalling')).at(-1)!;
     return { text: visibleText(alert), form: false, buttons: buttonsOf(alert).map((b) => b.label), ref: structuredClone(alert) };
   },
+  async ping() {
+    await deliver();
+    const dm = h.fake.messagesIn(`D${PEOPLE.mentor.id}`).filter((m) => visibleText(m).includes('Answer it here')).at(-1)!;
+    return { text: visibleText(dm), form: false, buttons: buttonsOf(dm).map((b) => b.label), ref: structuredClone(dm) };
+  },
   async at(iso) {
     deps.clock.freeze(new Date(iso));
     await runTick(deps, deps.clock.now());
