@@ -58,6 +58,7 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
       mentoring: rows.filter((r) => r.role === 'mentor').map((r) => r.cohort),
     };
     const outs: Outgoing[] = [];
+    const flagIds: number[] = [];
 
     if (ids.length > 0) {
       const counted = await trx
@@ -94,6 +95,7 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
         .where('member_id', 'in', ids)
         .returning('id')
         .execute();
+      flagIds.push(...flags.map((f) => f.id));
 
       await trx
         .updateTable('members')
@@ -123,6 +125,7 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
       outs.push(...(await rewriteDigests(trx, content, learnerRows, now)));
     }
 
+    const questionIds = (await trx.selectFrom('faq_questions').select('id').where('platform', '=', user.platform).where('user_id', '=', user.userId).execute()).map((q) => q.id);
     // A question a mentor answered stays, without its asker, so the answer keeps its question.
     const answered = trx.selectFrom('faq_mentor_answers').select('question_id');
     const kept = await trx
@@ -137,10 +140,19 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
 
     if (nothingErased(summary)) return summary;
 
-    // Messages to them: those not yet sent are dropped, those sent keep no copy of what they said.
-    const dms = trx.updateTable('outbox').where('platform', '=', user.platform).where('target_kind', '=', 'user').where('target_id', '=', user.userId);
+    // Messages to them as a learner: those not yet sent are dropped, those sent keep no copy. What
+    // they get as a mentor is left alone.
+    const dms = trx
+      .updateTable('outbox')
+      .where('platform', '=', user.platform)
+      .where('target_kind', '=', 'user')
+      .where('target_id', '=', user.userId)
+      .where((eb) => eb.or(['reminder:%', 'mydata:%', 'faq-answer:%'].map((k) => eb('key', 'like', k))));
     await dms.set({ status: 'dead', last_error: 'the recipient erased their data', payload: ERASED_PAYLOAD }).where('status', '=', 'pending').execute();
     await dms.set({ payload: ERASED_PAYLOAD }).where('status', '<>', 'pending').execute();
+    // Notices to mentors about them (a flag's new reason or its end, a question passed on) keep no copy either.
+    const about = [...flagIds.flatMap((id) => [`flag-reason:${id}:%`, `flag-resolved:${id}`, `flag-resolved:${id}:%`]), ...questionIds.map((id) => `faq-ping:${id}:%`)];
+    if (about.length > 0) await trx.updateTable('outbox').set({ payload: ERASED_PAYLOAD }).where((eb) => eb.or(about.map((k) => eb('key', 'like', k)))).execute();
 
     await enqueueMany(trx, outs);
     const detail = describeErasure(summary);

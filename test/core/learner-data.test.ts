@@ -217,3 +217,29 @@ describe('/mydata delete after the program ended', () => {
     expect(JSON.stringify(stored)).not.toContain('maria');
   });
 });
+
+describe('/mydata delete by someone who also mentors', () => {
+  beforeEach(async () => {
+    await t.reset();
+    await history();
+  });
+
+  it('erases their learner data and leaves their mentor role and its messages alone', async () => {
+    expect(textOf(await e.run(admin(), '/cohort create name:"Summer 2027" program:ds-to-mle start:2027-03-15 day:mon time:09:00 tz:Europe/Berlin', 'C-summer'))).toContain('is set up');
+    await e.run(e.as('dana'), '/cohort join', 'C-summer');
+    await e.at(slot(3));
+    expect(textOf(await e.run(e.as('dana'), '/checkin behind dana learns too', 'C-summer'))).toContain('Recorded');
+    await e.at(slot(3, 6 * 24 + 1));
+    const pending = await e.deps.db.selectFrom('outbox').select(['key', 'status']).where('target_id', '=', 'dana').where('key', 'like', 'digest:%').execute();
+    expect(pending.length).toBeGreaterThan(0);
+
+    const done = await e.core.action(e.as('dana'), { channelId: 'C-summer' }, 'mydata.delete', 'dana');
+    expect(textOf(done)).toContain('Deleted: 1 check-in (1 version, 1 note, 0 blockers)');
+    expect(textOf(done)).toContain('You have left **Summer 2027**');
+    expect(textOf(done)).toContain('You are still a mentor of **Spring 2027**; an organizer can remove you.');
+    const after = await e.deps.db.selectFrom('outbox').select(['key', 'status', 'payload']).where('target_id', '=', 'dana').where('key', 'like', 'digest:%').execute();
+    expect(after.map((r) => [r.key, r.status])).toEqual(pending.map((r) => [r.key, r.status]));
+    expect(JSON.stringify(after)).toContain('Weekly digest');
+    expect(textOf(await e.run(e.as('dana'), '/cohort status'))).toContain('Spring 2027');
+  });
+});
