@@ -15,6 +15,10 @@ const USAGE = `usage: mentorbot <command>
                                                every stored check-in
   evidence verify <url> --milestone ID [--program ID] [--json]
                                                run a milestone's evidence checks on a link (exit 0 verified, 1 not, 2 bad input)
+  data export --user <platform:id> [--out FILE]
+                                               everything kept about one person, as JSON
+  data delete --user <platform:id> --yes       erase it, as /mydata delete does
+  audit [--cohort NAME] [--json]               organizer and mentor actions and data deletions, who and when
   slack manifest [--url URL | --socket] [--json] [--name NAME]
                                                print the Slack app manifest (HTTP events at URL, or Socket Mode)
   discord register [--print]                   register the Discord slash commands (--print: show them instead)
@@ -35,6 +39,8 @@ const commands: Record<string, () => Promise<Runner>> = {
   demo: async () => ({ run: (await import('./cli/demo.js')).run, usage: (await import('./cli/demo.js')).USAGE }),
   export: async () => ({ run: (await import('./cli/export.js')).run, usage: (await import('./cli/export.js')).USAGE }),
   evidence: async () => ({ run: (await import('./cli/evidence.js')).run, usage: (await import('./cli/evidence.js')).USAGE }),
+  data: async () => ({ run: (argv) => import('./cli/data.js').then((m) => m.run(argv)), usage: (await import('./cli/data.js')).USAGE }),
+  audit: async () => ({ run: (argv) => import('./cli/audit.js').then((m) => m.run(argv)), usage: (await import('./cli/audit.js')).USAGE }),
   slack: async () => ({ run: (await import('./cli/slack.js')).run, usage: (await import('./cli/slack.js')).USAGE }),
   discord: async () => ({ run: (await import('./cli/discord.js')).run, usage: (await import('./cli/discord.js')).USAGE }),
 };

@@ -15,6 +15,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminUserIds: AdminId[];
   reminderAfterHours: number;
+  /** Days after a cohort finishes before its check-in notes and blockers are removed; null: kept. */
+  retentionDays?: number | null;
   testClock: boolean;
   slack: { botToken: string; signingSecret: string | null; appToken: string | null; apiUrl: string | null } | null;
   discord: { token: string; applicationId: string; guildId: string | null; apiUrl: string | null } | null;
@@ -86,6 +88,7 @@ const envSchema = z.object({
   ),
   ADMIN_USER_IDS: optional(adminList),
   REMINDER_AFTER_HOURS: optional(wholeNumber(1, 167, 'a whole number of hours from 1 to 167 (less than a week)')),
+  RETENTION_DAYS: optional(wholeNumber(1, 36500, 'a whole number of days from 1 to 36500')),
   MENTORBOT_TEST_CLOCK: optional(z.enum(['0', '1'], { message: 'expected 1 (on) or 0 (off)' })),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'expected a bot token starting with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, { message: 'expected the hex signing secret from the Slack app\'s Basic Information page' })),
@@ -139,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL ?? 'info',
     adminUserIds: e.ADMIN_USER_IDS ?? [],
     reminderAfterHours: e.REMINDER_AFTER_HOURS ?? 24,
+    retentionDays: e.RETENTION_DAYS ?? null,
     testClock: e.MENTORBOT_TEST_CLOCK === '1',
     slack: e.SLACK_BOT_TOKEN
       ? {

@@ -22,6 +22,7 @@ import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { LocalChat } from './platforms/local/port.js';
+import { learnerDataFiles } from './core/learner-data.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
 
@@ -113,7 +114,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const evidence = createEvidencePorts(config.evidence, handle.db, () => clock.now(), log);
-  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds, evidence };
+  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds, evidence, retentionDays: config.retentionDays };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
   const http = new HttpServer(log, (route, seconds) => metrics.requestSeconds.observe({ route }, seconds));
@@ -127,7 +128,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   if (config.discord) platforms.set('discord', await leasedDiscord(config, core, content, handle, log));
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
-    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)));
+    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), {
+      dir: path.join(config.dataDir, 'exports'),
+      build: (user) => learnerDataFiles(handle.db, user, clock.now()),
+    });
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);

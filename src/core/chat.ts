@@ -17,6 +17,8 @@ export const ACTION_IDS = [
   'faq.ping-mentor', // value: `${logId}`
   'faq.show', // value: FAQ entry id — a related question or a blocker match; `${id}:${logId}` for a "did you mean" choice
   'faq.answer', // value: `${logId}` — a mentor opens the form to answer a learner's question
+  'mydata.download', // value: the clicker's own user id — their data as files, by DM
+  'mydata.delete', // value: the clicker's own user id — the confirmed erasure of their data
 ] as const;
 
 export type ActionId = (typeof ACTION_IDS)[number];
@@ -41,6 +43,8 @@ export interface OutMessage {
   roundId?: number;
   /** A long report (digest) can be split: the first part is posted, the rest goes in a thread. */
   thread?: string[];
+  /** This DM carries the files of `learnerDataFiles` for this person (`/mydata` → Download). */
+  dataExport?: { platform: Platform; userId: string };
 }
 
 export type FormId = 'checkin' | 'faq-answer';

@@ -31,12 +31,14 @@ export type Command =
   | { name: 'cohort.unskip'; date: string }
   | { name: 'cohort.edit'; day?: string; time?: string; tz?: string }
   | { name: 'cohort.schedule' }
-  | { name: 'stalled' };
+  | { name: 'stalled' }
+  | { name: 'mydata' }
+  | { name: 'mydata.delete' };
 
 export type CommandName = Command['name'];
 
 /** The top-level slash commands, as registered on each platform. */
-export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled'] as const;
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata'] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
 
 export const USAGE: Record<SlashCommand, string> = {
@@ -53,6 +55,7 @@ export const USAGE: Record<SlashCommand, string> = {
     '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]`',
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
+  mydata: '`/mydata` shows what I keep about you, with a Download button · `/mydata delete` erases it (after you confirm)',
 };
 
 export class CommandError extends Error {
@@ -196,6 +199,10 @@ export function parseCommand(command: string, text: string): Command {
     case 'stalled':
       if (body) throw new CommandError('`/stalled` takes no options.', USAGE.stalled);
       return { name: 'stalled' };
+    case 'mydata':
+      if (!body) return { name: 'mydata' };
+      if (body.toLowerCase() === 'delete') return { name: 'mydata.delete' };
+      throw new CommandError(`"${body}" is not a /mydata option.`, USAGE.mydata);
     case 'cohort': {
       const [sub = '', ...restWords] = body.split(/\s+/);
       const rest = body.slice(sub.length).trim();

@@ -14,6 +14,8 @@ export interface CoreDeps {
   clock: Clock;
   reminderAfterHours: number;
   admins: AdminId[];
+  /** RETENTION_DAYS: check-in notes and blockers are removed this long after their cohort finished; null keeps them. */
+  retentionDays?: number | null;
   /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
   gesturesAtOnce?: number;
   /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */

@@ -11,6 +11,7 @@ import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
+import { askDelete, deleteMyData, downloadMyData, showMyData } from './handlers/mydata.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
 import { isConnectionError } from '../db/errors.js';
@@ -75,6 +76,10 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return editSchedule(deps, actor, place, cmd);
     case 'cohort.schedule':
       return showSchedule(deps, actor, place);
+    case 'mydata':
+      return showMyData(deps, actor);
+    case 'mydata.delete':
+      return askDelete(deps, actor);
     case 'cohort.status': {
       const cohort = await channelCohort(deps, actor, place);
       await requireMentorOf(deps, actor, cohort, 'see who has checked in');
@@ -135,6 +140,10 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       return showEntry(deps, value);
     case 'faq.answer':
       return openAnswerForm(deps, actor, value);
+    case 'mydata.download':
+      return downloadMyData(deps, actor, place, value);
+    case 'mydata.delete':
+      return deleteMyData(deps, actor, value);
   }
 }
 

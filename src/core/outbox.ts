@@ -7,7 +7,7 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 export interface Outgoing {
   /** Unique idempotency key: the same key is never sent twice, whoever writes it and however often. */
   key: string;
-  kind: 'round' | 'round-update' | 'reminder' | 'alert' | 'alert-update' | 'digest' | 'notice' | 'summary' | 'report' | 'evidence';
+  kind: 'round' | 'round-update' | 'reminder' | 'alert' | 'alert-update' | 'digest' | 'notice' | 'summary' | 'report' | 'evidence' | 'mydata' | 'digest-update';
   platform: Platform;
   /** channel: post in a channel; user: a DM; message: edit the message `targetId` = `${channelId}/${messageId}`. */
   targetKind: OutboxTargetKind;

@@ -56,6 +56,11 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date): 
   return ended;
 }
 
+/** The final report as it reads now (rebuilt when a learner's data is erased after the end). */
+export async function currentFinalReport(db: Executor, cohort: Cohort, program: Program) {
+  return finalReport(await reportData(db, cohort, program));
+}
+
 async function reportData(db: Executor, cohort: Cohort, program: Program): Promise<FinalReportData> {
   const [members, rounds, answers, completions, flags] = await Promise.all([
     db.selectFrom('members').select(['id', 'user_id', 'display_name', 'role']).where('cohort_id', '=', cohort.id).where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),

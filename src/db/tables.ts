@@ -6,6 +6,7 @@ export const TABLES = [
   'leases',
   'github_cache',
   'evidence_links',
+  'audit_log',
   'heartbeats',
   'faq_alias_candidates',
   'faq_mentor_answers',

@@ -60,6 +60,8 @@ export interface MembersTable {
   away_until: string | null;
   joined_at: Timestamp;
   removed_at: Timestamp | null;
+  /** The learner had their data erased: this row is anonymous and only counts in cohort totals. */
+  erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** An announced absence: from `starts_on` up to, not including, `ends_on` (the first day back), cohort-local dates. */
@@ -274,6 +276,22 @@ export interface GithubCacheTable {
   fetched_at: Timestamp;
 }
 
+/** An organizer's or mentor's action, or a data deletion request: who, what, when. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  platform: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  cohort_id: number | null;
+  /** Kept beside the id so the record still names a cohort that was deleted. */
+  cohort_name: string | null;
+  /** Who the action was about (a member, a date, a flag), as shown to people. */
+  subject: string | null;
+  detail: string | null;
+}
+
 export interface LeasesTable {
   name: string;
   holder: string;
@@ -301,6 +319,7 @@ export interface Database {
   stall_queue: StallQueueTable;
   evidence_links: EvidenceLinksTable;
   github_cache: GithubCacheTable;
+  audit_log: AuditLogTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

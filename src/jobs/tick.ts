@@ -3,6 +3,7 @@ import { enqueueDueDigests } from '../core/digest.js';
 import { endFinishedPrograms } from '../core/program-end.js';
 import { openDueRounds, sendDueReminders } from '../core/rounds.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
+import { purgeExpiredNotes } from '../core/retention.js';
 import { evaluateStalls } from './stall-evaluation.js';
 
 const EVENT_MEMORY_MS = 7 * 86_400_000;
@@ -34,6 +35,7 @@ export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   // Linked work due its daily re-check is checked before the evaluation that reads its activity.
   if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);
   const stalls = await evaluateStalls(deps.db, deps.content, now, { admins: deps.admins, fullScanEveryMs: deps.stallFullScanMs });
+  await purgeExpiredNotes(deps.db, now, deps.retentionDays);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();
   await deps.db

@@ -87,7 +87,7 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
   const member: Member | undefined =
     m_id === null
       ? undefined
-      : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null };
+      : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null, erased_at: null };
   if (!member) throw new Refusal(`You're not in **${cohort.name}**. Join with \`/cohort join\` in its channel to check in.`);
   if (member.role !== 'learner') throw new Refusal(`You're a mentor of **${cohort.name}**; only learners check in. \`/cohort status\` shows who has.`);
   return { cohort, member, round, program: programOf(deps, cohort) };

@@ -7,6 +7,7 @@ import { cohortCalendar, type CohortCalendar } from '../calendar.js';
 import { scheduleMessage } from '../messages/schedule.js';
 import { ruleOf } from '../rounds.js';
 import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextStartDate, nextWeekSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
+import { recordAudit, type AuditAction } from '../audit.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
 
@@ -60,6 +61,7 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
     .returningAll()
     .executeTakeFirst();
   if (!cohort) throw new Refusal('Another cohort was just created here or with that name; run `/cohort status` to see it.');
+  await audit(deps, actor, 'cohort.create', cohort, null, `${program!.id}, from ${cmd.start}, ${WEEKDAY_NAMES[cohort.weekday]} ${cohort.slot_time} ${cohort.timezone}`);
   const first = nextWeekSlot(ruleOf(cohort), null);
   return publicly(
     [
@@ -110,6 +112,7 @@ export async function addMember(deps: CoreDeps, actor: Actor, place: Place, user
     throw new Refusal(`${who} is a mentor of **${cohort.name}**. Remove them first with \`/cohort remove\` to add them as a learner.`);
   }
   await upsertMember(deps, cohort, user, role);
+  await audit(deps, actor, role === 'mentor' ? 'cohort.mentor' : 'cohort.add', cohort, who);
   if (existing?.role === 'learner') return publicly(`${who} is now a mentor of **${cohort.name}** (no longer a learner; their check-ins are kept).`);
   return publicly(role === 'mentor' ? `${who} is now a mentor of **${cohort.name}**: stall alerts and the weekly digest go to them.` : `${who} joined **${cohort.name}** as a learner.`);
 }
@@ -130,6 +133,7 @@ export async function removeMember(deps: CoreDeps, actor: Actor, place: Place, u
       .execute();
   });
   const who = mention(user, actor.platform);
+  await audit(deps, actor, 'cohort.remove', cohort, who, member.role);
   if (member.role === 'mentor') return publicly(`${who} is no longer a mentor of **${cohort.name}**; stall alerts and the weekly digest go to the other mentors.`);
   return publicly(`${who} was removed from **${cohort.name}**. Their past check-ins are kept.`);
 }
@@ -155,6 +159,7 @@ export async function setPaused(deps: CoreDeps, actor: Actor, place: Place, paus
     return true;
   });
   if (!changed) return privately(`**${cohort.name}** changed just now; \`/cohort schedule\` shows where it stands.`);
+  await audit(deps, actor, paused ? 'cohort.pause' : 'cohort.resume', cohort);
   if (paused) return publicly(`**${cohort.name}** is paused: no rounds, reminders or stall flags until an organizer runs \`/cohort resume\`. The weeks still to come move later by as long as the pause lasts.`);
   const calendar = await calendarOf(deps, { ...cohort, status: 'active', resumed_at: now });
   return publicly(`**${cohort.name}** is running again. ${nextLine(calendar, cohort.timezone)}`);
@@ -202,6 +207,7 @@ export async function skipDate(deps: CoreDeps, actor: Actor, place: Place, date:
   }
   const added = await deps.db.insertInto('skipped_dates').values({ cohort_id: cohort.id, date }).onConflict((oc) => oc.doNothing()).returning('date').executeTakeFirst();
   if (!added) return privately(`${date} is already skipped in **${cohort.name}**.`);
+  await audit(deps, actor, 'cohort.skip', cohort, date);
   const after = await calendarOf(deps, cohort);
   return publicly(`No round on ${date} for **${cohort.name}**: the weeks after it move a week later. ${nextLine(after, cohort.timezone)}`);
 }
@@ -218,6 +224,7 @@ export async function unskipDate(deps: CoreDeps, actor: Actor, place: Place, dat
     const list = skipped.length > 0 ? `Skipped now: ${skipped.join(', ')}.` : 'No date is skipped.';
     throw new Refusal(`${date} is not skipped in **${cohort.name}**. ${list}`);
   }
+  await audit(deps, actor, 'cohort.unskip', cohort, date);
   const after = await calendarOf(deps, cohort);
   return publicly(`${date} is a check-in day again for **${cohort.name}**. ${nextLine(after, cohort.timezone)}`);
 }
@@ -253,6 +260,7 @@ export async function editSchedule(deps: CoreDeps, actor: Actor, place: Place, c
     await trx.updateTable('cohorts').set(changed).where('id', '=', cohort.id).execute();
     if (changed.weekday !== cohort.weekday) await trx.deleteFrom('skipped_dates').where('cohort_id', '=', cohort.id).where('date', '>=', localDate(now, cohort.timezone)).execute();
   });
+  await audit(deps, actor, 'cohort.edit', cohort, null, `${WEEKDAY_NAMES[cohort.weekday]} ${cohort.slot_time} ${cohort.timezone} → ${WEEKDAY_NAMES[edited.weekday]} ${edited.slot_time} ${edited.timezone}`);
   const dropped = changed.weekday !== cohort.weekday ? calendar.skipped.filter((d) => d >= localDate(now, cohort.timezone)) : [];
   const after = await calendarOf(deps, edited);
   return publicly(
@@ -280,4 +288,8 @@ export async function showSchedule(deps: CoreDeps, actor: Actor, place: Place): 
 /** Slack and Discord render `<@id>` as the person's name; the terminal shows the name as typed. */
 export function mention(user: UserRef, platform: Actor['platform']): string {
   return platform === 'local' ? `@${user.name ?? user.id}` : `<@${user.id}>`;
+}
+
+function audit(deps: CoreDeps, actor: Actor, action: AuditAction, cohort: Cohort, subject?: string | null, detail?: string | null): Promise<void> {
+  return recordAudit(deps.db, { at: deps.clock.now(), actor, action, cohort, subject, detail });
 }

@@ -116,6 +116,10 @@ function whyAsked(deps: CoreDeps, log: { answered: boolean; matched_id: string |
 export async function pingMentor(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
   const log = /^\d+$/.test(value) ? await deps.db.selectFrom('faq_questions').selectAll().where('id', '=', Number(value)).executeTakeFirst() : undefined;
   if (!log) throw new Refusal('I could not find that question any more.');
+  // The question goes to mentors under the clicker's name: only its asker may send it.
+  if (log.platform !== actor.platform || log.user_id !== actor.userId) {
+    throw new Refusal('Only the person who asked can pass this question to a mentor. Ask it yourself with `/faq`, then use `Ask a mentor` on your answer.');
+  }
   const memberships = (await membershipsOf(deps.db, actor.platform, actor.userId)).filter((m) => m.member.role === 'learner');
   const cohort = memberships.find((m) => m.cohort.id === log.cohort_id)?.cohort ?? memberships[0]?.cohort;
   if (!cohort) return privately("You're not in a cohort, so there is no mentor to ask. The question stays logged for the curators.");

@@ -17,6 +17,7 @@ import { transact } from '../../db/transact.js';
 import { enqueueMany } from '../outbox.js';
 import { alertViewOf, HISTORY_SIZE, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
 import { refreshAlerts } from './refresh.js';
+import { recordAudit } from '../audit.js';
 
 export interface FlagActionOptions {
   /** ADMIN_USER_IDS, on top of `actor.isAdmin`. */
@@ -50,9 +51,25 @@ function alreadyDone(card: FlagCard): OutMessage | null {
  * A flag's state change, committed with the edits that bring every alert about it up to date;
  * null when someone else changed it first. The refreshed alert is also what the clicker sees.
  */
-function changeAndRefresh(db: Db, flagId: number, now: Date, except: string | undefined, change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>) {
+function changeAndRefresh(
+  db: Db,
+  flagId: number,
+  now: Date,
+  except: string | undefined,
+  change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>,
+  onRecord: { actor: Actor; verb: FlagVerb; card: FlagCard },
+) {
   return transact(db, async (trx) => {
     if (!(await change(trx))) return null;
+    const { actor, verb, card } = onRecord;
+    await recordAudit(trx, {
+      at: now,
+      actor,
+      action: verb === 'acknowledge' ? 'flag.acknowledge' : 'flag.resolve',
+      cohort: { id: card.cohortId, name: card.cohortName },
+      subject: card.learnerName,
+      detail: `flag ${card.id}`,
+    });
     const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
     if (refreshed) await enqueueMany(trx, refreshed.edits);
     return refreshed;
@@ -84,6 +101,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
         .where('status', '=', 'open')
         .returning('id')
         .executeTakeFirst(),
+      { actor, verb, card },
     );
     if (done) return { kind: 'update', message: done.message, notice: flagAcknowledgedNotice(done.card.learnerName) };
     card = (await loadFlagCard(db, card.id))!;
@@ -103,6 +121,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
       .where('status', '<>', 'resolved')
       .returning('id')
       .executeTakeFirst(),
+    { actor, verb, card },
   );
   if (done) return { kind: 'update', message: done.message, notice: flagResolvedNotice(done.card.learnerName) };
   card = (await loadFlagCard(db, card.id))!;

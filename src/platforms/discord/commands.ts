@@ -115,6 +115,19 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'mydata',
+    description: 'What the bot keeps about you, with Download; action:delete erases it after you confirm',
+    options: [
+      {
+        name: 'action',
+        description: 'Leave empty to see your data; "Delete my data" erases it after you confirm',
+        kind: 'string',
+        hint: 'delete',
+        choices: [{ name: 'Delete my data', value: 'delete' }],
+      },
+    ],
+  },
+  {
     name: 'cohort',
     description: 'Join the cohort of this channel, or see who checked in this week',
     guildOnly: true,
@@ -303,6 +316,12 @@ export function toCommand(input: CommandInput): Command {
     }
     case 'stalled':
       return { name: 'stalled' };
+    case 'mydata': {
+      const action = text('action').toLowerCase();
+      if (!action) return { name: 'mydata' };
+      if (action === 'delete') return { name: 'mydata.delete' };
+      throw new CommandError(`"${action}" is not a /mydata action.`, usage('mydata'));
+    }
     case 'cohort':
       if (sub === 'join' || sub === 'status' || sub === 'schedule') return { name: `cohort.${sub}` };
       break;

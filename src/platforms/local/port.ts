@@ -1,5 +1,14 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
+import type { DataFile, UserKey } from '../../core/learner-data.js';
 import { frame } from './render.js';
+
+/** Where the terminal puts the files a DM carries (`/mydata` → Download), and how to build them. */
+export interface LocalExports {
+  dir: string;
+  build(user: UserKey): Promise<DataFile[]>;
+}
 
 export interface ShownMessage {
   id: string;
@@ -19,7 +28,10 @@ export class LocalChat implements ChatPort {
   private nextButton = 1;
   private nextMessage = 1;
 
-  constructor(private readonly print: (text: string) => void) {}
+  constructor(
+    private readonly print: (text: string) => void,
+    private readonly exports?: LocalExports,
+  ) {}
 
   show(header: string, channelId: string, message: OutMessage, messageId = `m${this.nextMessage++}`): string {
     const numbered = (message.buttons ?? []).map((button) => {
@@ -47,7 +59,20 @@ export class LocalChat implements ChatPort {
 
   async sendDirect(userId: string, message: OutMessage): Promise<SentRef> {
     const channelId = `dm-${userId}`;
-    return { messageId: this.show(`DM to @${userId}`, channelId, message), channelId };
+    const messageId = this.show(`DM to @${userId}`, channelId, message);
+    if (message.dataExport && this.exports) await this.writeFiles(message.dataExport);
+    return { messageId, channelId };
+  }
+
+  /** The terminal has no attachments: the files go under DATA_DIR/exports/ and their paths are shown. */
+  private async writeFiles(user: UserKey): Promise<void> {
+    const files = await this.exports!.build(user);
+    await mkdir(this.exports!.dir, { recursive: true });
+    for (const file of files) {
+      const at = path.resolve(this.exports!.dir, file.name);
+      await writeFile(at, file.data);
+      this.print(`   📎 ${file.name} (${file.contentType}, ${file.data.length} bytes): ${at}`);
+    }
   }
 
   /** An edit is shown as one line (its last line, where the round count lives); its buttons keep their numbers. */

@@ -38,7 +38,8 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort pause · /cohort resume · /cohort skip <YYYY-MM-DD>
                                    organizer   pause, resume, skip a holiday week
   /cohort status                   mentor      this week: who checked in, who has not, open flags
-  /stalled                         mentor      open stall flags in your cohorts`;
+  /stalled                         mentor      open stall flags in your cohorts
+  /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it`;
 
 /** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */
 export function stripComment(line: string): string {

@@ -14,6 +14,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
     hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
   },
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
+  mydata: { description: 'What the bot keeps about you: see it, download it, delete it', hint: '[delete]' },
 };
 
 /** Bot scopes, each for a call the app makes. */
@@ -57,7 +58,7 @@ export function buildManifest(opts: ManifestOptions = {}): Record<string, unknow
       long_description:
         "Runs a mentored cohort program in Slack. Every week it posts the week's milestone in the cohort's channel with one-click check-in buttons, " +
         'reminds learners who have not answered, flags learners who are stalling to their mentors with the reasons, sends mentors a weekly digest, ' +
-        'and answers questions from curated FAQ content, with sources. Commands: /checkin, /progress, /faq, /away, /cohort and /stalled.',
+        'and answers questions from curated FAQ content, with sources. Commands: /checkin, /progress, /faq, /away, /cohort, /stalled and /mydata.',
       background_color: '#1d3557',
     },
     features: {

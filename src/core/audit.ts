@@ -1,0 +1,90 @@
+import type { Platform } from '../db/types.js';
+import type { Executor } from './outbox.js';
+
+export type AuditAction =
+  | 'cohort.create'
+  | 'cohort.edit'
+  | 'cohort.skip'
+  | 'cohort.unskip'
+  | 'cohort.add'
+  | 'cohort.mentor'
+  | 'cohort.remove'
+  | 'cohort.pause'
+  | 'cohort.resume'
+  | 'flag.acknowledge'
+  | 'flag.resolve'
+  | 'data.delete';
+
+export interface AuditEntry {
+  at: Date;
+  actor: { platform: Platform | 'cli'; userId: string; displayName: string };
+  action: AuditAction;
+  cohort?: { id: number; name: string } | null;
+  subject?: string | null;
+  detail?: string | null;
+}
+
+/** Puts an action on record; call it in the transaction of the change it records, when there is one. */
+export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at: entry.at,
+      platform: entry.actor.platform,
+      actor_id: entry.actor.userId,
+      actor_name: entry.actor.displayName,
+      action: entry.action,
+      cohort_id: entry.cohort?.id ?? null,
+      cohort_name: entry.cohort?.name ?? null,
+      subject: entry.subject ?? null,
+      detail: entry.detail ?? null,
+    })
+    .execute();
+}
+
+export interface AuditRecord {
+  at: string;
+  platform: string;
+  actor_id: string;
+  actor_name: string;
+  action: string;
+  cohort: string | null;
+  subject: string | null;
+  detail: string | null;
+}
+
+/** The record, oldest first; with a cohort name, only what was done in that cohort. */
+export async function listAudit(db: Executor, cohortName?: string): Promise<AuditRecord[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (cohortName !== undefined) q = q.where('cohort_name', '=', cohortName);
+  const rows = await q.orderBy('at').orderBy('id').execute();
+  return rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    platform: r.platform,
+    actor_id: r.actor_id,
+    actor_name: r.actor_name,
+    action: r.action,
+    cohort: r.cohort_name,
+    subject: r.subject,
+    detail: r.detail,
+  }));
+}
+
+/** One line per action: when (UTC), who, what, where. */
+export function formatAudit(records: readonly AuditRecord[]): string {
+  return records
+    .map((r) =>
+      [
+        r.at.replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC'),
+        `${r.actor_name} (${r.platform}:${r.actor_id})`,
+        r.action,
+        r.cohort ? `in "${r.cohort}"` : null,
+        r.subject,
+        r.detail ? `— ${r.detail}` : null,
+      ]
+        .filter((p) => p !== null && p !== '')
+        .join('  '),
+    )
+    .map((l) => `${l}\n`)
+    .join('');
+}

@@ -1,0 +1,82 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Clock } from '../../../src/core/clock.js';
+import { createCore } from '../../../src/core/create-core.js';
+import { learnerDataFiles } from '../../../src/core/learner-data.js';
+import { createScheduler } from '../../../src/jobs/scheduler.js';
+import { createLogger } from '../../../src/log.js';
+import { LocalChat } from '../../../src/platforms/local/port.js';
+import { Terminal } from '../../../src/platforms/local/terminal.js';
+import { useTestDb } from '../../helpers/db.js';
+import { realContent } from '../../helpers/engine.js';
+
+const t = useTestDb();
+let dataDir: string;
+
+beforeEach(async () => {
+  await t.reset();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'mentorbot-terminal-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A terminal session wired as `npm start` wires it: Download writes under DATA_DIR/exports/. */
+async function session(lines: string[]): Promise<string> {
+  const { content, faq } = await realContent();
+  const clock = new Clock();
+  clock.freeze(new Date('2026-03-02T06:00:00Z'));
+  const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
+  const output: string[] = [];
+  const chat = new LocalChat((s) => output.push(s), { dir: path.join(dataDir, 'exports'), build: (user) => learnerDataFiles(t.db, user, clock.now()) });
+  const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
+  const input = new PassThrough();
+  const out = new PassThrough();
+  out.on('data', (d: Buffer) => output.push(d.toString()));
+  const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out });
+  const done = terminal.run();
+  for (const line of lines) input.write(`${line}\n`);
+  input.end();
+  await done;
+  return output.join('\n');
+}
+
+describe('/mydata in terminal mode', () => {
+  it('shows the data, writes the two files under DATA_DIR/exports/ and prints their paths, then deletes on confirmation', async () => {
+    const out = await session([
+      '/cohort create name:Hands-on program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin',
+      '/as maria',
+      '/cohort join',
+      '/clock +3h',
+      '/checkin behind my terminal note',
+      '/mydata',
+      'click 6',
+      '/as li',
+      'click 7',
+      '/as maria',
+      '/mydata delete',
+      'click 8',
+      '/mydata',
+      '/quit',
+    ]);
+    expect(out).toContain('Hands-on, week 1: behind · note “my terminal note”');
+    expect(out).toContain('[6] Download  [7] Delete my data…');
+    expect(out).toContain('On its way');
+    expect(out).toContain('DM to @maria');
+    const dir = path.join(dataDir, 'exports');
+    const files = (await readdir(dir)).sort();
+    expect(files).toEqual(['mentorbot-local-maria-2026-03-02-checkins.csv', 'mentorbot-local-maria-2026-03-02.json']);
+    for (const f of files) expect(out).toContain(path.resolve(dir, f));
+    const json = JSON.parse(await readFile(path.join(dir, files[1]!), 'utf8'));
+    expect(json.checkins[0]).toMatchObject({ cohort: 'Hands-on', week: 1, status: 'behind', note: 'my terminal note' });
+    expect(await readFile(path.join(dir, files[0]!), 'utf8')).toContain('Hands-on,1,production-code,1,');
+    // li cannot press maria's Delete.
+    expect(out).toContain("That button belongs to someone else's `/mydata`.");
+    expect(out).toContain('[8] Yes, delete my data  [9] Download');
+    expect(out).toContain('Deleted: 1 check-in (1 version, 1 note, 0 blockers), 0 breaks, 0 evidence links, 0 FAQ questions, 0 open flags closed.');
+    expect(out).toContain("I keep nothing about you: you're in no cohort and have asked no FAQ question.");
+  });
+});

@@ -1,0 +1,217 @@
+import { expect } from 'vitest';
+import type { Db } from '../../../src/db/connect.js';
+
+/**
+ * Who may do what, walked through a platform's own payloads. The same cohort, people and steps on
+ * Slack and Discord: every command and button, tried by a learner, a mentor of this cohort, a
+ * mentor of another cohort, an organizer and a stranger.
+ */
+export type Role = 'learner' | 'mentor' | 'otherMentor' | 'organizer' | 'stranger';
+export const ROLES: readonly Role[] = ['learner', 'mentor', 'otherMentor', 'organizer', 'stranger'];
+/** Everyone the walk needs: the five roles, li (another learner of cohort A), pat (a learner of B), kim (added and removed). */
+export type Person = Role | 'li' | 'pat' | 'kim';
+
+/** What the person who acted saw. `ref` is whatever the driver needs to click a button on it later. */
+export interface Seen {
+  text: string;
+  form: boolean;
+  buttons: string[];
+  ref: unknown;
+}
+
+export type Channel = 'A' | 'B' | 'NEW';
+
+export interface CommandStep {
+  kind: 'command';
+  what: string;
+  /** Slack's command and text; mentions written `@kim`. */
+  slack: [string, string];
+  /** Discord's command, subcommand and options; a user option names a person. */
+  discord: { name: string; sub?: string; options?: Record<string, string | { person: Person }> };
+  channel?: Channel;
+  allowed: readonly Role[];
+}
+
+export interface ClickStep {
+  kind: 'click';
+  what: string;
+  /** round: the week's post · alert: li's stall alert in the mentor's DMs · mydata: the learner's own /mydata reply · faq: an answer to li's /faq. */
+  on: 'round' | 'alert' | 'mydata' | 'faq' | 'unanswered' | 'ping';
+  label: string;
+  allowed: readonly Role[];
+}
+
+export type Step = CommandStep | ClickStep;
+
+export interface Driver {
+  command(by: Person, step: Pick<CommandStep, 'slack' | 'discord' | 'channel'>): Promise<Seen>;
+  click(by: Person, on: Seen, label: string): Promise<Seen>;
+  /** The round post of cohort A and the alert about li in the mentor's DMs, as clickable messages. */
+  roundPost(): Promise<Seen>;
+  alert(): Promise<Seen>;
+  /** The latest question passed to the mentor (`Ask a mentor`), in their DMs, after delivering what is due. */
+  ping(): Promise<Seen>;
+  /** Runs the scheduler at that moment and delivers what it queued. */
+  at(iso: string): Promise<void>;
+}
+
+const cmd = (what: string, slack: [string, string], discord: CommandStep['discord'], allowed: readonly Role[], channel?: Channel): CommandStep => ({
+  kind: 'command',
+  what,
+  slack,
+  discord,
+  allowed,
+  channel,
+});
+const everyone = ROLES;
+const staff: readonly Role[] = ['mentor', 'organizer'];
+const org: readonly Role[] = ['organizer'];
+
+/** Week 5's check-in day of cohort A: still ahead during the walk, so it can be skipped. */
+const SKIPPABLE = '2026-03-30';
+
+/** Read-only steps first, then the changes (each refused for everyone but the organizer before they make it). */
+export const STEPS: readonly Step[] = [
+  cmd('/checkin (the form)', ['/checkin', ''], { name: 'checkin' }, ['learner']),
+  cmd('/progress', ['/progress', ''], { name: 'progress' }, ['learner']),
+  cmd('/progress @li', ['/progress', '@li'], { name: 'progress', options: { user: { person: 'li' } } }, staff),
+  cmd('/faq', ['/faq', 'how long does the move to ML engineering take?'], { name: 'faq', options: { question: 'how long does the move to ML engineering take?' } }, everyone),
+  cmd('/away (show)', ['/away', ''], { name: 'away' }, ['learner']),
+  cmd('/cohort status', ['/cohort', 'status'], { name: 'cohort', sub: 'status' }, staff),
+  cmd('/cohort schedule', ['/cohort', 'schedule'], { name: 'cohort', sub: 'schedule' }, ['learner', 'mentor', 'organizer']),
+  cmd('/stalled', ['/stalled', ''], { name: 'stalled' }, ['mentor', 'otherMentor', 'organizer']),
+  cmd('/mydata', ['/mydata', ''], { name: 'mydata' }, everyone),
+  cmd('/mydata delete (asks first)', ['/mydata', 'delete'], { name: 'mydata', options: { action: 'delete' } }, everyone),
+  { kind: 'click', what: 'Download (on the learner’s /mydata)', on: 'mydata', label: 'Download', allowed: ['learner'] },
+  { kind: 'click', what: 'Delete my data… (on the learner’s /mydata)', on: 'mydata', label: 'Delete my data…', allowed: ['learner'] },
+  { kind: 'click', what: 'Helpful (an FAQ answer)', on: 'faq', label: 'Helpful', allowed: everyone },
+  { kind: 'click', what: 'Ask a mentor (the learner’s unanswered question)', on: 'unanswered', label: 'Ask a mentor', allowed: ['learner'] },
+  { kind: 'click', what: 'Answer (the question passed to the mentor)', on: 'ping', label: 'Answer', allowed: staff },
+  { kind: 'click', what: 'Details… (round post)', on: 'round', label: 'Details…', allowed: ['learner'] },
+  { kind: 'click', what: 'Acknowledge (li’s alert)', on: 'alert', label: 'Acknowledge', allowed: staff },
+  cmd('/cohort create', ['/cohort', 'create name:Autumn program:ds-to-mle start:2026-09-07 day:mon time:09:00 tz:Europe/Berlin'], { name: 'cohort-admin', sub: 'create', options: { name: 'Autumn', program: 'ds-to-mle', start: '2026-09-07', day: 'mon', time: '09:00', tz: 'Europe/Berlin' } }, org, 'NEW'),
+  cmd('/cohort add @kim', ['/cohort', 'add @kim'], { name: 'cohort-admin', sub: 'add', options: { user: { person: 'kim' } } }, org),
+  cmd('/cohort remove @kim', ['/cohort', 'remove @kim'], { name: 'cohort-admin', sub: 'remove', options: { user: { person: 'kim' } } }, org),
+  cmd('/cohort mentor @kim', ['/cohort', 'mentor @kim'], { name: 'cohort-admin', sub: 'mentor', options: { user: { person: 'kim' } } }, org),
+  cmd('/cohort skip', ['/cohort', `skip ${SKIPPABLE}`], { name: 'cohort-admin', sub: 'skip', options: { date: SKIPPABLE } }, org),
+  cmd('/cohort unskip', ['/cohort', `unskip ${SKIPPABLE}`], { name: 'cohort-admin', sub: 'unskip', options: { date: SKIPPABLE } }, org),
+  cmd('/cohort edit', ['/cohort', 'edit time:10:00'], { name: 'cohort-admin', sub: 'edit', options: { time: '10:00' } }, org),
+  cmd('/cohort pause', ['/cohort', 'pause'], { name: 'cohort-admin', sub: 'pause' }, org),
+  cmd('/cohort resume', ['/cohort', 'resume'], { name: 'cohort-admin', sub: 'resume' }, org),
+  { kind: 'click', what: 'Resolve (li’s alert)', on: 'alert', label: 'Resolve', allowed: staff },
+  cmd('/away (set)', ['/away', '2026-04-20'], { name: 'away', options: { date: '2026-04-20' } }, ['learner']),
+  { kind: 'click', what: 'On track (round post)', on: 'round', label: 'On track', allowed: ['learner'] },
+  cmd('/checkin on-track', ['/checkin', 'on-track learner note'], { name: 'checkin', options: { status: 'on-track', note: 'learner note' } }, ['learner']),
+];
+
+/** How a refusal starts or reads; anything else is the thing done or shown. */
+const REFUSAL =
+  /Only the person who asked|Only a mentor of the learner's cohort|Only organizers can|Only mentors of|You're not a learner|You're not in|You're a mentor of|You can see only your own|is not a learner in any cohort you mentor|belongs to someone else's|This channel has no cohort|You can’t (acknowledge|resolve) this stall flag|You are not a mentor of any cohort/;
+
+export function refused(seen: Seen): boolean {
+  return !seen.form && REFUSAL.test(seen.text);
+}
+
+/** Secrets of li that no learner, other mentor or stranger may ever see. */
+export const LI_SECRETS = ['li-secret-blocker-one', 'li-secret-blocker-two'];
+
+/** What a refused step must leave alone. */
+async function fingerprint(db: Db): Promise<string> {
+  const [cohorts, members, skipped, flags, checkins, away, audit] = await Promise.all([
+    db.selectFrom('cohorts').select(['name', 'status', 'weekday', 'slot_time']).orderBy('id').execute(),
+    db.selectFrom('members').select(['user_id', 'role', 'removed_at', 'erased_at']).orderBy('id').execute(),
+    db.selectFrom('skipped_dates').selectAll().orderBy('date').execute(),
+    db.selectFrom('stall_flags').select(['status', 'acknowledged_by']).orderBy('id').execute(),
+    db.selectFrom('checkins').select(['member_id', 'status', 'note']).orderBy('id').execute(),
+    db.selectFrom('away_periods').select(['member_id', 'ends_on']).orderBy('id').execute(),
+    db.selectFrom('audit_log').select(['action']).orderBy('id').execute(),
+  ]);
+  return JSON.stringify({ cohorts, members, skipped, flags, checkins, away, audit });
+}
+
+/** Cohort A (learner, li; mentor) and B (pat; otherMentor), weeks 1 and 2 answered, li flagged. */
+export async function setUp(d: Driver): Promise<void> {
+  const create = (name: string, channel: Channel) =>
+    d.command('organizer', {
+      slack: ['/cohort', `create name:${name} program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin`],
+      discord: { name: 'cohort-admin', sub: 'create', options: { name, program: 'ds-to-mle', start: '2026-03-02', day: 'mon', time: '09:00', tz: 'Europe/Berlin' } },
+      channel,
+    });
+  expect((await create('Spring', 'A')).text).toContain('is set up');
+  expect((await create('Other', 'B')).text).toContain('is set up');
+  const mentorOf = (who: Person, channel: Channel) =>
+    d.command('organizer', { slack: ['/cohort', `mentor @${who}`], discord: { name: 'cohort-admin', sub: 'mentor', options: { user: { person: who } } }, channel });
+  await mentorOf('mentor', 'A');
+  await mentorOf('otherMentor', 'B');
+  const join = (who: Person, channel: Channel) => d.command(who, { slack: ['/cohort', 'join'], discord: { name: 'cohort', sub: 'join' }, channel });
+  await join('learner', 'A');
+  await join('li', 'A');
+  await join('pat', 'B');
+  const checkin = (who: Person, status: string, note: string, channel: Channel = 'A') =>
+    d.command(who, { slack: ['/checkin', `${status} ${note}`], discord: { name: 'checkin', options: { status, note } }, channel });
+  await d.at('2026-03-02T08:00:00Z');
+  await checkin('li', 'blocked', LI_SECRETS[0]!);
+  await checkin('learner', 'on-track', 'learner week one');
+  await checkin('pat', 'behind', 'pat week one', 'B');
+  await d.at('2026-03-09T08:00:00Z');
+  await checkin('li', 'blocked', LI_SECRETS[1]!);
+  await d.at('2026-03-09T09:00:00Z');
+}
+
+/** Walks every step as every role; returns every text each role saw, for the privacy checks. */
+export async function walk(d: Driver, db: Db): Promise<Map<Role, string[]>> {
+  const seenBy = new Map<Role, string[]>(ROLES.map((r) => [r, []]));
+  const mydata = await d.command('learner', { slack: ['/mydata', ''], discord: { name: 'mydata' } });
+  // As first shown: a later click by someone else may change the message, not the buttons people already have.
+  const round = await d.roundPost();
+  const alert = await d.alert();
+  const faq = await d.command('li', { slack: ['/faq', 'how long does the move to ML engineering take?'], discord: { name: 'faq', options: { question: 'how long does the move to ML engineering take?' } } });
+  expect(faq.buttons).toContain('Helpful');
+  const unanswered = await d.command('learner', { slack: ['/faq', 'what is the best pizza topping in Naples?'], discord: { name: 'faq', options: { question: 'what is the best pizza topping in Naples?' } } });
+  expect(unanswered.buttons).toContain('Ask a mentor');
+  let ping: Seen | null = null;
+  const targetOf = async (on: ClickStep['on']): Promise<Seen> => {
+    if (on === 'ping') return (ping ??= await d.ping());
+    return { round, alert, faq, unanswered, mydata }[on];
+  };
+  const problems: string[] = [];
+  for (const step of STEPS) {
+    // Those refused go first, so each step's change is made once, by the last allowed role.
+    const order = [...ROLES].sort((a, b) => Number(step.allowed.includes(a)) - Number(step.allowed.includes(b)));
+    for (const role of order) {
+      const before = await fingerprint(db);
+      const target = step.kind === 'command' ? null : await targetOf(step.on);
+      const seen = step.kind === 'command' ? await d.command(role, step) : await d.click(role, target!, step.label);
+      seenBy.get(role)!.push(seen.text);
+      const may = step.allowed.includes(role);
+      if (refused(seen) === may) problems.push(`${step.what} as ${role}: expected ${may ? 'allowed' : 'refused'}, saw: ${seen.form ? '(a form)' : seen.text.slice(0, 160)}`);
+      if (!may && (await fingerprint(db)) !== before) problems.push(`${step.what} as ${role}: refused, yet something changed`);
+    }
+  }
+  expect(problems).toEqual([]);
+  // What was allowed is on record, each by whoever did it; what was refused is not.
+  const record = await db.selectFrom('audit_log').select(['action', 'actor_id', 'subject']).where('at', '>', new Date('2026-03-09T08:30:00Z')).orderBy('id').execute();
+  expect(record.map((r) => r.action)).toEqual([
+    'flag.acknowledge',
+    'cohort.create',
+    'cohort.add',
+    'cohort.remove',
+    'cohort.mentor',
+    'cohort.skip',
+    'cohort.unskip',
+    'cohort.edit',
+    'cohort.pause',
+    'cohort.resume',
+    'flag.resolve',
+  ]);
+  return seenBy;
+}
+
+/** A learner, another cohort's mentor and a stranger never see li's answers; her mentor does. */
+export function expectPrivacy(seenBy: Map<Role, string[]>): void {
+  for (const role of ['learner', 'otherMentor', 'stranger'] as const) {
+    const all = seenBy.get(role)!.join('\n');
+    for (const secret of LI_SECRETS) expect(all, `${role} saw ${secret}`).not.toContain(secret);
+  }
+  expect(seenBy.get('mentor')!.join('\n')).toContain(LI_SECRETS[1]);
+}
