@@ -75,10 +75,16 @@ export class LocalChat implements ChatPort {
     }
   }
 
-  /** An edit is shown as one line (its last line, where the round count lives); its buttons keep their numbers. */
+  /**
+   * An edit is shown as one line: the first line that changed since this session last showed the
+   * message (else its last line, where the round count lives); its buttons keep their numbers.
+   */
   async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
-    const last = message.text.trim().split('\n').at(-1) ?? '';
+    const before = [...this.shown].reverse().find((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
+    const lines = message.text.trim().split('\n');
+    const changed = before ? lines.find((line, i) => line !== before[i]) : undefined;
     this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });
-    this.print(`   ↺ #${channelId}, message ${messageId} now ends: ${last.replace(/\*\*|_/g, '')}`);
+    const shown = (changed ?? lines.at(-1) ?? '').replace(/\*\*|_/g, '');
+    this.print(`   ↺ #${channelId}, message ${messageId} ${changed ? 'now reads' : 'now ends'}: ${shown}`);
   }
 }

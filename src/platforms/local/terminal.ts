@@ -27,7 +27,8 @@ The bot's commands, exactly as on Slack (who may use each):
                                    learner     check in at once
   /progress [@user]                learner: yourself · mentor: anyone in their cohorts
   /faq <question>                  anyone      the best curated answer
-  /away <YYYY-MM-DD>               learner     no reminders or stall flags until that date
+  /away <YYYY-MM-DD> · /away back · /away
+                                   learner     set or replace a break (no reminders or stall flags until that date) · end it now · show it
   /evidence <url> [milestone:<id>] · /evidence
                                    learner     link your work to the current (or named) milestone; it is checked · list your links
   /cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>
@@ -35,8 +36,11 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort join                     anyone      join the cohort of this channel as a learner
   /cohort add @user · /cohort mentor @user · /cohort remove @user
                                    organizer   manage learners and mentors
-  /cohort pause · /cohort resume · /cohort skip <YYYY-MM-DD>
-                                   organizer   pause, resume, skip a holiday week
+  /cohort pause · /cohort resume · /cohort skip <YYYY-MM-DD> · /cohort unskip <YYYY-MM-DD>
+                                   organizer   pause, resume, skip a holiday week, give a skipped week back
+  /cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]
+                                   organizer   move every week not yet posted
+  /cohort schedule                 member      every week's date, skipped and paused weeks, weeks not run
   /cohort status                   mentor      this week: who checked in, who has not, open flags
   /stalled                         mentor      open stall flags in your cohorts
   /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it`;
