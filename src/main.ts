@@ -59,6 +59,12 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
     await handle?.close().catch(() => undefined);
     if (err instanceof ConfigError) throw err;
     const reason = (err as Error).message.replace(/^migration failed[^:]*: /, '');
+    // Kysely's word for a database whose applied migrations this version does not have in that order.
+    if (/corrupted migrations/.test(reason)) {
+      throw new ConfigError([
+        `${config.databaseUrl ? 'DATABASE_URL' : `DATA_DIR=${config.dataDir}`}: the database was set up by a different version of mentorbot (${reason}). Run the version that created it, or start from an empty database.`,
+      ]);
+    }
     throw new ConfigError([
       config.databaseUrl
         ? `DATABASE_URL: the database cannot be used (${reason}). Check the host, port, credentials and database name.`

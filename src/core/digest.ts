@@ -123,7 +123,8 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       const r = byWeek.get(w);
       const a = answers.get(`${l.id}:${w}`);
       if (a) cells.push(a.status);
-      else if (!r || r.state === 'not-run' || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
+      else if (r?.state === 'not-run') cells.push('not-run');
+      else if (!r || !isTheirs(r) || (w === week ? awayThisWeek : awayIn(w))) cells.push('none');
       else cells.push('missed');
     }
     const theirVerified = [...(verified.get(l.id) ?? [])].filter((id) => programMilestones.has(id));

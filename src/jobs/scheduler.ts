@@ -84,7 +84,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     task = cron.schedule('* * * * *', guard('tick', async () => {
       await tickOnce();
       await drain();
-    }), { noOverlap: true });
+    }), {
+      noOverlap: true,
+      // A skipped minute loses nothing (the next tick does what fell due), and node-cron's own warning
+      // would go to the console, over the terminal's prompt.
+      suppressMissedWarning: true,
+    });
     poller = setInterval(guard('deliver', () => drain(5)), opts.pollMs ?? 1000);
     void guard('tick', tickOnce)();
   }

@@ -65,7 +65,7 @@ describe('buildDigest', () => {
         '• Maria (not yet acknowledged): answered “blocked” in 2 of the last 3 check-ins (weeks 2 and 4)',
         '',
         '**Progress grid**',
-        '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · ms: milestones done',
+        '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · `×` week not run · ms: milestones done',
         '```',
         'Learner       1  2  3  4 ms',
         'Ben          ✅ ✅ ✅ ✅ 2/3',
@@ -165,6 +165,13 @@ describe('enqueueDueDigests', () => {
       `digest:${cohort.id}:4:${bob}`,
     ]);
     expect(await enqueueDueDigests(t.db, content, at(6, 2))).toBe(0);
+
+    // Week 6's grid marks week 5 as not run for everyone, not as missed or away.
+    await enqueueDueDigests(t.db, content, at(7, 1));
+    const week6 = (await outbox(t.db)).find((m) => m.key === `digest:${cohort.id}:6:${ana}`)!;
+    const grid = week6.message.text.split('```')[1]!.trim().split('\n');
+    expect(grid[0]).toMatch(/^Learner\s+1  2  3  4  5  6 ms$/);
+    for (const row of grid.slice(1)) expect(row.slice(13).trim().split(/\s+/)[4]).toBe('×');
   });
 
   it('two replicas at once still queue each digest once', async () => {

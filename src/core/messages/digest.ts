@@ -7,7 +7,7 @@ import { flagStateLine, plural, quoteShort } from './progress.js';
 export const DIGEST_PART_LIMIT = 1900;
 
 /** One cell per week of the grid. */
-export type GridCell = CheckinStatus | 'missed' | 'none';
+export type GridCell = CheckinStatus | 'missed' | 'none' | 'not-run';
 
 export interface DigestData {
   cohortName: string;
@@ -34,11 +34,12 @@ const SYMBOLS: Record<GridCell, string> = {
   blocked: '🛑',
   missed: '·',
   none: '—',
+  'not-run': '×',
 };
 
 // Emoji take two columns in a monospace block, the dot and the dash one: pad every cell to three.
 function cell(c: GridCell): string {
-  return c === 'missed' || c === 'none' ? `${SYMBOLS[c]}  ` : `${SYMBOLS[c]} `;
+  return c === 'missed' || c === 'none' || c === 'not-run' ? `${SYMBOLS[c]}  ` : `${SYMBOLS[c]} `;
 }
 
 const NAME_WIDTH = 12;
@@ -61,7 +62,7 @@ export function gridRow(row: DigestData['grid'][number], milestoneCount: number)
 
 export const VERIFIED_LEGEND = ' · ✔n: milestones verified by linked work';
 
-export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · ms: milestones done';
+export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · `×` week not run · ms: milestones done';
 
 function codeBlock(lines: readonly string[]): string {
   return ['```', ...lines, '```'].join('\n');
