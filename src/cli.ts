@@ -13,6 +13,8 @@ const USAGE = `usage: mentorbot <command>
   demo                                         a simulated six-week cohort in a throwaway database
   export checkins [--cohort NAME] [--format csv|json]
                                                every stored check-in
+  report --cohort NAME --out FILE.png [--week N]
+                                               render the cohort heatmap to a PNG
   slack manifest [--url URL | --socket] [--json] [--name NAME]
                                                print the Slack app manifest (HTTP events at URL, or Socket Mode)
   discord register [--print]                   register the Discord slash commands (--print: show them instead)
@@ -32,6 +34,7 @@ const commands: Record<string, () => Promise<Runner>> = {
   faq: async () => ({ run: (await import('./cli/faq.js')).run, usage: (await import('./cli/faq.js')).USAGE }),
   demo: async () => ({ run: (await import('./cli/demo.js')).run, usage: (await import('./cli/demo.js')).USAGE }),
   export: async () => ({ run: (await import('./cli/export.js')).run, usage: (await import('./cli/export.js')).USAGE }),
+  report: async () => ({ run: (await import('./cli/report.js')).run, usage: (await import('./cli/report.js')).USAGE }),
   slack: async () => ({ run: (await import('./cli/slack.js')).run, usage: (await import('./cli/slack.js')).USAGE }),
   discord: async () => ({ run: (await import('./cli/discord.js')).run, usage: (await import('./cli/discord.js')).USAGE }),
 };

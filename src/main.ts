@@ -20,6 +20,7 @@ import { testClockRoute } from './http/test-clock.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
+import { createPngRenderer } from './render/png.js';
 import { LocalChat } from './platforms/local/port.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
@@ -111,7 +112,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const handle = options.handle ?? (await openDatabase(config, log));
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
-  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds };
+  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds, renderer: createPngRenderer() };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
   const http = new HttpServer(log, (route, seconds) => metrics.requestSeconds.observe({ route }, seconds));
@@ -125,7 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   if (config.discord) platforms.set('discord', await leasedDiscord(config, core, content, handle, log));
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
-    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)));
+    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), path.join(config.dataDir, 'reports'));
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import type { ActionId, Actor, FormId, FormValues, OutMessage, Place, Reply } from './chat.js';
 import type { Command } from './commands.js';
 import type { IndexedFaqEngine } from './faq/types.js';
+import type { HeatmapRenderer } from './report/heatmap.js';
 
 export interface CoreDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface CoreDeps {
   clock: Clock;
   reminderAfterHours: number;
   admins: AdminId[];
+  /** Draws the cohort heatmap (src/render); without one, digests and reports go without the picture. */
+  renderer?: HeatmapRenderer;
   /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
   gesturesAtOnce?: number;
 }

@@ -8,6 +8,7 @@ import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
+import { sendCohortReport } from './handlers/cohort-report.js';
 import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
@@ -70,6 +71,8 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return editSchedule(deps, actor, place, cmd);
     case 'cohort.schedule':
       return showSchedule(deps, actor, place);
+    case 'cohort.report':
+      return sendCohortReport(deps, actor, place);
     case 'cohort.status': {
       const cohort = await channelCohort(deps, actor, place);
       await requireMentorOf(deps, actor, cohort, 'see who has checked in');

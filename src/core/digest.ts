@@ -4,7 +4,11 @@ import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
-import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
+import type { Executor } from './outbox.js';
+import type { HeatmapRenderer } from './report/heatmap.js';
+import { HEATMAP_ATTACHED, heatmapFile } from './report/heatmap-file.js';
+import { responseLines, responseTimes } from './report/response-times.js';
 import { plusDays } from './schedule.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 
@@ -20,7 +24,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [rounds, learners, checkins, completions, flags, absences] = await Promise.all([
+  const [rounds, learners, checkins, completions, flags, absences, responses] = await Promise.all([
     db
       .selectFrom('rounds')
       .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date', 'state'])
@@ -57,6 +61,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
       .where('members.cohort_id', '=', cohort.id)
       .execute(),
+    responseTimes(db, cohort.id),
   ]);
 
   const byWeek = new Map(rounds.map((r) => [r.week, r]));
@@ -79,6 +84,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
     flags: flags.map((f) => ({ learnerName: f.display_name, status: f.status, acknowledgedBy: f.acknowledged_by, reasons: f.reasons })),
     grid: [],
     milestoneCount: program.milestones.length,
+    responseTimes: responseLines(responses),
   };
 
   const breaksOf = new Map<number, typeof absences>();
@@ -128,7 +134,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
  * DMs, so every week's digest goes out once even when the tick at its time never ran (an outage).
  * Returns how many DMs were queued.
  */
-export async function enqueueDueDigests(db: Db, content: Content, now: Date): Promise<number> {
+export async function enqueueDueDigests(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer): Promise<number> {
   const due = await db
     .selectFrom('rounds')
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
@@ -148,8 +154,12 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date): Pr
       if (!claimed) return 0;
       const mentors = await activeMembers(trx, d.cohort_id, 'mentor');
       if (mentors.length === 0) return 0;
-      const message = await buildDigest(trx, content, d.cohort_id, d.week);
-      const outs: Outgoing[] = mentors.map((m) => ({
+      let message = await buildDigest(trx, content, d.cohort_id, d.week);
+      const cohort = await trx.selectFrom('cohorts').selectAll().where('id', '=', d.cohort_id).executeTakeFirstOrThrow();
+      const image = renderer ? await heatmapFile(trx, content, renderer, cohort, d.week, now) : null;
+      if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+      const files = image ? [image] : [];
+      const outs: OutgoingWithFiles[] = mentors.map((m) => ({
         key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
         kind: 'digest',
         platform: d.platform,
@@ -157,8 +167,9 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date): Pr
         targetId: m.user_id,
         message,
         availableAt: now,
+        files,
       }));
-      return (await enqueueMany(trx, outs)).size;
+      return (await enqueueWithFiles(trx, outs)).size;
     });
   }
   return queued;

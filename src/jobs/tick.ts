@@ -27,8 +27,8 @@ export interface TickSummary {
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const beat = await deps.db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
   const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null });
-  const digests = await enqueueDueDigests(deps.db, deps.content, now);
-  const ended = await endFinishedPrograms(deps.db, deps.content, now);
+  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer);
+  const ended = await endFinishedPrograms(deps.db, deps.content, now, deps.renderer);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
   const stalls = await scanStalls(deps.db, deps.content, now, { admins: deps.admins });
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.

@@ -25,7 +25,7 @@ export const STATE_STYLES: Record<CellState, StateStyle> = {
   'not-run': { fill: '#D0D0D0', ink: '#444444', letter: 'N', label: 'not run' },
   skipped: { fill: '#FFFFFF', ink: '#666666', letter: 'S', label: 'skipped (holiday)', dashed: true },
   'not-member': { fill: '#F2F2F2', ink: '#999999', letter: '–', label: 'not in cohort' },
-  upcoming: { fill: '#FFFFFF', ink: '#BBBBBB', letter: '', label: 'upcoming' },
+  upcoming: { fill: '#FFFFFF', ink: '#BBBBBB', letter: '', label: 'to come / still open' },
 };
 
 const PAD = 24;
@@ -100,12 +100,12 @@ function cellSvg(row: HeatmapRow, i: number, x: number, y: number, column: Heatm
 
 function legend(x: number, y: number, width: number): { svg: string; height: number } {
   const items: Array<{ draw: (x: number, y: number) => string; label: string }> = [];
-  for (const state of ['on-track', 'done', 'behind', 'blocked', 'missed', 'away', 'not-run', 'skipped', 'not-member'] as CellState[]) {
+  for (const state of ['on-track', 'done', 'behind', 'blocked', 'missed', 'away', 'not-run', 'skipped', 'not-member', 'upcoming'] as CellState[]) {
     const s = STATE_STYLES[state];
     items.push({
       label: s.label,
       draw: (lx, ly) =>
-        `<rect x="${lx}" y="${ly}" width="${CELL_W}" height="${CELL_H}" fill="${s.fill}"${s.dashed ? ' stroke="#999999" stroke-dasharray="3 2"' : ''}/>` +
+        `<rect x="${lx}" y="${ly}" width="${CELL_W}" height="${CELL_H}" fill="${s.fill}"${s.dashed ? ' stroke="#999999" stroke-dasharray="3 2"' : state === 'upcoming' ? ' stroke="#BBBBBB"' : ''}/>` +
         `<text x="${lx + CELL_W / 2}" y="${ly + CELL_H / 2 + 5.5}" text-anchor="middle" font-size="15" font-weight="700" fill="${s.ink}">${s.letter}</text>`,
     });
   }

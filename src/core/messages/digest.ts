@@ -23,6 +23,8 @@ export interface DigestData {
   /** Weeks 1..week, one row per learner. */
   grid: Array<{ name: string; cells: GridCell[]; milestonesDone: number }>;
   milestoneCount: number;
+  /** Lines on how fast mentors answered stall alerts (report/response-times.ts). */
+  responseTimes?: string[];
 }
 
 const SYMBOLS: Record<GridCell, string> = {
@@ -94,6 +96,7 @@ function headLines(d: DigestData): string[] {
   lines.push('', `**Open stall flags (${d.flags.length})**`);
   if (d.flags.length === 0) lines.push('None.');
   for (const f of d.flags) lines.push(`• ${f.learnerName} (${flagStateLine(f)}): ${f.reasons.map((r) => r.text).join('; ')}`);
+  if (d.responseTimes) lines.push('', '**Response to stall alerts** (alert → first mentor answer)', ...d.responseTimes);
   return lines;
 }
 

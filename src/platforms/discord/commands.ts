@@ -114,6 +114,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { name: 'join', description: 'Join the cohort of this channel' },
       { name: 'status', description: 'This week: who checked in, who has not, open stall flags (mentors)' },
       { name: 'schedule', description: 'Next round, end date, skipped and paused weeks, weeks not run' },
+      { name: 'report', description: 'The cohort heatmap and figures, sent to you privately (mentors)' },
     ],
   },
   {
@@ -287,7 +288,7 @@ export function toCommand(input: CommandInput): Command {
     case 'stalled':
       return { name: 'stalled' };
     case 'cohort':
-      if (sub === 'join' || sub === 'status' || sub === 'schedule') return { name: `cohort.${sub}` };
+      if (sub === 'join' || sub === 'status' || sub === 'schedule' || sub === 'report') return { name: `cohort.${sub}` };
       break;
     case 'cohort-admin':
       switch (sub) {

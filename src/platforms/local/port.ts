@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { OutFile } from '../../core/attachments.js';
 import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
 import { frame } from './render.js';
 
@@ -19,7 +22,28 @@ export class LocalChat implements ChatPort {
   private nextButton = 1;
   private nextMessage = 1;
 
-  constructor(private readonly print: (text: string) => void) {}
+  /** Files are written here (DATA_DIR/reports) and their path printed, as a chat would show an attachment. */
+  readonly filesWritten: string[] = [];
+
+  constructor(
+    private readonly print: (text: string) => void,
+    private readonly filesDir: string | null = null,
+  ) {}
+
+  private writeFiles(files: readonly OutFile[] = []): void {
+    if (files.length === 0) return;
+    if (!this.filesDir) {
+      for (const f of files) this.print(`   📎 ${f.name} (${f.contentType}, ${f.bytes.length} bytes; not written: no data directory)`);
+      return;
+    }
+    mkdirSync(this.filesDir, { recursive: true });
+    for (const f of files) {
+      const file = path.resolve(this.filesDir, path.basename(f.name));
+      writeFileSync(file, f.bytes);
+      this.filesWritten.push(file);
+      this.print(`   📎 ${f.name} written to ${file}`);
+    }
+  }
 
   show(header: string, channelId: string, message: OutMessage, messageId = `m${this.nextMessage++}`): string {
     const numbered = (message.buttons ?? []).map((button) => {
@@ -41,13 +65,17 @@ export class LocalChat implements ChatPort {
     return this.buttons.get(n);
   }
 
-  async postToChannel(channelId: string, message: OutMessage): Promise<SentRef> {
-    return { messageId: this.show(`#${channelId}`, channelId, message) };
+  async postToChannel(channelId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
+    const messageId = this.show(`#${channelId}`, channelId, message);
+    this.writeFiles(files);
+    return { messageId };
   }
 
-  async sendDirect(userId: string, message: OutMessage): Promise<SentRef> {
+  async sendDirect(userId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
     const channelId = `dm-${userId}`;
-    return { messageId: this.show(`DM to @${userId}`, channelId, message), channelId };
+    const messageId = this.show(`DM to @${userId}`, channelId, message);
+    this.writeFiles(files);
+    return { messageId, channelId };
   }
 
   /** An edit is shown as one line (its last line, where the round count lives); its buttons keep their numbers. */

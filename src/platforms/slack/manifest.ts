@@ -26,6 +26,8 @@ export const BOT_SCOPES = [
   'im:write', // conversations.open for reminders, alerts and digests by DM
   'users:read', // users.info: names, and workspace admins and owners as organizers
   'metadata.message:read', // read the round id carried in message metadata
+  'files:write', // files.uploadV2: the heatmap PNG in a digest's or report's thread
+  'im:history', // conversations.replies in a DM: which files a retried delivery already uploaded
 ] as const;
 
 export interface ManifestOptions {
