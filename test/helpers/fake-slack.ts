@@ -275,7 +275,13 @@ export class FakeSlack {
       const file = this.files.get(upload[1]!);
       this.record({ method: 'upload', target: upload[1], args: { length: bytes.length }, token: null, status: file ? 200 : 404 });
       if (!file) return send(404, 'no such upload');
-      file.bytes = bytes;
+      // The upload URL takes the raw bytes or a multipart form with one file in it.
+      const type = req.headers['content-type'] ?? '';
+      if (type.includes('multipart/form-data')) {
+        const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': type }, body: bytes }).formData();
+        const part = [...form.values()].find((v) => typeof v !== 'string');
+        file.bytes = part && typeof part !== 'string' ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+      } else file.bytes = bytes;
       send(200, 'OK - 1');
       return;
     }
