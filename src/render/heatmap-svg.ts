@@ -85,17 +85,35 @@ function sparkline(values: Array<number | null>, x: number, y: number, w: number
   ].join('');
 }
 
-function cellSvg(row: HeatmapRow, i: number, x: number, y: number, column: HeatmapColumn, current: boolean): string {
+interface Letter {
+  x: number;
+  ink: string;
+  char: string;
+}
+
+function cellSvg(row: HeatmapRow, i: number, x: number, y: number, column: HeatmapColumn, current: boolean, letters: Letter[]): string {
   const cell = row.cells[i]!;
   const s = STATE_STYLES[cell.state];
   const w = columnWidth(column);
   const parts = [
     `<rect x="${x}" y="${y}" width="${w}" height="${CELL_H}" fill="${s.fill}" stroke="${current ? '#000000' : s.dashed || cell.state === 'upcoming' ? '#BBBBBB' : 'none'}"${s.dashed ? ' stroke-dasharray="3 2"' : ''}/>`,
   ];
-  if (s.letter && column.kind === 'week') parts.push(`<text x="${x + w / 2}" y="${y + CELL_H / 2 + 5.5}" text-anchor="middle" font-size="15" font-weight="700" fill="${s.ink}">${s.letter}</text>`);
+  if (s.letter && column.kind === 'week') letters.push({ x: x + w / 2, ink: s.ink, char: s.letter });
   if (cell.late) parts.push(lateMark(x, y));
   if (cell.verified) parts.push(verifiedMark(x + 5, y + CELL_H - 6));
   return parts.join('');
+}
+
+/**
+ * A row's letters as one text element per ink colour, each letter placed by the x list: shaping
+ * a few runs instead of a thousand single letters is most of the time saved on a large cohort.
+ */
+function lettersSvg(letters: readonly Letter[], y: number): string {
+  const byInk = new Map<string, Letter[]>();
+  for (const l of letters) byInk.set(l.ink, [...(byInk.get(l.ink) ?? []), l]);
+  return [...byInk]
+    .map(([ink, ls]) => `<text x="${ls.map((l) => l.x).join(' ')}" y="${y + CELL_H / 2 + 5.5}" text-anchor="middle" font-size="15" font-weight="700" fill="${ink}">${ls.map((l) => escapeXml(l.char)).join('')}</text>`)
+    .join('');
 }
 
 function legend(x: number, y: number, width: number): { svg: string; height: number } {
@@ -149,6 +167,7 @@ export function heatmapSvg(data: HeatmapData): string {
 
   // Column headers: week numbers, with the week's date under every fourth one to keep them apart.
   let cx = gridX;
+  let lastDateX = -Infinity;
   const xs: number[] = [];
   data.columns.forEach((c, i) => {
     xs.push(cx);
@@ -156,7 +175,10 @@ export function heatmapSvg(data: HeatmapData): string {
     if (c.kind === 'week') {
       const current = c.week === data.week;
       out.push(`<text x="${cx + w / 2}" y="${HEADER_H + 16}" text-anchor="middle" font-size="14" font-weight="${current ? 700 : 400}" fill="${current ? '#000000' : '#444444'}">${c.week}</text>`);
-      if (c.date && (i === 0 || c.week % 4 === 1 || current)) out.push(`<text x="${cx}" y="${HEADER_H + 34}" font-size="11" fill="#666666">${escapeXml(c.date.slice(5))}</text>`);
+      if (c.date && (i === 0 || c.week % 4 === 1 || current) && cx - lastDateX >= 2 * CELL_W) {
+        out.push(`<text x="${cx}" y="${HEADER_H + 34}" font-size="11" fill="#666666">${escapeXml(c.date.slice(5))}</text>`);
+        lastDateX = cx;
+      }
     } else {
       out.push(`<text x="${cx + w / 2}" y="${HEADER_H + 16}" text-anchor="middle" font-size="12" fill="#666666">S</text>`);
     }
@@ -175,7 +197,9 @@ export function heatmapSvg(data: HeatmapData): string {
       out.push(flagIcon(PAD + NAME_W + 2, y + 4, 18, '#D55E00'));
       out.push(`<text x="${PAD + NAME_W + 20}" y="${y + CELL_H / 2 + 5.5}" font-size="15" font-weight="700" fill="#D55E00">${row.openFlags}</text>`);
     }
-    data.columns.forEach((c, i) => out.push(cellSvg(row, i, xs[i]!, y, c, c.kind === 'week' && c.week === data.week)));
+    const letters: Letter[] = [];
+    data.columns.forEach((c, i) => out.push(cellSvg(row, i, xs[i]!, y, c, c.kind === 'week' && c.week === data.week, letters)));
+    out.push(lettersSvg(letters, y));
     out.push(sparkline(row.confidence, cx, y, TREND_W, CELL_H));
     out.push(`<text x="${cx + TREND_W + 4}" y="${y + CELL_H / 2 + 5.5}" font-size="15" fill="#111111">${row.milestonesDone}/${data.milestoneCount}</text>`);
   });

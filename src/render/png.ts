@@ -32,7 +32,7 @@ export function svgToFullColourPng(svg: string): Uint8Array {
 export async function svgToPng(svg: string): Promise<Uint8Array> {
   const image = rasterise(svg);
   const png = await sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 4 } })
-    .png({ palette: true, colours: 64, dither: 0, effort: 1, compressionLevel: 9 })
+    .png({ palette: true, colours: 64, dither: 0, effort: 1, compressionLevel: 6 })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
