@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { ContentError, formatIssues, loadContent } from '../content/load.js';
 import { latestPostedWeek, loadHeatmap } from '../core/report/load-heatmap.js';
-import { createDb } from '../db/connect.js';
+import type { Content } from '../content/types.js';
+import { createDb, type Db } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPngRenderer } from '../render/png.js';
 
@@ -44,30 +45,35 @@ export async function run(argv: string[]): Promise<number> {
   const handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(handle.db);
-    const cohort = await handle.db.selectFrom('cohorts').selectAll().where('name', '=', values.cohort).executeTakeFirst();
-    if (!cohort) {
-      const names = (await handle.db.selectFrom('cohorts').select('name').orderBy('name').execute()).map((c) => c.name);
-      process.stderr.write(`No cohort is named "${values.cohort}". Cohorts: ${names.join(', ') || 'none yet'}.\n`);
-      return 1;
+    const result = await renderReport(handle.db, content, values.cohort, values.week ? Number(values.week) : null, new Date(), config.contentDir);
+    if (!result.ok) {
+      process.stderr.write(`${result.message}\n`);
+      return result.code;
     }
-    const program = content.programs.get(cohort.program_id);
-    if (!program) {
-      process.stderr.write(`${cohort.name} follows program "${cohort.program_id}", which is not in ${config.contentDir}.\n`);
-      return 1;
-    }
-    const week = values.week ? Number(values.week) : await latestPostedWeek(handle.db, cohort.id);
-    if (week === 0) {
-      process.stderr.write(`${cohort.name} has had no round yet; give a week with --week N to draw the empty grid.\n`);
-      return 1;
-    }
-    if (week > program.weeks.length) return fail(`${program.title} has ${program.weeks.length} weeks; --week ${week} is past its end.`);
-    const data = (await loadHeatmap(handle.db, content, cohort, week, new Date(), { title: 'cohort report' }))!;
-    const png = await createPngRenderer().render(data);
     mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
-    writeFileSync(values.out, png);
-    process.stdout.write(`${path.resolve(values.out)} (${cohort.name}, week ${week}, ${data.rows.length} learners, ${Math.round(png.length / 1024)} KB)\n`);
+    writeFileSync(values.out, result.png);
+    process.stdout.write(`${path.resolve(values.out)} (${result.summary})\n`);
     return 0;
   } finally {
     await handle.close();
   }
+}
+
+export type ReportResult = { ok: true; png: Uint8Array; summary: string } | { ok: false; message: string; code: number };
+
+/** The PNG `mentorbot report` writes, or what is wrong with the request. */
+export async function renderReport(db: Db, content: Content, cohortName: string, weekAsked: number | null, now: Date, contentDir = 'content'): Promise<ReportResult> {
+  const cohort = await db.selectFrom('cohorts').selectAll().where('name', '=', cohortName).executeTakeFirst();
+  if (!cohort) {
+    const names = (await db.selectFrom('cohorts').select('name').orderBy('name').execute()).map((c) => c.name);
+    return { ok: false, code: 1, message: `No cohort is named "${cohortName}". Cohorts: ${names.join(', ') || 'none yet'}.` };
+  }
+  const program = content.programs.get(cohort.program_id);
+  if (!program) return { ok: false, code: 1, message: `${cohort.name} follows program "${cohort.program_id}", which is not in ${contentDir}.` };
+  const week = weekAsked ?? (await latestPostedWeek(db, cohort.id));
+  if (week === 0) return { ok: false, code: 1, message: `${cohort.name} has had no round yet; give a week with --week N to draw the empty grid.` };
+  if (week > program.weeks.length) return { ok: false, code: 2, message: `${program.title} has ${program.weeks.length} weeks; --week ${week} is past its end.\n${USAGE}` };
+  const data = (await loadHeatmap(db, content, cohort, week, now, { title: 'cohort report' }))!;
+  const png = await createPngRenderer().render(data);
+  return { ok: true, png, summary: `${cohort.name}, week ${week}, ${data.rows.length} learner${data.rows.length === 1 ? '' : 's'}, ${Math.round(png.length / 1024)} KB` };
 }
