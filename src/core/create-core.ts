@@ -143,9 +143,11 @@ async function home(deps: CoreDeps, actor: Actor): Promise<OutMessage> {
   for (const m of memberships.filter((x) => x.member.role === 'learner')) {
     parts.push((await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id, self: true }, now)).text);
   }
-  if (memberships.some((m) => m.member.role === 'mentor')) {
+  const mentoring = memberships.filter((m) => m.member.role === 'mentor');
+  if (mentoring.length > 0) {
     const stalled = await stalledView(deps.db, actor, now, { admins: deps.admins });
     if (stalled.kind === 'message') parts.push(stalled.message.text);
+    parts.push(`📊 The heatmap of ${mentoring.map((m) => `**${m.cohort.name}**`).join(', ')} comes with every weekly digest; \`/cohort report\` in the cohort's channel sends it to you now.`);
   }
   if (parts.length === 0) parts.push("You're not in a cohort yet. Type `/cohort join` in your cohort's channel, or ask anything with `/faq`.");
   return { text: parts.join('\n\n———\n\n'), private: true };

@@ -36,6 +36,7 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort pause · /cohort resume · /cohort skip <YYYY-MM-DD>
                                    organizer   pause, resume, skip a holiday week
   /cohort status                   mentor      this week: who checked in, who has not, open flags
+  /cohort report                   mentor      the cohort heatmap by DM (written under DATA_DIR/reports/)
   /stalled                         mentor      open stall flags in your cohorts`;
 
 /** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */

@@ -129,5 +129,9 @@ describe('/cohort report', () => {
     expect(terminal.filesWritten).toEqual([file]);
     const meta = await sharp(readFileSync(file)).metadata();
     expect(meta.format).toBe('png');
+
+    // App Home tells a mentor where the picture is; a learner's does not.
+    expect((await e.core.home(e.as('dana'))).text).toContain('📊 The heatmap of **Spring 2027** comes with every weekly digest; `/cohort report` in the cohort\'s channel sends it to you now.');
+    expect((await e.core.home(e.as('maria'))).text).not.toContain('heatmap');
   });
 });
