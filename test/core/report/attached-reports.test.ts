@@ -85,7 +85,7 @@ describe('the heatmap goes with the digest and the final report', () => {
     const drawn = renderer.seen[0]!;
     expect(drawn.title).toBe('final report');
     expect(drawn.notes).toEqual([
-      'Milestones finished (of 2): Package the model 0 · Serve predictions 0 · Monitor drift 0',
+      'Learners who finished each milestone (of 2): Package the model 0 · Serve predictions 0 · Monitor drift 0',
       'Answers per week: w1 2 · w2 1 · w3 1 · w4 1 · w5 1',
       'Stall flags: 1 raised · 0 resolved by a mentor · 0 resolved themselves · 1 open at the end.',
       'Response to stall alerts: median 4 h, 90th percentile 4 h over 1 alert. By mentor (median / 90th): Ana 4 h / 4 h',
