@@ -10,7 +10,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   away: { description: 'No reminders or stall flags until the date you are back', hint: 'YYYY-MM-DD | back | (empty: show)' },
   cohort: {
     description: "Create, join and manage this channel's cohort",
-    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
+    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | report | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
   },
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
 };
