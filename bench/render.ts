@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { heatmapSvg } from '../src/render/heatmap-svg.js';
-import { svgToFullColourPng, svgToPng } from '../src/render/png.js';
+import { cellGlyphs, svgToFullColourPng, svgToPng } from '../src/render/png.js';
 import { bigCohort } from './lib/heatmap-data.js';
 import { figure, heading, machineLine, ms, numberArg, percentile, sortedCopy, summarize, table } from './lib/report.js';
 
@@ -37,8 +37,9 @@ async function measure(name: string, draw: () => Promise<Uint8Array> | Uint8Arra
 async function main(): Promise<void> {
   const data = bigCohort();
   console.log(`heatmap render: ${data.rows.length} learners × ${data.weeks} weeks, ${RUNS} runs after ${WARMUP} warm-up; ${machineLine()}`);
-  const svgOnly = await measure('build the SVG text only', () => new TextEncoder().encode(heatmapSvg(data)));
-  const chosen = await measure('SVG → resvg → sharp palette PNG (used)', () => svgToPng(heatmapSvg(data)));
+  const glyphs = cellGlyphs();
+  const svgOnly = await measure('build the SVG text only', () => new TextEncoder().encode(heatmapSvg(data, glyphs)));
+  const chosen = await measure('SVG → resvg → sharp palette PNG (used)', () => svgToPng(heatmapSvg(data, glyphs)));
   const resvgOnly = await measure('SVG → resvg full-colour PNG', () => svgToFullColourPng(heatmapSvg(data)));
   const librsvg = await measure('SVG → sharp/librsvg (system fonts)', async () => new Uint8Array(await sharp(Buffer.from(heatmapSvg(data))).png().toBuffer()));
   heading('heatmap render');

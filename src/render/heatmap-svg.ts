@@ -108,11 +108,15 @@ function cellSvg(row: HeatmapRow, i: number, x: number, y: number, column: Heatm
  * A row's letters as one text element per ink colour, each letter placed by the x list: shaping
  * a few runs instead of a thousand single letters is most of the time saved on a large cohort.
  */
-function lettersSvg(letters: readonly Letter[], y: number): string {
+function lettersSvg(letters: readonly Letter[], y: number, glyphs?: CellGlyphs): string {
+  const baseline = y + CELL_H / 2 + 5.5;
+  if (glyphs && letters.every((l) => glyphs.has(l.char))) {
+    return letters.map((l) => `<use href="#${glyphId(l.char)}" x="${l.x}" y="${baseline}" fill="${l.ink}"/>`).join('');
+  }
   const byInk = new Map<string, Letter[]>();
   for (const l of letters) byInk.set(l.ink, [...(byInk.get(l.ink) ?? []), l]);
   return [...byInk]
-    .map(([ink, ls]) => `<text x="${ls.map((l) => l.x).join(' ')}" y="${y + CELL_H / 2 + 5.5}" text-anchor="middle" font-size="15" font-weight="700" fill="${ink}">${ls.map((l) => escapeXml(l.char)).join('')}</text>`)
+    .map(([ink, ls]) => `<text x="${ls.map((l) => l.x).join(' ')}" y="${baseline}" text-anchor="middle" font-size="15" font-weight="700" fill="${ink}">${ls.map((l) => escapeXml(l.char)).join('')}</text>`)
     .join('');
 }
 
@@ -145,7 +149,24 @@ function legend(x: number, y: number, width: number): { svg: string; height: num
   return { svg: svg + note, height: lines * (CELL_H + 8) + 28 };
 }
 
-export function heatmapSvg(data: HeatmapData): string {
+/** The cell letters as outlines (path data, centred on 0 at the baseline), by letter. */
+export type CellGlyphs = ReadonlyMap<string, string>;
+
+export const CELL_LETTERS = [...new Set(Object.values(STATE_STYLES).map((s) => s.letter).filter(Boolean))];
+
+const glyphId = (char: string) => `glyph-${char.codePointAt(0)}`;
+
+/** An SVG of every cell letter alone at the origin: what a renderer turns into CellGlyphs once. */
+export function cellLettersSvg(): string {
+  const texts = CELL_LETTERS.map((c) => `<g id="${glyphId(c)}"><text x="0" y="0" text-anchor="middle" font-family="${FONT}" font-size="15" font-weight="700">${escapeXml(c)}</text></g>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">${texts.join('')}</svg>`;
+}
+
+/**
+ * With `glyphs`, the thousand cell letters are drawn as copies of one outline each instead of
+ * text to shape, which is most of the drawing time of a large cohort.
+ */
+export function heatmapSvg(data: HeatmapData, glyphs?: CellGlyphs): string {
   const gridW = data.columns.reduce((sum, c) => sum + columnWidth(c) + GAP, 0);
   const width = Math.max(PAD * 2 + NAME_W + FLAG_W + gridW + TREND_W + DONE_W, 900);
   const gridX = PAD + NAME_W + FLAG_W;
@@ -159,6 +180,7 @@ export function heatmapSvg(data: HeatmapData): string {
 
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`);
+  if (glyphs) out.push(`<defs>${[...glyphs].map(([char, d]) => `<path id="${glyphId(char)}" d="${d}" shape-rendering="geometricPrecision"/>`).join('')}</defs>`);
   out.push(`<rect width="${width}" height="${height}" fill="#FFFFFF"/>`);
   out.push(`<text x="${PAD}" y="${PAD + 26}" font-size="28" font-weight="700" fill="#111111">${escapeXml(fit(`${data.cohortName} · ${data.title}`, 70))}</text>`);
   out.push(
@@ -199,7 +221,7 @@ export function heatmapSvg(data: HeatmapData): string {
     }
     const letters: Letter[] = [];
     data.columns.forEach((c, i) => out.push(cellSvg(row, i, xs[i]!, y, c, c.kind === 'week' && c.week === data.week, letters)));
-    out.push(lettersSvg(letters, y));
+    out.push(lettersSvg(letters, y, glyphs));
     out.push(sparkline(row.confidence, cx, y, TREND_W, CELL_H));
     out.push(`<text x="${cx + TREND_W + 4}" y="${y + CELL_H / 2 + 5.5}" font-size="15" fill="#111111">${row.milestonesDone}/${data.milestoneCount}</text>`);
   });

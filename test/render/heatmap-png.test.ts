@@ -2,8 +2,8 @@ import { Resvg } from '@resvg/resvg-js';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { bigCohort } from '../../bench/lib/heatmap-data.js';
-import { escapeXml, heatmapSvg, STATE_STYLES } from '../../src/render/heatmap-svg.js';
-import { createPngRenderer, FONT_FILES } from '../../src/render/png.js';
+import { CELL_LETTERS, escapeXml, heatmapSvg, STATE_STYLES } from '../../src/render/heatmap-svg.js';
+import { cellGlyphs, createPngRenderer, FONT_FILES } from '../../src/render/png.js';
 
 /** The pixels of one character drawn alone with our fonts and nothing else. */
 function glyphPixels(char: string): Buffer {
@@ -41,5 +41,13 @@ describe('the heatmap picture', () => {
     expect(missing.some((v) => v !== 0)).toBe(true);
     const absent = [...chars].filter((c) => glyphPixels(c).equals(missing));
     expect(absent).toEqual([]);
+  });
+
+  it('draws the cell letters from outlines taken from the font once, not as a thousand texts to shape', () => {
+    const glyphs = cellGlyphs();
+    expect([...glyphs.keys()].sort()).toEqual([...CELL_LETTERS].sort());
+    const svg = heatmapSvg(bigCohort(), glyphs);
+    expect(svg.match(/<use href="#glyph-/g)!.length).toBeGreaterThan(40 * 17);
+    expect(svg).not.toMatch(/font-size="15" font-weight="700" fill="#[0-9A-F]+">[OBXDMANS]+<\/text>/);
   });
 });
