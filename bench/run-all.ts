@@ -34,6 +34,7 @@ const steps: Step[] = [
   { name: 'ingest', file: 'bench/ingest.ts', args: quick ? ['--quick'] : [] },
   { name: 'stall-scan', file: 'bench/stall-scan.ts', args: [] },
   { name: 'memory', file: 'bench/memory.ts', args: [] },
+  { name: 'render', file: 'bench/render.ts', args: [] },
   {
     name: 'faq',
     file: 'bench/faq.ts',

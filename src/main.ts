@@ -21,8 +21,8 @@ import { createEvidencePorts } from './evidence/ports.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
+import { createPngRenderer } from './render/png.js';
 import { LocalChat } from './platforms/local/port.js';
-import { learnerDataFiles } from './core/learner-data.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
 
@@ -120,7 +120,17 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const evidence = createEvidencePorts(config.evidence, handle.db, () => clock.now(), log);
-  const deps: CoreDeps = { db: handle.db, content, faq, clock, reminderAfterHours: config.reminderAfterHours, admins: config.adminUserIds, evidence, retentionDays: config.retentionDays };
+  const deps: CoreDeps = {
+    db: handle.db,
+    content,
+    faq,
+    clock,
+    reminderAfterHours: config.reminderAfterHours,
+    admins: config.adminUserIds,
+    evidence,
+    retentionDays: config.retentionDays,
+    renderer: createPngRenderer(),
+  };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
   const http = new HttpServer(log, (route, seconds) => metrics.requestSeconds.observe({ route }, seconds));
@@ -134,10 +144,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   if (config.discord) platforms.set('discord', await leasedDiscord(config, core, content, handle, log));
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
-    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), {
-      dir: path.join(config.dataDir, 'exports'),
-      build: (user) => learnerDataFiles(handle.db, user, clock.now()),
-    });
+    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), config.dataDir);
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);

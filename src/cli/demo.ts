@@ -17,6 +17,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { createScheduler } from '../jobs/scheduler.js';
 import { createLogger } from '../log.js';
 import { LocalChat } from '../platforms/local/port.js';
+import { createPngRenderer } from '../render/png.js';
 
 const ZONE = 'Europe/Berlin';
 const CHANNEL = 'spring-cohort';
@@ -51,16 +52,23 @@ function weekScript(week: number): Step[] {
   return steps;
 }
 
-export const USAGE = `usage: mentorbot demo [--weeks N]
+export const USAGE = `usage: mentorbot demo [--weeks N] [--out DIR]
 
   a simulated cohort (six learners who behave differently) in a throwaway embedded database;
   prints every round, reminder, stall alert, escalation and digest
-  --weeks   how many weeks to simulate, 1 to 24 (default 6)`;
+  --weeks   how many weeks to simulate, 1 to 24 (default 6)
+  --out     also draw the images the bot would send (each week's digest heatmap, a mentor's
+            /cohort report, the final report) and write them to DIR`;
 
 export async function run(argv: string[]): Promise<number> {
   let weeks = 6;
+  let outDir: string | null = null;
   try {
-    const { values } = parseArgs({ args: argv, options: { weeks: { type: 'string' } } });
+    const { values } = parseArgs({ args: argv, options: { weeks: { type: 'string' }, out: { type: 'string' } } });
+    if (values.out !== undefined) {
+      if (!values.out.trim()) throw new Error('--out needs a directory to write the images to');
+      outDir = path.resolve(values.out);
+    }
     if (values.weeks !== undefined) {
       weeks = Number(values.weeks);
       if (!Number.isInteger(weeks) || weeks < 1 || weeks > 24) throw new Error('--weeks must be a whole number from 1 to 24');
@@ -76,14 +84,14 @@ export async function run(argv: string[]): Promise<number> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-demo-'));
   const handle = await createDb({ databaseUrl: null, dataDir: dir });
   try {
-    return await play(handle.db, content, weeks, out);
+    return await play(handle.db, content, weeks, out, outDir);
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function play(db: Db, content: Content, weeks: number, print: (text: string) => void): Promise<number> {
+async function play(db: Db, content: Content, weeks: number, print: (text: string) => void, outDir: string | null): Promise<number> {
   // The fast weeks print one line each; what the bot sends in them is not shown.
   let quiet = false;
   const out = (text: string) => {
@@ -92,9 +100,10 @@ async function play(db: Db, content: Content, weeks: number, print: (text: strin
   await migrateToLatest(db);
   const clock = new Clock();
   clock.freeze(new Date('2026-03-01T12:00:00Z'));
-  const deps: CoreDeps = { db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins: [{ platform: 'local', userId: 'olga' }] };
+  const deps: CoreDeps = { db, content, faq: createFaqEngine(content.faq, content.thesaurus), clock, reminderAfterHours: 24, admins: [{ platform: 'local', userId: 'olga' }], ...(outDir ? { renderer: createPngRenderer() } : {}) };
   const core = createCore(deps);
-  const chat = new LocalChat(out);
+  // Images are written even in the fast weeks, whose messages are not printed.
+  const chat = new LocalChat((text) => (text.startsWith('   📎 ') ? print(text) : out(text)), outDir);
   const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('warn'), autoStart: false });
   const actor = (who: string): Actor => ({ platform: 'local', userId: who, displayName: who, isAdmin: who === 'olga' });
   const show = (who: string, what: string, reply: Reply) => {
@@ -162,6 +171,7 @@ async function play(db: Db, content: Content, weeks: number, print: (text: strin
       await advanceTo(new Date(opens.getTime() + 50 * 3_600_000));
       await type('dana', '/stalled');
       await type('dana', '/cohort status');
+      if (outDir) await type('dana', '/cohort report');
     }
     const next = await nextOpening();
     if (!next) break;

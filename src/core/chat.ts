@@ -1,4 +1,5 @@
 import type { CheckinStatus, Platform } from '../db/types.js';
+import type { OutFile } from './attachments.js';
 
 /**
  * The platform-neutral vocabulary between the core and the adapters. The core returns these;
@@ -43,8 +44,6 @@ export interface OutMessage {
   roundId?: number;
   /** A long report (digest) can be split: the first part is posted, the rest goes in a thread. */
   thread?: string[];
-  /** This DM carries the files of `learnerDataFiles` for this person (`/mydata` → Download). */
-  dataExport?: { platform: Platform; userId: string };
 }
 
 export type FormId = 'checkin' | 'faq-answer';
@@ -118,15 +117,23 @@ export interface ChatPort {
   readonly platform: Platform;
   /** The platform's pace for posts to one channel or person; the worker spaces a target's messages by it. */
   readonly targetIntervalMs?: number;
-  /** `key` is the outbox idempotency key: platforms that can dedupe (Discord nonce) must use it. */
-  postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef>;
-  sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef>;
+  /**
+   * `key` is the outbox idempotency key: platforms that can dedupe (Discord nonce) must use it.
+   * `files` (see attachments.ts) go with the message, however the platform carries files.
+   */
+  postToChannel(channelId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef>;
+  sendDirect(userId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef>;
   updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void>;
   /**
    * For platforms that cannot dedupe by themselves (Slack): finds a message with this outbox key
    * that an earlier attempt posted before it died, so it is not posted twice.
    */
   findSent?(targetKind: 'channel' | 'user', targetId: string, key: string): Promise<SentRef | null>;
+  /**
+   * For platforms that send files apart from the message (Slack): after `findSent` found the message
+   * an earlier attempt posted, sends those of `files` that did not get there.
+   */
+  completeFiles?(sent: SentRef, files: readonly OutFile[], key: string): Promise<void>;
 }
 
 /** Thrown by a port when the platform asks us to slow down; the worker retries after `retryAfterMs`. */

@@ -31,6 +31,7 @@ export type Command =
   | { name: 'cohort.unskip'; date: string }
   | { name: 'cohort.edit'; day?: string; time?: string; tz?: string }
   | { name: 'cohort.schedule' }
+  | { name: 'cohort.report' }
   | { name: 'stalled' }
   | { name: 'mydata' }
   | { name: 'mydata.delete' };
@@ -53,6 +54,7 @@ export const USAGE: Record<SlashCommand, string> = {
     '`/cohort add @user` · `/cohort mentor @user` · `/cohort remove @user`',
     '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>` · `/cohort unskip <YYYY-MM-DD>`',
     '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]`',
+    '`/cohort report`: the cohort heatmap and figures, sent to you privately (mentors)',
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
   mydata: '`/mydata` shows what I keep about you, with a Download button · `/mydata delete` erases it (after you confirm)',
@@ -214,6 +216,7 @@ export function parseCommand(command: string, text: string): Command {
         case 'schedule':
         case 'pause':
         case 'resume':
+        case 'report':
           if (restWords.length > 0) throw new CommandError(`\`/cohort ${sub}\` takes no options.`, USAGE.cohort);
           return { name: `cohort.${sub.toLowerCase()}` as 'cohort.join' };
         case 'add':

@@ -6,6 +6,7 @@ import type { ActionId, Actor, FormId, FormValues, OutMessage, Place, Reply } fr
 import type { Command } from './commands.js';
 import type { EvidencePorts } from './evidence/ports.js';
 import type { IndexedFaqEngine } from './faq/types.js';
+import type { HeatmapRenderer } from './report/heatmap.js';
 
 export interface CoreDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface CoreDeps {
   admins: AdminId[];
   /** RETENTION_DAYS: check-in notes and blockers are removed this long after their cohort finished; null keeps them. */
   retentionDays?: number | null;
+  /** Draws the cohort heatmap (src/render); without one, digests and reports go without the picture. */
+  renderer?: HeatmapRenderer;
   /** How many user gestures the core works on at once (GESTURES_AT_ONCE when unset). */
   gesturesAtOnce?: number;
   /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */

@@ -9,6 +9,7 @@ import { channelCohort, learnerMembership, requireMentorOf } from './handlers/ac
 import { endAway, setAway, showAway } from './handlers/away.js';
 import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
+import { sendCohortReport } from './handlers/cohort-report.js';
 import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { askDelete, deleteMyData, downloadMyData, showMyData } from './handlers/mydata.js';
@@ -80,6 +81,8 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return showMyData(deps, actor);
     case 'mydata.delete':
       return askDelete(deps, actor);
+    case 'cohort.report':
+      return sendCohortReport(deps, actor, place);
     case 'cohort.status': {
       const cohort = await channelCohort(deps, actor, place);
       await requireMentorOf(deps, actor, cohort, 'see who has checked in');
@@ -154,9 +157,11 @@ async function home(deps: CoreDeps, actor: Actor): Promise<OutMessage> {
   for (const m of memberships.filter((x) => x.member.role === 'learner')) {
     parts.push((await progressView(deps.db, deps.content, { cohortId: m.cohort.id, memberId: m.member.id, self: true }, now)).text);
   }
-  if (memberships.some((m) => m.member.role === 'mentor')) {
+  const mentoring = memberships.filter((m) => m.member.role === 'mentor');
+  if (mentoring.length > 0) {
     const stalled = await stalledView(deps.db, actor, now, { admins: deps.admins });
     if (stalled.kind === 'message') parts.push(stalled.message.text);
+    parts.push(`📊 The heatmap of ${mentoring.map((m) => `**${m.cohort.name}**`).join(', ')} comes with every weekly digest; \`/cohort report\` in the cohort's channel sends it to you now.`);
   }
   if (parts.length === 0) parts.push("You're not in a cohort yet. Type `/cohort join` in your cohort's channel, or ask anything with `/faq`.");
   return { text: parts.join('\n\n———\n\n'), private: true };

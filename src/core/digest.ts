@@ -5,7 +5,11 @@ import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
-import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
+import type { Executor } from './outbox.js';
+import type { HeatmapRenderer } from './report/heatmap.js';
+import { HEATMAP_ATTACHED, heatmapFile } from './report/heatmap-file.js';
+import { responseLines, responseTimes } from './report/response-times.js';
 import { plusDays } from './schedule.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 
@@ -21,7 +25,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [rounds, learners, checkins, completions, flags, absences, links] = await Promise.all([
+  const [rounds, learners, checkins, completions, flags, absences, links, responses] = await Promise.all([
     db
       .selectFrom('rounds')
       .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date', 'state'])
@@ -65,6 +69,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       .where('members.cohort_id', '=', cohort.id)
       .execute()
       .then((rows) => linksOf(db, [...new Set(rows.map((r) => r.id))])),
+    responseTimes(db, cohort.id),
   ]);
   const verified = verifiedMilestones(program.milestones, links);
 
@@ -88,6 +93,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
     flags: flags.map((f) => ({ learnerName: f.display_name, status: f.status, acknowledgedBy: f.acknowledged_by, reasons: f.reasons })),
     grid: [],
     milestoneCount: program.milestones.length,
+    responseTimes: responseLines(responses),
   };
 
   const breaksOf = new Map<number, typeof absences>();
@@ -144,7 +150,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
  * DMs, so every week's digest goes out once even when the tick at its time never ran (an outage).
  * Returns how many DMs were queued.
  */
-export async function enqueueDueDigests(db: Db, content: Content, now: Date): Promise<number> {
+export async function enqueueDueDigests(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer): Promise<number> {
   const due = await db
     .selectFrom('rounds')
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
@@ -164,8 +170,12 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date): Pr
       if (!claimed) return 0;
       const mentors = await activeMembers(trx, d.cohort_id, 'mentor');
       if (mentors.length === 0) return 0;
-      const message = await buildDigest(trx, content, d.cohort_id, d.week);
-      const outs: Outgoing[] = mentors.map((m) => ({
+      let message = await buildDigest(trx, content, d.cohort_id, d.week);
+      const cohort = await trx.selectFrom('cohorts').selectAll().where('id', '=', d.cohort_id).executeTakeFirstOrThrow();
+      const image = renderer ? await heatmapFile(trx, content, renderer, cohort, d.week, now) : null;
+      if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+      const files = image ? [image] : [];
+      const outs: OutgoingWithFiles[] = mentors.map((m) => ({
         key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
         kind: 'digest',
         platform: d.platform,
@@ -173,8 +183,9 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date): Pr
         targetId: m.user_id,
         message,
         availableAt: now,
+        files,
       }));
-      return (await enqueueMany(trx, outs)).size;
+      return (await enqueueWithFiles(trx, outs)).size;
     });
   }
   return queued;

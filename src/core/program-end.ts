@@ -3,7 +3,12 @@ import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Cohort } from '../db/types.js';
 import { finalReport, programSummary, type FinalReportData } from './messages/program-end.js';
-import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
+import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
+import type { Executor } from './outbox.js';
+import { finalNotes } from './report/final-notes.js';
+import type { HeatmapRenderer } from './report/heatmap.js';
+import { HEATMAP_ATTACHED, heatmapFile } from './report/heatmap-file.js';
+import { responseLines, responseTimes } from './report/response-times.js';
 import { latestRounds } from './rounds.js';
 import { refreshAlerts } from './stalls/refresh.js';
 
@@ -15,7 +20,7 @@ const WEEK_MS = 7 * 86_400_000;
  * marked finished. Claiming the cohort (status active → finished) decides which replica does it,
  * and everything it announces commits with it. Returns how many cohorts ended.
  */
-export async function endFinishedPrograms(db: Db, content: Content, now: Date): Promise<number> {
+export async function endFinishedPrograms(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer): Promise<number> {
   const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').execute();
   if (cohorts.length === 0) return 0;
   const latest = await latestRounds(db, cohorts.map((c) => c.id));
@@ -41,15 +46,21 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date): 
         .where('status', '<>', 'resolved')
         .returning('id')
         .execute();
-      const outs: Outgoing[] = [];
-      for (const f of closed) outs.push(...((await refreshAlerts(trx, f.id, now))?.edits ?? []));
+      const outs: OutgoingWithFiles[] = [];
+      for (const f of closed) outs.push(...((await refreshAlerts(trx, f.id, now))?.edits ?? []).map((e) => ({ ...e, files: [] })));
       const data = await reportData(trx, cohort, program);
-      outs.push({ key: `summary:${cohort.id}`, kind: 'summary', platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now });
+      const times = await responseTimes(trx, cohort.id);
+      data.responseTimes = responseLines(times);
+      const image = renderer
+        ? await heatmapFile(trx, content, renderer, cohort, last.week, now, { title: 'final report', suffix: '-final', notes: finalNotes(data, times) })
+        : null;
+      outs.push({ key: `summary:${cohort.id}`, kind: 'summary', platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now, files: [] });
       const report = finalReport(data);
+      if (image) report.text += `\n${HEATMAP_ATTACHED}`;
       for (const mentor of data.mentors) {
-        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now });
+        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now, files: image ? [image] : [] });
       }
-      await enqueueMany(trx, outs);
+      await enqueueWithFiles(trx, outs);
       return 1;
     });
   }

@@ -185,6 +185,15 @@ export interface OutboxTable {
   created_at: Timestamp;
 }
 
+/** A file an outbox message carries, in order of `position`. */
+export interface OutboxFilesTable {
+  outbox_key: string;
+  position: number;
+  name: string;
+  content_type: string;
+  bytes: Uint8Array;
+}
+
 export interface ProcessedEventsTable {
   platform: string;
   event_id: string;
@@ -309,6 +318,7 @@ export interface Database {
   milestone_completions: MilestoneCompletionsTable;
   stall_flags: StallFlagsTable;
   outbox: OutboxTable;
+  outbox_files: OutboxFilesTable;
   processed_events: ProcessedEventsTable;
   faq_questions: FaqQuestionsTable;
   faq_mentor_answers: FaqMentorAnswersTable;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { alertResponses } from '../core/report/response-times.js';
 import type { Db } from '../db/connect.js';
 import type { OutboxRow } from '../db/types.js';
 import type { RouteHandler } from './server.js';
@@ -80,6 +81,32 @@ export class Metrics {
         .where('status', '=', 'pending')
         .executeTakeFirstOrThrow();
       return [{ value: Math.max(0, r.age ?? 0) }];
+    });
+    this.responseHistogram(db);
+  }
+
+  /**
+   * Time from a stall alert to a mentor's first answer, by cohort, rebuilt from the database at each
+   * scrape like the totals above, so every replica reports the same histogram.
+   */
+  private responseHistogram(db: Db): void {
+    const registers = [this.registry];
+    new Histogram({
+      name: 'mentorbot_alert_response_seconds',
+      help: 'Time from a stall alert to its acknowledgement (or resolution) by a mentor, by cohort',
+      labelNames: ['cohort'],
+      buckets: [900, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 48 * 3600, 96 * 3600, 7 * 86400],
+      registers,
+      async collect() {
+        this.reset();
+        try {
+          const [answers, cohorts] = await Promise.all([alertResponses(db), db.selectFrom('cohorts').select(['id', 'name']).execute()]);
+          const names = new Map(cohorts.map((c) => [c.id, c.name]));
+          for (const a of answers) this.observe({ cohort: names.get(a.cohortId) ?? String(a.cohortId) }, a.seconds);
+        } catch {
+          // As above: a database that is down leaves the histogram empty for this scrape.
+        }
+      },
     });
   }
 

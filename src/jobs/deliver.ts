@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { OutboxRow, Platform } from '../db/types.js';
+import { filesOf, type OutFile } from '../core/attachments.js';
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../core/chat.js';
 
 export interface DeliveryOptions {
@@ -68,7 +69,7 @@ export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: R
   });
 }
 
-async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef | 'skip' | 'wait'> {
+async function sendOne(db: Db, port: ChatPort, row: OutboxRow, files: readonly OutFile[]): Promise<SentRef | 'skip' | 'wait'> {
   const message = row.payload as OutMessage;
   switch (row.target_kind) {
     case 'channel':
@@ -76,9 +77,12 @@ async function sendOne(db: Db, port: ChatPort, row: OutboxRow): Promise<SentRef 
       // A previous attempt may have delivered before its worker died; look before sending again.
       if (row.attempts > 1 && port.findSent) {
         const found = await port.findSent(row.target_kind, row.target_id, row.key);
-        if (found) return found;
+        if (found) {
+          if (files.length > 0) await port.completeFiles?.(found, files, row.key);
+          return found;
+        }
       }
-      return row.target_kind === 'channel' ? port.postToChannel(row.target_id, message, row.key) : port.sendDirect(row.target_id, message, row.key);
+      return row.target_kind === 'channel' ? port.postToChannel(row.target_id, message, row.key, files) : port.sendDirect(row.target_id, message, row.key, files);
     }
     case 'message': {
       if (row.kind === 'round-update' || row.kind === 'alert-update') {
@@ -167,6 +171,7 @@ async function markDead(db: Db, row: OutboxRow, error: string): Promise<void> {
 export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>, now: Date, options: DeliveryOptions): Promise<DeliveryResult> {
   const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
   const rows = await claimDue(db, [...ports.keys()], now, opts);
+  const files = await filesOf(db, rows.filter((r) => r.target_kind !== 'message').map((r) => r.key));
   const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
   const count = (row: OutboxRow, outcome: keyof DeliveryResult) => {
     counts[outcome]++;
@@ -201,7 +206,7 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
       await acquire();
       try {
         lastSend = Date.now();
-        const outcome = await sendOne(db, port, row);
+        const outcome = await sendOne(db, port, row, files.get(row.key) ?? []);
         if (outcome === 'wait') {
           await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), 'message to update is not posted yet', true);
           count(row, 'retried');

@@ -29,8 +29,8 @@ export interface TickSummary {
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const beat = await deps.db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
   const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null });
-  const digests = await enqueueDueDigests(deps.db, deps.content, now);
-  const ended = await endFinishedPrograms(deps.db, deps.content, now);
+  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer);
+  const ended = await endFinishedPrograms(deps.db, deps.content, now, deps.renderer);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
   // Linked work due its daily re-check is checked before the evaluation that reads its activity.
   if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);

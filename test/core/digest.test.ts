@@ -64,6 +64,9 @@ describe('buildDigest', () => {
         '**Open stall flags (1)**',
         '• Maria (not yet acknowledged): answered “blocked” in 2 of the last 3 check-ins (weeks 2 and 4)',
         '',
+        '**Response to stall alerts** (alert → first mentor answer)',
+        'No stall alert answered yet (1 waiting).',
+        '',
         '**Progress grid**',
         '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · `×` week not run · ms: milestones done',
         '```',
@@ -170,7 +173,7 @@ describe('enqueueDueDigests', () => {
     await enqueueDueDigests(t.db, content, at(7, 1));
     const week6 = (await outbox(t.db)).find((m) => m.key === `digest:${cohort.id}:6:${ana}`)!;
     const grid = week6.message.text.split('```')[1]!.trim().split('\n');
-    expect(grid[0]).toMatch(/^Learner\s+1  2  3  4  5  6 ms$/);
+    expect(grid[0]).toMatch(/^Learner\s+1 {2}2 {2}3 {2}4 {2}5 {2}6 ms$/);
     for (const row of grid.slice(1)) expect(row.slice(13).trim().split(/\s+/)[4]).toBe('×');
   });
 

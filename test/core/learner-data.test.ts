@@ -68,7 +68,12 @@ describe('/mydata', () => {
     await e.deliver();
     const dms = e.port.dmsTo('maria').filter((d) => d.key?.startsWith('mydata:'));
     expect(dms).toHaveLength(1);
-    expect(dms[0]!.message.dataExport).toEqual({ platform: 'local', userId: 'maria' });
+    // The two files travel with the DM through the outbox, as built at the click.
+    expect(dms[0]!.files.map((f) => [f.name, f.contentType])).toEqual([
+      ['mentorbot-local-maria-2027-03-08.json', 'application/json'],
+      ['mentorbot-local-maria-2027-03-08-checkins.csv', 'text/csv'],
+    ]);
+    expect(JSON.parse(Buffer.from(dms[0]!.files[0]!.bytes).toString()).user).toBe('local:maria');
 
     const [json, csv] = await learnerDataFiles(e.deps.db, { platform: 'local', userId: 'maria' }, new Date(slot(2, 2)));
     expect(json!.name).toBe('mentorbot-local-maria-2027-03-08.json');

@@ -21,6 +21,27 @@ export interface RecordedCall {
   status: number;
 }
 
+/** A file sent in a multipart request (`files[n]`), as the fake received it. */
+export interface UploadedFile {
+  field: string;
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** A multipart body as Discord reads it: `payload_json` is the JSON body, every other part a file (kept under `files`). */
+async function multipartBody(bytes: Buffer, contentType: string): Promise<any> {
+  const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': contentType }, body: bytes }).formData();
+  const payload = form.get('payload_json');
+  const body = typeof payload === 'string' ? JSON.parse(payload) : {};
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form) {
+    if (typeof value === 'string') continue;
+    files.push({ field, name: value.name, contentType: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+  }
+  return { ...body, files };
+}
+
 export interface InteractionCallback {
   interactionId: string;
   token: string;
@@ -72,12 +93,15 @@ export class FakeDiscord {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
+      req.on('end', async () => {
+        const bytes = Buffer.concat(chunks);
+        const raw = bytes.toString('utf8');
         const u = new URL(req.url ?? '/', 'http://fake');
         const path = decodeURIComponent(u.pathname).replace(/^\/api(\/v\d+)?/, '');
         let body: any = null;
-        if (raw && (req.headers['content-type'] ?? '').includes('application/json')) body = JSON.parse(raw);
+        const contentType = req.headers['content-type'] ?? '';
+        if (raw && contentType.includes('application/json')) body = JSON.parse(raw);
+        else if (contentType.includes('multipart/form-data')) body = await multipartBody(bytes, contentType);
         else if (raw) body = raw;
         const method = req.method ?? 'GET';
         const answer = this.handle(method, path, u.searchParams, body);
@@ -218,7 +242,14 @@ export class FakeDiscord {
       author: BOT_USER,
       embeds: body?.embeds ?? [],
       components: body?.components ?? [],
-      attachments: [],
+      attachments: ((body?.files ?? []) as UploadedFile[]).map((f, i) => ({
+        id: this.id(),
+        filename: f.name,
+        size: f.bytes.length,
+        content_type: f.contentType,
+        url: `https://cdn.example/attachments/${channelId}/${i}/${f.name}`,
+        proxy_url: `https://media.example/attachments/${channelId}/${i}/${f.name}`,
+      })),
       mentions: [],
       mention_roles: [],
       mention_everyone: false,

@@ -28,7 +28,26 @@ export interface FakeMessage {
   thread_ts?: string;
   user: string;
   ephemeralTo?: string;
+  /** Files shared with this message (files.completeUploadExternal). */
+  files?: FakeFile[];
 }
+
+/** A file uploaded through files.getUploadURLExternal and its upload URL. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  length: number;
+  bytes: Buffer | null;
+}
+
+/** The scope each of these methods needs; checked only when `grantedScopes` is set. */
+const METHOD_SCOPES: Record<string, string> = {
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
+  'chat.postMessage': 'chat:write',
+  'conversations.open': 'im:write',
+};
 
 export interface FakeUser {
   id: string;
@@ -60,6 +79,9 @@ export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly users = new Map<string, FakeUser>();
+  readonly files = new Map<string, FakeFile>();
+  /** When set, a method whose scope (METHOD_SCOPES) is missing answers `missing_scope`, as Slack does. */
+  grantedScopes: ReadonlySet<string> | null = null;
   private server: http.Server | null = null;
   private port = 0;
   private seq = 0;
@@ -138,6 +160,7 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.messages.length = 0;
+    this.files.clear();
     this.rateLimits.clear();
     this.failures = [];
   }
@@ -232,7 +255,8 @@ export class FakeSlack {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -244,6 +268,21 @@ export class FakeSlack {
     if (response) {
       this.record({ method: 'response_url', target: response[1], args: JSON.parse(raw || '{}'), token: null, status: 200 });
       send(200, 'ok');
+      return;
+    }
+    const upload = /^\/upload\/([^/]+)$/.exec(path);
+    if (upload) {
+      const file = this.files.get(upload[1]!);
+      this.record({ method: 'upload', target: upload[1], args: { length: bytes.length }, token: null, status: file ? 200 : 404 });
+      if (!file) return send(404, 'no such upload');
+      // The upload URL takes the raw bytes or a multipart form with one file in it.
+      const type = req.headers['content-type'] ?? '';
+      if (type.includes('multipart/form-data')) {
+        const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': type }, body: bytes }).formData();
+        const part = [...form.values()].find((v) => typeof v !== 'string');
+        file.bytes = part && typeof part !== 'string' ? Buffer.from(await part.arrayBuffer()) : Buffer.alloc(0);
+      } else file.bytes = bytes;
+      send(200, 'OK - 1');
       return;
     }
     const api = /^\/api\/([\w.]+)$/.exec(path);
@@ -271,7 +310,13 @@ export class FakeSlack {
       return;
     }
 
-    const result = method === 'apps.connections.open' && !token?.startsWith('xapp-') ? { ok: false, error: 'not_allowed_token_type' } : this.answer(method, args);
+    const needed = METHOD_SCOPES[method];
+    const scopeMissing = this.grantedScopes !== null && needed !== undefined && !this.grantedScopes.has(needed);
+    const result = scopeMissing
+      ? { ok: false, error: 'missing_scope', needed, provided: [...this.grantedScopes!].join(',') }
+      : method === 'apps.connections.open' && !token?.startsWith('xapp-')
+        ? { ok: false, error: 'not_allowed_token_type' }
+        : this.answer(method, args);
     this.record({ method, args, token, status: 200, error: result.ok ? undefined : String(result.error) });
     send(200, result);
   }
@@ -328,6 +373,33 @@ export class FakeSlack {
           .slice(0, limit)
           .map((m) => ({ type: 'message', user: m.user, bot_id: BOT_ID, text: m.text, ts: m.ts, blocks: m.blocks, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'files.getUploadURLExternal': {
+        if (!args.filename || !args.length) return { ok: false, error: 'invalid_arguments' };
+        const id = `F${++this.seq}`;
+        this.files.set(id, { id, name: String(args.filename), title: String(args.filename), length: Number(args.length), bytes: null });
+        return { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as Array<{ id: string; title?: string }>;
+        const files = listed.map((f) => this.files.get(f.id));
+        if (files.some((f) => !f || !f.bytes)) return { ok: false, error: 'file_not_found' };
+        for (const [i, f] of files.entries()) if (listed[i]!.title) f!.title = listed[i]!.title!;
+        if (args.channel_id) {
+          const thread = args.thread_ts ? String(args.thread_ts) : undefined;
+          this.messages.push({ channel: String(args.channel_id), ts: this.nextTs(), text: args.initial_comment ?? '', blocks: [], user: BOT_USER_ID, files: files as FakeFile[], ...(thread ? { thread_ts: thread } : {}) });
+        }
+        return { ok: true, files: files.map((f) => ({ id: f!.id, name: f!.name, title: f!.title })) };
+      }
+      case 'conversations.replies': {
+        const parent = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts);
+        if (!parent) return { ok: false, error: 'thread_not_found' };
+        const replies = this.messages.filter((m) => m.channel === args.channel && m.thread_ts === args.ts);
+        return {
+          ok: true,
+          has_more: false,
+          messages: [parent, ...replies].map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.files ? { files: m.files.map((f) => ({ id: f.id, name: f.name, title: f.title })) } : {}) })),
+        };
       }
       case 'views.open':
       case 'views.push': {

@@ -1,3 +1,4 @@
+import type { OutFile } from '../../src/core/attachments.js';
 import { RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../src/core/chat.js';
 import type { Platform } from '../../src/db/types.js';
 
@@ -7,6 +8,7 @@ export interface Sent {
   messageId: string;
   message: OutMessage;
   key: string | null;
+  files: readonly OutFile[];
 }
 
 /** A chat platform that records what it was asked to send; can be told to rate-limit or fail. */
@@ -18,7 +20,7 @@ export class RecordingPort implements ChatPort {
 
   constructor(readonly platform: Platform = 'local') {}
 
-  private record(kind: Sent['kind'], target: string, message: OutMessage, key: string | null, messageId = `msg-${this.next++}`): SentRef {
+  private record(kind: Sent['kind'], target: string, message: OutMessage, key: string | null, messageId = `msg-${this.next++}`, files: readonly OutFile[] = []): SentRef {
     if (this.rateLimitNext > 0) {
       this.rateLimitNext--;
       throw new RateLimitedError(1000);
@@ -27,16 +29,16 @@ export class RecordingPort implements ChatPort {
       this.failNext--;
       throw new Error('connection reset');
     }
-    this.sent.push({ kind, target, messageId, message, key });
+    this.sent.push({ kind, target, messageId, message, key, files });
     return { messageId };
   }
 
-  async postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef> {
-    return this.record('post', channelId, message, key);
+  async postToChannel(channelId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef> {
+    return this.record('post', channelId, message, key, undefined, files);
   }
 
-  async sendDirect(userId: string, message: OutMessage, key: string): Promise<SentRef> {
-    return this.record('dm', userId, message, key);
+  async sendDirect(userId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef> {
+    return this.record('dm', userId, message, key, undefined, files);
   }
 
   async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {

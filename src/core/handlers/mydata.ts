@@ -2,8 +2,8 @@ import type { Actor, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { dayText } from '../dates.js';
 import { describeErasure, eraseLearner, nothingErased, plural } from '../erase-learner.js';
-import { collectLearnerData, isEmpty, type LearnerData } from '../learner-data.js';
-import { enqueue } from '../outbox.js';
+import { enqueueWithFiles } from '../attachments.js';
+import { collectLearnerData, isEmpty, learnerDataFiles, type LearnerData } from '../learner-data.js';
 import { privately, Refusal } from './reply.js';
 
 /** Lines of each kind shown in chat; Download has all of them. */
@@ -95,23 +95,24 @@ export async function deleteMyData(deps: CoreDeps, actor: Actor, value: string):
   return privately(lines.filter(Boolean).join('\n'));
 }
 
-/**
- * The `Download` button: one DM per click, carrying the two files of `learnerDataFiles`. The files
- * are built when the DM is delivered (`dataExport`), so they are as fresh as the message.
- */
+/** The `Download` button: one DM per click, carrying the two files of `learnerDataFiles` through the outbox. */
 export async function downloadMyData(deps: CoreDeps, actor: Actor, place: Place, value: string): Promise<Reply> {
   ownButton(actor, value);
   const now = deps.clock.now();
   // One DM per click: a double click on the same message within a minute sends one.
   const click = `${place.messageId ?? place.channelId}:${Math.floor(now.getTime() / 60_000)}`;
-  const queued = await enqueue(deps.db, {
-    key: `mydata:${actor.platform}:${actor.userId}:${click}`,
-    kind: 'mydata',
-    platform: actor.platform,
-    targetKind: 'user',
-    targetId: actor.userId,
-    message: { text: `Everything I keep about you, as of ${dayText(now)}: a JSON file with all of it and a CSV of your check-ins with every edit.`, dataExport: { platform: actor.platform, userId: actor.userId } },
-    availableAt: now,
-  });
-  return privately(queued ? 'On its way: I’m sending you a DM with two files (JSON and CSV).' : 'Already on its way: check your DMs.');
+  const files = (await learnerDataFiles(deps.db, actor, now)).map((f) => ({ name: f.name, contentType: f.contentType, bytes: f.data }));
+  const queued = await enqueueWithFiles(deps.db, [
+    {
+      key: `mydata:${actor.platform}:${actor.userId}:${click}`,
+      kind: 'mydata',
+      platform: actor.platform,
+      targetKind: 'user',
+      targetId: actor.userId,
+      message: { text: `Everything I keep about you, as of ${dayText(now)}: a JSON file with all of it and a CSV of your check-ins with every edit.` },
+      availableAt: now,
+      files,
+    },
+  ]);
+  return privately(queued.size > 0 ? 'On its way: I’m sending you a DM with two files (JSON and CSV).' : 'Already on its way: check your DMs.');
 }

@@ -25,6 +25,8 @@ export interface DigestData {
   milestoneCount: number;
   /** Milestones verified by linked work, with the link, for mentors. */
   verified?: Array<{ name: string; milestoneTitle: string; url: string }>;
+  /** Lines on how fast mentors answered stall alerts (report/response-times.ts). */
+  responseTimes?: string[];
 }
 
 const SYMBOLS: Record<GridCell, string> = {
@@ -104,6 +106,7 @@ function headLines(d: DigestData): string[] {
     lines.push('', `**Verified by linked work (${d.verified.length})**`);
     for (const v of d.verified) lines.push(`• ${v.name}: ${v.milestoneTitle} ✔ (${v.url})`);
   }
+  if (d.responseTimes) lines.push('', '**Response to stall alerts** (alert → first mentor answer)', ...d.responseTimes);
   return lines;
 }
 

@@ -16,6 +16,8 @@ export interface FinalReportData {
   flagsResolvedThemselves: number;
   flagsOpenAtEnd: number;
   ackMedianHours: number | null;
+  /** Lines on how fast mentors answered stall alerts (report/response-times.ts). */
+  responseTimes?: string[];
   mentors: Array<{ id: number; userId: string }>;
 }
 
@@ -52,6 +54,7 @@ export function finalReport(d: FinalReportData): OutMessage {
       '',
       `**Answers per week:** ${answers || '—'}`,
       `**Stall flags:** ${d.flagsRaised} raised; ${d.flagsResolvedByMentors} resolved by a mentor, ${d.flagsResolvedThemselves} resolved themselves, ${d.flagsOpenAtEnd} still open at the end (closed as "program ended"); ${ack}.`,
+      ...(d.responseTimes ? ['', '**Response to stall alerts** (alert → first mentor answer)', ...d.responseTimes] : []),
     ].join('\n'),
   };
 }

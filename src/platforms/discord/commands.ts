@@ -135,6 +135,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       { name: 'join', description: 'Join the cohort of this channel' },
       { name: 'status', description: 'This week: who checked in, who has not, open stall flags (mentors)' },
       { name: 'schedule', description: 'Next round, end date, skipped and paused weeks, weeks not run' },
+      { name: 'report', description: 'The cohort heatmap and figures, sent to you privately (mentors)' },
     ],
   },
   {
@@ -323,7 +324,7 @@ export function toCommand(input: CommandInput): Command {
       throw new CommandError(`"${action}" is not a /mydata action.`, usage('mydata'));
     }
     case 'cohort':
-      if (sub === 'join' || sub === 'status' || sub === 'schedule') return { name: `cohort.${sub}` };
+      if (sub === 'join' || sub === 'status' || sub === 'schedule' || sub === 'report') return { name: `cohort.${sub}` };
       break;
     case 'cohort-admin':
       switch (sub) {

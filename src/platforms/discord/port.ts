@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, RateLimitError, Routes, type APIChannel, type APIMessage, type REST } from 'discord.js';
+import type { OutFile } from '../../core/attachments.js';
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../core/chat.js';
 import type { Logger } from '../../log.js';
 import { renderEdit, renderMessage, renderThreadParts, type MessageBody } from './render.js';
@@ -50,15 +51,22 @@ function threadName(message: OutMessage): string {
 export function createDiscordPort(rest: REST, log: Logger): ChatPort {
   const dmChannels = new Map<string, string>();
 
-  const create = async (channelId: string, body: MessageBody, key: string): Promise<APIMessage> =>
+  /** Files are attachments of the create itself, so the nonce that dedupes the message dedupes them too. */
+  const create = async (channelId: string, body: MessageBody, key: string, files: readonly OutFile[] = []): Promise<APIMessage> =>
     (await rest.post(Routes.channelMessages(channelId), {
-      body: { ...body, nonce: nonceFor(key), enforce_nonce: true },
+      body: {
+        ...body,
+        nonce: nonceFor(key),
+        enforce_nonce: true,
+        ...(files.length > 0 ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {}),
+      },
+      ...(files.length > 0 ? { files: files.map((f) => ({ name: f.name, data: Buffer.from(f.bytes), contentType: f.contentType })) } : {}),
     })) as APIMessage;
 
   /** Posts a message and its thread parts; every create carries its own nonce. */
-  const deliver = async (channelId: string, message: OutMessage, key: string, threads: boolean): Promise<APIMessage> => {
+  const deliver = async (channelId: string, message: OutMessage, key: string, threads: boolean, files: readonly OutFile[] = []): Promise<APIMessage> => {
     const bodies = renderMessage(message);
-    const first = await create(channelId, bodies[0]!, key);
+    const first = await create(channelId, bodies[0]!, key, files);
     for (let i = 1; i < bodies.length; i++) await create(channelId, bodies[i]!, `${key}#${i}`);
     const parts = renderThreadParts(message);
     if (parts.length === 0) return first;
@@ -89,18 +97,18 @@ export function createDiscordPort(rest: REST, log: Logger): ChatPort {
 
   return {
     platform: 'discord',
-    async postToChannel(channelId, message, key): Promise<SentRef> {
+    async postToChannel(channelId, message, key, files): Promise<SentRef> {
       try {
-        const sent = await deliver(channelId, message, key, true);
+        const sent = await deliver(channelId, message, key, true, files);
         return { messageId: sent.id };
       } catch (err) {
         throw toDeliveryError(err);
       }
     },
-    async sendDirect(userId, message, key): Promise<SentRef> {
+    async sendDirect(userId, message, key, files): Promise<SentRef> {
       try {
         const channelId = await dmChannel(userId);
-        const sent = await deliver(channelId, message, key, false);
+        const sent = await deliver(channelId, message, key, false, files);
         return { messageId: sent.id, channelId };
       } catch (err) {
         throw toDeliveryError(err);

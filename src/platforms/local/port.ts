@@ -1,14 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { OutFile } from '../../core/attachments.js';
 import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
-import type { DataFile, UserKey } from '../../core/learner-data.js';
 import { frame } from './render.js';
-
-/** Where the terminal puts the files a DM carries (`/mydata` → Download), and how to build them. */
-export interface LocalExports {
-  dir: string;
-  build(user: UserKey): Promise<DataFile[]>;
-}
 
 export interface ShownMessage {
   id: string;
@@ -28,10 +22,32 @@ export class LocalChat implements ChatPort {
   private nextButton = 1;
   private nextMessage = 1;
 
+  /**
+   * Files are written under this directory (DATA_DIR) and their path printed, as a chat would show
+   * an attachment: pictures under reports/, data (a learner's download) under exports/.
+   */
+  readonly filesWritten: string[] = [];
+
   constructor(
     private readonly print: (text: string) => void,
-    private readonly exports?: LocalExports,
+    private readonly filesDir: string | null = null,
   ) {}
+
+  private writeFiles(files: readonly OutFile[] = []): void {
+    if (files.length === 0) return;
+    if (!this.filesDir) {
+      for (const f of files) this.print(`   📎 ${f.name} (${f.contentType}, ${f.bytes.length} bytes; not written: no data directory)`);
+      return;
+    }
+    for (const f of files) {
+      const dir = path.join(this.filesDir, f.contentType.startsWith('image/') ? 'reports' : 'exports');
+      mkdirSync(dir, { recursive: true });
+      const file = path.resolve(dir, path.basename(f.name));
+      writeFileSync(file, f.bytes);
+      this.filesWritten.push(file);
+      this.print(`   📎 ${f.name} written to ${file}`);
+    }
+  }
 
   show(header: string, channelId: string, message: OutMessage, messageId = `m${this.nextMessage++}`): string {
     const numbered = (message.buttons ?? []).map((button) => {
@@ -53,26 +69,17 @@ export class LocalChat implements ChatPort {
     return this.buttons.get(n);
   }
 
-  async postToChannel(channelId: string, message: OutMessage): Promise<SentRef> {
-    return { messageId: this.show(`#${channelId}`, channelId, message) };
+  async postToChannel(channelId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
+    const messageId = this.show(`#${channelId}`, channelId, message);
+    this.writeFiles(files);
+    return { messageId };
   }
 
-  async sendDirect(userId: string, message: OutMessage): Promise<SentRef> {
+  async sendDirect(userId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
     const channelId = `dm-${userId}`;
     const messageId = this.show(`DM to @${userId}`, channelId, message);
-    if (message.dataExport && this.exports) await this.writeFiles(message.dataExport);
+    this.writeFiles(files);
     return { messageId, channelId };
-  }
-
-  /** The terminal has no attachments: the files go under DATA_DIR/exports/ and their paths are shown. */
-  private async writeFiles(user: UserKey): Promise<void> {
-    const files = await this.exports!.build(user);
-    await mkdir(this.exports!.dir, { recursive: true });
-    for (const file of files) {
-      const at = path.resolve(this.exports!.dir, file.name);
-      await writeFile(at, file.data);
-      this.print(`   📎 ${file.name} (${file.contentType}, ${file.data.length} bytes): ${at}`);
-    }
   }
 
   /**

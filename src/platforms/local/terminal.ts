@@ -42,6 +42,7 @@ The bot's commands, exactly as on Slack (who may use each):
                                    organizer   move every week not yet posted
   /cohort schedule                 member      every week's date, skipped and paused weeks, weeks not run
   /cohort status                   mentor      this week: who checked in, who has not, open flags
+  /cohort report                   mentor      the cohort heatmap by DM (written under DATA_DIR/reports/)
   /stalled                         mentor      open stall flags in your cohorts
   /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it`;
 

@@ -11,7 +11,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   evidence: { description: 'Link your work to a milestone so it is checked; empty lists your links', hint: '<url> [milestone:<id>]' },
   cohort: {
     description: "Create, join and manage this channel's cohort",
-    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
+    hint: 'create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City> | join | status | schedule | report | add|mentor|remove @user | pause | resume | skip|unskip <YYYY-MM-DD> | edit [day:] [time:] [tz:]',
   },
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
   mydata: { description: 'What the bot keeps about you: see it, download it, delete it', hint: '[delete]' },
@@ -28,6 +28,8 @@ export const BOT_SCOPES = [
   'im:write', // conversations.open for reminders, alerts and digests by DM
   'users:read', // users.info: names, and workspace admins and owners as organizers
   'metadata.message:read', // read the round id carried in message metadata
+  'files:write', // files.uploadV2: the heatmap PNG in a digest's or report's thread
+  'im:history', // conversations.replies in a DM: which files a retried delivery already uploaded
 ] as const;
 
 export interface ManifestOptions {

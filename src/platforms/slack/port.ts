@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import type { OutFile } from '../../core/attachments.js';
 import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../core/chat.js';
 import type { Logger } from '../../log.js';
 import { renderMessage } from './blocks.js';
@@ -21,6 +22,7 @@ const PERMANENT = new Set([
   'invalid_blocks',
   'msg_too_long',
   'restricted_action',
+  'missing_scope',
 ]);
 
 /** Turns a Web API failure into the errors the delivery worker understands. */
@@ -63,7 +65,24 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
     }
   }
 
-  async function post(channel: string, message: OutMessage, key: string): Promise<SentRef> {
+  /**
+   * Files go into the message's thread (files.uploadV2). They use the patient client: a 429 here
+   * must not send the worker back to re-post a parent that is already out.
+   */
+  async function upload(channel: string, threadTs: string, files: readonly OutFile[]): Promise<void> {
+    if (files.length === 0) return;
+    try {
+      await patientClient.filesUploadV2({
+        channel_id: channel,
+        thread_ts: threadTs,
+        file_uploads: files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name, title: f.name })),
+      });
+    } catch (err) {
+      throw deliveryError(err);
+    }
+  }
+
+  async function post(channel: string, message: OutMessage, key: string, files: readonly OutFile[] = []): Promise<SentRef> {
     const { text, blocks } = renderMessage(message);
     let ts: string;
     try {
@@ -82,6 +101,8 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
         log.error({ err: deliveryError(err).message, channel, ts }, 'a thread part could not be posted');
       }
     }
+    // A failure here leaves the row to be retried; the retry finds the parent and completes the files.
+    await upload(channel, ts, files);
     return { messageId: ts, channelId: channel };
   }
 
@@ -90,10 +111,22 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
     // chat.postMessage allows about one message per second per channel; the margin absorbs jitter.
     targetIntervalMs: 1050,
 
-    postToChannel: (channelId, message, key) => post(channelId, message, key),
+    postToChannel: (channelId, message, key, files) => post(channelId, message, key, files),
 
-    async sendDirect(userId, message, key) {
-      return post(await openDm(userId), message, key);
+    async sendDirect(userId, message, key, files) {
+      return post(await openDm(userId), message, key, files);
+    },
+
+    async completeFiles(sent, files) {
+      const channel = sent.channelId!;
+      let present: Set<string>;
+      try {
+        const res = await client.conversations.replies({ channel, ts: sent.messageId, limit: 200 });
+        present = new Set((res.messages ?? []).flatMap((m) => (m.files ?? []).map((f) => f.name ?? '')));
+      } catch (err) {
+        throw deliveryError(err);
+      }
+      await upload(channel, sent.messageId, files.filter((f) => !present.has(f.name)));
     },
 
     async updateMessage(channelId, messageId, message) {

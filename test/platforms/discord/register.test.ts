@@ -22,7 +22,7 @@ describe('command definitions', () => {
   it('cover every command, with the organizer subcommands in /cohort-admin', () => {
     const names = commandDefinitions('guild').map((c) => c.name);
     expect(names).toEqual([...SLASH_COMMANDS.filter((n) => n !== 'cohort' && n !== 'stalled'), 'cohort', 'cohort-admin', 'stalled']);
-    expect(byName('cohort').options!.map((o) => o.name)).toEqual(['join', 'status', 'schedule']);
+    expect(byName('cohort').options!.map((o) => o.name)).toEqual(['join', 'status', 'schedule', 'report']);
     expect(byName('cohort-admin').options!.map((o) => o.name)).toEqual(['create', 'add', 'mentor', 'remove', 'pause', 'resume', 'skip', 'unskip', 'edit']);
   });
 

@@ -5,7 +5,6 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../../src/core/clock.js';
 import { createCore } from '../../../src/core/create-core.js';
-import { learnerDataFiles } from '../../../src/core/learner-data.js';
 import { createScheduler } from '../../../src/jobs/scheduler.js';
 import { createLogger } from '../../../src/log.js';
 import { LocalChat } from '../../../src/platforms/local/port.js';
@@ -31,7 +30,7 @@ async function session(lines: string[]): Promise<string> {
   clock.freeze(new Date('2026-03-02T06:00:00Z'));
   const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
   const output: string[] = [];
-  const chat = new LocalChat((s) => output.push(s), { dir: path.join(dataDir, 'exports'), build: (user) => learnerDataFiles(t.db, user, clock.now()) });
+  const chat = new LocalChat((s) => output.push(s), dataDir);
   const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
   const input = new PassThrough();
   const out = new PassThrough();

@@ -1,0 +1,125 @@
+import type { Content } from '../../content/types.js';
+import type { Cohort } from '../../db/types.js';
+import { activeMembers } from '../members.js';
+import type { Executor } from '../outbox.js';
+import { localDate, plusDays } from '../schedule.js';
+import { JOIN_GRACE_MS } from '../stalls/rules.js';
+import type { CellState, HeatmapCell, HeatmapColumn, HeatmapData, HeatmapRow } from './heatmap.js';
+
+export interface HeatmapOptions {
+  title?: string;
+  /**
+   * Weeks whose milestone a learner has verified with evidence, by member id. Evidence checks
+   * are a separate feature; until they are wired in this stays empty and no cell is marked.
+   */
+  verifiedWeeks?: ReadonlyMap<number, ReadonlySet<number>>;
+  notes?: string[];
+}
+
+/**
+ * The heatmap of a cohort up to week `week`: one row per active learner, one column per program
+ * week (later weeks blank) with each skipped date (holiday) as a narrow column where it fell.
+ */
+export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort, week: number, now: Date, options: HeatmapOptions = {}): Promise<HeatmapData | null> {
+  const program = content.programs.get(cohort.program_id);
+  if (!program) return null;
+  const [rounds, learners, checkins, completions, flags, absences, skipped] = await Promise.all([
+    db.selectFrom('rounds').select(['week', 'opens_at', 'local_date', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),
+    activeMembers(db, cohort.id, 'learner'),
+    db
+      .selectFrom('checkins')
+      .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+      .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.late', 'checkins.confidence'])
+      .where('rounds.cohort_id', '=', cohort.id)
+      .where('rounds.week', '<=', week)
+      .execute(),
+    db
+      .selectFrom('milestone_completions')
+      .innerJoin('members', 'members.id', 'milestone_completions.member_id')
+      .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
+      .where('members.cohort_id', '=', cohort.id)
+      .execute(),
+    db.selectFrom('stall_flags').select(['member_id']).where('cohort_id', '=', cohort.id).where('status', '<>', 'resolved').execute(),
+    db
+      .selectFrom('away_periods')
+      .innerJoin('members', 'members.id', 'away_periods.member_id')
+      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
+      .where('members.cohort_id', '=', cohort.id)
+      .execute(),
+    db.selectFrom('skipped_dates').select('date').where('cohort_id', '=', cohort.id).orderBy('date').execute(),
+  ]);
+
+  const byWeek = new Map(rounds.map((r) => [r.week, r]));
+  const weekColumns: HeatmapColumn[] = program.weeks.map((_, i) => ({ kind: 'week', week: i + 1, date: byWeek.get(i + 1)?.local_date ?? null }));
+  const columns = placeSkipped(weekColumns, skipped.map((s) => s.date));
+
+  const answers = new Map(checkins.map((c) => [`${c.member_id}:${c.week}`, c]));
+  const programMilestones = new Set(program.milestones.map((m) => m.id));
+  const done = new Map<number, number>();
+  for (const c of completions) if (programMilestones.has(c.milestone_id)) done.set(c.member_id, (done.get(c.member_id) ?? 0) + 1);
+  const flagCount = new Map<number, number>();
+  for (const f of flags) flagCount.set(f.member_id, (flagCount.get(f.member_id) ?? 0) + 1);
+
+  const rows: HeatmapRow[] = learners.map((l) => {
+    const joinedFrom = new Date(l.joined_at).getTime() - JOIN_GRACE_MS;
+    const periods = absences.filter((a) => a.member_id === l.id);
+    const awayIn = (w: number) => {
+      const from = byWeek.get(w)!.local_date;
+      const to = byWeek.get(w + 1)?.local_date ?? plusDays(from, 7);
+      return periods.some((p) => p.starts_on < to && p.ends_on > from) || (w === week && l.away_until !== null && l.away_until > from);
+    };
+    const verified = options.verifiedWeeks?.get(l.id);
+    const confidence: Array<number | null> = [];
+    const cells = columns.map((c): HeatmapCell => {
+      if (c.kind === 'skipped') return { state: 'skipped' };
+      const w = c.week;
+      const r = byWeek.get(w);
+      if (w > week) return { state: 'upcoming' };
+      if (!r || r.state === 'not-run') return { state: 'not-run' };
+      if (new Date(r.opens_at).getTime() < joinedFrom) return { state: 'not-member' };
+      const a = answers.get(`${l.id}:${w}`);
+      const mark = verified?.has(w) ? { verified: true } : {};
+      if (a) {
+        confidence.push(a.confidence);
+        return { state: a.status as CellState, ...(a.late ? { late: true } : {}), ...mark };
+      }
+      if (awayIn(w)) return { state: 'away', ...mark };
+      // A round closes when the next one opens (the last one a week after its slot); until then the answer may still come.
+      const closed = byWeek.has(w + 1) || (w === program.weeks.length && new Date(r.opens_at).getTime() + 7 * 86_400_000 <= now.getTime());
+      return { state: closed ? 'missed' : 'upcoming', ...mark };
+    });
+    return { name: l.display_name, cells, openFlags: flagCount.get(l.id) ?? 0, confidence, milestonesDone: done.get(l.id) ?? 0 };
+  });
+
+  return {
+    title: options.title ?? 'weekly digest',
+    cohortName: cohort.name,
+    programTitle: program.title,
+    week,
+    weeks: program.weeks.length,
+    date: localDate(now, cohort.timezone),
+    columns,
+    rows,
+    milestoneCount: program.milestones.length,
+    ...(options.notes ? { notes: options.notes } : {}),
+  };
+}
+
+/** Puts each skipped date before the first week dated after it; dates past every dated week go after the last one. */
+export function placeSkipped(weeks: HeatmapColumn[], skipped: readonly string[]): HeatmapColumn[] {
+  const out: HeatmapColumn[] = [];
+  const pending = [...skipped].sort();
+  for (const c of weeks) {
+    while (c.kind === 'week' && c.date && pending.length > 0 && pending[0]! < c.date) out.push({ kind: 'skipped', date: pending.shift()! });
+    out.push(c);
+  }
+  const lastDated = out.findLastIndex((c) => c.kind === 'week' && c.date !== null);
+  if (pending.length > 0) out.splice(lastDated + 1, 0, ...pending.filter((d) => d > ((out[lastDated] as { date?: string })?.date ?? '')).map((date) => ({ kind: 'skipped' as const, date })));
+  return out;
+}
+
+/** The week a report is about by default: the latest week whose round was posted (0 when none). */
+export async function latestPostedWeek(db: Executor, cohortId: number): Promise<number> {
+  const r = await db.selectFrom('rounds').select('week').where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
+  return r?.week ?? 0;
+}
