@@ -155,6 +155,8 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
       .where((eb) => eb.or(['reminder:%', 'mydata:%', 'faq-answer:%'].map((k) => eb('key', 'like', k))));
     await dms.set({ status: 'dead', last_error: 'the recipient erased their data', payload: ERASED_PAYLOAD }).where('status', '=', 'pending').execute();
     await dms.set({ payload: ERASED_PAYLOAD }).where('status', '<>', 'pending').execute();
+    // The files a Download carried (their data, as JSON and CSV) go with them.
+    await trx.deleteFrom('outbox_files').where('outbox_key', 'like', `mydata:${user.platform}:${user.userId}:%`).execute();
     // Notices to mentors about them (a flag's new reason or its end, a question passed on) keep no copy either.
     const about = [...flagIds.flatMap((id) => [`flag-reason:${id}:%`, `flag-resolved:${id}`, `flag-resolved:${id}:%`]), ...questionIds.map((id) => `faq-ping:${id}:%`)];
     if (about.length > 0) await trx.updateTable('outbox').set({ payload: ERASED_PAYLOAD }).where((eb) => eb.or(about.map((k) => eb('key', 'like', k)))).execute();

@@ -38,6 +38,11 @@ export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   await purgeExpiredNotes(deps.db, now, deps.retentionDays);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();
+  // A delivered file lives on in the chat; the copy kept for retries goes a week after it was sent.
+  await deps.db
+    .deleteFrom('outbox_files')
+    .where('outbox_key', 'in', (eb) => eb.selectFrom('outbox').select('key').where('status', '=', 'sent').where('sent_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)))
+    .execute();
   await deps.db
     .insertInto('heartbeats')
     .values({ name: HEARTBEAT, at: now })

@@ -109,6 +109,9 @@ describe('/mydata delete', () => {
   it('asks first, erases on the confirmation only, says what went, and is idempotent', async () => {
     expect(textOf(await e.run(e.as('maria'), '/evidence https://github.com/maria/churn-model'))).toContain('Checking');
     expect(textOf(await e.run(e.as('maria'), '/mydata'))).toContain('https://github.com/maria/churn-model');
+    await e.core.action(e.as('maria'), { channelId: CHANNEL, messageId: 'view-1' }, 'mydata.download', 'maria');
+    await e.deliver();
+    expect(await e.deps.db.selectFrom('outbox_files').select('name').where('outbox_key', 'like', 'mydata:%').execute()).toHaveLength(2);
     const ask = await e.run(e.as('maria'), '/mydata delete');
     expect(textOf(ask)).toContain('This erases your 2 check-ins (notes, blockers, confidence and every edit), 1 break, 1 evidence link and 3 FAQ questions, and closes the stall flags about you.');
     expect(textOf(ask)).toContain('Nobody, organizers included, can undo this.');
@@ -131,6 +134,7 @@ describe('/mydata delete', () => {
     const db = e.deps.db;
     expect(await db.selectFrom('members').select('id').where('user_id', '=', 'maria').execute()).toEqual([]);
     expect(await db.selectFrom('evidence_links').select('url').execute()).toEqual([]);
+    expect(await db.selectFrom('outbox_files').select('outbox_key').where('outbox_key', 'like', 'mydata:%').execute()).toEqual([]);
     expect(await db.selectFrom('faq_questions').select('id').where('user_id', '=', 'maria').execute()).toEqual([]);
     const erased = await db.selectFrom('members').selectAll().where('erased_at', 'is not', null).execute();
     expect(erased.map((m) => m.display_name)).toEqual(['former learner']);
