@@ -1,5 +1,6 @@
 import type { Content } from '../../content/types.js';
 import type { Cohort } from '../../db/types.js';
+import { linksOf, verifiedMilestones } from '../evidence/links.js';
 import { activeMembers } from '../members.js';
 import type { Executor } from '../outbox.js';
 import { localDate, plusDays } from '../schedule.js';
@@ -8,10 +9,7 @@ import type { CellState, HeatmapCell, HeatmapColumn, HeatmapData, HeatmapRow } f
 
 export interface HeatmapOptions {
   title?: string;
-  /**
-   * Weeks whose milestone a learner has verified with evidence, by member id. Evidence checks
-   * are a separate feature; until they are wired in this stays empty and no cell is marked.
-   */
+  /** Weeks marked verified, by member id; by default the week each milestone was verified by linked work. */
   verifiedWeeks?: ReadonlyMap<number, ReadonlySet<number>>;
   notes?: string[];
 }
@@ -50,6 +48,7 @@ export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort
   ]);
 
   const byWeek = new Map(rounds.map((r) => [r.week, r]));
+  const verifiedWeeks = options.verifiedWeeks ?? (await weeksVerified(db, program.milestones, learners.map((l) => l.id), rounds));
   const weekColumns: HeatmapColumn[] = program.weeks.map((_, i) => ({ kind: 'week', week: i + 1, date: byWeek.get(i + 1)?.local_date ?? null }));
   const columns = placeSkipped(weekColumns, skipped.map((s) => s.date));
 
@@ -68,7 +67,7 @@ export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort
       const to = byWeek.get(w + 1)?.local_date ?? plusDays(from, 7);
       return periods.some((p) => p.starts_on < to && p.ends_on > from) || (w === week && l.away_until !== null && l.away_until > from);
     };
-    const verified = options.verifiedWeeks?.get(l.id);
+    const verified = verifiedWeeks.get(l.id);
     const confidence: Array<number | null> = [];
     const cells = columns.map((c): HeatmapCell => {
       if (c.kind === 'skipped') return { state: 'skipped' };
@@ -122,4 +121,26 @@ export function placeSkipped(weeks: HeatmapColumn[], skipped: readonly string[])
 export async function latestPostedWeek(db: Executor, cohortId: number): Promise<number> {
   const r = await db.selectFrom('rounds').select('week').where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
   return r?.week ?? 0;
+}
+
+/** For each learner, the weeks in which a milestone of theirs became verified by linked work (its first pass). */
+async function weeksVerified(
+  db: Executor,
+  milestones: Parameters<typeof verifiedMilestones>[0],
+  memberIds: number[],
+  rounds: ReadonlyArray<{ week: number; opens_at: Date | string; state: string }>,
+): Promise<Map<number, Set<number>>> {
+  const links = await linksOf(db, memberIds);
+  const out = new Map<number, Set<number>>();
+  for (const [memberId, ids] of verifiedMilestones(milestones, links)) {
+    for (const id of ids) {
+      const times = links.filter((l) => l.memberId === memberId && l.milestoneId === id && l.verifiedAt).map((l) => l.verifiedAt!.getTime());
+      if (times.length === 0) continue;
+      const at = Math.min(...times);
+      const week = rounds.filter((r) => r.state === 'posted' && new Date(r.opens_at).getTime() <= at).at(-1)?.week ?? 1;
+      if (!out.has(memberId)) out.set(memberId, new Set());
+      out.get(memberId)!.add(week);
+    }
+  }
+  return out;
 }

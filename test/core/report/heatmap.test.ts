@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { CellState, HeatmapData } from '../../../src/core/report/heatmap.js';
 import { loadHeatmap, placeSkipped } from '../../../src/core/report/load-heatmap.js';
 import { useTestDb } from '../../helpers/db.js';
-import { addMember, addRound, answer, at, complete, content, makeCohort } from '../stalls/fixtures.js';
+import { addMember, addRound, answer, at, complete, content, makeCohort, program } from '../stalls/fixtures.js';
 
 const t = useTestDb();
 
@@ -54,7 +54,7 @@ async function spring() {
     .values({ member_id: maria, cohort_id: cohort.id, reasons: JSON.stringify([]), opened_at: at(4, 30) })
     .execute();
   const row = await t.db.selectFrom('cohorts').selectAll().where('id', '=', cohort.id).executeTakeFirstOrThrow();
-  return { cohort, row, ben };
+  return { cohort, row, ben, maria };
 }
 
 describe('the heatmap of a cohort, from the database', () => {
@@ -83,6 +83,22 @@ describe('the heatmap of a cohort, from the database', () => {
     expect(maria.confidence).toEqual([4, 2]);
     expect(data.rows.find((r) => r.name === 'Ben')!).toMatchObject({ openFlags: 0, confidence: [5, null, 3], milestonesDone: 1 });
     expect(data).toMatchObject({ cohortName: 'spring', programTitle: 'Mini program', week: 4, weeks: 5, date: '2026-03-27', milestoneCount: 3 });
+  });
+
+  it('marks the week in which linked work verified a milestone, by default', async () => {
+    const { row, ben, maria } = await spring();
+    const checked = { ...content, programs: new Map([[program.id, { ...program, milestones: program.milestones.map((m) => (m.id === 'package' ? { ...m, evidence: [{ type: 'github.repo' as const }] } : m)) }]]) };
+    // Verified during week 2; a link of Maria's failed its check.
+    await t.db
+      .insertInto('evidence_links')
+      .values([
+        { member_id: ben, milestone_id: 'package', url: 'https://github.com/ben/pkg', kind: 'repo', owner: 'ben', repo: 'pkg', state: 'verified', results: JSON.stringify([{ index: 0, type: 'github.repo', ok: true, detail: 'public' }]), checked_at: at(2, 5), verified_at: at(2, 5), last_commit_at: null, check_due_at: null, claimed_until: null, retry_reason: null, created_at: at(2, 4) },
+        { member_id: maria, milestone_id: 'package', url: 'https://github.com/maria/pkg', kind: 'repo', owner: 'maria', repo: 'pkg', state: 'not-verified', results: JSON.stringify([{ index: 0, type: 'github.repo', ok: false, detail: 'missing' }]), checked_at: at(2, 5), verified_at: null, last_commit_at: null, check_due_at: null, claimed_until: null, retry_reason: null, created_at: at(2, 4) },
+      ])
+      .execute();
+    const data = (await loadHeatmap(t.db, checked, row, 4, at(4, 100)))!;
+    expect(rows(data).Ben).toBe('D O+ N S B .');
+    expect(rows(data).Maria).toBe('O X* N S . .');
   });
 
   it('counts an unanswered week as missed once the next round has opened', async () => {
