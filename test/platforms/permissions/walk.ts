@@ -79,7 +79,9 @@ export const STEPS: readonly Step[] = [
   cmd('/away (show)', ['/away', ''], { name: 'away' }, ['learner']),
   cmd('/cohort status', ['/cohort', 'status'], { name: 'cohort', sub: 'status' }, staff),
   cmd('/cohort schedule', ['/cohort', 'schedule'], { name: 'cohort', sub: 'schedule' }, ['learner', 'mentor', 'organizer']),
+  cmd('/cohort report', ['/cohort', 'report'], { name: 'cohort', sub: 'report' }, staff),
   cmd('/stalled', ['/stalled', ''], { name: 'stalled' }, ['mentor', 'otherMentor', 'organizer']),
+  cmd('/evidence (list)', ['/evidence', ''], { name: 'evidence' }, ['learner']),
   cmd('/mydata', ['/mydata', ''], { name: 'mydata' }, everyone),
   cmd('/mydata delete (asks first)', ['/mydata', 'delete'], { name: 'mydata', options: { action: 'delete' } }, everyone),
   { kind: 'click', what: 'Download (on the learner’s /mydata)', on: 'mydata', label: 'Download', allowed: ['learner'] },
@@ -100,6 +102,7 @@ export const STEPS: readonly Step[] = [
   cmd('/cohort resume', ['/cohort', 'resume'], { name: 'cohort-admin', sub: 'resume' }, org),
   { kind: 'click', what: 'Resolve (li’s alert)', on: 'alert', label: 'Resolve', allowed: staff },
   cmd('/away (set)', ['/away', '2026-04-20'], { name: 'away', options: { date: '2026-04-20' } }, ['learner']),
+  cmd('/evidence <url>', ['/evidence', 'https://github.com/learner/churn-model'], { name: 'evidence', options: { url: 'https://github.com/learner/churn-model' } }, ['learner']),
   { kind: 'click', what: 'On track (round post)', on: 'round', label: 'On track', allowed: ['learner'] },
   cmd('/checkin on-track', ['/checkin', 'on-track learner note'], { name: 'checkin', options: { status: 'on-track', note: 'learner note' } }, ['learner']),
 ];
