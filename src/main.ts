@@ -21,7 +21,7 @@ import { createEvidencePorts } from './evidence/ports.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
-import { createPngRenderer } from './render/png.js';
+import { createLazyPngRenderer } from './render/lazy.js';
 import { LocalChat } from './platforms/local/port.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
@@ -129,7 +129,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     admins: config.adminUserIds,
     evidence,
     retentionDays: config.retentionDays,
-    renderer: createPngRenderer(),
+    renderer: createLazyPngRenderer(),
   };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
