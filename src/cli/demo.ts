@@ -58,7 +58,7 @@ export const USAGE = `usage: mentorbot demo [--weeks N] [--out DIR]
   prints every round, reminder, stall alert, escalation and digest
   --weeks   how many weeks to simulate, 1 to 24 (default 6)
   --out     also draw the images the bot would send (each week's digest heatmap, a mentor's
-            /cohort report, the final report) and write them to DIR`;
+            /cohort report, the final report) and write them under DIR/reports/`;
 
 export async function run(argv: string[]): Promise<number> {
   let weeks = 6;
