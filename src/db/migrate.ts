@@ -28,7 +28,9 @@ export interface MigrateOptions {
 }
 
 function migrator(db: Kysely<unknown>, { dir = MIGRATIONS_DIR, schema }: MigrateOptions): Migrator {
-  return new Migrator({ db, provider: new DirectoryMigrationProvider(dir), migrationTableSchema: schema });
+  // Work merged from parallel branches can bring a migration named before one a database already
+  // ran; it is applied then, not refused (each migration stands on its own).
+  return new Migrator({ db, provider: new DirectoryMigrationProvider(dir), migrationTableSchema: schema, allowUnorderedMigrations: true });
 }
 
 function check(result: MigrationResultSet): string[] {
