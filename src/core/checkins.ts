@@ -22,7 +22,9 @@ export interface CheckinInput {
 export type CheckinOutcome =
   | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; undone: string[]; nextWeek: number | null }
   /** nextWeek null: the program's last week, closed a week after it opened. */
-  | { kind: 'closed'; existing: Checkin; nextWeek: number | null };
+  | { kind: 'closed'; existing: Checkin; nextWeek: number | null }
+  /** The program has ended: no first answer is taken any more (its final report is out). */
+  | { kind: 'finished' };
 
 /** The program's last week has no next round to close it: it closes this long after it opened. */
 export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
@@ -107,7 +109,8 @@ export async function recordCheckin(
           };
     const lastWeekOver = round.week >= program.weeks.length && now.getTime() >= new Date(round.opens_at).getTime() + LAST_WEEK_OPEN_MS;
     const closed = nextWeek !== null || lastWeekOver;
-    if (closed && existing) return { kind: 'closed', existing, nextWeek };
+    if ((closed || cohort.status === 'finished') && existing) return { kind: 'closed', existing, nextWeek };
+    if (cohort.status === 'finished') return { kind: 'finished' };
 
     // What this answer completed before: an edit may take it back (an accidental Done, an unticked box).
     // Milestone ids are kebab-case, so the joined list is unambiguous.

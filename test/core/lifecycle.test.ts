@@ -189,6 +189,11 @@ describe('the end of the program', () => {
     expect((await e.deps.db.selectFrom('stall_flags').select('resolution').execute()).every((f) => f.resolution === 'ended' || f.resolution === 'auto' || f.resolution === 'mentor')).toBe(true);
     const after = e.port.sent.length;
     expect(after - before).toBeGreaterThan(1);
+    // Check-ins are closed once the final report is out: neither a first answer nor the form is taken.
+    const late = await e.run(e.as('li'), '/checkin on-track');
+    expect(textOf(late)).toBe('**Spring 2027** has finished, so check-ins are closed. `/progress` still shows your record.');
+    expect(textOf(await e.run(e.as('li'), '/checkin'))).toBe('**Spring 2027** has finished, so check-ins are closed. `/progress` still shows your record.');
+    expect(await e.deps.db.selectFrom('checkins').innerJoin('members', 'members.id', 'checkins.member_id').select('checkins.id').where('members.user_id', '=', 'li').execute()).toEqual([]);
     await e.at(slot(30));
     expect(e.port.sent.filter((s) => s.kind !== 'update')).toHaveLength(e.port.sent.slice(0, after).filter((s) => s.kind !== 'update').length);
   });

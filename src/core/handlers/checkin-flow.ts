@@ -112,8 +112,11 @@ export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string)
   return save(deps, target, { status: m[2] as CheckinStatus, source: 'button', keepDetails: true });
 }
 
+const finishedText = (cohort: string) => `**${cohort}** has finished, so check-ins are closed. \`/progress\` still shows your record.`;
+
 export async function openForm(deps: CoreDeps, actor: Actor, place: Place, roundId?: number): Promise<Reply> {
   const target = roundId === undefined ? await currentTarget(deps, actor, place) : await roundTarget(deps, actor, roundId);
+  if (target.cohort.status === 'finished') return privately(finishedText(target.cohort.name));
   const { round, program, member } = target;
   const existing = await currentCheckin(deps.db, round.id, member.id);
   const completions = await completedMilestones(deps.db, member.id);
@@ -212,6 +215,7 @@ async function save(
   const now = deps.clock.now();
   const { round, program, cohort } = target;
   const outcome = await recordCheckin(deps.db, target, input, now);
+  if (outcome.kind === 'finished') return privately(finishedText(cohort.name));
   if (outcome.kind === 'closed') {
     return privately(
       `Week ${round.week} closed ${outcome.nextWeek === null ? 'when the program ended' : `when week ${outcome.nextWeek} opened`}, so your answer (**${STATUS_LABEL[outcome.existing.status]}**) stays as it was.` +

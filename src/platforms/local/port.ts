@@ -21,6 +21,11 @@ export class LocalChat implements ChatPort {
   private readonly buttons = new Map<number, { button: Button; channelId: string; messageId: string }>();
   private nextButton = 1;
   private nextMessage = 1;
+  /**
+   * Message ids outlive a session (the bot keeps them to edit alerts and round posts later), so each
+   * session numbers its messages under its own prefix: an edit never lands on another session's message.
+   */
+  private readonly session = Math.floor(Date.now() / 1000).toString(36).slice(-3);
 
   /**
    * Files are written under this directory (DATA_DIR) and their path printed, as a chat would show
@@ -49,7 +54,7 @@ export class LocalChat implements ChatPort {
     }
   }
 
-  show(header: string, channelId: string, message: OutMessage, messageId = `m${this.nextMessage++}`): string {
+  show(header: string, channelId: string, message: OutMessage, messageId = `${this.session}-m${this.nextMessage++}`): string {
     const numbered = (message.buttons ?? []).map((button) => {
       const n = this.nextButton++;
       this.buttons.set(n, { button, channelId, messageId });
@@ -89,7 +94,7 @@ export class LocalChat implements ChatPort {
   async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
     const before = [...this.shown].reverse().find((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
     const lines = message.text.trim().split('\n');
-    const changed = before ? lines.find((line, i) => line !== before[i]) : undefined;
+    const changed = before ? lines.find((line, i) => line.trim() !== '' && line !== before[i]) : undefined;
     this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });
     const shown = (changed ?? lines.at(-1) ?? '').replace(/\*\*|_/g, '');
     this.print(`   ↺ #${channelId}, message ${messageId} ${changed ? 'now reads' : 'now ends'}: ${shown}`);
