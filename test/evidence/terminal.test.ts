@@ -1,15 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { Clock } from '../../src/core/clock.js';
-import { createCore } from '../../src/core/create-core.js';
 import { createEvidencePorts } from '../../src/evidence/ports.js';
-import { createScheduler } from '../../src/jobs/scheduler.js';
-import { createLogger } from '../../src/log.js';
-import { LocalChat } from '../../src/platforms/local/port.js';
-import { Terminal } from '../../src/platforms/local/terminal.js';
 import { useTestDb } from '../helpers/db.js';
-import { realContent } from '../helpers/engine.js';
+import { terminalSession } from '../helpers/terminal-session.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 
 const t = useTestDb();
@@ -31,24 +24,9 @@ beforeEach(async () => {
 });
 
 /** A terminal session wired as `npm start` wires it, with GITHUB_API_URL pointing at the fake. */
-async function session(lines: string[]): Promise<string> {
-  const { content, faq } = await realContent();
-  const clock = new Clock();
-  clock.freeze(new Date('2026-03-02T06:00:00Z'));
+function session(lines: string[]): Promise<string> {
   const config = loadConfig({ GITHUB_API_URL: gh.url });
-  const evidence = createEvidencePorts(config.evidence, t.db, () => clock.now());
-  const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [], evidence };
-  const output: string[] = [];
-  const chat = new LocalChat((s) => output.push(s));
-  const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
-  const input = new PassThrough();
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => output.push(d.toString()));
-  const done = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out }).run();
-  for (const line of lines) input.write(`${line}\n`);
-  input.end();
-  await done;
-  return output.join('\n');
+  return terminalSession(t.db, lines, { deps: (clock) => ({ evidence: createEvidencePorts(config.evidence, t.db, () => clock.now()) }) });
 }
 
 describe('terminal mode with GITHUB_API_URL at a fake GitHub', () => {

@@ -1,16 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Clock } from '../../../src/core/clock.js';
-import { createCore } from '../../../src/core/create-core.js';
-import { createScheduler } from '../../../src/jobs/scheduler.js';
-import { createLogger } from '../../../src/log.js';
-import { LocalChat } from '../../../src/platforms/local/port.js';
-import { Terminal } from '../../../src/platforms/local/terminal.js';
 import { useTestDb } from '../../helpers/db.js';
-import { realContent } from '../../helpers/engine.js';
+import { terminalSession } from '../../helpers/terminal-session.js';
 
 const t = useTestDb();
 let dataDir: string;
@@ -24,24 +17,7 @@ afterEach(async () => {
 });
 
 /** A terminal session wired as `npm start` wires it: Download writes under DATA_DIR/exports/. */
-async function session(lines: string[]): Promise<string> {
-  const { content, faq } = await realContent();
-  const clock = new Clock();
-  clock.freeze(new Date('2026-03-02T06:00:00Z'));
-  const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
-  const output: string[] = [];
-  const chat = new LocalChat((s) => output.push(s), dataDir);
-  const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
-  const input = new PassThrough();
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => output.push(d.toString()));
-  const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out });
-  const done = terminal.run();
-  for (const line of lines) input.write(`${line}\n`);
-  input.end();
-  await done;
-  return output.join('\n');
-}
+const session = (lines: string[]) => terminalSession(t.db, lines, { dataDir });
 
 describe('/mydata in terminal mode', () => {
   it('shows the data, writes the two files under DATA_DIR/exports/ and prints their paths, then deletes on confirmation', async () => {

@@ -11,28 +11,12 @@ import { LocalChat } from '../../../src/platforms/local/port.js';
 import { clockFile, restoreClock } from '../../../src/platforms/local/saved-clock.js';
 import { parseClockShift, Terminal } from '../../../src/platforms/local/terminal.js';
 import { useTestDb } from '../../helpers/db.js';
+import { terminalSession } from '../../helpers/terminal-session.js';
 import { realContent } from '../../helpers/engine.js';
 
 const t = useTestDb();
 
-async function session(lines: string[], opts: { clock?: Clock; clockFile?: string } = {}): Promise<string> {
-  const { content, faq } = await realContent();
-  const clock = opts.clock ?? new Clock();
-  if (!opts.clock) clock.freeze(new Date('2026-03-02T06:00:00Z'));
-  const deps = { db: t.db, content, faq, clock, reminderAfterHours: 24, admins: [] };
-  const output: string[] = [];
-  const chat = new LocalChat((s) => output.push(s));
-  const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
-  const input = new PassThrough();
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => output.push(d.toString()));
-  const terminal = new Terminal({ core: createCore(deps), scheduler, chat, input, output: out, clockFile: opts.clockFile });
-  const done = terminal.run();
-  for (const line of lines) input.write(`${line}\n`);
-  input.end();
-  await done;
-  return output.join('\n');
-}
+const session = (lines: string[], opts: { clock?: Clock; clockFile?: string } = {}) => terminalSession(t.db, lines, opts);
 
 describe('terminal mode', () => {
   it('runs a cohort by hand: create, join, move the clock, click a button, fill the form', async () => {
