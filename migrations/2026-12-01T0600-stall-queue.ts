@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (cohort_id, member_id, due_at)
     )`.execute(db);
   await sql`create index stall_queue_due_idx on stall_queue (due_at)`.execute(db);
+  // Each tick asks which open flags are due a re-send; resolved flags pile up over a program.
+  await sql`create index stall_flags_open_idx on stall_flags (opened_at) where status = 'open'`.execute(db);
 
   await sql`
     create function stall_queue_member(member integer, due timestamptz) returns void language sql as $$
@@ -103,6 +105,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   }
   await sql`drop function if exists stall_queue_member(integer, timestamptz)`.execute(db);
   await sql`drop function if exists stall_queue_cohort(integer, timestamptz)`.execute(db);
+  await sql`drop index if exists stall_flags_open_idx`.execute(db);
   await sql`drop table if exists stall_queue`.execute(db);
   await sql`drop sequence if exists stall_queue_seq`.execute(db);
 }

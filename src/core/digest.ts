@@ -1,4 +1,4 @@
-import { activeMembers } from './members.js';
+import { activeMembers, cohortBreaks, cohortCompletions } from './members.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
@@ -25,7 +25,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
   const program = content.programs.get(cohort.program_id);
   if (!program) return missingProgramMessage(cohort.name, cohort.program_id);
 
-  const [rounds, learners, checkins, completions, flags, absences, links, responses] = await Promise.all([
+  const [rounds, learners, checkins, completions, flags, absences, responses] = await Promise.all([
     db
       .selectFrom('rounds')
       .select(['id', 'week', 'milestone_id', 'opens_at', 'local_date', 'state'])
@@ -41,12 +41,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       .where('rounds.cohort_id', '=', cohort.id)
       .where('rounds.week', '<=', week)
       .execute(),
-    db
-      .selectFrom('milestone_completions')
-      .innerJoin('members', 'members.id', 'milestone_completions.member_id')
-      .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
-      .where('members.cohort_id', '=', cohort.id)
-      .execute(),
+    cohortCompletions(db, cohort.id),
     db
       .selectFrom('stall_flags as f')
       .innerJoin('members as m', 'm.id', 'f.member_id')
@@ -56,21 +51,10 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
       .orderBy('f.opened_at')
       .orderBy('f.id')
       .execute(),
-    db
-      .selectFrom('away_periods')
-      .innerJoin('members', 'members.id', 'away_periods.member_id')
-      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
-      .where('members.cohort_id', '=', cohort.id)
-      .execute(),
-    db
-      .selectFrom('evidence_links')
-      .innerJoin('members', 'members.id', 'evidence_links.member_id')
-      .select('members.id')
-      .where('members.cohort_id', '=', cohort.id)
-      .execute()
-      .then((rows) => linksOf(db, [...new Set(rows.map((r) => r.id))])),
+    cohortBreaks(db, cohort.id),
     responseTimes(db, cohort.id),
   ]);
+  const links = await linksOf(db, learners.map((l) => l.id));
   const verified = verifiedMilestones(program.milestones, links);
 
   const byWeek = new Map(rounds.map((r) => [r.week, r]));

@@ -5,6 +5,7 @@ import { transact } from '../db/transact.js';
 import { recordAudit, type AuditEntry } from './audit.js';
 import { buildDigest } from './digest.js';
 import { currentFinalReport } from './program-end.js';
+import { plural } from './messages/progress.js';
 import { roundPost } from './messages/rounds.js';
 import { membershipRows, type UserKey } from './learner-data.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
@@ -231,7 +232,6 @@ async function roundCountUpdates(trx: Executor, content: Content, erased: Readon
   return outs;
 }
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** "3 check-ins (5 versions, 2 notes, 1 blocker), 1 break, 2 FAQ questions, 1 flag closed". */
 export function describeErasure(s: ErasureSummary): string {

@@ -45,3 +45,23 @@ export async function activeMembers(db: Executor, cohortId: number, role?: 'lear
   if (role) q = q.where('role', '=', role);
   return q.orderBy('display_name').orderBy('id').execute();
 }
+
+/** The milestones the cohort's members have completed (removed members included: callers pick whom they show). */
+export async function cohortCompletions(db: Executor, cohortId: number): Promise<Array<{ member_id: number; milestone_id: string }>> {
+  return db
+    .selectFrom('milestone_completions')
+    .innerJoin('members', 'members.id', 'milestone_completions.member_id')
+    .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
+    .where('members.cohort_id', '=', cohortId)
+    .execute();
+}
+
+/** Every break announced by a member of the cohort. */
+export async function cohortBreaks(db: Executor, cohortId: number): Promise<Array<{ member_id: number; starts_on: string; ends_on: string }>> {
+  return db
+    .selectFrom('away_periods')
+    .innerJoin('members', 'members.id', 'away_periods.member_id')
+    .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
+    .where('members.cohort_id', '=', cohortId)
+    .execute();
+}

@@ -27,12 +27,19 @@ export interface EvaluationResult extends ScanResult {
 
 const NOTHING: ScanResult = { opened: 0, updated: 0, resolved: 0, resent: 0, escalated: 0 };
 
+const fingerprints = new WeakMap<Content, string>();
+
 /** Changes to a program's stall rules (thresholds, milestones, weeks) must reach every learner once. */
 function rulesFingerprint(content: Content): string {
-  const rules = [...content.programs.values()]
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((p) => ({ id: p.id, stall: p.stall, weeks: p.weeks.length, milestones: p.milestones.map((m) => [m.id, m.week]) }));
-  return createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
+  let known = fingerprints.get(content);
+  if (known === undefined) {
+    const rules = [...content.programs.values()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((p) => ({ id: p.id, stall: p.stall, weeks: p.weeks.length, milestones: p.milestones.map((m) => [m.id, m.week]) }));
+    known = createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16);
+    fingerprints.set(content, known);
+  }
+  return known;
 }
 
 /**

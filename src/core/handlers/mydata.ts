@@ -1,8 +1,9 @@
 import type { Actor, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { dayText } from '../dates.js';
-import { describeErasure, eraseLearner, nothingErased, plural } from '../erase-learner.js';
+import { describeErasure, eraseLearner, nothingErased } from '../erase-learner.js';
 import { enqueueWithFiles } from '../attachments.js';
+import { plural } from '../messages/progress.js';
 import { collectLearnerData, isEmpty, learnerDataFiles, type LearnerData } from '../learner-data.js';
 import { privately, Refusal } from './reply.js';
 

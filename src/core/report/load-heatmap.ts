@@ -1,7 +1,7 @@
 import type { Content } from '../../content/types.js';
 import type { Cohort } from '../../db/types.js';
 import { linksOf, verifiedMilestones } from '../evidence/links.js';
-import { activeMembers } from '../members.js';
+import { activeMembers, cohortBreaks, cohortCompletions } from '../members.js';
 import type { Executor } from '../outbox.js';
 import { localDate, plusDays } from '../schedule.js';
 import { JOIN_GRACE_MS } from '../stalls/rules.js';
@@ -31,19 +31,9 @@ export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort
       .where('rounds.cohort_id', '=', cohort.id)
       .where('rounds.week', '<=', week)
       .execute(),
-    db
-      .selectFrom('milestone_completions')
-      .innerJoin('members', 'members.id', 'milestone_completions.member_id')
-      .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
-      .where('members.cohort_id', '=', cohort.id)
-      .execute(),
+    cohortCompletions(db, cohort.id),
     db.selectFrom('stall_flags').select(['member_id']).where('cohort_id', '=', cohort.id).where('status', '<>', 'resolved').execute(),
-    db
-      .selectFrom('away_periods')
-      .innerJoin('members', 'members.id', 'away_periods.member_id')
-      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
-      .where('members.cohort_id', '=', cohort.id)
-      .execute(),
+    cohortBreaks(db, cohort.id),
     db.selectFrom('skipped_dates').select('date').where('cohort_id', '=', cohort.id).orderBy('date').execute(),
   ]);
 

@@ -152,13 +152,16 @@ export function stallReasons(input: StallInput, settings: StallSettings): StallR
   return reasons;
 }
 
+/** When a repository last showed activity: its newest commit, or when it was linked. */
+const lastActive = (r: StallRepo) => (r.lastCommitAt ?? r.linkedAt).getTime();
+/** Until when GitHub's last answer for a repository is trusted; null when it was never checked. */
+const trustedUntil = (r: StallRepo) => (r.checkedAt === null ? null : r.checkedAt.getTime() + REPO_FRESH_MS);
+
 /** No commit in N days on any repository the learner linked (the most recently active one counts). */
 function noCommits(input: StallInput, days: number): StallReason | null {
-  const fresh = (input.repos ?? []).filter((r) => r.checkedAt !== null && input.now.getTime() - r.checkedAt.getTime() <= REPO_FRESH_MS);
+  const fresh = (input.repos ?? []).filter((r) => (trustedUntil(r) ?? -Infinity) >= input.now.getTime());
   if (fresh.length === 0) return null;
-  const active = (r: StallRepo) => (r.lastCommitAt ?? r.linkedAt).getTime();
-  const newest = fresh.reduce((a, b) => (active(b) > active(a) ? b : a));
-  const quietSince = active(newest);
+  const quietSince = Math.max(...fresh.map(lastActive));
   if (input.now.getTime() - quietSince < days * DAY) return null;
   return { code: 'no-commits', text: noCommitsText(days, fresh.map((r) => r.name)), since: new Date(quietSince + days * DAY).toISOString() };
 }
@@ -169,13 +172,11 @@ function noCommits(input: StallInput, days: number): StallReason | null {
  */
 export function nextRepoChange(input: StallInput, settings: StallSettings): Date | null {
   const days = settings.noCommitsDays ?? DEFAULT_NO_COMMITS_DAYS;
-  const now = input.now.getTime();
-  const moments: number[] = [];
-  for (const r of input.repos ?? []) {
-    if (r.checkedAt === null) continue;
-    moments.push(r.checkedAt.getTime() + REPO_FRESH_MS + 1, (r.lastCommitAt ?? r.linkedAt).getTime() + days * DAY);
-  }
-  const next = moments.filter((m) => m > now).sort((a, b) => a - b)[0];
+  const moments = (input.repos ?? []).flatMap((r) => {
+    const until = trustedUntil(r);
+    return until === null ? [] : [until + 1, lastActive(r) + days * DAY];
+  });
+  const next = moments.filter((m) => m > input.now.getTime()).sort((a, b) => a - b)[0];
   return next === undefined ? null : new Date(next);
 }
 

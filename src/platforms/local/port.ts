@@ -27,14 +27,15 @@ export class LocalChat implements ChatPort {
    */
   private readonly session = Math.floor(Date.now() / 1000).toString(36).slice(-3);
 
-  /**
-   * Files are written under this directory (DATA_DIR) and their path printed, as a chat would show
-   * an attachment: pictures under reports/, data (a learner's download) under exports/.
-   */
+  /** Every file written, in order. */
   readonly filesWritten: string[] = [];
 
   constructor(
     private readonly print: (text: string) => void,
+    /**
+     * DATA_DIR: files are written under it and their path printed, as a chat would show an
+     * attachment: pictures under reports/, data (a learner's download) under exports/.
+     */
     private readonly filesDir: string | null = null,
   ) {}
 
@@ -92,7 +93,7 @@ export class LocalChat implements ChatPort {
    * message (else its last line, where the round count lives); its buttons keep their numbers.
    */
   async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
-    const before = [...this.shown].reverse().find((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
+    const before = this.shown.findLast((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
     const lines = message.text.trim().split('\n');
     const changed = before ? lines.find((line, i) => line.trim() !== '' && line !== before[i]) : undefined;
     this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });

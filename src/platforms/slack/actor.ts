@@ -34,14 +34,7 @@ export class ActorResolver {
   }
 
   async resolve(userId: string, workspaceId: string | null, fallbackName?: string): Promise<Actor> {
-    const profile = await this.profile(userId);
-    return {
-      platform: 'slack',
-      userId,
-      displayName: profile?.displayName || fallbackName || userId,
-      isAdmin: this.admins.has(userId) || Boolean(profile?.workspaceAdmin),
-      workspaceId,
-    };
+    return this.actor(userId, workspaceId, fallbackName, await this.profile(userId));
   }
 
   /**
@@ -49,8 +42,15 @@ export class ActorResolver {
    * neither a name nor admin rights (a one-click check-in), where the call would be most of the cost.
    */
   known(userId: string, workspaceId: string | null, fallbackName?: string): Actor {
+    return this.actor(userId, workspaceId, fallbackName, this.fresh(userId));
+  }
+
+  private fresh(userId: string): Profile | null {
     const cached = this.cache.get(userId);
-    const profile = cached && this.now() - cached.at < this.ttlMs ? cached : null;
+    return cached && this.now() - cached.at < this.ttlMs ? cached : null;
+  }
+
+  private actor(userId: string, workspaceId: string | null, fallbackName: string | undefined, profile: Profile | null): Actor {
     return {
       platform: 'slack',
       userId,
@@ -61,8 +61,9 @@ export class ActorResolver {
   }
 
   private async profile(userId: string): Promise<Profile | null> {
+    const fresh = this.fresh(userId);
+    if (fresh) return fresh;
     const cached = this.cache.get(userId);
-    if (cached && this.now() - cached.at < this.ttlMs) return cached;
     try {
       const res = await this.opts.client.users.info({ user: userId });
       const u = res.user;
