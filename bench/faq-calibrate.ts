@@ -21,7 +21,7 @@ import { buildIndex, parseQuery, rankEntries } from '../src/core/faq/search-inde
 import { covidFaqSet, isCalibrationQuery, offTopic, questionFile } from './faq-data.js';
 
 type Model = typeof MODEL;
-const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length', 'specificity', 'distinctive'] as const;
+const FEATURES = ['coverage', 'questionCoverage', 'reverse', 'margin', 'distinctMargin', 'coveredMargin', 'unknown', 'length', 'specificity', 'distinctive', 'phrasing'] as const;
 
 interface Sample {
   x: Evidence;
@@ -37,7 +37,7 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const slots = parseQuery(index, question);
   const ranked = rankEntries(index, slots, 8);
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
-  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0, specificity: 0, distinctive: 0, heldContent: 0 };
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0, specificity: 0, distinctive: 0, phrasing: 0, heldContent: 0 };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
 }
 
@@ -84,8 +84,13 @@ async function collect(): Promise<Sample[]> {
   for (const q of off) {
     samples.push({ x: evidenceFor(own.faq, own.thesaurus, q, cache).x, y: 0, weight: 1, group: 'off-topic', fit: isCalibrationQuery(q) });
   }
-  // Questions a second author wrote blind: set A is fitted on, set B only ever reported.
-  for (const [file, fitOn] of [['own-questions-blind-a.txt', true], ['own-questions-blind-b.txt', false]] as const) {
+  // Questions other authors wrote blind: sets A and C are fitted on, sets B and D only ever reported.
+  for (const [file, fitOn] of [
+    ['own-questions-blind-a.txt', true],
+    ['own-questions-blind-c.txt', true],
+    ['own-questions-blind-b.txt', false],
+    ['own-questions-blind-d.txt', false],
+  ] as const) {
     for (const q of await questionFile(file)) {
       const r = evidenceFor(own.faq, own.thesaurus, q.question, cache);
       const answerable = q.gold.length > 0;
@@ -163,13 +168,13 @@ function reliability(samples: Sample[], model: Model, title: string): void {
 
 /**
  * The threshold as a cost decision on the held-out mixture: a right answer gains 1, a wrong one
- * costs `c`, no answer is 0 (the user is offered a mentor). Calibrated confidence puts the best
- * threshold at c / (1 + c).
+ * costs `c`, no answer is 0 (the user is shown the likeliest entries and offered a mentor).
+ * Calibrated confidence puts the best threshold at c / (1 + c).
  */
 function utility(samples: Sample[], model: Model): void {
-  console.log('\nthreshold  answered  right   wrong   gain c=1  gain c=2   (per 100 held-out questions, weighted)');
+  console.log('\nthreshold  answered  right   wrong   gain c=1  gain c=2  gain c=3   (per 100 held-out questions, weighted)');
   const total = samples.reduce((a, s) => a + s.weight, 0);
-  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.67, 0.75]) {
+  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.67, 0.75, 0.8]) {
     let right = 0;
     let wrong = 0;
     for (const s of samples) {
@@ -178,7 +183,7 @@ function utility(samples: Sample[], model: Model): void {
       else wrong += s.weight;
     }
     const per = (x: number) => ((100 * x) / total).toFixed(1).padStart(6);
-    console.log(`${t.toFixed(2).padStart(9)}  ${per(right + wrong)}  ${per(right)}  ${per(wrong)}  ${per(right - wrong)}    ${per(right - 2 * wrong)}${t === THRESHOLD ? '   ← in use' : ''}`);
+    console.log(`${t.toFixed(2).padStart(9)}  ${per(right + wrong)}  ${per(right)}  ${per(wrong)}  ${per(right - wrong)}    ${per(right - 2 * wrong)}    ${per(right - 3 * wrong)}${t === THRESHOLD ? '   ← in use' : ''}`);
   }
 }
 

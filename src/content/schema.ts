@@ -88,7 +88,7 @@ export type ProgramFile = z.infer<typeof programSchema>;
 const strictFaqSchema = z.strictObject({
   id: kebabId,
   question: text,
-  aliases: list(text.max(120, 'must be a short phrasing (120 characters at most)'), 2, 5, 'must have 2-5 entries'),
+  aliases: list(text.max(120, 'must be a short phrasing (120 characters at most)'), 2, 40, 'must have 2-40 entries'),
   tags: z.array(text).min(1, 'must have at least one tag'),
   sources: z.array(text).min(1, 'must name at least one source'),
 });

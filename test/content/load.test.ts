@@ -142,8 +142,8 @@ describe('FAQ errors', () => {
     expectIssue(issues, 'faq/wrong-id.md', 'id', 'must equal the file name "wrong-id", not "right-id"');
     expectIssue(issues, 'faq/dup-two.md', 'id', 'duplicate FAQ id "dup-one" (also in faq/dup-one.md)');
     expectIssue(issues, 'faq/empty-answer.md', 'answer', 'must not be empty');
-    expectIssue(issues, 'faq/bad-aliases.md', 'aliases', 'must have 2-5 entries');
-    expectIssue(issues, 'faq/bad-aliases.md', 'aliases[2]', 'must not be empty');
+    expectIssue(issues, 'faq/bad-aliases.md', 'aliases', 'must have 2-40 entries');
+    expectIssue(issues, 'faq/bad-aliases.md', 'aliases[0]', 'must not be empty');
     expectIssue(issues, 'faq/bad-aliases.md', 'question', 'must be text, not number');
     expectIssue(issues, 'faq/bad-aliases.md', 'tags', 'must have at least one tag');
     expectIssue(issues, 'faq/bad-aliases.md', 'sources', 'must name at least one source');
@@ -195,9 +195,9 @@ describe('formatIssues', () => {
   it('prints one line per issue as file: field: message', () => {
     expect(
       formatIssues([
-        { file: 'faq/x.md', field: 'aliases', message: 'must have 2-5 entries' },
+        { file: 'faq/x.md', field: 'aliases', message: 'must have 2-40 entries' },
         { file: 'programs/p.yaml', field: 'weeks[3].milestone', message: 'unknown milestone "x"' },
       ]),
-    ).toBe('faq/x.md: aliases: must have 2-5 entries\nprograms/p.yaml: weeks[3].milestone: unknown milestone "x"');
+    ).toBe('faq/x.md: aliases: must have 2-40 entries\nprograms/p.yaml: weeks[3].milestone: unknown milestone "x"');
   });
 });

@@ -1,5 +1,5 @@
 import { entrySimilarity } from './related.js';
-import { matchSlot, termWeight, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
+import { matchSlot, phrasingCover, phrasingMatch, queryStrengths, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
 
 /** Corpus-independent evidence that the best entry answers the question: ratios, never raw scores. */
 export interface Evidence {
@@ -29,6 +29,8 @@ export interface Evidence {
   specificity: number;
   /** Share of the question's weight the entry holds and the runner-up with another answer does not. */
   distinctive: number;
+  /** How closely the question and the entry's best single phrasing match as wholes, 0..1. */
+  phrasing: number;
   /** Content words (not stop words) of the question the entry holds: one alone never decides. */
   heldContent: number;
 }
@@ -69,6 +71,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     length: Math.log1p(contentSlots),
     specificity: heldInQuestion / (heldInQuestion + 2 * index.unknownIdf),
     distinctive: total > 0 ? ahead / total : 0,
+    phrasing: phrasingMatch(index, e, queryStrengths(slots), total),
     heldContent,
   };
 }
@@ -85,19 +88,10 @@ function distinctMargin(index: SearchIndex, ranked: Ranked[]): number {
 }
 
 function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): number {
-  const strength = new Map<string, number>();
-  for (const slot of slots) {
-    for (const alt of slot.alternatives) strength.set(alt.term, Math.max(strength.get(alt.term) ?? 0, alt.strength));
-  }
+  const strengths = queryStrengths(slots);
   let best = 0;
   for (const p of e.phrasings) {
-    let all = 0;
-    let have = 0;
-    for (const t of p.counts.keys()) {
-      const w = termWeight(index, t, index.stopTerms.has(t));
-      all += w;
-      have += w * (strength.get(t) ?? 0);
-    }
+    const { all, have } = phrasingCover(index, p, strengths);
     if (all > 0) best = Math.max(best, have / all);
   }
   return best;
@@ -105,25 +99,26 @@ function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): nu
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */
 export const MODEL = {
-  intercept: -4.57,
-  coverage: 0.57,
-  questionCoverage: 0.93,
-  reverse: 0.9,
-  margin: 0.52,
-  distinctMargin: 2.11,
-  coveredMargin: 1.38,
-  unknown: -0.38,
-  length: 0.92,
-  specificity: 2.07,
-  distinctive: 1.08,
+  intercept: -5.1,
+  coverage: 0.5,
+  questionCoverage: 0.91,
+  reverse: 0.6,
+  margin: 1.47,
+  distinctMargin: 1.5,
+  coveredMargin: 1.71,
+  unknown: -0.27,
+  length: 0.98,
+  specificity: 1.95,
+  distinctive: 0.84,
+  phrasing: 1.6,
 };
 
 /**
  * Answer only when right about two times in three or better: a wrong answer costs about twice what
- * no answer does, since "no answer" still offers suggestions and a mentor (the utility table of
- * bench/faq-calibrate.ts).
+ * no answer does, since "no answer" still shows the likeliest entries as buttons and offers a
+ * mentor (the utility table of bench/faq-calibrate.ts).
  */
-export const THRESHOLD = 0.65;
+export const THRESHOLD = 0.67;
 
 /** The most a question can score when the entry holds only one of its content words: worth a "did you mean", not an answer. */
 export const ONE_WORD_CAP = 0.45;
@@ -141,7 +136,8 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.unknown * evidence.unknown +
     model.length * evidence.length +
     model.specificity * evidence.specificity +
-    model.distinctive * evidence.distinctive;
+    model.distinctive * evidence.distinctive +
+    model.phrasing * evidence.phrasing;
   const p = 1 / (1 + Math.exp(-z));
   return evidence.heldContent < 2 ? Math.min(p, ONE_WORD_CAP) : p;
 }

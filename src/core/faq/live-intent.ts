@@ -22,10 +22,13 @@ const COHORT = 'my our we i me cohort program programme course bootcamp schedule
 const INTENTS: IntentWords[] = [
   { intent: 'next-checkin', required: [group('check checkin checkins round standup'), group('next when upcoming day time soon')], fits: `in ${COHORT} due open post` },
   { intent: 'this-week', required: [group('milestone milestones task goal deliverable assignment focus work working'), group('this current now today week')], fits: `${COHORT} due done finish working on supposed should need do` },
+  // "What do I have to do this week": "do" alone is too common a word unless the week is named.
+  { intent: 'this-week', required: [exact('do'), group('week')], fits: `${COHORT} have has to need should supposed` },
   { intent: 'milestones', required: [exact('milestones syllabus curriculum'), group('milestones list all what which program weeks')], fits: `${COHORT} weeks week each per order overview` },
   { intent: 'program-end', required: [group('end ends ending finish finishes over last final conclude wrap'), group('program programme cohort course bootcamp when date')], fits: `${COHORT} up does will` },
   { intent: 'mentors', required: [group('mentor mentors'), group('who which list name names')], fits: `${COHORT} assigned` },
-  { intent: 'standing', required: [group('stand standing behind ahead track progress doing')], fits: `${COHORT} where how am on far along so am i compared overall` },
+  // "doing" as typed: its stem "do" is in every "how do I" question.
+  { intent: 'standing', required: [[...group('stand standing behind ahead track progress'), ...exact('doing')]], fits: `${COHORT} where how am on far along so am i compared overall` },
 ];
 
 /**

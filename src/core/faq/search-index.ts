@@ -16,6 +16,8 @@ export interface RankParams {
   stopShare: number;
   /** How much a misspelt word counts against the word it was taken for, by edit distance. */
   fuzzyStrength: [number, number];
+  /** Weight, against the best score, of how closely the question matches an entry's single best phrasing. */
+  phrasingMatch: number;
 }
 
 export const DEFAULT_PARAMS: RankParams = {
@@ -26,6 +28,7 @@ export const DEFAULT_PARAMS: RankParams = {
   answerWeight: 0.2,
   stopShare: 0.3,
   fuzzyStrength: [0.8, 0.6],
+  phrasingMatch: 0.5,
 };
 
 interface Field {
@@ -316,6 +319,44 @@ export interface Ranked {
   score: number;
 }
 
+/** How strongly the question holds each index term, through any of its slots. */
+export function queryStrengths(slots: Slot[]): Map<string, number> {
+  const strength = new Map<string, number>();
+  for (const slot of slots) {
+    for (const alt of slot.alternatives) strength.set(alt.term, Math.max(strength.get(alt.term) ?? 0, alt.strength));
+  }
+  return strength;
+}
+
+/** The weight of a phrasing's terms, and how much of it the question holds. */
+export function phrasingCover(index: SearchIndex, p: Phrasing, strengths: Map<string, number>): { all: number; have: number } {
+  let all = 0;
+  let have = 0;
+  for (const t of p.counts.keys()) {
+    const w = termWeight(index, t, index.stopTerms.has(t));
+    all += w;
+    have += w * (strengths.get(t) ?? 0);
+  }
+  return { all, have };
+}
+
+/**
+ * How closely the question and the entry's best single phrasing match as wholes (a weighted Dice
+ * overlap). Term by term, an entry whose many aliases share the question's common words can
+ * outscore the one phrasing that says exactly what was asked; this puts that phrasing first.
+ */
+export function phrasingMatch(index: SearchIndex, e: IndexedEntry, strengths: Map<string, number>, queryWeight: number): number {
+  let best = 0;
+  for (const p of e.phrasings) {
+    const { all, have } = phrasingCover(index, p, strengths);
+    if (all + queryWeight > 0) best = Math.max(best, (2 * have) / (all + queryWeight));
+  }
+  return best;
+}
+
+// Whole-phrasing matches reorder the leading candidates only: below them no reordering matters.
+const RESCORED = 16;
+
 export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): Ranked[] {
   const { entries, params } = index;
   const total = new Float64Array(entries.length);
@@ -339,8 +380,15 @@ export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): R
       slotBest[i] = 0;
     }
   }
-  return scored
-    .map((i) => ({ index: i, score: total[i]! }))
-    .sort((a, b) => b.score - a.score || a.index - b.index)
-    .slice(0, limit);
+  const byScore = (a: Ranked, b: Ranked) => b.score - a.score || a.index - b.index;
+  const ranked = scored.map((i) => ({ index: i, score: total[i]! })).sort(byScore);
+  const lead = ranked.slice(0, Math.max(limit, RESCORED));
+  if (lead.length > 0 && params.phrasingMatch > 0) {
+    const strengths = queryStrengths(slots);
+    const queryWeight = slots.reduce((a, s) => a + s.weight, 0);
+    const bonus = params.phrasingMatch * lead[0]!.score;
+    for (const r of lead) r.score += bonus * phrasingMatch(index, entries[r.index]!, strengths, queryWeight);
+    lead.sort(byScore);
+  }
+  return lead.slice(0, limit);
 }

@@ -12,6 +12,8 @@ describe('questions about the asker’s own cohort', () => {
     ['which mentors are assigned to me', 'mentors'],
     ['am I behind?', 'standing'],
     ['how am I doing so far', 'standing'],
+    ['what do I have to do this week', 'this-week'],
+    ['what should I do this week?', 'this-week'],
   ])('recognises %j', (q, intent) => {
     expect(liveIntent(q)).toBe(intent);
   });
@@ -24,6 +26,9 @@ describe('questions about the asker’s own cohort', () => {
     'what happens if I miss a check-in',
     'when does a model need retraining',
     'how do I get back on track after falling behind in my job search while working full time',
+    'how do i get my company to pay for the program',
+    'how do I do well in the program',
+    'what do I do now that I am flagged',
   ])('leaves %j to the FAQ', (q) => {
     expect(liveIntent(q)).toBeNull();
   });
