@@ -31,7 +31,11 @@ export interface Evidence {
   distinctive: number;
   /** How closely the question and the entry's best single phrasing match as wholes, 0..1. */
   phrasing: number;
-  /** Content words (not stop words) of the question the entry holds: one alone never decides. */
+  /**
+   * Content words of the question the entry holds, not counting words found in half the entries
+   * or more, and a phrase once: "how" plus one word ("how do I grow tomatoes") is one word.
+   * One alone never decides.
+   */
   heldContent: number;
 }
 
@@ -46,7 +50,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
   let heldInQuestion = 0;
   let unknown = 0;
   let ahead = 0;
-  let heldContent = 0;
+  const heldTerms = new Set<string>();
   const runnerUp = ranked.slice(1).find((r) => index.entries[r.index]!.entry.answer !== e.entry.answer);
   const other = runnerUp ? index.entries[runnerUp.index]! : null;
   for (const slot of slots) {
@@ -55,7 +59,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     const m = matchSlot(index, e, slot);
     held += slot.weight * m.matched;
     heldInQuestion += slot.weight * m.matchedInQuestion;
-    if (!slot.stop && m.matched > 0) heldContent++;
+    if (!slot.stop && m.term !== null && slot.weight > index.everywhereIdf) heldTerms.add(m.term);
     ahead += slot.weight * Math.max(0, m.matched - (other ? matchSlot(index, other, slot).matched : 0));
   }
   const questionCoverage = total > 0 ? heldInQuestion / total : 0;
@@ -72,7 +76,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     specificity: heldInQuestion / (heldInQuestion + 2 * index.unknownIdf),
     distinctive: total > 0 ? ahead / total : 0,
     phrasing: phrasingMatch(index, e, queryStrengths(slots), total),
-    heldContent,
+    heldContent: heldTerms.size,
   };
 }
 

@@ -65,6 +65,8 @@ export interface SearchIndex {
   stopIdfCap: number;
   /** A word at most this rare is in a fifth of the entries or more: alone it names no subject. */
   commonIdf: number;
+  /** A word at most this rare is in half the entries or more ("how"): it names nothing at all. */
+  everywhereIdf: number;
   avgPhrasing: number;
   avgTags: number;
   avgAnswer: number;
@@ -147,6 +149,7 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     unknownIdf: idfOf(n, 0),
     stopIdfCap: idfOf(n, params.stopShare * n),
     commonIdf: idfOf(n, 0.2 * n),
+    everywhereIdf: idfOf(n, 0.5 * n),
     avgPhrasing,
     avgTags,
     avgAnswer,
@@ -297,9 +300,11 @@ export interface SlotMatch {
   /** 0..1: how fully the entry holds this slot anywhere, and in its question, aliases or tags. */
   matched: number;
   matchedInQuestion: number;
+  /** The index term it was held by. */
+  term: string | null;
 }
 
-const NO_MATCH: SlotMatch = { score: 0, matched: 0, matchedInQuestion: 0 };
+const NO_MATCH: SlotMatch = { score: 0, matched: 0, matchedInQuestion: 0, term: null };
 
 export function matchSlot(index: SearchIndex, e: IndexedEntry, slot: Slot): SlotMatch {
   const { params } = index;
@@ -309,7 +314,7 @@ export function matchSlot(index: SearchIndex, e: IndexedEntry, slot: Slot): Slot
     if (!tf) continue;
     const inQuestion = index.questionTerms.has(alt.term);
     const score = (inQuestion ? 1 : params.answerWeight) * slot.weight * alt.strength * saturate(tf, params.k1);
-    if (score > best.score) best = { score, matched: alt.strength, matchedInQuestion: inQuestion ? alt.strength : 0 };
+    if (score > best.score) best = { score, matched: alt.strength, matchedInQuestion: inQuestion ? alt.strength : 0, term: alt.term };
   }
   return best;
 }
