@@ -59,7 +59,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     const m = matchSlot(index, e, slot);
     held += slot.weight * m.matched;
     heldInQuestion += slot.weight * m.matchedInQuestion;
-    if (!slot.stop && m.term !== null && slot.weight > index.everywhereIdf) heldTerms.add(m.term);
+    if (!slot.stop && m.term !== null && Math.max(slot.weight, index.idf.get(m.term) ?? 0) > index.everywhereIdf) heldTerms.add(m.term);
     ahead += slot.weight * Math.max(0, m.matched - (other ? matchSlot(index, other, slot).matched : 0));
   }
   const questionCoverage = total > 0 ? heldInQuestion / total : 0;

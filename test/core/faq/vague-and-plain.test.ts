@@ -21,6 +21,15 @@ describe('questions with nothing to go on', () => {
     },
   );
 
+  it.each(['how do I grow tomatoes on a balcony', 'how long do I boil an egg', 'how to meditate for beginners'])(
+    'does not answer %j on the strength of "how" and one word an entry happens to use',
+    (q) => {
+      const r = engine.ask(q);
+      expect(r.answered).toBe(false);
+      expect(r.tooVague).toBe(false);
+    },
+  );
+
   it('never answers a single word confidently, even a rare one only an alias uses', () => {
     for (const q of ['drop', 'kubernetes', 'salary', 'pytest']) {
       const r = engine.ask(q);
