@@ -23,6 +23,7 @@ import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { createLazyPngRenderer } from './render/lazy.js';
 import { LocalChat } from './platforms/local/port.js';
+import { buttonsFile } from './platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
 
@@ -144,7 +145,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   if (config.discord) platforms.set('discord', await leasedDiscord(config, core, content, handle, log));
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
-    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), config.dataDir);
+    local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), config.dataDir, buttonsFile(config.dataDir));
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);

@@ -15,6 +15,8 @@ export interface TerminalSessionOptions {
   clockFile?: string;
   /** DATA_DIR, where files (pictures, data downloads) are written. */
   dataDir?: string;
+  /** Where button numbers are kept across sessions, as `npm start` keeps them in DATA_DIR. */
+  buttonsFile?: string;
   /** More of what `npm start` wires in (evidence ports, a renderer). */
   deps?: (clock: Clock) => Partial<CoreDeps>;
 }
@@ -26,7 +28,7 @@ export async function terminalSession(db: Db, lines: readonly string[], opts: Te
   if (!opts.clock) clock.freeze(new Date('2026-03-02T06:00:00Z'));
   const deps: CoreDeps = { db, content, faq, clock, reminderAfterHours: 24, admins: [], ...opts.deps?.(clock) };
   const output: string[] = [];
-  const chat = new LocalChat((s) => output.push(s), opts.dataDir ?? null);
+  const chat = new LocalChat((s) => output.push(s), opts.dataDir ?? null, opts.buttonsFile ?? null);
   const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
   const input = new PassThrough();
   const out = new PassThrough();

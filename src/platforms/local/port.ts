@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { OutFile } from '../../core/attachments.js';
 import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
 import { frame } from './render.js';
+import { readSavedButtons, saveButtons, type NumberedButton } from './saved-buttons.js';
 
 export interface ShownMessage {
   id: string;
@@ -18,7 +19,7 @@ export interface ShownMessage {
 export class LocalChat implements ChatPort {
   readonly platform = 'local' as const;
   readonly shown: ShownMessage[] = [];
-  private readonly buttons = new Map<number, { button: Button; channelId: string; messageId: string }>();
+  private readonly buttons = new Map<number, NumberedButton>();
   private nextButton = 1;
   private nextMessage = 1;
   /**
@@ -37,7 +38,15 @@ export class LocalChat implements ChatPort {
      * attachment: pictures under reports/, data (a learner's download) under exports/.
      */
     private readonly filesDir: string | null = null,
-  ) {}
+    /** Where button numbers are kept across sessions (DATA_DIR/terminal-buttons.json); null: this session only. */
+    private readonly buttonsFile: string | null = null,
+  ) {
+    if (buttonsFile) {
+      const saved = readSavedButtons(buttonsFile);
+      for (const [n, b] of saved.buttons) this.buttons.set(n, b);
+      this.nextButton = saved.next;
+    }
+  }
 
   private writeFiles(files: readonly OutFile[] = []): void {
     if (files.length === 0) return;
@@ -61,6 +70,7 @@ export class LocalChat implements ChatPort {
       this.buttons.set(n, { button, channelId, messageId });
       return { n, button };
     });
+    if (numbered.length > 0 && this.buttonsFile) saveButtons(this.buttonsFile, this.nextButton, this.buttons);
     this.shown.push({ id: messageId, channelId, header, message });
     this.print(frame(header, message, numbered));
     return messageId;

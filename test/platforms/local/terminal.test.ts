@@ -8,6 +8,7 @@ import { createCore } from '../../../src/core/create-core.js';
 import { createScheduler } from '../../../src/jobs/scheduler.js';
 import { createLogger } from '../../../src/log.js';
 import { LocalChat } from '../../../src/platforms/local/port.js';
+import { buttonsFile } from '../../../src/platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from '../../../src/platforms/local/saved-clock.js';
 import { parseClockShift, Terminal } from '../../../src/platforms/local/terminal.js';
 import { useTestDb } from '../../helpers/db.js';
@@ -16,7 +17,7 @@ import { realContent } from '../../helpers/engine.js';
 
 const t = useTestDb();
 
-const session = (lines: string[], opts: { clock?: Clock; clockFile?: string } = {}) => terminalSession(t.db, lines, opts);
+const session = (lines: string[], opts: { clock?: Clock; clockFile?: string; buttonsFile?: string } = {}) => terminalSession(t.db, lines, opts);
 
 describe('terminal mode', () => {
   it('runs a cohort by hand: create, join, move the clock, click a button, fill the form', async () => {
@@ -133,6 +134,30 @@ describe('terminal mode', () => {
     expect(out).toMatch(/\/cohort create name:<text> program:<id> start:<YYYY-MM-DD>.*\n\s+organizer/);
     expect(out).toMatch(/\/stalled\s+mentor/);
   });
+
+  it('keeps button numbers across a restart, so a mentor can answer a question asked before it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mentorbot-buttons-'));
+    try {
+      const file = buttonsFile(dir);
+      const numberOf = (out: string, label: string) => Number(new RegExp(`\\[(\\d+)\\] ${label}`).exec(out)?.[1]);
+      const asked = await session(
+        ['/cohort create name:"Spring" program:ds-to-mle start:2026-03-09 day:mon time:09:00 tz:UTC', '/cohort mentor @dana', '/as maria', '/cohort join', '/faq can I get a refund if I drop out of the cohort'],
+        { buttonsFile: file },
+      );
+      const ask = numberOf(asked, 'Ask a mentor');
+      const sent = await session(['/as maria', `click ${ask}`], { buttonsFile: file });
+      expect(sent).toContain("I've passed your question to your mentor.");
+      const answer = numberOf(sent, 'Answer');
+      expect(answer).toBeGreaterThan(ask);
+
+      const answered = await session(['/as dana', `click ${answer}`, 'Refunds are settled by the organizer who invited you.'], { buttonsFile: file });
+      expect(answered).not.toContain('There is no button');
+      expect(answered).toContain('Sent, and stored');
+      expect(answered).toContain('Refunds are settled by the organizer who invited you.');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('keeps the moved clock for the next session', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mentorbot-clock-'));
