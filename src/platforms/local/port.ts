@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutFile } from '../../core/attachments.js';
-import type { Button, ChatPort, OutMessage, SentRef } from '../../core/chat.js';
+import type { ChatPort, OutMessage, SentRef } from '../../core/chat.js';
 import { frame } from './render.js';
 import { readSavedButtons, saveButtons, type NumberedButton } from './saved-buttons.js';
 
