@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { checkContent, formatIssues, loadContent } from '../content/load.js';
 import type { Content } from '../content/types.js';
+import { misplacedPhrasings } from '../core/faq/phrasing-check.js';
 
 export const USAGE = `usage: mentorbot content check [--content DIR]
 
-  validates every program, FAQ entry and the thesaurus; each error names the file and the field
+  validates every program, FAQ entry and the thesaurus, and that each FAQ question and alias
+  finds its own entry first; each error names the file and the field
   --content   the content directory (default CONTENT_DIR, else ./content)`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -20,7 +22,11 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const dir = parsed.values.content ?? process.env.CONTENT_DIR ?? './content';
-  const issues = await checkContent(dir);
+  let issues = await checkContent(dir);
+  if (issues.length === 0) {
+    const content = await loadContent(dir);
+    issues = misplacedPhrasings(content.faq, content.thesaurus);
+  }
   if (issues.length > 0) {
     process.stderr.write(`${formatIssues(issues)}\n${issues.length} problem${issues.length === 1 ? '' : 's'} in ${dir}\n`);
     return 1;
