@@ -34,6 +34,7 @@ import { createFaqEngine, type IndexedFaqEngine } from '../src/core/faq/engine.j
 import { STOP_WORDS } from '../src/core/faq/stopwords.js';
 import { covidFaqSet, isCalibrationQuery, junk, offTopic, pad, questionFile, type BenchQuery } from './faq-data.js';
 import { landedEngine } from './faq-landed.js';
+import { figure, summarize } from './lib/report.js';
 
 interface Ranker {
   name: string;
@@ -412,3 +413,22 @@ console.log(`${'figure'.padEnd(34)} ${'now'.padStart(10)} ${'landed'.padStart(10
 for (const t of targets) {
   console.log(`${t.name.padEnd(34)} ${t.format(t.now).padStart(10)} ${(t.landed === null ? '-' : t.format(t.landed)).padStart(10)}   ${t.goal}${t.met(t.now) ? '' : '   ← missed'}`);
 }
+
+// The same targets for `npm run bench` (its summary table and --json figures).
+const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const against = (t: Target) => (t.name.startsWith('blind set') ? `content as at ${landed?.rev}` : `landed engine ${landed?.rev}`);
+const informational = (t: Target) => t.goal.startsWith('(');
+summarize(
+  targets.map((t) => ({
+    bench: 'faq',
+    what: t.name,
+    value: t.format(t.now),
+    baseline: t.landed === null ? '-' : `${t.format(t.landed)} (${against(t)})`,
+    target: informational(t) ? '' : t.goal,
+    ok: informational(t) ? null : t.met(t.now),
+  })),
+  targets.map((t) => {
+    const unit = t.format === asMs ? 'ms' : 'ratio';
+    return figure('faq', slug(t.name), t.now, unit, t.landed === null ? undefined : [`faq/${slug(t.name)} (${against(t)})`, t.landed]);
+  }),
+);

@@ -7,11 +7,11 @@
  * everything a person reads goes to stderr.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, figureLines, machineLine, ms, summaryTable, table, type Figure, type SummaryRow } from './lib/report.js';
+import { figureLines, machineLine, ms, summaryTable, table, type Figure, type SummaryRow } from './lib/report.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -25,8 +25,6 @@ interface Step {
   name: string;
   file: string;
   args: string[];
-  /** Pulls summary rows and figures out of a script that does not write them itself. */
-  parse?: (stdout: string) => { rows: SummaryRow[]; figures: Figure[] };
 }
 
 const steps: Step[] = [
@@ -35,19 +33,7 @@ const steps: Step[] = [
   { name: 'stall-scan', file: 'bench/stall-scan.ts', args: [] },
   { name: 'memory', file: 'bench/memory.ts', args: [] },
   { name: 'render', file: 'bench/render.ts', args: [] },
-  {
-    name: 'faq',
-    file: 'bench/faq.ts',
-    args: [],
-    parse(stdout) {
-      const m = /p95 latency of ask\(\) at (\d+) entries: ([\d.]+) ms \(target ([\d.]+) ms\)/.exec(stdout);
-      if (!m) return { rows: [], figures: [] };
-      return {
-        rows: [{ bench: 'faq', what: `ask() p95 at ${m[1]} entries`, value: `${m[2]} ms`, baseline: 'see its table', target: `≤ ${m[3]} ms`, ok: Number(m[2]) <= Number(m[3]) }],
-        figures: [figure('faq', `ask-p95-${m[1]}-entries`, Number(m[2]), 'ms')],
-      };
-    },
-  },
+  { name: 'faq', file: 'bench/faq.ts', args: [] },
 ];
 
 function run(step: Step, summaryFile: string, figuresFile: string): Promise<{ code: number; ms: number; stdout: string }> {
@@ -94,11 +80,6 @@ async function main(): Promise<number> {
     for (const step of steps.filter((s) => !only || only.includes(s.name))) {
       say(`\n######## ${step.name}: ${step.file} ${step.args.join(' ')}`);
       const result = await run(step, summaryFile, figuresFile);
-      if (step.parse) {
-        const parsed = step.parse(result.stdout);
-        for (const row of parsed.rows) appendFileSync(summaryFile, `${JSON.stringify(row)}\n`);
-        appendFileSync(figuresFile, figureLines(parsed.figures));
-      }
       times.push([step.name, ms(result.ms), result.code === 0 ? 'ok' : `exit ${result.code}`]);
       if (result.code !== 0) failed++;
     }
