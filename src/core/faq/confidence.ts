@@ -127,6 +127,13 @@ export const THRESHOLD = 0.67;
 /** The most a question can score when the entry holds only one of its content words: worth a "did you mean", not an answer. */
 export const ONE_WORD_CAP = 0.45;
 
+/**
+ * A question of three words or more that is one of the entry's phrasings nearly word for word says
+ * more than one word does, however common its words ("what does an ML engineer own in production").
+ */
+const SAME_PHRASING = 0.8;
+const SAME_PHRASING_LENGTH = Math.log1p(3);
+
 export function confidence(evidence: Evidence | null, model = MODEL): number {
   if (!evidence) return 0;
   const z =
@@ -143,5 +150,6 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.distinctive * evidence.distinctive +
     model.phrasing * evidence.phrasing;
   const p = 1 / (1 + Math.exp(-z));
-  return evidence.heldContent < 2 ? Math.min(p, ONE_WORD_CAP) : p;
+  const samePhrasing = evidence.phrasing >= SAME_PHRASING && evidence.length >= SAME_PHRASING_LENGTH;
+  return evidence.heldContent < 2 && !samePhrasing ? Math.min(p, ONE_WORD_CAP) : p;
 }

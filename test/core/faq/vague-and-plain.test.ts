@@ -56,6 +56,7 @@ describe('plain questions', () => {
     ['how do I deploy my model', 'milestone-containerization-serving'],
     ['how do I know when my model needs retraining', 'drift-monitoring-and-retraining'],
     ['how long does the switch to MLE take?', 'how-long-does-the-move-take'],
+    ['what does an ML engineer actually own in production?', 'what-mle-owns-in-production'],
   ])('answers %j with the right entry', (q, id) => {
     const r = engine.ask(q);
     expect(r).toMatchObject({ answered: true, id, tooVague: false });
