@@ -20,7 +20,17 @@ export interface CheckinInput {
 }
 
 export type CheckinOutcome =
-  | { kind: 'recorded'; checkin: Checkin; edited: boolean; late: boolean; completed: string[]; undone: string[]; nextWeek: number | null }
+  | {
+      kind: 'recorded';
+      checkin: Checkin;
+      edited: boolean;
+      late: boolean;
+      completed: string[];
+      undone: string[];
+      nextWeek: number | null;
+      /** The milestone the learner was asked about: the week's, or their next one when they have done it. */
+      milestoneId: string;
+    }
   /** nextWeek null: the program's last week, closed a week after it opened. */
   | { kind: 'closed'; existing: Checkin; nextWeek: number | null }
   /** The program has ended: no first answer is taken any more (its final report is out). */
@@ -189,7 +199,7 @@ export async function recordCheckin(
         availableAt: now,
       });
     }
-    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek };
+    return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek, milestoneId: theirs };
   });
 }
 

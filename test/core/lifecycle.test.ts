@@ -162,6 +162,19 @@ describe('learner corrections', () => {
     const saved = await e.core.submitForm(e.as('li'), { channelId: 'C-spring' }, 'checkin', form.form.state, { status: 'on-track', milestones: [] });
     expect(textOf(saved)).toContain('No longer marked done: **Production code baseline**.');
   });
+
+  it('a learner ahead of the week is asked about their next milestone, and the answer and its link are recorded under it', async () => {
+    await e.at(slot(1));
+    await e.run(e.as('li'), '/checkin done');
+    await e.at(slot(2));
+    const form = await e.run(e.as('li'), '/checkin');
+    if (form.kind !== 'form') throw new Error('expected the form');
+    expect(form.form.fields[0]!.label).toBe('How is Containerization and serving going?');
+    const saved = await e.core.submitForm(e.as('li'), { channelId: 'C-spring' }, 'checkin', form.form.state, { status: 'on-track', link: 'https://github.com/li/serving' });
+    expect(textOf(saved)).toContain('Recorded: **On track** for week 2 (Containerization and serving).');
+    const links = await e.deps.db.selectFrom('evidence_links').select(['milestone_id', 'url']).execute();
+    expect(links).toEqual([{ milestone_id: 'containerization-serving', url: 'https://github.com/li/serving' }]);
+  });
 });
 
 describe('the end of the program', () => {

@@ -193,13 +193,13 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
       linkProblem = err.message;
     }
   }
-  const reply = await save(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
+  const { reply, milestoneId } = await saveAnswer(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
   if (reply.kind !== 'message') return reply;
-  const milestone = milestoneOf(target.program, target.round.milestone_id);
+  // The link goes with the milestone the form asked about.
+  const milestone = milestoneOf(target.program, milestoneId ?? target.round.milestone_id);
   let checking: string | null = null;
   if (linkProblem) checking = `Your link was not attached: ${linkProblem} Link your work with \`/evidence <url>\`.`;
   else if (link && milestone) {
-    // The link goes with the week's milestone, checked like `/evidence`.
     await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
     checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
   }
@@ -207,24 +207,25 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };
 }
 
-async function save(
-  deps: CoreDeps,
-  target: Target,
-  input: CheckinInput,
-): Promise<Reply> {
+async function save(deps: CoreDeps, target: Target, input: CheckinInput): Promise<Reply> {
+  return (await saveAnswer(deps, target, input)).reply;
+}
+
+/** The reply, and the milestone the answer was about when it was recorded. */
+async function saveAnswer(deps: CoreDeps, target: Target, input: CheckinInput): Promise<{ reply: Reply; milestoneId: string | null }> {
   const now = deps.clock.now();
   const { round, program, cohort } = target;
   const outcome = await recordCheckin(deps.db, target, input, now);
-  if (outcome.kind === 'finished') return privately(finishedText(cohort.name));
+  if (outcome.kind === 'finished') return { reply: privately(finishedText(cohort.name)), milestoneId: null };
   if (outcome.kind === 'closed') {
-    return privately(
+    const closed =
       `Week ${round.week} closed ${outcome.nextWeek === null ? 'when the program ended' : `when week ${outcome.nextWeek} opened`}, so your answer (**${STATUS_LABEL[outcome.existing.status]}**) stays as it was.` +
-        (outcome.nextWeek === null ? '' : ' Use `/checkin` for this week.'),
-    );
+      (outcome.nextWeek === null ? '' : ' Use `/checkin` for this week.');
+    return { reply: privately(closed), milestoneId: null };
   }
-  const milestone = milestoneOf(program, round.milestone_id);
+  const milestone = milestoneOf(program, outcome.milestoneId);
   const lines = [
-    `${outcome.edited ? 'Updated' : 'Recorded'}: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? round.milestone_id})` +
+    `${outcome.edited ? 'Updated' : 'Recorded'}: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? outcome.milestoneId})` +
       (outcome.late ? ', marked late because the next round had already opened.' : '.'),
   ];
   if (outcome.completed.length > 0) {
@@ -241,9 +242,9 @@ async function save(
     const match = await askAndLog(deps.db, deps.faq, { question: blocker, platform: cohort.platform, userId: target.member.user_id, cohortId: cohort.id, via: 'checkin', now });
     if (match.answered && match.id) {
       lines.push(`Your mentor can see your blocker. Meanwhile this might help: **${match.question}**`);
-      return privately(lines.join('\n'), [{ action: 'faq.show', label: 'Show the answer', value: match.id }]);
+      return { milestoneId: outcome.milestoneId, reply: privately(lines.join('\n'), [{ action: 'faq.show', label: 'Show the answer', value: match.id }]) };
     }
     lines.push('Your mentor can see your blocker.');
   }
-  return privately(lines.join('\n'));
+  return { milestoneId: outcome.milestoneId, reply: privately(lines.join('\n')) };
 }
