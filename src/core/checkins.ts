@@ -5,7 +5,7 @@ import { transact } from '../db/transact.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
 import { roundPost } from './messages/rounds.js';
 import { enqueue } from './outbox.js';
-import { learnerMilestone } from './rounds.js';
+import { learnerMilestone, postedLate } from './rounds.js';
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -195,7 +195,7 @@ export async function recordCheckin(
         platform: cohort.platform,
         targetKind: 'message',
         targetId: `round:${round.id}`,
-        message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered, learners }),
+        message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered, learners, late: postedLate(round, cohort.timezone) }),
         availableAt: now,
       });
     }

@@ -9,7 +9,7 @@ import { plural } from './messages/progress.js';
 import { roundPost } from './messages/rounds.js';
 import { membershipRows, type UserKey } from './learner-data.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
-import { latestPostedRound } from './rounds.js';
+import { latestPostedRound, postedLate } from './rounds.js';
 import { refreshAlerts } from './stalls/refresh.js';
 
 /** How an erased learner's membership reads wherever the cohort's history still counts it. */
@@ -225,7 +225,15 @@ async function roundCountUpdates(trx: Executor, content: Content, erased: Readon
       platform: cohort.platform,
       targetKind: 'message',
       targetId: `round:${round.id}`,
-      message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered: counts.answered, learners: counts.learners }),
+      message: roundPost({
+        program,
+        roundId: round.id,
+        week: round.week,
+        milestoneId: round.milestone_id,
+        answered: counts.answered,
+        learners: counts.learners,
+        late: postedLate(round, cohort.timezone),
+      }),
       availableAt: now,
     });
   }

@@ -68,6 +68,11 @@ describe('outages never lose or slide a week', () => {
     // Weeks not run are no rounds: the two last rounds Maria missed are weeks 1 and 4.
     expect(await e.deps.db.selectFrom('stall_flags').selectAll().execute()).toEqual([]);
     await e.run(e.as('li'), '/checkin on-track');
+    await e.tick();
+    // The post's count goes up with the answer; the line saying it came late stays.
+    const edited = e.port.sent.filter((s) => s.kind === 'update').at(-1)!.message.text;
+    expect(edited).toContain('_1 of 2 checked in_');
+    expect(edited.split('\n')[1]).toBe(posts[1]!.message.text.split('\n')[1]);
     await runWeeks(5, 5);
     const flagged = await e.deps.db.selectFrom('stall_flags').innerJoin('members', 'members.id', 'stall_flags.member_id').select(['members.user_id', 'stall_flags.reasons']).execute();
     expect(flagged.map((f) => [f.user_id, f.reasons.map((r) => r.text)])).toEqual([['maria', ['missed the last 2 check-ins (weeks 1 and 4)']]]);
