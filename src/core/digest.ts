@@ -139,7 +139,8 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
     .selectFrom('rounds')
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
     .select(['rounds.id', 'rounds.cohort_id', 'rounds.week', 'cohorts.platform', 'cohorts.program_id'])
-    .where('cohorts.status', '=', 'active')
+    // A pause holds back the weeks to come, not the digest of a week already posted.
+    .where('cohorts.status', 'in', ['active', 'paused'])
     .where('rounds.state', '=', 'posted')
     .where('rounds.digest_at', 'is', null)
     .where('rounds.opens_at', '<=', new Date(now.getTime() - DIGEST_AFTER_MS))

@@ -144,14 +144,18 @@ describe('enqueueDueDigests', () => {
     expect((await outbox(t.db)).map((s) => s.key).slice(2)).toEqual([`digest:${cohort.id}:5:${ana}`, `digest:${cohort.id}:5:${bob}`]);
   });
 
-  it('skips paused cohorts and removed mentors', async () => {
+  it('skips removed mentors; a pause holds back weeks to come, not the digest of a week already posted', async () => {
     const { cohort, bob } = await spring();
     await t.db.updateTable('members').set({ removed_at: at(4) }).where('id', '=', bob).execute();
     const paused = await makeCohort(t.db, { name: 'winter', weeks: 4, status: 'paused' });
     await addMember(t.db, paused.id, 'Wim', 'mentor');
-    expect(await enqueueDueDigests(t.db, content, new Date(at(4).getTime() + 6 * DAY))).toBe(1);
-    expect((await outbox(t.db)).map((s) => s.to)).toEqual(['U-ana']);
-    expect((await outbox(t.db))[0]!.key).toMatch(new RegExp(`^digest:${cohort.id}:4:`));
+    // Paused after week 4 was posted; the weeks before it had their digests.
+    await t.db.updateTable('rounds').set({ digest_at: at(4) }).where('cohort_id', '=', paused.id).where('week', '<', 4).execute();
+    expect(await enqueueDueDigests(t.db, content, new Date(at(4).getTime() + 6 * DAY))).toBe(2);
+    const sent = await outbox(t.db);
+    expect(sent.map((s) => s.to).sort()).toEqual(['U-ana', 'U-wim']);
+    expect(sent.find((s) => s.to === 'U-ana')!.key).toMatch(new RegExp(`^digest:${cohort.id}:4:`));
+    expect(sent.find((s) => s.to === 'U-wim')!.key).toMatch(new RegExp(`^digest:${paused.id}:4:`));
   });
 
   it('after an outage, every week whose digest was not sent gets it once, oldest first; a week not run gets none', async () => {

@@ -109,6 +109,11 @@ export const EXAMPLES: Array<{ name: string; history: History }> = [
     }),
   },
   {
+    // Found by the random histories (seed 20261201) once a pause no longer excused a missing digest.
+    name: 'a pause the day week 1 is posted still lets week 1 have its digest',
+    history: cohort({ horizon: 2, learners: [steady(1), steady(1), steady(1)], organizer: [{ week: 1, hour: 0, what: { kind: 'pause', days: 7 } }] }),
+  },
+  {
     name: 'the program ends: summary, reports, no flag left, week 24 closed to edits',
     history: cohort({
       horizon: 26,
