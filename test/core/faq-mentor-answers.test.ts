@@ -44,6 +44,19 @@ describe('the FAQ learns from mentors', () => {
 
     const [draft] = await mentorAnswerDrafts(t.db);
     expect(draft).toMatchObject({ phrasings: ['how do I negotiate stock options at a startup'], mentorName: 'dana' });
+
+    // Pressing Answer again changes the answer, knowingly: the form holds it, and the learner is told it changed.
+    const reopened = await e.core.action(e.as('dana'), place, 'faq.answer', answer.value);
+    if (reopened.kind !== 'form') throw new Error('expected the form');
+    expect(reopened.form.title).toBe('Change the answer');
+    expect(reopened.form.fields[0]).toMatchObject({ label: 'dana answered on 2026-03-02; change it?', initial: 'Ask for the strike price, the vesting schedule and the last valuation.' });
+    const same = await e.core.submitForm(e.as('dana'), place, 'faq-answer', state, { answer: 'Ask for the strike price, the vesting schedule and the last valuation.' });
+    expect(textOf(same)).toBe('dana already sent that answer on 2026-03-02; nothing changed.');
+    const changed = await e.core.submitForm(e.as('dana'), place, 'faq-answer', state, { answer: 'Ask for the strike price, the vesting schedule, the last valuation and the exercise window.' });
+    expect(textOf(changed)).toBe('Changed, and sent: the learner gets your new answer, and so does the next learner who asks this.');
+    await e.deliver();
+    expect(e.port.dmsTo('maria').at(-1)!.message.text).toMatch(/^\*\*dana\*\* changed the answer to your question \(it replaces the one from dana\):/);
+    expect(textOf(await e.run(e.as('lee'), '/faq How do I negotiate stock options at a startup?'))).toContain('exercise window');
   });
 
   it('tells the mentor which entry the learner found unhelpful', async () => {

@@ -22,14 +22,30 @@ export async function mentorAnswerFor(db: Executor, question: string): Promise<M
   return row ? { answer: row.answer, mentorName: row.mentor_name, answeredAt: new Date(row.answered_at) } : null;
 }
 
+/** The latest answer given to this asked question, by any mentor. */
+export async function answerTo(db: Executor, questionId: number): Promise<MentorAnswer | null> {
+  const row = await db
+    .selectFrom('faq_mentor_answers')
+    .select(['answer', 'mentor_name', 'answered_at'])
+    .where('question_id', '=', questionId)
+    .orderBy('answered_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { answer: row.answer, mentorName: row.mentor_name, answeredAt: new Date(row.answered_at) } : null;
+}
+
+/** Stores a mentor's answer; returns its id. */
 export async function storeMentorAnswer(
   db: Executor,
   a: { questionId: number; normalized: string; answer: string; mentorUserId: string; mentorName: string; now: Date },
-): Promise<void> {
-  await db
+): Promise<number> {
+  const row = await db
     .insertInto('faq_mentor_answers')
     .values({ question_id: a.questionId, normalized: a.normalized, answer: a.answer, mentor_user_id: a.mentorUserId, mentor_name: a.mentorName, answered_at: a.now })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 /** A learner picked this entry from "did you mean" for a phrasing the FAQ did not know well enough. */

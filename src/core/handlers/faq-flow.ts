@@ -2,7 +2,7 @@ import type { Actor, Button, OutMessage, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import { liveIntent } from '../faq/live-intent.js';
 import { askAndLog, recordFeedback } from '../faq/log.js';
-import { mentorAnswerFor, storeAliasCandidate, storeMentorAnswer, type MentorAnswer } from '../faq/mentor-answers.js';
+import { answerTo, mentorAnswerFor, storeAliasCandidate, storeMentorAnswer, type MentorAnswer } from '../faq/mentor-answers.js';
 import { normalizeQuestion } from '../faq/normalize.js';
 import { suggestionsFor, type Suggestion } from '../faq/suggest.js';
 import type { FaqResult } from '../faq/types.js';
@@ -161,17 +161,32 @@ async function answerableLog(deps: CoreDeps, actor: Actor, value: string) {
   return log;
 }
 
-/** `Answer` on a question passed to a mentor: the form to write the answer in. */
+/**
+ * `Answer` on a question passed to a mentor: the form to write the answer in. Once answered (by
+ * them or another mentor), the form holds that answer, to change rather than to answer twice.
+ */
 export async function openAnswerForm(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
   const log = await answerableLog(deps, actor, value);
+  const given = await answerTo(deps.db, log.id);
+  const label = given ? `${given.mentorName} answered on ${given.answeredAt.toISOString().slice(0, 10)}; change it?` : truncate(log.question, 45);
   return {
     kind: 'form',
     form: {
       id: 'faq-answer',
-      title: 'Answer a question',
+      title: given ? 'Change the answer' : 'Answer a question',
       submitLabel: 'Send',
       state: String(log.id),
-      fields: [{ id: 'answer', label: truncate(log.question, 45), kind: 'textarea', optional: false, placeholder: 'Your answer, in a few sentences', maxLength: ANSWER_MAX }],
+      fields: [
+        {
+          id: 'answer',
+          label: truncate(label, 45),
+          kind: 'textarea',
+          optional: false,
+          placeholder: 'Your answer, in a few sentences',
+          maxLength: ANSWER_MAX,
+          ...(given ? { initial: given.answer } : {}),
+        },
+      ],
     },
   };
 }
@@ -183,19 +198,23 @@ export async function submitMentorAnswer(deps: CoreDeps, actor: Actor, state: st
   if (!text) return { kind: 'form-errors', errors: { answer: 'Write an answer before sending.' }, message: { text: 'Write an answer before sending.', private: true } };
   if (text.length > ANSWER_MAX) return { kind: 'form-errors', errors: { answer: `At most ${ANSWER_MAX} characters.` }, message: { text: `At most ${ANSWER_MAX} characters.`, private: true } };
   const now = deps.clock.now();
+  const given = await answerTo(deps.db, log.id);
+  if (given && given.answer === text) return privately(`${given.mentorName} already sent that answer on ${given.answeredAt.toISOString().slice(0, 10)}; nothing changed.`);
   await deps.db.transaction().execute(async (trx) => {
-    await storeMentorAnswer(trx, { questionId: log.id, normalized: normalizeQuestion(log.question), answer: text, mentorUserId: actor.userId, mentorName: actor.displayName, now });
+    const answerId = await storeMentorAnswer(trx, { questionId: log.id, normalized: normalizeQuestion(log.question), answer: text, mentorUserId: actor.userId, mentorName: actor.displayName, now });
     if (log.user_id) {
+      const heading = given ? `**${actor.displayName}** changed the answer to your question (it replaces the one from ${given.mentorName}):` : `**${actor.displayName}** answered your question:`;
       await enqueue(trx, {
-        key: `faq-answer:${log.id}:${actor.userId}:${now.getTime()}`,
+        key: `faq-answer:${log.id}:${answerId}`,
         kind: 'notice',
         platform: log.platform as Actor['platform'],
         targetKind: 'user',
         targetId: log.user_id,
-        message: { text: `**${actor.displayName}** answered your question:\n> ${log.question}\n\n${text}` },
+        message: { text: `${heading}\n> ${log.question}\n\n${text}` },
         availableAt: now,
       });
     }
   });
+  if (given) return privately(log.user_id ? 'Changed, and sent: the learner gets your new answer, and so does the next learner who asks this.' : 'Changed: the next learner who asks this gets your new answer.');
   return privately(log.user_id ? 'Sent, and stored: the next learner who asks this gets your answer too.' : 'Stored: the next learner who asks this gets your answer.');
 }
