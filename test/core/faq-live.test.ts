@@ -32,6 +32,16 @@ describe('FAQ questions about the live cohort', () => {
     expect(await ask('what should I be working on this week')).toBe(text);
   });
 
+  it('says a paused cohort is paused, and what its dates assume', async () => {
+    await e.run(e.as('olga', { admin: true }), '/cohort pause');
+    try {
+      expect(await ask('what do I have to do this week')).toMatch(/\nCheck-ins are paused for now\.$/);
+      expect(await ask('when is the next check-in?')).toMatch(/Check-ins are paused for now; that date assumes an organizer resumes them\.$/);
+    } finally {
+      await e.run(e.as('olga', { admin: true }), '/cohort resume');
+    }
+  });
+
   it('lists the milestones with their weeks', async () => {
     const text = await ask('what are the milestones?');
     expect(text).toMatch(/^The milestones of \*\*Data scientist to ML engineer\*\* \(24 weeks\):\n1\. \*\*Production code baseline\*\* \(weeks 1–4\): done when /);

@@ -48,7 +48,7 @@ describe('/mydata', () => {
     expect(text).toContain('Spring 2027, week 1: blocked · blocker “docker networking, day three” · edited 1×');
     expect(text).toContain('Spring 2027, week 2: blocked · blocker “compose will not start”');
     expect(text).toMatch(/Breaks\*\* \(1\)\n• Spring 2027: from .* back Thu 25 Mar 2027/);
-    expect(text).toMatch(/Stall flags about you\*\* \(1\)\n• Spring 2027: open since .*blocked/);
+    expect(text).toMatch(/Stall flags about you\*\* \(1\)\n• Spring 2027: raised .*, open: .*blocked/);
     expect(text).toContain('“how long does the move to ML engineering take?”');
     expect(text).not.toContain('li private note');
     expect(buttonsOf(reply).map((b) => [b.action, b.label])).toEqual([

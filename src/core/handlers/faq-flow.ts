@@ -110,7 +110,7 @@ function whyAsked(deps: CoreDeps, log: { answered: boolean; matched_id: string |
   if (!log.answered) return 'asked a question the FAQ could not answer';
   const entry = log.matched_id ? deps.faq.byId(log.matched_id) : null;
   const which = entry?.question ? ` (“${entry.question}”)` : '';
-  return log.feedback === 'not_helpful' ? `asked a question; the FAQ's answer${which} did not help them` : `asked a question the FAQ answered${which}, and would like a mentor too`;
+  return log.feedback === 'not_helpful' ? 'asked a question; the FAQ answered it, but not helpfully' : `asked a question the FAQ answered${which}, and would like a mentor too`;
 }
 
 export async function pingMentor(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {

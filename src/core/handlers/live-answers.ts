@@ -81,9 +81,10 @@ async function answer(deps: CoreDeps, cohort: Cohort, member: Member, intent: Li
       break;
   }
 
-  if (cohort.status === 'finished') return `**${cohort.name}** has finished: all ${program.weeks.length} weeks have run.`;
+  if (cohort.status === 'finished') return `**${cohort.name}** has finished: its last week, week ${program.weeks.length}, has closed. \`/progress\` still shows your record.`;
   const cal = await calendar(deps, cohort, program, now);
-  const paused = cohort.status === 'paused' ? ' Check-ins are paused for now; the dates below assume an organizer resumes them.' : '';
+  const isPaused = cohort.status === 'paused';
+  const paused = isPaused ? ' Check-ins are paused for now; that date assumes an organizer resumes them.' : '';
 
   if (intent === 'next-checkin') {
     if (!cal.next) return `Every check-in of **${cohort.name}** has opened; the last was week ${cal.week}. The program ends a week after it.`;
@@ -101,7 +102,7 @@ async function answer(deps: CoreDeps, cohort: Cohort, member: Member, intent: Li
     return `**${cohort.name}** hasn't started yet; week 1 opens${when}. It works towards **${first?.milestone?.title ?? '?'}**: ${first?.focus ?? ''}\n_Done when:_ ${first?.milestone?.doneWhen ?? ''}`;
   }
   const w = milestoneOfWeek(program, cal.week);
-  return `Week ${cal.week} of ${program.weeks.length} in **${cohort.name}**: **${w?.milestone?.title ?? '?'}** (${w?.milestone ? weeksOf(program, w.milestone.id) : ''}). This week: ${w?.focus ?? ''}\n_Done when:_ ${w?.milestone?.doneWhen ?? ''}${paused}`;
+  return `Week ${cal.week} of ${program.weeks.length} in **${cohort.name}**: **${w?.milestone?.title ?? '?'}** (${w?.milestone ? weeksOf(program, w.milestone.id) : ''}). This week: ${w?.focus ?? ''}\n_Done when:_ ${w?.milestone?.doneWhen ?? ''}${isPaused ? '\nCheck-ins are paused for now.' : ''}`;
 }
 
 function lowerFirst(text: string): string {

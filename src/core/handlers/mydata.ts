@@ -39,7 +39,7 @@ export function myDataText(data: LearnerData): string {
     ...listed('Breaks', data.breaks, (b) => `${b.cohort}: from ${dayText(b.from)}, back ${dayText(b.back_on)}`),
     ...listed('Linked work', data.evidence, (l) => `${l.cohort}: ${l.milestone} · ${l.url} · ${l.state}`),
     ...listed('Stall flags about you', data.flags, (f) =>
-      `${f.cohort}: ${f.state}${f.resolution ? ` (${f.resolution})` : ''} since ${dayText(f.opened_at)}${f.reasons.length ? `: ${f.reasons.join('; ')}` : ''}`,
+      `${f.cohort}: raised ${dayText(f.opened_at)}, ${f.resolved_at ? `resolved${f.resolution ? ` (${f.resolution})` : ''} ${dayText(f.resolved_at)}` : f.state}${f.reasons.length ? `: ${f.reasons.join('; ')}` : ''}`,
     ),
     ...listed('FAQ questions you asked', data.faq_questions, (q) => `${quote(q.question)}, ${dayText(q.asked_at)}${q.answered ? '' : ' (no curated answer)'}`),
     '',

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutFile } from '../../core/attachments.js';
 import type { ChatPort, OutMessage, SentRef } from '../../core/chat.js';
-import { frame } from './render.js';
+import { frame, plainText } from './render.js';
 import { readSavedButtons, saveButtons, type NumberedButton } from './saved-buttons.js';
 
 export interface ShownMessage {
@@ -107,7 +107,7 @@ export class LocalChat implements ChatPort {
     const lines = message.text.trim().split('\n');
     const changed = before ? lines.find((line, i) => line.trim() !== '' && line !== before[i]) : undefined;
     this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });
-    const shown = (changed ?? lines.at(-1) ?? '').replace(/\*\*|_/g, '');
+    const shown = plainText(changed ?? lines.at(-1) ?? '');
     this.print(`   ↺ #${channelId}, message ${messageId} ${changed ? 'now reads' : 'now ends'}: ${shown}`);
   }
 }

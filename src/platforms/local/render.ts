@@ -4,11 +4,18 @@ const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const bold = (s: string) => (useColor ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s: string) => (useColor ? `\x1b[2m${s}\x1b[22m` : s);
 
+const BOLD = /\*\*([^*]+)\*\*/g;
+// Italics open after a space and close before one or a stop; an underscore inside a word ("New_York") stays.
+const ITALIC = /(^|\s)_(\S(?:.*?\S)?)_(?=\s|$|[.,;:])/gm;
+
 /** Markdown as a terminal shows it: bold kept visible, buttons numbered so `click N` can press them. */
 export function renderText(markdown: string): string {
-  return markdown
-    .replace(/\*\*([^*]+)\*\*/g, (_m, t: string) => bold(t))
-    .replace(/(^|\s)_([^_]+)_(?=\s|$|[.,;:])/g, (_m, pre: string, t: string) => `${pre}${dim(t)}`);
+  return markdown.replace(BOLD, (_m, t: string) => bold(t)).replace(ITALIC, (_m, pre: string, t: string) => `${pre}${dim(t)}`);
+}
+
+/** Markdown without its emphasis marks, for one-line notes of an edit. */
+export function plainText(markdown: string): string {
+  return markdown.replace(BOLD, '$1').replace(ITALIC, '$1$2');
 }
 
 export function renderButtons(buttons: Array<{ n: number; button: Button }>): string {
