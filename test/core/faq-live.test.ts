@@ -49,9 +49,9 @@ describe('FAQ questions about the live cohort', () => {
   });
 
   it('says when the program ends, counting the skipped week', async () => {
-    expect(await ask('when does the program end?')).toBe(
-      '**Spring** runs 24 weeks: its last check-in (week 24) opens Mon 17 Aug 2026, 09:00 Europe/Berlin, and the program ends with that week.',
-    );
+    const ends = '**Spring** runs 24 weeks: its last check-in (week 24) opens Mon 17 Aug 2026, 09:00 Europe/Berlin, and the program ends with that week. It is in week 1; 23 more check-ins to come.';
+    expect(await ask('when does the program end?')).toBe(ends);
+    expect(await ask('how many weeks are left?')).toBe(ends);
   });
 
   it('names the mentors and shows where the learner stands, privately', async () => {

@@ -26,8 +26,11 @@ const INTENTS: IntentWords[] = [
   { intent: 'this-week', required: [exact('do'), group('week')], fits: `${COHORT} have has to need should supposed` },
   { intent: 'milestones', required: [exact('milestones syllabus curriculum'), group('milestones list all what which program weeks')], fits: `${COHORT} weeks week each per order overview` },
   { intent: 'program-end', required: [group('end ends ending finish finishes over last final conclude wrap'), group('program programme cohort course bootcamp when date')], fits: `${COHORT} up does will` },
+  { intent: 'program-end', required: [group('left remain remaining go'), group('week weeks checkin checkins check round rounds')], fits: `${COHORT} how many much still there to in` },
   { intent: 'mentors', required: [group('mentor mentors'), group('who which list name names')], fits: `${COHORT} assigned` },
   // "doing" as typed: its stem "do" is in every "how do I" question.
+  // "What is the next milestone I need to finish": the one after those done, which /progress names.
+  { intent: 'standing', required: [exact('next'), group('milestone')], fits: `${COHORT} need have to finish do complete should` },
   { intent: 'standing', required: [[...group('stand standing behind ahead track progress'), ...exact('doing')]], fits: `${COHORT} where how am on far along so am i compared overall` },
 ];
 

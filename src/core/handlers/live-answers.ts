@@ -7,6 +7,7 @@ import { activeMembers, membershipsOf, type Membership } from '../members.js';
 import { progressView } from '../progress.js';
 import { cohortCalendar } from '../calendar.js';
 import { describeSlot, WEEKDAY_NAMES, type Slot } from '../schedule.js';
+import { plural } from '../messages/progress.js';
 
 export const NOT_IN_A_COHORT =
   "You're not in a cohort, so I have nothing about yours to tell. To join one, type `/cohort join` in the cohort's channel (or ask an organizer to add you with `/cohort add`). Questions about the program itself work anywhere with `/faq`.";
@@ -93,7 +94,9 @@ async function answer(deps: CoreDeps, cohort: Cohort, member: Member, intent: Li
   }
   if (intent === 'program-end') {
     const verb = cal.next ? 'opens' : 'opened';
-    return `**${cohort.name}** runs ${program.weeks.length} weeks: its last check-in (week ${program.weeks.length}) ${verb} ${describeSlot(cal.last, zone)}, and the program ends with that week.${paused}`;
+    const toGo = program.weeks.length - cal.week;
+    const where = cal.week === 0 ? '' : toGo === 0 ? ' This is the last week.' : ` It is in week ${cal.week}; ${plural(toGo, 'more check-in')} to come.`;
+    return `**${cohort.name}** runs ${program.weeks.length} weeks: its last check-in (week ${program.weeks.length}) ${verb} ${describeSlot(cal.last, zone)}, and the program ends with that week.${where}${paused}`;
   }
   // this-week
   if (cal.week === 0) {

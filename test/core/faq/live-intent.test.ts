@@ -14,6 +14,9 @@ describe('questions about the asker’s own cohort', () => {
     ['how am I doing so far', 'standing'],
     ['what do I have to do this week', 'this-week'],
     ['what should I do this week?', 'this-week'],
+    ['how many weeks are left?', 'program-end'],
+    ['how many check-ins are left?', 'program-end'],
+    ['what is the next milestone I need to finish?', 'standing'],
   ])('recognises %j', (q, intent) => {
     expect(liveIntent(q)).toBe(intent);
   });
@@ -29,6 +32,8 @@ describe('questions about the asker’s own cohort', () => {
     'how do i get my company to pay for the program',
     'how do I do well in the program',
     'what do I do now that I am flagged',
+    'how much of my training budget is left',
+    'what is the next milestone after containerization about',
   ])('leaves %j to the FAQ', (q) => {
     expect(liveIntent(q)).toBeNull();
   });
