@@ -283,9 +283,10 @@ export async function runStart(argv: string[]): Promise<number> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   if (terminalMode && bot.local) {
     const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout, banner, clockFile: savedClock });
-    void terminal.run().then(() => {
-      if (process.stdin.isTTY) shutdown('end of input');
-      else bot.log.info('terminal input closed; still serving /healthz');
+    void terminal.run().then((how) => {
+      if (how === 'quit' || process.stdin.isTTY) return shutdown(how === 'quit' ? '/quit' : 'end of input');
+      // Piped input that ends without /quit leaves the bot running, as a bot with no one typing.
+      process.stdout.write('Input ended; the bot keeps running (scheduler, /healthz). End the input with /quit to stop it, or send SIGTERM.\n');
     });
   }
   return -1;

@@ -107,7 +107,8 @@ export class Terminal {
     return `${this.user} in #${this.channel}> `;
   }
 
-  async run(): Promise<void> {
+  /** Reads lines until `/quit` ('quit') or the end of the input ('end'). */
+  async run(): Promise<'quit' | 'end'> {
     const rl = createInterface({ input: this.opts.input, output: this.opts.output, terminal: Boolean((this.opts.output as NodeJS.WriteStream).isTTY) });
     const lines = rl[Symbol.asyncIterator]();
     const ask: Ask = async (prompt) => {
@@ -122,7 +123,7 @@ export class Terminal {
         const line = await ask(this.prompt());
         const more = line !== null && (await this.handle(line, ask));
         if (this.opts.clockFile) saveClock(this.opts.clockFile, this.opts.core.deps.clock.now());
-        if (!more) return;
+        if (!more) return line === null ? 'end' : 'quit';
       }
     } finally {
       rl.close();
