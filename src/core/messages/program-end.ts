@@ -53,7 +53,8 @@ export function finalReport(d: FinalReportData): OutMessage {
       ...d.learners.map((l) => `• ${l.name}: ${l.milestonesDone}/${d.milestones.length} · ${l.answered}/${d.postedWeeks.length} · ${l.late} · ${l.flags}`),
       '',
       `**Answers per week:** ${answers || '—'}`,
-      `**Stall flags:** ${d.flagsRaised} raised; ${d.flagsResolvedByMentors} resolved by a mentor, ${d.flagsResolvedThemselves} resolved themselves, ${d.flagsOpenAtEnd} still open at the end (closed as "program ended"); ${ack}.`,
+      // The response section below gives the times in full; the flag line only says when none came.
+      `**Stall flags:** ${d.flagsRaised} raised; ${d.flagsResolvedByMentors} resolved by a mentor, ${d.flagsResolvedThemselves} resolved themselves, ${d.flagsOpenAtEnd} still open at the end (closed as "program ended")${d.responseTimes ? '' : `; ${ack}`}.`,
       ...(d.responseTimes ? ['', '**Response to stall alerts** (alert → first mentor answer)', ...d.responseTimes] : []),
     ].join('\n'),
   };

@@ -48,6 +48,8 @@ export interface AlertView {
   state: AlertState;
   /** new: first alert; reminder: re-sent after 48 h; escalation: to the organizers. */
   variant?: 'new' | 'reminder' | 'escalation';
+  /** When the first alert went out: a reminder or escalation says since when it waits (an outage can make that longer than usual). */
+  alertedAt?: Date;
   /** Who the flag is assigned to, for the escalation text; null when the cohort has no mentor. */
   mentorName?: string | null;
   /** The alert goes to the organizers because the cohort has no mentor. */
@@ -65,11 +67,12 @@ export function alertButtons(flagId: number, status: FlagStatus, labelSuffix = '
 
 export function stallAlert(v: AlertView): OutMessage {
   const lines: string[] = [];
+  const since = v.alertedAt ? `since ${formatWhen(v.alertedAt, v.timezone)}` : null;
   if (v.variant === 'reminder') {
-    lines.push('**Reminder:** nobody has acknowledged this stall alert for 2 days.');
+    lines.push(`**Reminder:** nobody has acknowledged this stall alert ${since ?? 'for 2 days'}.`);
   } else if (v.variant === 'escalation') {
     const who = v.mentorName ? `${v.mentorName}, the assigned mentor,` : 'no mentor';
-    lines.push(`**Escalated to the organizers:** ${who} has not acknowledged this stall alert in 4 days.`);
+    lines.push(`**Escalated to the organizers:** ${who} has not acknowledged this stall alert ${since ?? 'in 4 days'}.`);
   }
   lines.push(`**${v.learnerName}** in **${v.cohortName}** may be stalling:`);
   for (const r of v.reasons) lines.push(`• ${r.text}`);

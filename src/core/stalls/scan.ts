@@ -474,7 +474,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
   const history = (memberId: number): AnswerLine[] => histories.get(memberId) ?? [];
 
   const alertTo = (
-    p: { flagId: number; learner: MemberRow; cohort: CohortState; reasons: readonly StallReason[] },
+    p: { flagId: number; learner: MemberRow; cohort: CohortState; reasons: readonly StallReason[]; alertedAt?: Date },
     mentor: MemberRow | null,
     variant: 'new' | 'reminder',
   ): Outgoing[] => {
@@ -494,6 +494,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
       history: history(p.learner.id),
       state: { kind: 'open' },
       variant,
+      ...(p.alertedAt ? { alertedAt: p.alertedAt } : {}),
       toOrganizers: mentor === null,
     });
     if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message }];
@@ -623,7 +624,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           mentor = pickMentor(p.cohort);
           if (mentor) await trx.updateTable('stall_flags').set({ mentor_member_id: mentor.id }).where('id', '=', p.flag.id).execute();
         }
-        return alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons }, mentor, 'reminder');
+        return alertTo({ flagId: p.flag.id, learner: p.learner, cohort: p.cohort, reasons: p.flag.reasons, alertedAt: p.flag.openedAt }, mentor, 'reminder');
       },
     );
   }
@@ -643,6 +644,7 @@ export async function scanStalls(db: Db, content: Content, now: Date, options: S
           history: history(p.learner.id),
           state: { kind: 'open' },
           variant: 'escalation',
+          alertedAt: p.flag.openedAt,
           mentorName: assignedMentor(p.flag)?.name ?? null,
         });
         return organizersOf(p.cohort).map((userId) => ({

@@ -80,6 +80,8 @@ describe('the heatmap goes with the digest and the final report', () => {
     const reports = (await outbox(t.db)).filter((o) => o.kind === 'report');
     expect(reports.map((r) => r.to)).toEqual(['U-ana', 'U-bob']);
     expect(reports[0]!.message.text).toContain('**Response to stall alerts**');
+    // The response times are given once, in their own section.
+    expect(reports[0]!.message.text).not.toContain('median time to acknowledge');
     const [file] = (await filesOf(t.db, [reports[0]!.key])).get(reports[0]!.key)!;
     expect(file!.name).toBe('spring-week-05-final.png');
     const drawn = renderer.seen[0]!;

@@ -338,7 +338,7 @@ describe('scanStalls: open flags over time', () => {
       [`alert:${flag!.id}`, 'U-ana'],
       [`alert:${flag!.id}:resend`, 'U-ana'],
     ]);
-    expect(sent[1]!.message.text).toBe(`**Reminder:** nobody has acknowledged this stall alert for 2 days.\n${MARIA_ALERT}`);
+    expect(sent[1]!.message.text).toBe(`**Reminder:** nobody has acknowledged this stall alert since Tue 31 Mar 2026, 16:00 (Europe/Berlin).\n${MARIA_ALERT}`);
     expect(sent[1]!.message.buttons?.map((b) => b.label)).toEqual(['Acknowledge', 'Resolve']);
 
     expect(await scan(new Date(now.getTime() + 95 * HOUR))).toMatchObject({ escalated: 0 });
@@ -352,7 +352,7 @@ describe('scanStalls: open flags over time', () => {
       [`alert:${flag!.id}:escalate:U-admin`, 'U-admin'],
     ]);
     expect(sent[2]!.message.text).toBe(
-      `**Escalated to the organizers:** Ana, the assigned mentor, has not acknowledged this stall alert in 4 days.\n${MARIA_ALERT}`,
+      `**Escalated to the organizers:** Ana, the assigned mentor, has not acknowledged this stall alert since Tue 31 Mar 2026, 16:00 (Europe/Berlin).\n${MARIA_ALERT}`,
     );
     expect(sent[2]!.message.buttons?.map((b) => b.action)).toEqual(['flag.ack', 'flag.resolve']);
     const [after] = await flags(t.db);
