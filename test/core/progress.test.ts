@@ -109,7 +109,7 @@ describe('cohortStatusView', () => {
     expect(view.text).toBe(
       [
         '**spring · week 4: Monitor drift**',
-        'Posted Mon 23 Mar 2026, 09:00 (Europe/Berlin). 2 of 3 learners checked in.',
+        'Posted Mon 23 Mar 2026, 09:00 (Europe/Berlin). 2 of 3 learners checked in (1 more is away).',
         '',
         '**Checked in (2)**',
         '• Ben: on track · confidence 4/5 · blocker: “Ben’s private blocker”',

@@ -172,9 +172,11 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
     lines.push(`**${d.cohortName}**`, 'No check-in has been posted in this cohort yet.');
   } else {
     const total = d.checkedIn.length + d.missing.length;
+    // The round post counts every learner; say who is left out here, so the two counts agree.
+    const away = d.away.length > 0 ? ` (${d.away.length} more ${d.away.length === 1 ? 'is' : 'are'} away)` : '';
     lines.push(
       `**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`,
-      `Posted ${formatWhen(d.round.opensAt, d.timezone)}. ${d.checkedIn.length} of ${total} learners checked in.`,
+      `Posted ${formatWhen(d.round.opensAt, d.timezone)}. ${d.checkedIn.length} of ${total} learners checked in${away}.`,
     );
   }
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
