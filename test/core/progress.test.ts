@@ -44,7 +44,7 @@ describe('progressView', () => {
         'Next milestone: **Serve predictions** (due week 3).',
         '',
         '**Milestones** (1 of 3 done)',
-        '✅ Package the model (week 2)',
+        '✅ Package the model: due week 2, done',
         '⬜ Serve predictions: due week 3, overdue',
         '⬜ Monitor drift: due week 5',
         '',
@@ -77,7 +77,7 @@ describe('progressView', () => {
     const { cohort, ben, dee } = await spring();
     const view = await progressView(t.db, content, { cohortId: cohort.id, memberId: ben }, now);
     expect(view.text).toContain('\nBen is on schedule.\n');
-    expect(view.text).toContain('✅ Serve predictions (week 3)');
+    expect(view.text).toContain('✅ Serve predictions: due week 3, done');
     expect(view.text).not.toContain('stall flag');
     const away = await progressView(t.db, content, { cohortId: cohort.id, memberId: dee }, now);
     expect(away.text).toContain('Away until Fri 1 May 2026: no reminders or stall flags until then.');

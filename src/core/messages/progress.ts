@@ -127,7 +127,7 @@ export function progressMessage(d: ProgressData): OutMessage {
   lines.push('', `**Milestones** (${done.length} of ${d.milestones.length} done)`);
   for (const m of d.milestones) {
     let line: string;
-    if (m.done) line = `✅ ${m.title} (week ${m.week})`;
+    if (m.done) line = `✅ ${m.title}: due week ${m.week}, done`;
     else if (d.currentWeek > m.week) line = `⬜ ${m.title}: due week ${m.week}, overdue`;
     else line = `⬜ ${m.title}: due week ${m.week}`;
     if (m.verified) line += ` · ${VERIFIED_MARK}`;
