@@ -22,16 +22,14 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const dir = parsed.values.content ?? process.env.CONTENT_DIR ?? './content';
-  let issues = await checkContent(dir);
-  if (issues.length === 0) {
-    const content = await loadContent(dir);
-    issues = misplacedPhrasings(content.faq, content.thesaurus);
-  }
-  if (issues.length > 0) {
+  const invalid = await checkContent(dir);
+  const content = invalid.length === 0 ? await loadContent(dir) : null;
+  const issues = content ? misplacedPhrasings(content.faq, content.thesaurus) : invalid;
+  if (!content || issues.length > 0) {
     process.stderr.write(`${formatIssues(issues)}\n${issues.length} problem${issues.length === 1 ? '' : 's'} in ${dir}\n`);
     return 1;
   }
-  process.stdout.write(`${dir}: content is valid: ${summary(await loadContent(dir))}\n`);
+  process.stdout.write(`${dir}: content is valid: ${summary(content)}\n`);
   return 0;
 }
 

@@ -206,15 +206,15 @@ export async function latestPostedRound(db: Executor, cohortId: number): Promise
   return db.selectFrom('rounds').selectAll().where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
 }
 
-/**
- * The milestone a learner works on in a round: the week's own, or, once they finished it, their next
- * unfinished one in program order (the last when all are done). Reminders, the form and `Done` use it.
- */
 /** The "posted late" window of a round posted after an outage, for every later edit of its post. */
 export function postedLate(round: Round, timezone: string): { from: Date; to: Date; timezone: string } | null {
   return round.offline_since ? { from: new Date(round.offline_since), to: new Date(round.created_at), timezone } : null;
 }
 
+/**
+ * The milestone a learner works on in a round: the week's own, or, once they finished it, their next
+ * unfinished one in program order (the last when all are done). Reminders, the form and `Done` use it.
+ */
 export function learnerMilestone(program: Program, roundMilestoneId: string, completed: ReadonlySet<string>): string {
   if (!completed.has(roundMilestoneId)) return roundMilestoneId;
   const ordered = [...program.milestones].sort((a, b) => a.week - b.week);

@@ -1,5 +1,5 @@
 import { entrySimilarity } from './related.js';
-import { matchSlot, phrasingCover, phrasingMatch, queryStrengths, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
+import { matchSlot, phrasingFit, queryStrengths, type Ranked, type SearchIndex, type Slot } from './search-index.js';
 
 /** Corpus-independent evidence that the best entry answers the question: ratios, never raw scores. */
 export interface Evidence {
@@ -64,10 +64,11 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
   }
   const questionCoverage = total > 0 ? heldInQuestion / total : 0;
   const distinct = distinctMargin(index, ranked);
+  const fit = phrasingFit(index, e, queryStrengths(slots), total);
   return {
     coverage: total > 0 ? held / total : 0,
     questionCoverage,
-    reverse: reverseCoverage(index, e, slots),
+    reverse: fit.cover,
     margin: runnerUp ? 1 - runnerUp.score / top.score : 1,
     distinctMargin: distinct,
     coveredMargin: questionCoverage * distinct,
@@ -75,7 +76,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     length: Math.log1p(contentSlots),
     specificity: heldInQuestion / (heldInQuestion + 2 * index.unknownIdf),
     distinctive: total > 0 ? ahead / total : 0,
-    phrasing: phrasingMatch(index, e, queryStrengths(slots), total),
+    phrasing: fit.match,
     heldContent: heldTerms.size,
   };
 }
@@ -89,16 +90,6 @@ function distinctMargin(index: SearchIndex, ranked: Ranked[]): number {
     closest = Math.max(closest, (r.score / top.score) * (1 - entrySimilarity(index, top.index, r.index)));
   }
   return 1 - closest;
-}
-
-function reverseCoverage(index: SearchIndex, e: IndexedEntry, slots: Slot[]): number {
-  const strengths = queryStrengths(slots);
-  let best = 0;
-  for (const p of e.phrasings) {
-    const { all, have } = phrasingCover(index, p, strengths);
-    if (all > 0) best = Math.max(best, have / all);
-  }
-  return best;
 }
 
 /** Logistic model fitted by bench/faq-calibrate.ts; see that script for the data it was fitted on. */

@@ -10,24 +10,20 @@ export interface MentorAnswer {
 }
 
 /** The latest mentor answer to a question asked in these words (after normalising), if any. */
-export async function mentorAnswerFor(db: Executor, question: string): Promise<MentorAnswer | null> {
-  const row = await db
-    .selectFrom('faq_mentor_answers')
-    .select(['answer', 'mentor_name', 'answered_at'])
-    .where('normalized', '=', normalizeQuestion(question))
-    .orderBy('answered_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { answer: row.answer, mentorName: row.mentor_name, answeredAt: new Date(row.answered_at) } : null;
+export function mentorAnswerFor(db: Executor, question: string): Promise<MentorAnswer | null> {
+  return latestAnswer(db, 'normalized', normalizeQuestion(question));
 }
 
 /** The latest answer given to this asked question, by any mentor. */
-export async function answerTo(db: Executor, questionId: number): Promise<MentorAnswer | null> {
+export function answerTo(db: Executor, questionId: number): Promise<MentorAnswer | null> {
+  return latestAnswer(db, 'question_id', questionId);
+}
+
+async function latestAnswer(db: Executor, column: 'normalized' | 'question_id', value: string | number): Promise<MentorAnswer | null> {
   const row = await db
     .selectFrom('faq_mentor_answers')
     .select(['answer', 'mentor_name', 'answered_at'])
-    .where('question_id', '=', questionId)
+    .where(column, '=', value)
     .orderBy('answered_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1)

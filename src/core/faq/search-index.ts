@@ -333,30 +333,27 @@ export function queryStrengths(slots: Slot[]): Map<string, number> {
   return strength;
 }
 
-/** The weight of a phrasing's terms, and how much of it the question holds. */
-export function phrasingCover(index: SearchIndex, p: Phrasing, strengths: Map<string, number>): { all: number; have: number } {
-  let all = 0;
-  let have = 0;
-  for (const t of p.counts.keys()) {
-    const w = termWeight(index, t, index.stopTerms.has(t));
-    all += w;
-    have += w * (strengths.get(t) ?? 0);
-  }
-  return { all, have };
-}
-
 /**
- * How closely the question and the entry's best single phrasing match as wholes (a weighted Dice
- * overlap). Term by term, an entry whose many aliases share the question's common words can
- * outscore the one phrasing that says exactly what was asked; this puts that phrasing first.
+ * How the question fits the entry's best single phrasing: `cover`, the share of that phrasing the
+ * question holds; `match`, how closely the two match as wholes (a weighted Dice overlap). Term by
+ * term, an entry whose many aliases share the question's common words can outscore the one
+ * phrasing that says exactly what was asked; `match` puts that phrasing first.
  */
-export function phrasingMatch(index: SearchIndex, e: IndexedEntry, strengths: Map<string, number>, queryWeight: number): number {
-  let best = 0;
+export function phrasingFit(index: SearchIndex, e: IndexedEntry, strengths: Map<string, number>, queryWeight: number): { cover: number; match: number } {
+  let cover = 0;
+  let match = 0;
   for (const p of e.phrasings) {
-    const { all, have } = phrasingCover(index, p, strengths);
-    if (all + queryWeight > 0) best = Math.max(best, (2 * have) / (all + queryWeight));
+    let all = 0;
+    let have = 0;
+    for (const t of p.counts.keys()) {
+      const w = termWeight(index, t, index.stopTerms.has(t));
+      all += w;
+      have += w * (strengths.get(t) ?? 0);
+    }
+    if (all > 0) cover = Math.max(cover, have / all);
+    if (all + queryWeight > 0) match = Math.max(match, (2 * have) / (all + queryWeight));
   }
-  return best;
+  return { cover, match };
 }
 
 // Whole-phrasing matches reorder the leading candidates only: below them no reordering matters.
@@ -392,7 +389,7 @@ export function rankEntries(index: SearchIndex, slots: Slot[], limit: number): R
     const strengths = queryStrengths(slots);
     const queryWeight = slots.reduce((a, s) => a + s.weight, 0);
     const bonus = params.phrasingMatch * lead[0]!.score;
-    for (const r of lead) r.score += bonus * phrasingMatch(index, entries[r.index]!, strengths, queryWeight);
+    for (const r of lead) r.score += bonus * phrasingFit(index, entries[r.index]!, strengths, queryWeight).match;
     lead.sort(byScore);
   }
   return lead.slice(0, limit);

@@ -168,7 +168,7 @@ async function answerableLog(deps: CoreDeps, actor: Actor, value: string) {
 export async function openAnswerForm(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
   const log = await answerableLog(deps, actor, value);
   const given = await answerTo(deps.db, log.id);
-  const label = given ? `${given.mentorName} answered on ${given.answeredAt.toISOString().slice(0, 10)}; change it?` : truncate(log.question, 45);
+  const label = given ? `${given.mentorName} answered on ${given.answeredAt.toISOString().slice(0, 10)}; change it?` : log.question;
   return {
     kind: 'form',
     form: {

@@ -67,12 +67,12 @@ export function alertButtons(flagId: number, status: FlagStatus, labelSuffix = '
 
 export function stallAlert(v: AlertView): OutMessage {
   const lines: string[] = [];
-  const since = v.alertedAt ? `since ${formatWhen(v.alertedAt, v.timezone)}` : null;
+  const since = v.alertedAt ? `since ${formatWhen(v.alertedAt, v.timezone)}` : 'yet';
   if (v.variant === 'reminder') {
-    lines.push(`**Reminder:** nobody has acknowledged this stall alert ${since ?? 'for 2 days'}.`);
+    lines.push(`**Reminder:** nobody has acknowledged this stall alert ${since}.`);
   } else if (v.variant === 'escalation') {
     const who = v.mentorName ? `${v.mentorName}, the assigned mentor,` : 'no mentor';
-    lines.push(`**Escalated to the organizers:** ${who} has not acknowledged this stall alert ${since ?? 'in 4 days'}.`);
+    lines.push(`**Escalated to the organizers:** ${who} has not acknowledged this stall alert ${since}.`);
   }
   lines.push(`**${v.learnerName}** in **${v.cohortName}** may be stalling:`);
   for (const r of v.reasons) lines.push(`• ${r.text}`);
