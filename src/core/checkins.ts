@@ -6,6 +6,9 @@ import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } fro
 import { roundPost } from './messages/rounds.js';
 import { enqueue } from './outbox.js';
 import { learnerMilestone, postedLate } from './rounds.js';
+import { LAST_WEEK_OPEN_MS } from './schedule.js';
+
+export { LAST_WEEK_OPEN_MS };
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -36,8 +39,6 @@ export type CheckinOutcome =
   /** The program has ended: no first answer is taken any more (its final report is out). */
   | { kind: 'finished' };
 
-/** The program's last week has no next round to close it: it closes this long after it opened. */
-export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
 
 /**
  * Records or edits a learner's answer to a round. An answer can be edited until the next round

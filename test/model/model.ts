@@ -225,7 +225,9 @@ export class CohortModel {
     const recorded: WeekRecord[] = [];
     const noLearners = this.activeLearners().length === 0;
     due.forEach((d, i) => {
-      const status = i === due.length - 1 && !noLearners ? 'posted' : 'not-run';
+      // A week already closed when it is first seen (the last one, after an outage across the end) is not run.
+      const closed = d.week >= WEEKS && d.slot + 7 * DAY <= now;
+      const status = i === due.length - 1 && !noLearners && !closed ? 'posted' : 'not-run';
       const rec: WeekRecord = { ...d, status, recordedAt: now };
       this.weeks.push(rec);
       recorded.push(rec);
