@@ -117,8 +117,11 @@ export interface Attendance {
   learners: LearnerFacts[];
 }
 
-/** Rounds (through `throughWeek`) and the cohort's current learners with their breaks and answers. */
-export async function loadAttendance(db: Executor, cohortId: number, programWeeks: number, throughWeek?: number): Promise<Attendance> {
+/**
+ * Rounds (through `throughWeek`) and the cohort's current learners with their breaks and answers
+ * (given by `asOf`, when the question is about a moment past).
+ */
+export async function loadAttendance(db: Executor, cohortId: number, programWeeks: number, throughWeek?: number, asOf?: Date): Promise<Attendance> {
   const [roundRows, members, breaks, answers] = await Promise.all([
     db.selectFrom('rounds').select(['id', 'week', 'state', 'local_date', 'opens_at', 'created_at']).where('cohort_id', '=', cohortId).orderBy('week').execute(),
     db
@@ -142,6 +145,7 @@ export async function loadAttendance(db: Executor, cohortId: number, programWeek
       .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.late', 'checkins.confidence', 'checkins.blocker'])
       .where('rounds.cohort_id', '=', cohortId)
       .$if(throughWeek !== undefined, (q) => q.where('rounds.week', '<=', throughWeek!))
+      .$if(asOf !== undefined, (q) => q.where('checkins.created_at', '<=', asOf!))
       .execute(),
   ]);
   const rounds = roundFacts(roundRows, programWeeks).filter((r) => throughWeek === undefined || r.week <= throughWeek);

@@ -16,16 +16,24 @@ export interface HeatmapOptions {
 }
 
 /**
- * The heatmap of a cohort up to week `week`: one row per active learner, one column per program
- * week (later weeks blank) with each skipped date (holiday) as a narrow column where it fell.
+ * The heatmap of a cohort up to week `week` as it stood at `now`: one row per active learner, one
+ * column per program week (later weeks blank) with each skipped date (holiday) as a narrow column
+ * where it fell.
  */
 export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort, week: number, now: Date, options: HeatmapOptions = {}): Promise<HeatmapData | null> {
   const program = content.programs.get(cohort.program_id);
   if (!program) return null;
   const [attendance, completions, flags, skipped] = await Promise.all([
-    loadAttendance(db, cohort.id, program.weeks.length, week),
-    cohortCompletions(db, cohort.id),
-    db.selectFrom('stall_flags').select(['member_id']).where('cohort_id', '=', cohort.id).where('status', '<>', 'resolved').execute(),
+    loadAttendance(db, cohort.id, program.weeks.length, week, now),
+    cohortCompletions(db, cohort.id, now),
+    // Flags open at `now`: a picture of a past week shows that week's.
+    db
+      .selectFrom('stall_flags')
+      .select(['member_id'])
+      .where('cohort_id', '=', cohort.id)
+      .where('opened_at', '<=', now)
+      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', now)]))
+      .execute(),
     db.selectFrom('skipped_dates').select('date').where('cohort_id', '=', cohort.id).orderBy('date').execute(),
   ]);
   const { rounds, learners } = attendance;
