@@ -2,6 +2,7 @@ import type { FaqEntry } from '../../content/types.js';
 import { confidence, gatherEvidence, THRESHOLD } from './confidence.js';
 import { contentTokens, looksLikeCode } from './junk.js';
 import { tokenize } from './normalize.js';
+import { asksHowTo } from './question-kind.js';
 import { relatedFinder } from './related.js';
 import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams, type Slot } from './search-index.js';
 import type { FaqResult, IndexedFaqEngine } from './types.js';
@@ -51,7 +52,7 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
       const slots = parseQuery(index, question);
       if (tooVague(question, slots)) return { ...noAnswer(0), tooVague: true };
       const ranked = rankEntries(index, slots, CANDIDATES);
-      const score = round(confidence(gatherEvidence(index, slots, ranked)));
+      const score = round(confidence(gatherEvidence(index, slots, ranked, { howTo: asksHowTo(question) })));
       if (ranked.length === 0 || score < threshold) return noAnswer(score);
       return result(ranked[0]!.index, score);
     },
