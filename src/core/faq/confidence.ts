@@ -132,10 +132,14 @@ export const ONE_WORD_CAP = 0.45;
 
 /**
  * A question of three words or more that is one of the entry's phrasings nearly word for word says
- * more than one word does, however common its words ("what does an ML engineer own in production").
+ * more than one word does, however common its words ("what does an ML engineer own in production");
+ * so does one of two words that is a phrasing word for word ("is MLE right for me", where "MLE"
+ * stands for two words).
  */
 const SAME_PHRASING = 0.8;
 const SAME_PHRASING_LENGTH = Math.log1p(3);
+const EXACT_PHRASING = 1;
+const EXACT_PHRASING_LENGTH = Math.log1p(2);
 
 export function confidence(evidence: Evidence | null, model = MODEL): number {
   if (!evidence) return 0;
@@ -153,7 +157,8 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.distinctive * evidence.distinctive +
     model.phrasing * evidence.phrasing;
   const p = 1 / (1 + Math.exp(-z));
-  const samePhrasing = evidence.phrasing >= SAME_PHRASING && evidence.length >= SAME_PHRASING_LENGTH;
+  const samePhrasing =
+    (evidence.phrasing >= SAME_PHRASING && evidence.length >= SAME_PHRASING_LENGTH) || (evidence.phrasing >= EXACT_PHRASING && evidence.length >= EXACT_PHRASING_LENGTH);
   if (evidence.howToElsewhere) return Math.min(p, ONE_WORD_CAP);
   return evidence.heldContent < 2 && !samePhrasing ? Math.min(p, ONE_WORD_CAP) : p;
 }

@@ -40,22 +40,11 @@ export function allowedEdits(length: number): number {
   return 0;
 }
 
-/**
- * Edits allowed when a whole word (not its stem) is looked up: a word of three or four letters may
- * carry one ("lng", "dose", "wat"), since a short word's stem is often the word itself.
- */
-export function allowedWordEdits(length: number): number {
-  return length >= 3 ? Math.max(1, allowedEdits(length)) : 0;
-}
-
 export class FuzzyVocabulary {
   private readonly byTrigram = new Map<string, string[]>();
   private readonly known: Set<string>;
 
-  constructor(
-    terms: Iterable<string>,
-    private readonly allowance: (length: number) => number = allowedEdits,
-  ) {
+  constructor(terms: Iterable<string>) {
     this.known = new Set();
     for (const term of terms) {
       if (!/^\p{L}{3,}$/u.test(term)) continue;
@@ -70,7 +59,7 @@ export class FuzzyVocabulary {
 
   /** The closest known terms to `term` (all at the smallest distance found), nearest first. */
   nearest(term: string): FuzzyMatch[] {
-    const max = this.allowance(term.length);
+    const max = allowedEdits(term.length);
     if (max === 0 || !/^\p{L}+$/u.test(term)) return [];
     const shared = new Map<string, number>();
     for (const g of new Set(trigrams(term))) {
@@ -81,8 +70,8 @@ export class FuzzyVocabulary {
     for (const [candidate, count] of shared) {
       // One edit destroys at most four trigrams (a swap of neighbours), so a close candidate shares the rest.
       if (count < term.length + 1 - 4 * max) continue;
-      const distance = editDistance(term, candidate, Math.min(max, this.allowance(candidate.length)));
-      if (distance > max || distance > this.allowance(candidate.length)) continue;
+      const distance = editDistance(term, candidate, Math.min(max, allowedEdits(candidate.length)));
+      if (distance > max || distance > allowedEdits(candidate.length)) continue;
       if (distance < best) {
         best = distance;
         found = [{ term: candidate, distance }];

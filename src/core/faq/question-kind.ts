@@ -1,4 +1,4 @@
-import { tokenize } from './normalize.js';
+import type { Token } from './normalize.js';
 
 // Words a question may open with before it says anything ("ok so how do I …").
 const OPENERS = new Set(['so', 'ok', 'okay', 'hey', 'hi', 'hello', 'please', 'pls', 'quick', 'question', 'and', 'but']);
@@ -13,8 +13,8 @@ const DETERMINERS = new Set(['my', 'our', 'the', 'a', 'an', 'this', 'that']);
  * about one's own thing ("make my Airflow DAG run hourly"). "How long", "how much" and "should I"
  * ask for something else.
  */
-export function asksHowTo(question: string): boolean {
-  const words = tokenize(question).map((t) => t.word);
+export function asksHowTo(tokens: readonly Token[]): boolean {
+  const words = tokens.map((t) => t.word);
   let i = 0;
   while (i < words.length && OPENERS.has(words[i]!)) i++;
   const [a, b, c] = words.slice(i, i + 3);

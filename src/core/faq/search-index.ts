@@ -118,7 +118,7 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     // Stop words only tell questions apart; in tags and answers they are noise.
     tags: field(entry.tags.flatMap((t) => analyze(t, thesaurus)).filter((t) => !t.stop)),
     answer: field(analyze(entry.answer, thesaurus).filter((t) => !t.stop)),
-    howTo: [entry.question, ...entry.aliases].some(asksHowTo),
+    howTo: [entry.question, ...entry.aliases].some((text) => asksHowTo(tokenize(text))),
     tf: new Map(),
   }));
 
@@ -387,7 +387,8 @@ export function phrasingFit(index: SearchIndex, e: IndexedEntry, strengths: Map<
       const w = termWeight(index, t, index.stopTerms.has(t));
       all += w;
       let held = strengths.get(t) ?? 0;
-      for (const g of p.viaGroup.get(t) ?? []) held = Math.max(held, strengths.get(g) ?? 0);
+      const groups = p.viaGroup.size > 0 ? p.viaGroup.get(t) : undefined;
+      if (groups) for (const g of groups) held = Math.max(held, strengths.get(g) ?? 0);
       have += w * held;
     }
     if (all > 0) cover = Math.max(cover, have / all);

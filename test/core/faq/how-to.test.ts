@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import { createFaqEngine, type IndexedFaqEngine } from '../../../src/core/faq/engine.js';
+import { tokenize } from '../../../src/core/faq/normalize.js';
 import { asksHowTo } from '../../../src/core/faq/question-kind.js';
 import { suggestionsFor } from '../../../src/core/faq/suggest.js';
 
@@ -51,6 +52,6 @@ describe('a how-to question about a detail no entry covers', () => {
     ['which orchestration tool should I learn', false],
     ['make sense of drift metrics', false],
   ])('reads %j as asking how to do something: %s', (q, expected) => {
-    expect(asksHowTo(q)).toBe(expected);
+    expect(asksHowTo(tokenize(q))).toBe(expected);
   });
 });
