@@ -81,7 +81,8 @@ describe('the Details form takes a link to the work', () => {
     expect(out).toContain(
       'Recorded: On track for week 1 (Production code baseline).\nYou can change it until week 2 opens.\nYour link was not attached: "ftp://example.com/model" is not an https:// link. Only https links can be checked; GitHub and most hosts serve one. Link your work with `/evidence <url>`.',
     );
-    expect(out).toContain('Updated: On track for week 1 (Production code baseline).\nYou can change it until week 2 opens.\nChecking… https://github.com/o/r for Production code baseline.');
+    // The same answer again changes nothing, but the link given with it is still attached and checked.
+    expect(out).toContain('Already recorded: On track for week 1 (Production code baseline). Nothing changed.\nChecking… https://github.com/o/r for Production code baseline.');
     expect(out).toContain('Production code baseline is ✔ verified');
   });
 });
