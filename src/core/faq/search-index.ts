@@ -3,6 +3,7 @@ import { analyze, termCounts, type Term } from './analyze.js';
 import { FuzzyVocabulary } from './fuzzy.js';
 import { stem, tokenize, type Token } from './normalize.js';
 import { asksHowTo } from './question-kind.js';
+import { englishWords } from './english-words.js';
 import { buildSpeller, type Correction } from './spelling.js';
 import { STOP_WORDS } from './stopwords.js';
 import { compileThesaurus, groupTerm, type Thesaurus } from './thesaurus.js';
@@ -174,7 +175,7 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     avgAnswer,
     thesaurus,
     vocabulary: new FuzzyVocabulary(postings.keys()),
-    speller: buildSpeller([...entries.flatMap((e) => [e.question, ...e.aliases, ...e.tags, e.answer]), ...groups.flat()]),
+    speller: buildSpeller([...entries.flatMap((e) => [e.question, ...e.aliases, ...e.tags, e.answer]), ...groups.flat()], englishWords()),
     params,
   };
 }

@@ -10,13 +10,13 @@ export interface Correction {
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /**
- * Spelling correction over whole words, as Norvig's corrector does it: a word the content never uses
- * is taken for the nearest word it does use (stop words included, so "dose" reads "does" and "wich"
- * "which"); of several as near, the one that keeps the first letter, then the most frequent. Words
- * are compared before stemming, since a misspelt word stems to something unrelated ("diffrence" →
- * "diffrenc", not "differ").
+ * Spelling correction over whole words, as Norvig's corrector does it: a word that neither the
+ * content nor the dictionary of real words holds is taken for the nearest word the content uses
+ * (stop words included, so "lng" reads "long" and "wich" "which"); of several as near, the one that
+ * keeps the first letter, then the most frequent. Words are compared before stemming, since a
+ * misspelt word stems to something unrelated ("diffrence" → "diffrenc", not "differ").
  */
-export function buildSpeller(texts: Iterable<string>): (word: string) => Correction[] {
+export function buildSpeller(texts: Iterable<string>, realWords: ReadonlySet<string> = new Set()): (word: string) => Correction[] {
   const counts = new Map<string, number>();
   for (const text of texts) {
     for (const t of tokenize(text)) if (!t.single && /^\p{L}+$/u.test(t.word)) counts.set(t.word, (counts.get(t.word) ?? 0) + 1);
@@ -29,8 +29,9 @@ export function buildSpeller(texts: Iterable<string>): (word: string) => Correct
   const cache = new Map<string, Correction[]>();
 
   const correct = (word: string): Correction[] => {
-    // A word of the content is no misspelling, even where no entry's index holds it (a thesaurus word).
-    if (counts.has(word)) return [];
+    // A word of the content is no misspelling, even where no entry's index holds it (a thesaurus word),
+    // and nor is a real word the content happens not to use: "last" is not "least", "red" not "read".
+    if (counts.has(word) || realWords.has(word)) return [];
     const near = word.length <= 4 ? slipsOfShort(word).filter((w) => counts.has(w)).map((w) => ({ term: w, distance: 1 })) : vocabulary.nearest(word);
     if (near.length === 0) return [];
     const top = Math.max(...near.map((m) => likelihood(word, m.term)));

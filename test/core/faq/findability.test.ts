@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import type { FaqEntry } from '../../../src/content/types.js';
 import { createFaqEngine, type IndexedFaqEngine } from '../../../src/core/faq/engine.js';
+import { englishWords } from '../../../src/core/faq/english-words.js';
 import { buildIndex, parseQuery } from '../../../src/core/faq/search-index.js';
 import { buildSpeller } from '../../../src/core/faq/spelling.js';
 
@@ -49,6 +50,17 @@ describe('typos in short words', () => {
     expect(speller('bar')).toEqual([]);
     expect(speller('diffrence')).toEqual([]);
     expect(buildSpeller(['the difference in pay'])('diffrence')).toEqual([{ word: 'difference', distance: 1 }]);
+  });
+
+  it('never takes a real English word for a misspelling of another, though the content does not use it', () => {
+    const words = englishWords();
+    expect(['last', 'red', 'meant', 'issues', 'hourly'].every((w) => words.has(w))).toBe(true);
+    expect(['lng', 'wat', 'swich', 'diffrence', 'staus'].some((w) => words.has(w))).toBe(false);
+    const speller = buildSpeller(['at least a week', 'read the docs'], words);
+    expect(speller('last')).toEqual([]);
+    expect(speller('red')).toEqual([]);
+    expect(speller('lest')).toEqual([]);
+    expect(speller('leats')).toEqual([{ word: 'least', distance: 1 }]);
   });
 });
 
