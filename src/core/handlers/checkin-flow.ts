@@ -1,8 +1,7 @@
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
 import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
-import { checkingText } from '../messages/evidence.js';
-import { recordLink } from './evidence.js';
+import { linkFromForm } from './evidence.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
@@ -203,13 +202,11 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   }
   const { reply, milestoneId } = await saveAnswer(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
   if (reply.kind !== 'message') return reply;
-  // The link goes with the milestone the form asked about.
-  const milestone = milestoneOf(target.program, milestoneId ?? target.round.milestone_id);
   let checking: string | null = null;
   if (linkProblem) checking = `Your link was not attached: ${linkProblem} Link your work with \`/evidence <url>\`.`;
-  else if (link && milestone) {
-    await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
-    checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  else if (link) {
+    const form = { ticked: values.milestones ?? [], answeredFor: milestoneId ?? target.round.milestone_id };
+    checking = await linkFromForm(deps.db, target.member.id, target.program, form, link, actor, deps.clock.now());
   }
   if (!checking) return reply;
   return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };
