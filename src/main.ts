@@ -23,6 +23,7 @@ import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { createLazyPngRenderer } from './render/lazy.js';
 import { LocalChat } from './platforms/local/port.js';
+import { knownMembers } from './platforms/local/known-members.js';
 import { buttonsFile } from './platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
@@ -146,6 +147,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
     local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), config.dataDir, buttonsFile(config.dataDir));
+    local.knownIn = knownMembers(handle.db);
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);

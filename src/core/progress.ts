@@ -115,7 +115,7 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
   const [attendance, flags, roundRows] = await Promise.all([
     loadAttendance(db, cohort.id, program?.weeks.length ?? Number.POSITIVE_INFINITY),
     openFlags(db, { cohortId: cohort.id }),
-    db.selectFrom('rounds').select(['week', 'offline_since', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
+    db.selectFrom('rounds').select(['week', 'offline_since', 'late_cause', 'created_at', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
   ]);
   const { learners } = attendance;
   const latest = roundRows[0];
@@ -147,7 +147,7 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       week: round.week,
       milestoneTitle: milestone?.title ?? latest.milestone_id,
       postedAt: round.postedAt,
-      offlineSince: latest.offline_since ? new Date(latest.offline_since) : null,
+      late: latest.offline_since ? { from: new Date(latest.offline_since), to: new Date(latest.created_at), timezone: cohort.timezone, cause: latest.late_cause } : null,
       closesAt: program ? await closingOf(db, cohort, program, round, now) : round.closesAt,
       closed: isClosed(round, now),
     };

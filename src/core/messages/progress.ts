@@ -1,5 +1,6 @@
 import { dayText, momentText } from '../dates.js';
 import { VERIFIED_MARK } from './evidence.js';
+import { whyLate, type LateWindow } from './rounds.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 
@@ -166,9 +167,9 @@ export interface StatusData {
   round: {
     week: number;
     milestoneTitle: string;
-    /** When it was posted: its slot, or later after an outage (then `offlineSince` is set). */
+    /** When it was posted: its slot, or later after an outage (then `late` says why). */
     postedAt: Date;
-    offlineSince: Date | null;
+    late: LateWindow | null;
     closesAt: Date | null;
     closed: boolean;
   } | null;
@@ -194,7 +195,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
   if (!d.round) {
     lines.push(`**${d.cohortName}**`, 'No check-in has been posted in this cohort yet.');
   } else {
-    const late = d.round.offlineSince ? ` (late: I was offline from ${formatWhen(d.round.offlineSince, d.timezone)})` : '';
+    const late = d.round.late ? ` (late: ${whyLate(d.round.late)})` : '';
     const open = d.round.closed ? 'It has closed.' : d.round.closesAt ? `Open until ${formatWhen(d.round.closesAt, d.timezone)}.` : 'Open until the next round.';
     lines.push(`**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`, `Posted ${formatWhen(d.round.postedAt, d.timezone)}${late}. ${capitalize(d.count)}. ${open}`);
   }
