@@ -15,7 +15,8 @@ import {
 } from '../messages/stalls.js';
 import { transact } from '../../db/transact.js';
 import { enqueueMany } from '../outbox.js';
-import { alertViewOf, HISTORY_SIZE, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
+import { alertViewOf, HISTORY_SIZE, loadFlagCard, type FlagCard } from './load.js';
+import { permits, standingIn } from '../permissions.js';
 import { refreshAlerts } from './refresh.js';
 import { recordAudit } from '../audit.js';
 
@@ -79,10 +80,9 @@ function changeAndRefresh(
 async function act(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions, verb: FlagVerb): Promise<Reply> {
   let card = await loadFlagCard(db, flagId);
   if (!card) return { kind: 'message', message: flagGoneMessage() };
-  const role = await roleIn(db, card.cohortId, actor);
-  const organizer = actor.platform === card.platform && isOrganizer(actor, options.admins);
-  if (!organizer && role !== 'mentor') {
-    return { kind: 'message', message: flagNotAllowedMessage(verb, card.cohortName, role === 'learner' ? 'learner' : 'none') };
+  const standing = await standingIn(db, options.admins ?? [], actor, { id: card.cohortId, platform: card.platform });
+  if (!permits(standing, 'act-on-flags')) {
+    return { kind: 'message', message: flagNotAllowedMessage(verb, card.cohortName, standing.member?.role === 'learner' ? 'learner' : 'none') };
   }
 
   const resolved = alreadyDone(card);
