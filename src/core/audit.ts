@@ -1,4 +1,4 @@
-import type { Platform } from '../db/types.js';
+import type { AuditVia, Platform } from '../db/types.js';
 import type { Executor } from './outbox.js';
 
 export type AuditAction =
@@ -22,7 +22,11 @@ export interface AuditEntry {
   cohort?: { id: number; name: string } | null;
   subject?: string | null;
   detail?: string | null;
+  /** Where it was done; by default the command line for a `cli` actor, else chat. */
+  via?: AuditVia;
 }
+
+const VIA_WORDS: Record<AuditVia, string> = { chat: 'in chat', dashboard: 'on the dashboard', cli: 'on the command line' };
 
 /** Puts an action on record; call it in the transaction of the change it records, when there is one. */
 export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
@@ -38,6 +42,7 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
       cohort_name: entry.cohort?.name ?? null,
       subject: entry.subject ?? null,
       detail: entry.detail ?? null,
+      via: entry.via ?? (entry.actor.platform === 'cli' ? 'cli' : 'chat'),
     })
     .execute();
 }
@@ -51,6 +56,7 @@ export interface AuditRecord {
   cohort: string | null;
   subject: string | null;
   detail: string | null;
+  via: AuditVia | null;
 }
 
 /** The record, oldest first; with a cohort name, only what was done in that cohort. */
@@ -67,10 +73,11 @@ export async function listAudit(db: Executor, cohortName?: string): Promise<Audi
     cohort: r.cohort_name,
     subject: r.subject,
     detail: r.detail,
+    via: r.via,
   }));
 }
 
-/** One line per action: when (UTC), who, what, where. */
+/** One line per action: when (UTC), who, what, in which cohort, about whom, and where it was done. */
 export function formatAudit(records: readonly AuditRecord[]): string {
   return records
     .map((r) =>
@@ -81,6 +88,7 @@ export function formatAudit(records: readonly AuditRecord[]): string {
         r.cohort ? `in "${r.cohort}"` : null,
         r.subject,
         r.detail ? `— ${r.detail}` : null,
+        r.via ? VIA_WORDS[r.via] : null,
       ]
         .filter((p) => p !== null && p !== '')
         .join('  '),

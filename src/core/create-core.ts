@@ -7,6 +7,7 @@ import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
 import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
+import { dashboardLink } from './handlers/dashboard.js';
 import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { sendCohortReport } from './handlers/cohort-report.js';
@@ -79,6 +80,8 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return showSchedule(deps, actor, place);
     case 'mydata':
       return showMyData(deps, actor);
+    case 'dashboard':
+      return dashboardLink(deps, actor);
     case 'mydata.delete':
       return askDelete(deps, actor);
     case 'cohort.report':

@@ -72,7 +72,8 @@ export async function currentFinalReport(db: Executor, cohort: Cohort, program: 
   return finalReport(await reportData(db, cohort, program));
 }
 
-async function reportData(db: Executor, cohort: Cohort, program: Program): Promise<FinalReportData> {
+/** The figures of the final report, as they stand now (the dashboard shows them before the end too). */
+export async function reportData(db: Executor, cohort: Cohort, program: Program): Promise<FinalReportData> {
   const [members, rounds, answers, completions, flags] = await Promise.all([
     db.selectFrom('members').select(['id', 'user_id', 'display_name', 'role']).where('cohort_id', '=', cohort.id).where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
     db.selectFrom('rounds').select(['id', 'week', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),

@@ -2,6 +2,7 @@ import { activeMembers } from './members.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
+import type { Cohort } from '../db/types.js';
 import type { OutMessage } from './chat.js';
 import {
   cohortStatusMessage,
@@ -106,6 +107,11 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
 export async function cohortStatusView(db: Db, content: Content, cohortId: number, now: Date): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
+  return cohortStatusMessage(await cohortStatusData(db, content, cohort, now));
+}
+
+/** What `/cohort status` and the dashboard's "this week" show. */
+export async function cohortStatusData(db: Db, content: Content, cohort: Cohort, now: Date): Promise<StatusData> {
   const program = content.programs.get(cohort.program_id);
   const [round, learners, flags] = await Promise.all([
     latestRound(db, cohort.id),
@@ -140,11 +146,11 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
   for (const l of learners) {
     const a = byMember.get(l.id);
     if (a && round) {
-      data.checkedIn.push({ name: l.display_name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: a.note, late: a.late } });
+      data.checkedIn.push({ name: l.display_name, memberId: l.id, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: a.note, late: a.late } });
     } else if (isAway(l.away_until, today)) {
-      data.away.push({ name: l.display_name, until: l.away_until! });
+      data.away.push({ name: l.display_name, memberId: l.id, until: l.away_until! });
     } else if (round && new Date(round.opens_at).getTime() >= new Date(l.joined_at).getTime() - JOIN_GRACE_MS) {
-      data.missing.push(l.display_name);
+      data.missing.push({ name: l.display_name, memberId: l.id });
     }
   }
   for (const l of learners) {
@@ -154,5 +160,5 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       (data.verified ??= []).push({ name: l.display_name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
-  return cohortStatusMessage(data);
+  return data;
 }

@@ -160,9 +160,9 @@ export interface StatusData {
   cohortStatus: 'active' | 'paused' | 'finished';
   timezone: string;
   round: { week: number; milestoneTitle: string; opensAt: Date } | null;
-  checkedIn: Array<{ name: string; answer: AnswerLine }>;
-  missing: string[];
-  away: Array<{ name: string; until: string }>;
+  checkedIn: Array<{ name: string; memberId: number; answer: AnswerLine }>;
+  missing: Array<{ name: string; memberId: number }>;
+  away: Array<{ name: string; memberId: number; until: string }>;
   flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
 }
 
@@ -192,7 +192,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
       lines.push(`• ${c.name}: ${parts.join(' · ')}`);
     }
     lines.push('', `**Not checked in (${d.missing.length})**`);
-    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.join(', '));
+    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.map((m) => m.name).join(', '));
   }
   if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => `${a.name} (until ${dayText(a.until)})`).join(', ')}`);
   lines.push('', `**Open stall flags (${d.flags.length})**`);

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
-import type { Database } from '../../db/types.js';
+import type { AuditVia, Database } from '../../db/types.js';
 import type { Actor, OutMessage, Reply } from '../chat.js';
 import {
   flagAcknowledgedNotice,
@@ -25,6 +25,8 @@ export interface FlagActionOptions {
   admins?: readonly AdminId[];
   /** The alert message the button sat on: the reply updates it, so the outbox leaves it alone. */
   clickedMessageId?: string;
+  /** Where the person acted, for the audit record (chat unless said). */
+  via?: AuditVia;
 }
 
 /** The `Acknowledge` button: the mentor says they have seen the alert and are on it. */
@@ -58,11 +60,11 @@ function changeAndRefresh(
   now: Date,
   except: string | undefined,
   change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>,
-  onRecord: { actor: Actor; verb: FlagVerb; card: FlagCard },
+  onRecord: { actor: Actor; verb: FlagVerb; card: FlagCard; via?: AuditVia },
 ) {
   return transact(db, async (trx) => {
     if (!(await change(trx))) return null;
-    const { actor, verb, card } = onRecord;
+    const { actor, verb, card, via } = onRecord;
     await recordAudit(trx, {
       at: now,
       actor,
@@ -70,6 +72,7 @@ function changeAndRefresh(
       cohort: { id: card.cohortId, name: card.cohortName },
       subject: card.learnerName,
       detail: `flag ${card.id}`,
+      via,
     });
     const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
     if (refreshed) await enqueueMany(trx, refreshed.edits);
@@ -101,7 +104,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
         .where('status', '=', 'open')
         .returning('id')
         .executeTakeFirst(),
-      { actor, verb, card },
+      { actor, verb, card, via: options.via },
     );
     if (done) return { kind: 'update', message: done.message, notice: flagAcknowledgedNotice(done.card.learnerName) };
     card = (await loadFlagCard(db, card.id))!;
@@ -121,7 +124,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
       .where('status', '<>', 'resolved')
       .returning('id')
       .executeTakeFirst(),
-    { actor, verb, card },
+    { actor, verb, card, via: options.via },
   );
   if (done) return { kind: 'update', message: done.message, notice: flagResolvedNotice(done.card.learnerName) };
   card = (await loadFlagCard(db, card.id))!;

@@ -190,6 +190,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
   },
   { name: 'stalled', description: 'Open stall flags in your cohorts, with reasons and Acknowledge / Resolve' },
+  { name: 'dashboard', description: 'A private one-time link that signs you in to the web dashboard' },
 ];
 
 function optionJson(o: OptionSpec): APIApplicationCommandBasicOption {
@@ -317,6 +318,8 @@ export function toCommand(input: CommandInput): Command {
     }
     case 'stalled':
       return { name: 'stalled' };
+    case 'dashboard':
+      return { name: 'dashboard' };
     case 'mydata': {
       const action = text('action').toLowerCase();
       if (!action) return { name: 'mydata' };
