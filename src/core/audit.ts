@@ -59,10 +59,22 @@ export interface AuditRecord {
   via: AuditVia | null;
 }
 
-/** The record, oldest first; with a cohort name, only what was done in that cohort. */
-export async function listAudit(db: Executor, cohortName?: string): Promise<AuditRecord[]> {
+/**
+ * The record, oldest first; with a cohort name, only what was done in that cohort; with a
+ * platform, only what concerns it (its cohorts, and what was done outside a cohort by its people
+ * or on the command line), for its organizers.
+ */
+export async function listAudit(db: Executor, cohortName?: string, platform?: Platform): Promise<AuditRecord[]> {
   let q = db.selectFrom('audit_log').selectAll();
   if (cohortName !== undefined) q = q.where('cohort_name', '=', cohortName);
+  if (platform !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('cohort_id', 'in', eb.selectFrom('cohorts').select('id').where('platform', '=', platform)),
+        eb.and([eb('cohort_id', 'is', null), eb('platform', 'in', [platform, 'cli'])]),
+      ]),
+    );
+  }
   const rows = await q.orderBy('at').orderBy('id').execute();
   return rows.map((r) => ({
     at: new Date(r.at).toISOString(),

@@ -114,6 +114,7 @@ export async function reportData(db: Executor, cohort: Cohort, program: Program)
     learnerCount: learners.length,
     answersPerWeek: posted.map((r) => ({ week: r.week, answers: answers.filter((a) => a.week === r.week && learnerIds.has(a.member_id)).length })),
     learners: learners.map((l) => ({
+      memberId: l.id,
       name: l.display_name,
       milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
       answered: answers.filter((a) => a.member_id === l.id).length,

@@ -10,7 +10,7 @@ export interface FinalReportData {
   milestones: Array<{ title: string; week: number; finished: number }>;
   learnerCount: number;
   answersPerWeek: Array<{ week: number; answers: number }>;
-  learners: Array<{ name: string; milestonesDone: number; answered: number; late: number; flags: number }>;
+  learners: Array<{ memberId: number; name: string; milestonesDone: number; answered: number; late: number; flags: number }>;
   flagsRaised: number;
   flagsResolvedByMentors: number;
   flagsResolvedThemselves: number;
