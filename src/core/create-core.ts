@@ -130,7 +130,7 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       const act = action === 'flag.ack' ? acknowledgeFlag : resolveFlag;
       // The clicked alert is updated by the reply itself; the outbox edits only the other copies.
       const clicked = origin === 'list' ? undefined : place.messageId;
-      const reply = await act(deps.db, Number(flagId), actor, now, { admins: deps.admins, clickedMessageId: clicked });
+      const reply = await act(deps.db, Number(flagId), actor, now, { admins: deps.admins, clickedMessageId: clicked, via: place.via ?? 'chat' });
       if (origin !== 'list' || reply.kind !== 'update') return reply;
       // Clicked in the /stalled list: the list stays, brought up to date, rather than becoming one alert.
       const list = await stalledView(deps.db, actor, now, { admins: deps.admins });
