@@ -1,5 +1,5 @@
 import http from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Core } from '../core/core.js';
 import type { Logger } from '../log.js';
 import { PageError } from './errors.js';
@@ -50,7 +50,7 @@ export async function buildDashboard(o: DashboardOptions): Promise<Dashboard> {
   const labels = new WeakMap<http.IncomingMessage, string>();
   const app: FastifyInstance = Fastify({
     loggerInstance: o.log.child({ part: 'dashboard' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     serverFactory: (handler) => {
       route = handler;
