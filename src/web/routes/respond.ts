@@ -10,7 +10,7 @@ export function sendPage(reply: FastifyReply, body: string, status = 200): Fasti
 }
 
 export function sendCsv(reply: FastifyReply, fileName: string, table: Table): FastifyReply {
-  const safe = fileName.replace(/[^a-z0-9-]+/gi, '-').replace(/^-|-$/g, '') || 'table';
+  const safe = fileName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-|-$/g, '') || 'table';
   return reply
     .header('cache-control', 'no-store')
     .header('content-disposition', `attachment; filename="${safe}.csv"`)
