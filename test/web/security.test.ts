@@ -169,7 +169,7 @@ describe('forms and pages', () => {
     const b = new Browser(dash);
     await b.signIn(e.core, dana());
     const flagId = await flagOnMaria();
-    for (const form of [{}, { _csrf: 'forged-token' }]) {
+    for (const form of [{}, { _csrf: 'forged-token' }] as Array<Record<string, string>>) {
       const seen = await b.request('POST', `/flags/${flagId}/acknowledge`, form);
       expect(seen.status).toBe(403);
       expect(seen.body).toContain('This form is out of date');
