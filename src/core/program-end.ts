@@ -101,6 +101,16 @@ export async function reportData(db: Executor, cohort: Cohort, program: Program)
   const posted = rounds.filter((r) => r.state === 'posted');
   const doneBy = new Map<number, Set<string>>();
   for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
+  // Counted in one pass each: a cohort of hundreds of learners × 24 weeks is read on every dashboard visit.
+  const count = <T>(rows: readonly T[], key: (r: T) => number | string) => {
+    const n = new Map<number | string, number>();
+    for (const r of rows) n.set(key(r), (n.get(key(r)) ?? 0) + 1);
+    return n;
+  };
+  const answeredBy = count(answers, (a) => a.member_id);
+  const lateBy = count(answers.filter((a) => a.late), (a) => a.member_id);
+  const perWeek = count(answers.filter((a) => learnerIds.has(a.member_id)), (a) => a.week);
+  const flagsBy = count(flags, (f) => f.member_id);
   const ackSeconds = flags.map((f) => f.ack_seconds).filter((s): s is number => s !== null).map(Number).sort((a, b) => a - b);
   return {
     cohortName: cohort.name,
@@ -112,14 +122,14 @@ export async function reportData(db: Executor, cohort: Cohort, program: Program)
       .sort((a, b) => a.week - b.week)
       .map((m) => ({ title: m.title, week: m.week, finished: learners.filter((l) => doneBy.get(l.id)?.has(m.id)).length })),
     learnerCount: learners.length,
-    answersPerWeek: posted.map((r) => ({ week: r.week, answers: answers.filter((a) => a.week === r.week && learnerIds.has(a.member_id)).length })),
+    answersPerWeek: posted.map((r) => ({ week: r.week, answers: perWeek.get(r.week) ?? 0 })),
     learners: learners.map((l) => ({
       memberId: l.id,
       name: l.display_name,
       milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
-      answered: answers.filter((a) => a.member_id === l.id).length,
-      late: answers.filter((a) => a.member_id === l.id && a.late).length,
-      flags: flags.filter((f) => f.member_id === l.id).length,
+      answered: answeredBy.get(l.id) ?? 0,
+      late: lateBy.get(l.id) ?? 0,
+      flags: flagsBy.get(l.id) ?? 0,
     })),
     flagsRaised: flags.length,
     flagsResolvedByMentors: flags.filter((f) => f.resolution === 'mentor').length,

@@ -61,10 +61,9 @@ async function browserContext(options: { javaScriptEnabled?: boolean; viewport?:
 /** axe-core, evaluated in the page (the page's own policy allows no script), must find nothing serious or critical. */
 async function expectAccessible(page: Page): Promise<void> {
   await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  // A string, run in the page: the test's TypeScript knows no DOM.
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`)) as Array<{ id: string; impact: string; help: string; where: string[] }>;
   expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), page.url()).toEqual([]);
 }
 
@@ -201,7 +200,7 @@ describe('the dashboard in Chromium', () => {
     const paths = ['/cohorts', '/cohorts/1', '/learners/2', '/faq', '/audit'];
     for (const p of paths) {
       await page.goto(new URL(p, page.url()).href);
-      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: window.innerWidth }));
+      const widths = (await page.evaluate('({ page: document.documentElement.scrollWidth, view: window.innerWidth })')) as { page: number; view: number };
       expect(widths.page, p).toBeLessThanOrEqual(widths.view);
     }
   });

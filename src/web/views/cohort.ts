@@ -153,7 +153,7 @@ export function cohortPageHtml(viewer: Viewer, p: CohortPage, highlightFlag: num
 <h1>${p.cohort.name}</h1>
 <p class="lead">${p.program.title} · ${p.week === 0 ? 'not started' : `week ${p.week} of ${p.program.weeks.length}`} · ${slot} · <span class="badge ${p.cohort.status}">${p.cohort.status}</span></p>
 <section aria-labelledby="h-heatmap"><h2 id="h-heatmap">Heatmap</h2>${heatmapFigure(p)}
-<details><summary>The heatmap as a table</summary>${renderTable(byId('heatmap'), base)}</details></section>
+<p><a class="csv" href="${base}heatmap.csv" download>Download the heatmap as CSV</a> (one row per learner, one column per week); the Learners table below has each learner’s figures.</p></section>
 <section aria-labelledby="h-week"><h2 id="h-week">This week</h2>${renderTable(byId('this-week'), base)}</section>
 <section aria-labelledby="h-flags"><h2 id="h-flags">Open flags (${p.flags.length})</h2>
 ${p.flags.length > 0 ? flagCards(viewer, p.flags, zone, `/cohorts/${p.cohort.id}`, highlightFlag) : ''}
