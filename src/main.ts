@@ -308,7 +308,7 @@ export async function runStart(argv: string[]): Promise<number> {
 }
 
 /** The terminal's organizer gets a sign-in link at start, so the dashboard is one click away. */
-async function organizerLink(bot: Bot): Promise<string> {
+export async function organizerLink(bot: Bot): Promise<string> {
   const organizer = { platform: 'local' as const, userId: DEFAULT_USER, displayName: DEFAULT_USER, isAdmin: true };
   const issued = await issueLink(bot.handle.db, organizer, bot.clock.now());
   if ('tooMany' in issued) return 'The web dashboard: type /dashboard for a sign-in link.';

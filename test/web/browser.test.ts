@@ -9,7 +9,7 @@ import type { Actor, Reply } from '../../src/core/chat.js';
 import { Clock } from '../../src/core/clock.js';
 import { parseCommand } from '../../src/core/commands.js';
 import { createLogger } from '../../src/log.js';
-import { startBot, type Bot } from '../../src/main.js';
+import { organizerLink, startBot, type Bot } from '../../src/main.js';
 import { useTestDb } from '../helpers/db.js';
 import { realContent } from '../helpers/engine.js';
 
@@ -104,9 +104,12 @@ afterAll(async () => {
 
 describe('the dashboard in Chromium', () => {
   it('organizer: signs in by link, uses every page, passes axe; the used link says so; signs out', async () => {
-    const page = (await browserContext()).pages()[0] ?? (await contexts.at(-1)!.newPage());
+    const page = (await browserContext()).pages()[0]!;
     const problems = watchPolicy(page);
-    const link = await linkFor(organizer);
+    // The link `npm start` prints in terminal mode.
+    const banner = await organizerLink(bot);
+    expect(banner).toContain('The web dashboard, signed in as organizer');
+    const link = /http:\/\/127\.0\.0\.1:\d+\/signin\/[0-9a-f]{64}/.exec(banner)![0];
     await page.goto(link);
     expect(new URL(page.url()).pathname).toBe('/cohorts');
     expect(page.url()).not.toContain('/signin/');
