@@ -127,6 +127,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       },
     ],
   },
+  { name: 'dashboard', description: 'A private one-time link that signs you in to the web dashboard' },
   {
     name: 'cohort',
     description: 'Join the cohort of this channel, or see who checked in this week',
@@ -190,7 +191,6 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
   },
   { name: 'stalled', description: 'Open stall flags in your cohorts, with reasons and Acknowledge / Resolve' },
-  { name: 'dashboard', description: 'A private one-time link that signs you in to the web dashboard' },
 ];
 
 function optionJson(o: OptionSpec): APIApplicationCommandBasicOption {
