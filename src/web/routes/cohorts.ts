@@ -5,9 +5,9 @@ import { cohortPage } from '../../core/dashboard/cohort-page.js';
 import { cohortById } from '../../core/members.js';
 import { cohortsPermitting } from '../../core/permissions.js';
 import { notFound, PageError } from '../errors.js';
-import { cohortPageHtml, cohortTables } from '../views/cohort.js';
+import { cohortPageHtml, cohortTable } from '../views/cohort.js';
 import { cohortsPage, cohortsTable } from '../views/cohorts.js';
-import { idParam, pickTable, sendCsv, sendPage, viewerOf } from './respond.js';
+import { idParam, sendCsv, sendPage, viewerOf } from './respond.js';
 
 export async function cohortRoutes(app: FastifyInstance): Promise<void> {
   const deps = app.deps;
@@ -59,7 +59,8 @@ export async function cohortRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: { id: string; table: string } }>('/cohorts/:id/:table.csv', async (request, reply) => {
     const cohort = await load(request.params.id);
     await app.authorize(request, { permission: 'see-cohort', cohort });
-    const table = pickTable(cohortTables(await pageOf(cohort)), request.params.table);
+    const table = cohortTable(await pageOf(cohort), request.params.table);
+    if (!table) throw notFound('such table');
     return sendCsv(reply, `${cohort.name}-${table.id}`, table);
   });
 }

@@ -127,8 +127,19 @@ function answersTable(p: CohortPage): Table {
   };
 }
 
-export function cohortTables(p: CohortPage): Table[] {
-  return [heatmapTable(p), thisWeekTable(p), flagsTable(p.flags, p.cohort.timezone), scheduleTable(p), milestonesTable(p), learnersTable(p), answersTable(p)];
+const TABLES: Record<string, (p: CohortPage) => Table> = {
+  heatmap: heatmapTable,
+  'this-week': thisWeekTable,
+  flags: (p) => flagsTable(p.flags, p.cohort.timezone),
+  schedule: scheduleTable,
+  milestones: milestonesTable,
+  learners: learnersTable,
+  answers: answersTable,
+};
+
+/** A table of the cohort page by its CSV name, built only when asked for (the heatmap's has a cell per learner and week). */
+export function cohortTable(p: CohortPage, id: string): Table | null {
+  return TABLES[id]?.(p) ?? null;
 }
 
 function heatmapFigure(p: CohortPage): Html {
@@ -142,8 +153,7 @@ function heatmapFigure(p: CohortPage): Html {
 }
 
 export function cohortPageHtml(viewer: Viewer, p: CohortPage, highlightFlag: number | null): string {
-  const t = cohortTables(p);
-  const byId = (id: string) => t.find((x) => x.id === id)!;
+  const byId = (id: string) => cohortTable(p, id)!;
   const base = `/cohorts/${p.cohort.id}/`;
   const zone = p.cohort.timezone;
   const r = p.report;
