@@ -35,15 +35,16 @@ function cellHtml(cell: Cell | undefined): Html | string | number {
   return cell.href ? html`<a href="${cell.href}">${cell.text}</a>` : cell.text;
 }
 
-/** The table with its caption and a link to its CSV (`csvBase` + id + `.csv`). */
-export function renderTable(t: Table, csvBase: string): Html {
+/** The table with its caption (a heading of `level`) and a link to its CSV (`csvBase` + id + `.csv`). */
+export function renderTable(t: Table, csvBase: string, level: 2 | 3 = 3): Html {
   const captionId = `table-${t.id}`;
+  const heading = level === 2 ? html`<h2 id="${captionId}">${t.caption}</h2>` : html`<h3 id="${captionId}">${t.caption}</h3>`;
   const download = html`<a class="csv" href="${csvBase}${t.id}.csv" download>Download CSV<span class="visually-hidden"> of ${t.caption}</span></a>`;
   if (t.rows.length === 0) {
-    return html`<section class="table-block" aria-labelledby="${captionId}"><h3 id="${captionId}">${t.caption}</h3><p class="empty">${t.empty}</p>${download}</section>`;
+    return html`<section class="table-block" aria-labelledby="${captionId}">${heading}<p class="empty">${t.empty}</p>${download}</section>`;
   }
   return html`<section class="table-block" aria-labelledby="${captionId}">
-<div class="table-head"><h3 id="${captionId}">${t.caption}</h3>${download}</div>
+<div class="table-head">${heading}${download}</div>
 <div class="scroll" role="region" aria-labelledby="${captionId}" tabindex="0"><table>
 <thead><tr>${t.columns.map((c) => html`<th scope="col"${c.numeric ? html` class="num"` : ''}>${c.label}</th>`)}</tr></thead>
 <tbody>${t.rows.map((r) => html`<tr>${t.columns.map((c, i) => (i === 0 ? html`<th scope="row">${cellHtml(r[c.key])}</th>` : html`<td${c.numeric ? html` class="num"` : ''}>${cellHtml(r[c.key])}</td>`))}</tr>`)}</tbody>

@@ -35,7 +35,7 @@ export async function cohortRoutes(app: FastifyInstance): Promise<void> {
 
   app.get('/cohorts.csv', async (request, reply) => {
     const { actor } = await app.authorize(request, 'signed-in');
-    return sendCsv(reply, 'cohorts', cohortsTable(await cohortSummaries(deps, actor, deps.clock.now())));
+    return sendCsv(reply, 'cohorts', cohortsTable(await cohortSummaries(deps, actor, deps.clock.now()), app.isOrganizer(actor)));
   });
 
   const load = async (id: string) => {

@@ -35,6 +35,6 @@ export function auditTable(records: AuditRecord[]): Table {
 export function auditPageHtml(viewer: Viewer, records: AuditRecord[]): string {
   const body = html`<h1>Audit</h1>
 <p class="lead">Who created, edited, skipped, paused, added or removed, who acknowledged or resolved a flag, and every data deletion, with where it was done.</p>
-${renderTable(auditTable(records), '/')}`;
+${renderTable(auditTable(records), '/', 2)}`;
   return page({ title: 'Audit', viewer, body, section: 'audit' });
 }

@@ -9,11 +9,13 @@ export interface MyRecord {
   cohortName: string;
 }
 
-export function cohortsTable(cohorts: CohortSummary[]): Table {
+export function cohortsTable(cohorts: CohortSummary[], organizer: boolean): Table {
   return {
     id: 'cohorts',
     caption: 'Cohorts',
-    empty: 'No cohort to show: organizers see every cohort, mentors the cohorts they mentor.',
+    empty: organizer
+      ? 'No cohort yet. Create one from its channel: /cohort create name:<text> program:<id> start:<YYYY-MM-DD> day:<mon..sun> time:<HH:MM> tz:<Area/City>.'
+      : 'You mentor no cohort. An organizer makes you a mentor with /cohort mentor @you in the cohort’s channel.',
     columns: [
       { key: 'name', label: 'Cohort' },
       { key: 'program', label: 'Program' },
@@ -44,6 +46,6 @@ export function cohortsPage(viewer: Viewer, cohorts: CohortSummary[], mine: MyRe
   const body =
     cohorts.length === 0 && mine.length > 0
       ? html`<h1>Your cohorts</h1><p>Cohort pages are for mentors and organizers; you see your own record.</p>${records}`
-      : html`<h1>Cohorts</h1>${renderTable(cohortsTable(cohorts), '/')}${records}`;
+      : html`<h1>Cohorts</h1>${renderTable(cohortsTable(cohorts, viewer.organizer), '/', 2)}${records}`;
   return page({ title: 'Cohorts', viewer, body, section: 'cohorts' });
 }

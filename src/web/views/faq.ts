@@ -9,7 +9,7 @@ export function faqTables(p: FaqPage): Table[] {
     {
       id: 'unanswered',
       caption: 'Questions with no curated answer',
-      empty: 'Every question asked so far found a curated answer.',
+      empty: 'No question is waiting for a curated answer.',
       columns: [
         { key: 'question', label: 'Question (latest wording)' },
         { key: 'unanswered', label: 'Unanswered', numeric: true },
@@ -21,7 +21,7 @@ export function faqTables(p: FaqPage): Table[] {
     {
       id: 'mentor-answers',
       caption: 'Mentor answers awaiting curation',
-      empty: 'No mentor answer waits: `mentorbot faq drafts` turns them into entries once there are.',
+      empty: 'No mentor answer is waiting. When there are, mentorbot faq drafts turns them into entries.',
       columns: [
         { key: 'question', label: 'Question' },
         { key: 'answer', label: 'Mentor’s answer' },
@@ -49,6 +49,6 @@ export function faqTables(p: FaqPage): Table[] {
 export function faqPageHtml(viewer: Viewer, p: FaqPage): string {
   const body = html`<h1>FAQ</h1>
 <p class="lead">What the curated answers miss, from the questions asked on this platform. Nobody who asked is named.</p>
-${faqTables(p).map((t) => renderTable(t, '/faq/'))}`;
+${faqTables(p).map((t) => renderTable(t, '/faq/', 2))}`;
   return page({ title: 'FAQ', viewer, body, section: 'faq' });
 }

@@ -84,7 +84,7 @@ export function learnerTables(p: LearnerPage, viewer: Viewer | null, canAct: boo
     {
       id: 'evidence',
       caption: 'Linked work',
-      empty: 'No link to their work yet (`/evidence <url>` in chat).',
+      empty: 'No link to their work yet (/evidence <url> in chat adds one).',
       columns: [
         { key: 'milestone', label: 'Milestone' },
         { key: 'url', label: 'Link' },
@@ -142,6 +142,6 @@ export function learnerPageHtml(viewer: Viewer, p: LearnerPage, o: { self: boole
   const body = html`<p class="crumbs">${o.canSeeCohort ? html`<a href="/cohorts">Cohorts</a> › <a href="/cohorts/${p.cohort.id}">${p.cohort.name}</a> › ` : ''}${p.member.display_name}</p>
 <h1>${o.self ? 'Your record' : p.member.display_name}</h1>
 <p class="lead">${o.self ? `${p.member.display_name} · ` : ''}learner in ${p.cohort.name} · ${p.program?.title ?? p.cohort.program_id} · ${state}</p>
-${tables.map((t) => renderTable(t, base))}`;
+${tables.map((t) => renderTable(t, base, 2))}`;
   return page({ title: o.self ? 'Your record' : p.member.display_name, viewer, body, section: o.self ? 'record' : 'cohorts' });
 }
