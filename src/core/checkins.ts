@@ -6,6 +6,9 @@ import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } fro
 import { roundPost } from './messages/rounds.js';
 import { enqueue } from './outbox.js';
 import { learnerMilestone, postedLate } from './rounds.js';
+import { LAST_WEEK_OPEN_MS } from './schedule.js';
+
+export { LAST_WEEK_OPEN_MS };
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -15,8 +18,6 @@ export interface CheckinInput {
   /** Milestones the learner says they completed with this answer. */
   milestones?: string[];
   source: CheckinSource;
-  /** A click changes only the status: confidence, blocker and note stay as the form left them. */
-  keepDetails?: boolean;
 }
 
 export type CheckinOutcome =
@@ -31,13 +32,13 @@ export type CheckinOutcome =
       /** The milestone the learner was asked about: the week's, or their next one when they have done it. */
       milestoneId: string;
     }
+  /** The same answer again: nothing was written. */
+  | { kind: 'unchanged'; checkin: Checkin; milestoneId: string; nextWeek: number | null }
   /** nextWeek null: the program's last week, closed a week after it opened. */
   | { kind: 'closed'; existing: Checkin; nextWeek: number | null }
   /** The program has ended: no first answer is taken any more (its final report is out). */
   | { kind: 'finished' };
 
-/** The program's last week has no next round to close it: it closes this long after it opened. */
-export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
 
 /**
  * Records or edits a learner's answer to a round. An answer can be edited until the next round
@@ -133,23 +134,38 @@ export async function recordCheckin(
       });
     const madeByThis = existing ? completions.filter((c) => c.checkin_id === existing.id).map((c) => c.milestone_id) : [];
     const doneBefore = new Set(completions.filter((c) => !existing || c.checkin_id !== existing.id).map((c) => c.milestone_id));
-    const milestones = new Set(input.keepDetails ? madeByThis : (input.milestones ?? []));
+    // A form says everything; a click or a quick answer names the status (and a quick one its note or
+    // blocker), so every other field keeps what the answer had. Only moving away from Done, or a
+    // form that no longer ticks a milestone, takes a completion back.
+    const whole = input.source === 'form';
     const theirs = learnerMilestone(program, round.milestone_id, doneBefore);
-    if (input.keepDetails) milestones.delete(theirs);
+    const milestones = new Set(whole ? (input.milestones ?? []) : madeByThis);
+    if (!whole && existing?.status === 'done' && input.status !== 'done') milestones.delete(theirs);
     if (input.status === 'done') milestones.add(theirs);
     const known = new Set(program.milestones.map((m) => m.id));
     const completedIds = [...milestones].filter((m) => known.has(m));
     const undone = madeByThis.filter((m) => !milestones.has(m));
 
-    const details: Pick<CheckinInput, 'confidence' | 'blocker' | 'note'> = input.keepDetails ? (existing ?? {}) : input;
+    const named = <K extends 'confidence' | 'blocker' | 'note'>(field: K) => (whole || input[field] !== undefined ? input[field] : existing?.[field]);
     const values = {
       status: input.status,
-      confidence: details.confidence ?? null,
-      blocker: details.blocker?.trim() || null,
-      note: details.note?.trim() || null,
+      confidence: named('confidence') ?? null,
+      blocker: named('blocker')?.trim() || null,
+      note: named('note')?.trim() || null,
       source: input.source,
       updated_at: now,
     };
+    if (
+      existing &&
+      existing.status === values.status &&
+      existing.confidence === values.confidence &&
+      existing.blocker === values.blocker &&
+      existing.note === values.note &&
+      undone.length === 0 &&
+      completedIds.every((m) => madeByThis.includes(m))
+    ) {
+      return { kind: 'unchanged', checkin: existing, milestoneId: theirs, nextWeek };
+    }
     // The answer and its version in history in one statement: a click is the hot path.
     const checkin = await trx
       .with('c', (db) =>

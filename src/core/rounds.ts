@@ -8,7 +8,7 @@ import type { OutMessage } from './chat.js';
 import { noLearnersNotice, notRunNotice, reminderDm, roundPost } from './messages/rounds.js';
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
-import { addHours, dueSlots, localDate, type Slot, type SlotRule } from './schedule.js';
+import { addHours, dueSlots, LAST_WEEK_OPEN_MS, localDate, type Slot, type SlotRule } from './schedule.js';
 
 /** The latest round of each cohort, in one query. */
 export async function latestRounds(db: Executor, cohortIds: number[]): Promise<Map<number, Round>> {
@@ -85,8 +85,10 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
     if (slots.length === 0) continue;
     const first = (last?.week ?? 0) + 1;
     const weeks = slots.map((slot, i): DueWeek => {
-      const latestOne = i === slots.length - 1;
-      return { week: first + i, slot, state: latestOne ? 'posted' : 'not-run', reason: latestOne ? null : 'offline' };
+      const week = first + i;
+      // The latest due week is posted, unless it is the last and closed already (an outage across the end).
+      const posted = i === slots.length - 1 && !(week === program.weeks.length && slot.at.getTime() + LAST_WEEK_OPEN_MS <= now.getTime());
+      return { week, slot, state: posted ? 'posted' : 'not-run', reason: posted ? null : 'offline' };
     });
     due.push({ cohort, program, weeks, previous: last });
   }
@@ -175,7 +177,8 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
     if (week !== d.weeks[d.weeks.length - 1]) continue;
     const offline = d.weeks.filter((w) => w.reason === 'offline').map((w) => w.week);
     if (offline.length > 0) {
-      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null });
+      const ended = r.week === d.program.weeks.length && r.state === 'not-run';
+      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null, ended });
       outs.push(...notice(`not-run:${d.cohort.id}:${offline[0]}`, message));
     }
     if (week.reason === 'no-learners' && d.previous?.not_run_reason !== 'no-learners') {

@@ -270,6 +270,31 @@ export async function runHistory(
       }
     }
 
+    // What learners said stays as they said it: completions and ratings, as the model recorded them.
+    const [completions, ratings] = await Promise.all([
+      db.selectFrom('milestone_completions').select(['member_id', 'milestone_id']).execute(),
+      db
+        .selectFrom('checkins')
+        .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+        .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.confidence'])
+        .where('rounds.cohort_id', '=', cohort.id)
+        .execute(),
+    ]);
+    for (const l of model.learners.values()) {
+      if (l.removedAt !== null) continue;
+      const id = idOf.get(l.name)!;
+      const got = completions.filter((c) => c.member_id === id).map((c) => c.milestone_id).sort().join(' ') || '(none)';
+      const wantDone = [...l.completed.keys()].sort().join(' ') || '(none)';
+      if (got !== wantDone) fail('answers kept', `${l.name} has completed ${got}; the answers say ${wantDone}`);
+      for (const a of l.answers.values()) {
+        const row = ratings.find((r) => r.member_id === id && r.week === a.week);
+        if (!row) fail('answers kept', `${l.name}'s week ${a.week} answer is missing`);
+        else if (row.status !== a.status || (row.confidence ?? null) !== a.confidence) {
+          fail('answers kept', `${l.name}'s week ${a.week} answer is ${row.status}/${row.confidence ?? '-'}; it should be ${a.status}/${a.confidence ?? '-'}`);
+        }
+      }
+    }
+
     // End of program.
     if (finished) {
       if (cohortRow.status !== 'finished') fail('end of program', `week ${WEEKS_LAST} closed at ${iso(model.finishedAt!)} but the cohort is ${cohortRow.status}`);
@@ -355,7 +380,7 @@ export async function runHistory(
           .where('checkins.member_id', '=', idOf.get(s.who)!)
           .where('checkins.updated_at', '=', new Date(s.at))
           .execute();
-        const accepted = saved.length > 0 || /^(Recorded|Updated)/.test(replyText);
+        const accepted = saved.length > 0 || /^(Recorded|Updated|Already recorded)/.test(replyText);
         say(s.at, s.who, `${text}${accepted ? (expect.late ? ' (late)' : '') : ' (refused)'}`);
         if (accepted !== expect.accepted) fail('answer acceptance', `${s.who}'s answer to week ${target.week} was ${accepted ? 'accepted' : 'refused'}; the round ${model.closeTime(target.week) <= s.at ? 'closed' : 'closes'} at ${iso(model.closeTime(target.week))}: ${replyText}`);
         const week = saved[0]?.week ?? target.week;

@@ -96,7 +96,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
 export async function quickCheckin(deps: CoreDeps, actor: Actor, place: Place, status: CheckinStatus, note?: string): Promise<Reply> {
   const target = await currentTarget(deps, actor, place);
   const text = note?.trim();
-  const reply = await save(deps, target, { status, source: 'quick', ...(status === 'blocked' ? { blocker: text ?? null } : { note: text ?? null }) });
+  // Only what the command names changes: its text is the blocker of a blocked answer, else the note.
+  const reply = await save(deps, target, { status, source: 'quick', ...(text ? (status === 'blocked' ? { blocker: text } : { note: text }) : {}) });
   if (status !== 'blocked' || text || reply.kind !== 'message' || !/^(Recorded|Updated):/.test(reply.message.text)) return reply;
   // A blocker is matched against the FAQ and shown to mentors, so one unnamed is worth asking about, once.
   return privately(
@@ -109,7 +110,7 @@ export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string)
   const m = /^(\d+):(on-track|behind|blocked|done)$/.exec(value);
   if (!m) throw new Refusal('That button is out of date. Use `/checkin` instead.');
   const target = await roundTarget(deps, actor, Number(m[1]));
-  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button', keepDetails: true });
+  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button' });
 }
 
 const finishedText = (cohort: string) => `**${cohort}** has finished, so check-ins are closed. \`/progress\` still shows your record.`;
@@ -224,6 +225,12 @@ async function saveAnswer(deps: CoreDeps, target: Target, input: CheckinInput): 
     return { reply: privately(closed), milestoneId: null };
   }
   const milestone = milestoneOf(program, outcome.milestoneId);
+  if (outcome.kind === 'unchanged') {
+    return {
+      milestoneId: outcome.milestoneId,
+      reply: privately(`Already recorded: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? outcome.milestoneId}). Nothing changed.`),
+    };
+  }
   const lines = [
     `${outcome.edited ? 'Updated' : 'Recorded'}: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? outcome.milestoneId})` +
       (outcome.late ? ', marked late because the next round had already opened.' : '.'),

@@ -83,13 +83,17 @@ function lowerFirst(s: string): string {
 }
 
 /** To organizers after an outage: which weeks passed with no round, so nobody wonders where they went. */
-export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null }): OutMessage {
+export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null; ended?: boolean }): OutMessage {
   const { weeks } = opts;
   const which = weeks.length === 1 ? `${listWeeks(weeks)} was` : `${listWeeks(weeks)} were`;
   return {
     text: [
       `I was offline from ${formatWhen(opts.from, opts.timezone)} to ${formatWhen(opts.to, opts.timezone)}, so ${which} not run in **${opts.cohortName}**: no round was posted and no learner counts as having missed ${weeks.length === 1 ? 'it' : 'them'}.`,
-      opts.posted !== null ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.` : 'The calendar did not move: the program still ends on schedule.',
+      opts.posted !== null
+        ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.`
+        : opts.ended
+          ? 'The last week had closed by then, so the program has ended: the final report follows.'
+          : 'The calendar did not move: the program still ends on schedule.',
       '`/cohort schedule` shows every week.',
     ].join('\n'),
   };
