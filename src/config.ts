@@ -94,6 +94,8 @@ const envSchema = z.object({
   PUBLIC_URL: optional(
     url('an http(s) URL such as https://mentorbot.example.org', ['http:', 'https:']).refine(
       (v) => {
+        // Not a URL at all is said once, by the check before this one.
+        if (!URL.canParse(v)) return true;
         const u = new URL(v);
         return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password;
       },
