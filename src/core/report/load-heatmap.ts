@@ -12,6 +12,27 @@ export interface HeatmapOptions {
   /** Weeks marked verified, by member id; by default the week each milestone was verified by linked work. */
   verifiedWeeks?: ReadonlyMap<number, ReadonlySet<number>>;
   notes?: string[];
+  /** Every answer of the cohort, when the caller has read them already (cohortAnswers). */
+  answers?: readonly CohortAnswer[];
+}
+
+export interface CohortAnswer {
+  member_id: number;
+  week: number;
+  status: string;
+  late: boolean;
+  confidence: number | null;
+}
+
+/** Every check-in of a cohort, by member and week: what the heatmap and the report figures count. */
+export function cohortAnswers(db: Executor, cohortId: number, upToWeek?: number): Promise<CohortAnswer[]> {
+  let q = db
+    .selectFrom('checkins')
+    .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+    .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.late', 'checkins.confidence'])
+    .where('rounds.cohort_id', '=', cohortId);
+  if (upToWeek !== undefined) q = q.where('rounds.week', '<=', upToWeek);
+  return q.execute();
 }
 
 /**
@@ -24,13 +45,7 @@ export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort
   const [rounds, learners, checkins, completions, flags, absences, skipped] = await Promise.all([
     db.selectFrom('rounds').select(['week', 'opens_at', 'local_date', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),
     activeMembers(db, cohort.id, 'learner'),
-    db
-      .selectFrom('checkins')
-      .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-      .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.late', 'checkins.confidence'])
-      .where('rounds.cohort_id', '=', cohort.id)
-      .where('rounds.week', '<=', week)
-      .execute(),
+    options.answers ? Promise.resolve(options.answers.filter((a) => a.week <= week)) : cohortAnswers(db, cohort.id, week),
     cohortCompletions(db, cohort.id),
     db.selectFrom('stall_flags').select(['member_id']).where('cohort_id', '=', cohort.id).where('status', '<>', 'resolved').execute(),
     cohortBreaks(db, cohort.id),
