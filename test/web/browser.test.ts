@@ -207,4 +207,11 @@ describe('the dashboard in Chromium', () => {
       expect(widths.page, p).toBeLessThanOrEqual(widths.view);
     }
   });
+
+  it('is measured by route in /metrics, never by an address that holds a token or an id', async () => {
+    const text = await (await fetch(`${bot.publicUrl}/metrics`)).text();
+    const routes = [...text.matchAll(/^mentorbot_http_request_duration_seconds_count\{route="([^"]+)"\}/gm)].map((m) => m[1]);
+    expect(routes).toEqual(expect.arrayContaining(['/signin/:token', '/cohorts', '/cohorts/:id', '/learners/:id', '/flags/:id/:verb', '/assets/*']));
+    expect(routes.filter((r) => /[0-9a-f]{64}|\/\d+/.test(r!))).toEqual([]);
+  });
 });
