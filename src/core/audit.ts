@@ -21,6 +21,8 @@ export interface AuditEntry {
   action: AuditAction;
   cohort?: { id: number; name: string } | null;
   subject?: string | null;
+  /** The member the action was about: once their data is erased the record says "a learner". */
+  subjectMemberId?: number | null;
   detail?: string | null;
   /** Where it was done; by default the command line for a `cli` actor, else chat. */
   via?: AuditVia;
@@ -41,6 +43,7 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
       cohort_id: entry.cohort?.id ?? null,
       cohort_name: entry.cohort?.name ?? null,
       subject: entry.subject ?? null,
+      subject_member_id: entry.subjectMemberId ?? null,
       detail: entry.detail ?? null,
       via: entry.via ?? (entry.actor.platform === 'cli' ? 'cli' : 'chat'),
     })
@@ -59,23 +62,30 @@ export interface AuditRecord {
   via: AuditVia | null;
 }
 
+/** How a record names a learner whose data was erased. */
+export const ERASED_SUBJECT = 'a learner';
+
 /**
  * The record, oldest first; with a cohort name, only what was done in that cohort; with a
  * platform, only what concerns it (its cohorts, and what was done outside a cohort by its people
  * or on the command line), for its organizers.
  */
 export async function listAudit(db: Executor, cohortName?: string, platform?: Platform): Promise<AuditRecord[]> {
-  let q = db.selectFrom('audit_log').selectAll();
-  if (cohortName !== undefined) q = q.where('cohort_name', '=', cohortName);
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('members as m', 'm.id', 'a.subject_member_id')
+    .selectAll('a')
+    .select('m.erased_at as subject_erased_at');
+  if (cohortName !== undefined) q = q.where('a.cohort_name', '=', cohortName);
   if (platform !== undefined) {
     q = q.where((eb) =>
       eb.or([
-        eb('cohort_id', 'in', eb.selectFrom('cohorts').select('id').where('platform', '=', platform)),
-        eb.and([eb('cohort_id', 'is', null), eb('platform', 'in', [platform, 'cli'])]),
+        eb('a.cohort_id', 'in', eb.selectFrom('cohorts').select('id').where('platform', '=', platform)),
+        eb.and([eb('a.cohort_id', 'is', null), eb('a.platform', 'in', [platform, 'cli'])]),
       ]),
     );
   }
-  const rows = await q.orderBy('at').orderBy('id').execute();
+  const rows = await q.orderBy('a.at').orderBy('a.id').execute();
   return rows.map((r) => ({
     at: new Date(r.at).toISOString(),
     platform: r.platform,
@@ -83,10 +93,16 @@ export async function listAudit(db: Executor, cohortName?: string, platform?: Pl
     actor_name: r.actor_name,
     action: r.action,
     cohort: r.cohort_name,
-    subject: r.subject,
+    subject: r.subject_erased_at ? ERASED_SUBJECT : r.subject,
     detail: r.detail,
     via: r.via,
   }));
+}
+
+/** An erased learner's name leaves the record; the entries stay, about "a learner". */
+export async function anonymizeAudit(db: Executor, memberIds: readonly number[]): Promise<void> {
+  if (memberIds.length === 0) return;
+  await db.updateTable('audit_log').set({ subject: ERASED_SUBJECT }).where('subject_member_id', 'in', [...memberIds]).execute();
 }
 
 /** One line per action: when (UTC), who, what, in which cohort, about whom, and where it was done. */

@@ -3,9 +3,8 @@ import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
-import { roundPost } from './messages/rounds.js';
-import { enqueue } from './outbox.js';
-import { learnerMilestone, postedLate } from './rounds.js';
+import { refreshRoundPosts } from './round-post.js';
+import { learnerMilestone } from './rounds.js';
 import { LAST_WEEK_OPEN_MS } from './schedule.js';
 
 export { LAST_WEEK_OPEN_MS };
@@ -68,21 +67,6 @@ export async function recordCheckin(
           .orderBy('later.week')
           .limit(1)
           .as('next_week'),
-        eb
-          .selectFrom('members as m')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('m.cohort_id', '=', 'r.cohort_id')
-          .where('m.role', '=', 'learner')
-          .where('m.removed_at', 'is', null)
-          .as('learners'),
-        eb
-          .selectFrom('members as m')
-          .innerJoin('checkins as c', (join) => join.onRef('c.member_id', '=', 'm.id').onRef('c.round_id', '=', 'r.id'))
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('m.cohort_id', '=', 'r.cohort_id')
-          .where('m.role', '=', 'learner')
-          .where('m.removed_at', 'is', null)
-          .as('answered'),
         // What the learner completed and by which answer: an edit may take its own back.
         eb
           .selectFrom('milestone_completions as mc')
@@ -201,20 +185,8 @@ export async function recordCheckin(
       completed = rows.map((r) => r.milestone_id);
     }
 
-    if (!existing && !closed) {
-      // Counted under the round lock before this answer was written: it is one more.
-      const answered = (locked.answered ?? 0) + 1;
-      const learners = locked.learners ?? 0;
-      await enqueue(trx, {
-        key: `round-update:${round.id}:${answered}`,
-        kind: 'round-update',
-        platform: cohort.platform,
-        targetKind: 'message',
-        targetId: `round:${round.id}`,
-        message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered, learners, late: postedLate(round, cohort.timezone) }),
-        availableAt: now,
-      });
-    }
+    // A first answer changes the post's count (a late one too: the post keeps the week's whole count).
+    if (!existing) await refreshRoundPosts(trx, new Map([[cohort.program_id, program]]), [round.id], now);
     return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek, milestoneId: theirs };
   });
 }

@@ -173,7 +173,7 @@ describe('/mydata delete', () => {
 
     // The week-1 digest dana already had is edited: the counts of those still in it, no name, no blocker.
     const week1 = updates.find((u) => u.message.text.startsWith('**Weekly digest · Spring 2027 · week 1'))!;
-    expect(week1.message.text).toContain('Checked in: 1 of 2 learners (50%).');
+    expect(week1.message.text).toContain('1 of 2 checked in: 50%.');
     expect(week1.message.text).not.toContain('maria');
     expect(week1.message.text).not.toContain('docker');
 
@@ -189,7 +189,7 @@ describe('/mydata delete', () => {
     // Week 2's digest counts the learners who are left, and never names maria.
     await e.at(slot(2, 6 * 24 + 1));
     const digest = e.port.dmsTo('dana').find((d) => d.key === 'digest:1:2:4')!;
-    expect(digest.message.text).toContain('Checked in: 1 of 2 learners (50%).');
+    expect(digest.message.text).toContain('1 of 2 checked in: 50%.');
     expect(JSON.stringify(digest.message)).not.toContain('maria');
     expect(JSON.stringify(digest.message)).not.toContain('former learner');
     // No reminder, flag or DM goes to maria afterwards.

@@ -385,6 +385,49 @@ export class CohortModel {
     return out;
   }
 
+  // ---- who counts (one definition for the round post, status, digest, picture and report) ----
+
+  /** The first day after a posted round's week: the next recorded week's date, or a week on. */
+  private weekEnd(week: number): string {
+    const own = this.weeks.find((w) => w.week === week)!;
+    return this.weeks.find((w) => w.week === week + 1)?.date ?? addDays(own.date, 7);
+  }
+
+  /** When a recorded round closes: the next recorded week's slot, the last week a week on; Infinity while open. */
+  private recordedClose(week: number): number {
+    const own = this.weeks.find((w) => w.week === week)!;
+    const next = this.weeks.find((w) => w.week === week + 1);
+    if (next) return next.slot;
+    return week >= WEEKS ? own.slot + 7 * DAY : Infinity;
+  }
+
+  /** A learner's week as every view must show it at `now`. */
+  cell(name: string, week: number, now: number): Status | 'open' | 'missed' | 'away' | 'not-run' {
+    const rec = this.weeks.find((w) => w.week === week)!;
+    if (rec.status === 'not-run') return 'not-run';
+    const l = this.learners.get(name)!;
+    const a = l.answers.get(week);
+    if (a) return a.status;
+    const end = this.weekEnd(week);
+    if (l.breaks.some((b) => b.from < end && b.to > rec.date && b.from < b.to)) return 'away';
+    return this.recordedClose(week) <= now ? 'missed' : 'open';
+  }
+
+  /** A posted week's count among the learners still in the cohort. */
+  tally(week: number, now: number): { answered: number; expected: number; away: number } {
+    const t = { answered: 0, expected: 0, away: 0 };
+    for (const l of this.activeLearners()) {
+      const c = this.cell(l.name, week, now);
+      if (c === 'away') t.away += 1;
+      else if (c === 'open' || c === 'missed') t.expected += 1;
+      else if (c !== 'not-run') {
+        t.answered += 1;
+        t.expected += 1;
+      }
+    }
+    return t;
+  }
+
   /** A round is excused when a break overlaps [its date, the next week's date). */
   excused(l: LearnerModel, week: number): boolean {
     const own = this.dateOfWeek(week)!;
@@ -392,4 +435,9 @@ export class CohortModel {
     const to = next?.date ?? addDays(own.date, 7);
     return l.breaks.some((b) => b.from < to && b.to > own.date && b.from < b.to);
   }
+}
+
+/** The count as the bot words it everywhere: "3 of 4 checked in (1 more is away)". */
+export function countWords(t: { answered: number; expected: number; away: number }): string {
+  return `${t.answered} of ${t.expected} checked in${t.away > 0 ? ` (${t.away} more ${t.away === 1 ? 'is' : 'are'} away)` : ''}`;
 }

@@ -7,7 +7,7 @@ import type { FinalReportData } from '../messages/program-end.js';
 import { reportData } from '../program-end.js';
 import { cohortStatusData } from '../progress.js';
 import type { HeatmapData } from '../report/heatmap.js';
-import { cohortAnswers, latestPostedWeek, loadHeatmap } from '../report/load-heatmap.js';
+import { latestPostedWeek, loadHeatmap } from '../report/load-heatmap.js';
 import { responseTimes, type ResponseTimes } from '../report/response-times.js';
 
 export interface FlagRow {
@@ -63,14 +63,13 @@ export async function unresolvedFlags(deps: Pick<CoreDeps, 'db'>, cohortId: numb
 export async function cohortPage(deps: CoreDeps, cohort: Cohort, now: Date): Promise<CohortPage | null> {
   const program = deps.content.programs.get(cohort.program_id);
   if (!program) return null;
-  // The heatmap and the report both count every answer of the cohort: read them once for both.
-  const [week, answers] = await Promise.all([latestPostedWeek(deps.db, cohort.id), cohortAnswers(deps.db, cohort.id)]);
+  const week = await latestPostedWeek(deps.db, cohort.id);
   const [heatmap, thisWeek, flags, calendar, report, times] = await Promise.all([
-    week > 0 ? loadHeatmap(deps.db, deps.content, cohort, week, now, { title: 'dashboard', answers }) : Promise.resolve(null),
+    week > 0 ? loadHeatmap(deps.db, deps.content, cohort, week, now, { title: 'dashboard' }) : Promise.resolve(null),
     cohortStatusData(deps.db, deps.content, cohort, now),
     unresolvedFlags(deps, cohort.id),
     cohortCalendar(deps.db, cohort, program, now),
-    reportData(deps.db, cohort, program, { answers }),
+    reportData(deps.db, cohort, program, now),
     responseTimes(deps.db, cohort.id),
   ]);
   return { cohort, program, week, heatmap, thisWeek, flags, calendar, report, responseTimes: times };

@@ -58,6 +58,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
       'r.not_run_reason as r_not_run_reason',
       'r.offline_since as r_offline_since',
       'r.digest_at as r_digest_at',
+      'r.post_version as r_post_version',
+      'r.post_count as r_post_count',
       'm.id as m_id',
       'm.display_name as m_display_name',
       'm.role as m_role',
@@ -67,7 +69,7 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     .where('r.id', '=', roundId)
     .executeTakeFirst();
   if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
-  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
+  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, r_post_version, r_post_count, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
   const round: Round = {
     id: r_id,
     cohort_id: cohort.id,
@@ -83,6 +85,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     not_run_reason: r_not_run_reason,
     offline_since: r_offline_since,
     digest_at: r_digest_at,
+    post_version: r_post_version,
+    post_count: r_post_count,
   };
   const member: Member | undefined =
     m_id === null

@@ -40,7 +40,7 @@ function thisWeekTable(p: CohortPage): Table {
   const learner = (name: string, memberId: number) => ({ text: name, href: `/learners/${memberId}` });
   return {
     id: 'this-week',
-    caption: w.round ? `Week ${w.round.week}: ${w.round.milestoneTitle}` : 'This week',
+    caption: w.round ? `Week ${w.round.week}: ${w.round.milestoneTitle} · ${w.count}` : 'This week',
     empty: w.round ? 'No active learner.' : 'No round has been posted yet.',
     columns: [
       { key: 'learner', label: 'Learner' },
@@ -57,8 +57,8 @@ function thisWeekTable(p: CohortPage): Table {
         blocker: c.answer.blocker,
         note: c.answer.note ?? null,
       })),
-      ...w.missing.map((m) => ({ learner: learner(m.name, m.memberId), answer: 'not checked in', confidence: null, blocker: null, note: null })),
-      ...w.away.map((a) => ({ learner: learner(a.name, a.memberId), answer: `away until ${dayText(a.until)}`, confidence: null, blocker: null, note: null })),
+      ...w.missing.map((m) => ({ learner: learner(m.name, m.memberId), answer: w.round?.closed ? 'missed' : 'not checked in yet', confidence: null, blocker: null, note: null })),
+      ...w.away.map((a) => ({ learner: learner(a.name, a.memberId), answer: a.until ? `away until ${dayText(a.until)}` : 'away', confidence: null, blocker: null, note: null })),
     ],
   };
 }
@@ -107,10 +107,11 @@ function learnersTable(p: CohortPage): Table {
       { key: 'learner', label: 'Learner' },
       { key: 'done', label: 'Milestones done', numeric: true },
       { key: 'answered', label: 'Answers', numeric: true },
+      { key: 'expected', label: 'Weeks counted', numeric: true },
       { key: 'late', label: 'Late', numeric: true },
       { key: 'flags', label: 'Flags raised', numeric: true },
     ],
-    rows: p.report.learners.map((l) => ({ learner: { text: l.name, href: `/learners/${l.memberId}` }, done: l.milestonesDone, answered: l.answered, late: l.late, flags: l.flags })),
+    rows: p.report.learners.map((l) => ({ learner: { text: l.name, href: `/learners/${l.memberId}` }, done: l.milestonesDone, answered: l.answered, expected: l.expected, late: l.late, flags: l.flags })),
   };
 }
 
@@ -121,9 +122,11 @@ function answersTable(p: CohortPage): Table {
     empty: 'No round has been posted yet.',
     columns: [
       { key: 'week', label: 'Week', numeric: true },
-      { key: 'answers', label: 'Answers', numeric: true },
+      { key: 'answered', label: 'Answered', numeric: true },
+      { key: 'expected', label: 'Expected', numeric: true },
+      { key: 'away', label: 'Away', numeric: true },
     ],
-    rows: p.report.answersPerWeek.map((w) => ({ week: w.week, answers: w.answers })),
+    rows: p.report.answersPerWeek.map((w) => ({ week: w.week, answered: w.answered, expected: w.expected, away: w.away })),
   };
 }
 

@@ -30,7 +30,7 @@ export function cohortsTable(cohorts: CohortSummary[], organizer: boolean): Tabl
       name: { text: c.cohort.name, href: `/cohorts/${c.cohort.id}` },
       program: c.programTitle,
       week: c.week === 0 ? 'not started' : `${c.week} of ${c.weeks}`,
-      checkedIn: c.week === 0 ? '' : `${c.checkedIn} of ${c.learners}${c.learners > 0 ? ` (${Math.round((100 * c.checkedIn) / c.learners)}%)` : ''}`,
+      checkedIn: c.week === 0 ? '' : `${c.count}${c.expected > 0 ? ` (${Math.round((100 * c.answered) / c.expected)}%)` : ''}`,
       flags: c.openFlags,
       next: c.nextRound ? `${whenText(c.nextRound, c.cohort.timezone)} (${c.cohort.timezone})` : c.cohort.status === 'finished' ? 'finished' : '',
       status: c.cohort.status,
