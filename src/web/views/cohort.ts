@@ -47,7 +47,6 @@ function thisWeekTable(p: CohortPage): Table {
       { key: 'answer', label: 'Answer' },
       { key: 'confidence', label: 'Confidence', numeric: true },
       { key: 'blocker', label: 'Blocker' },
-      { key: 'note', label: 'Note' },
     ],
     rows: [
       ...w.checkedIn.map((c) => ({
@@ -55,10 +54,9 @@ function thisWeekTable(p: CohortPage): Table {
         answer: `${STATUS_WORDS[c.answer.status] ?? c.answer.status}${c.answer.late ? ' (late)' : ''}`,
         confidence: c.answer.confidence,
         blocker: c.answer.blocker,
-        note: c.answer.note ?? null,
       })),
-      ...w.missing.map((m) => ({ learner: learner(m.name, m.memberId), answer: w.round?.closed ? 'missed' : 'not checked in yet', confidence: null, blocker: null, note: null })),
-      ...w.away.map((a) => ({ learner: learner(a.name, a.memberId), answer: a.until ? `away until ${dayText(a.until)}` : 'away', confidence: null, blocker: null, note: null })),
+      ...w.missing.map((m) => ({ learner: learner(m.name, m.memberId), answer: w.round?.closed ? 'missed' : 'not checked in yet', confidence: null, blocker: null })),
+      ...w.away.map((a) => ({ learner: learner(a.name, a.memberId), answer: a.until ? `away until ${dayText(a.until)}` : 'away', confidence: null, blocker: null })),
     ],
   };
 }
