@@ -7,6 +7,7 @@ import { attendanceOf, backOn, countSentence, isClosed, loadAttendance, tallyOf 
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
+import type { Cohort } from '../db/types.js';
 import type { OutMessage } from './chat.js';
 import {
   cohortStatusMessage,
@@ -111,6 +112,11 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
 export async function cohortStatusView(db: Db, content: Content, cohortId: number, now: Date): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
+  return cohortStatusMessage(await cohortStatusData(db, content, cohort, now));
+}
+
+/** What `/cohort status` and the dashboard's "this week" show. */
+export async function cohortStatusData(db: Db, content: Content, cohort: Cohort, now: Date): Promise<StatusData> {
   const program = content.programs.get(cohort.program_id);
   const [attendance, flags, roundRows] = await Promise.all([
     loadAttendance(db, cohort.id, program?.weeks.length ?? Number.POSITIVE_INFINITY),
@@ -154,9 +160,9 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
     for (const l of learners) {
       const state = attendanceOf(l, round, now);
       const a = l.answers.get(round.week);
-      if (a) data.checkedIn.push({ name: l.name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
-      else if (state === 'away') data.away.push({ name: l.name, until: backOn(l, round) ?? null });
-      else if (state === 'open' || state === 'missed') data.missing.push(l.name);
+      if (a) data.checkedIn.push({ name: l.name, memberId: l.id, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
+      else if (state === 'away') data.away.push({ name: l.name, memberId: l.id, until: backOn(l, round) ?? null });
+      else if (state === 'open' || state === 'missed') data.missing.push({ name: l.name, memberId: l.id });
     }
   }
   for (const l of learners) {
@@ -166,5 +172,5 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       (data.verified ??= []).push({ name: l.name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
-  return cohortStatusMessage(data);
+  return data;
 }

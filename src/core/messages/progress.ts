@@ -175,11 +175,11 @@ export interface StatusData {
   } | null;
   /** The round's count, in the sentence every view uses. */
   count: string;
-  checkedIn: Array<{ name: string; answer: AnswerLine }>;
+  checkedIn: Array<{ name: string; memberId: number; answer: AnswerLine }>;
   /** Expected and not answered: "not yet" while the round is open, missed once it closed. */
-  missing: string[];
+  missing: Array<{ name: string; memberId: number }>;
   /** Away this week, with the first day back. */
-  away: Array<{ name: string; until: string | null }>;
+  away: Array<{ name: string; memberId: number; until: string | null }>;
   flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
 }
 
@@ -213,7 +213,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
       lines.push(`• ${c.name}: ${parts.join(' · ')}`);
     }
     lines.push('', `**${d.round.closed ? 'Missed' : 'Not checked in yet'} (${d.missing.length})**`);
-    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.join(', '));
+    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.map((m) => m.name).join(', '));
     if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => (a.until ? `${a.name} (until ${dayText(a.until)})` : a.name)).join(', ')}`);
   }
   lines.push('', `**Open stall flags (${d.flags.length})**`);

@@ -58,7 +58,8 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort status                   mentor      this week: who checked in, who has not, open flags
   /cohort report                   mentor      the cohort heatmap by DM (written under DATA_DIR/reports/)
   /stalled                         mentor      open stall flags in your cohorts
-  /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it`;
+  /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it
+  /dashboard                       member      a one-time link that signs you in to the web dashboard (open it in a browser)`;
 
 /** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */
 export function stripComment(line: string): string {
