@@ -209,7 +209,7 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
   const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
   const rows = await claimDue(db, [...ports.keys()], now, opts);
   const files = await filesOf(db, rows.map((r) => r.key));
-  const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0, dropped: 0 };
+  const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
   const count = (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead' | 'dropped') => {
     counts[outcome] = (counts[outcome] ?? 0) + 1;
     opts.onOutcome?.(row, outcome);

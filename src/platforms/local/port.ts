@@ -46,8 +46,8 @@ export class LocalChat implements ChatPort {
     calls: 0,
   };
 
-  /** The people the bot knows in a channel (its cohort's members), for the acted-out member list. */
-  knownIn: (channelId: string) => Promise<string[]> = async () => [];
+  /** The people the bot knows in a channel (its cohort's members), for the acted-out member list; unset, no list is given. */
+  knownIn: ((channelId: string) => Promise<string[]>) | null = null;
 
   goneFrom(channelId: string): Set<string> {
     if (!this.world.gone.has(channelId)) this.world.gone.set(channelId, new Set());
@@ -65,8 +65,9 @@ export class LocalChat implements ChatPort {
     this.check(null);
   }
 
-  async channelMembers(channelId: string): Promise<{ members: Set<string>; calls: number }> {
+  async channelMembers(channelId: string): Promise<{ members: Set<string>; calls: number } | null> {
     this.check(channelId);
+    if (!this.knownIn) return null;
     const gone = this.goneFrom(channelId);
     return { members: new Set((await this.knownIn(channelId)).filter((u) => !gone.has(u) && !this.world.deactivated.has(u))), calls: 1 };
   }
