@@ -9,7 +9,7 @@ import type { Status } from './model.js';
  * ("the latest round", "the next week's date") is decided when it runs, against the model.
  */
 
-export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone', 'erase'] as const;
+export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone', 'erase', 'platform'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** SIM_FEATURES: `all` (default), `legacy` (none of the new ones), or a comma list of FEATURES. */
@@ -45,6 +45,14 @@ export type Step =
   | { at: number; kind: 'edit'; day?: number; time?: string; tz?: string }
   | { at: number; kind: 'remove'; who: string }
   | { at: number; kind: 'erase'; who: string }
+  /** The platform changing: a learner leaves or comes back (heard of, or found by the daily check), DMs close or open. */
+  | { at: number; kind: 'leave'; who: string; how: 'channel' | 'deactivated' | 'silent' }
+  | { at: number; kind: 'rejoin'; who: string }
+  | { at: number; kind: 'dms'; who: string; open: boolean }
+  | { at: number; kind: 'mentor-leave'; who: string }
+  /** The channel becomes unusable (archived, the bot removed) or the bot's access is revoked, and back. */
+  | { at: number; kind: 'hold'; cause: 'archived' | 'bot-removed' | 'revoked' }
+  | { at: number; kind: 'unhold'; cause: 'archived' | 'bot-removed' | 'revoked' }
   | { at: number; kind: 'flag'; verb: 'ack' | 'resolve'; who: string };
 
 export interface Moment {
@@ -58,6 +66,8 @@ export interface LearnerEvent extends Moment {
     | { kind: 'away'; days: number }
     | { kind: 'away-back' }
     | { kind: 'erase' }
+    | { kind: 'leave'; how: 'channel' | 'deactivated' | 'silent'; back: number | null }
+    | { kind: 'dms'; days: number }
     | { kind: 'oops'; then: Status };
 }
 
@@ -73,6 +83,10 @@ export interface History {
   organizer: Array<Moment & { what: { kind: 'pause'; days: number } | { kind: 'skip'; ahead: number } | { kind: 'unskip' } | { kind: 'edit'; day?: number; time?: string; tz?: string } | { kind: 'remove'; learner: number } }>;
   mentorActs: Array<Moment & { verb: 'ack' | 'resolve'; learner: number }>;
   outages: Array<Moment & { hours: number }>;
+  /** The channel or the bot's access lost for a while (feature 'platform'). */
+  holds?: Array<Moment & { cause: 'archived' | 'bot-removed' | 'revoked'; hours: number }>;
+  /** Mentors who leave (feature 'platform'), by index. */
+  mentorsLeave?: Array<Moment & { mentor: number }>;
   restarts: Moment[];
   ticks: Moment[];
   /** Weeks of nominal ticks (28 when unset); a short history with `toEnd: false` stops after them. */
@@ -112,6 +126,17 @@ function learnerArb(features: Set<Feature>): fc.Arbitrary<{ style: Style; events
     }
     if (style === 'oops') {
       extra.push(fc.record({ week: week(), hour: fc.integer({ min: 0, max: 30 }), what: fc.record({ kind: fc.constant('oops' as const), then: fc.constantFrom<Status>('on-track', 'behind', 'blocked') }) }));
+    }
+    if (features.has('platform')) {
+      // Leaving the channel or the workspace (heard of or not), coming back days later or never; DMs closed for a while.
+      extra.push(
+        fc.record({
+          week: week(),
+          hour: fc.integer({ min: 0, max: 167 }),
+          what: fc.record({ kind: fc.constant('leave' as const), how: fc.constantFrom('channel' as const, 'deactivated' as const, 'silent' as const), back: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null }) }),
+        }),
+        fc.record({ week: week(), hour: fc.integer({ min: 0, max: 167 }), what: fc.record({ kind: fc.constant('dms' as const), days: fc.integer({ min: 1, max: 30 }) }) }),
+      );
     }
     // Now and then a learner erases their data (`/mydata delete`): they leave, and nothing may name them after.
     if (features.has('erase')) extra.push(fc.record({ week: week(), hour: fc.integer({ min: 0, max: 167 }), what: fc.constant({ kind: 'erase' as const }) }));
@@ -153,6 +178,12 @@ export function historyArb(features: Set<Feature>): fc.Arbitrary<History> {
     outages: fc.array(fc.record({ ...moment(26), hours: fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 30, max: 24 * 35 })) }), { maxLength: 2 }),
     restarts: fc.array(fc.record(moment()), { maxLength: 3 }),
     ticks: fc.array(fc.record(moment()), { maxLength: 10 }),
+    ...(features.has('platform')
+      ? {
+          holds: fc.array(fc.record({ ...moment(26), cause: fc.constantFrom('archived' as const, 'bot-removed' as const, 'revoked' as const), hours: fc.oneof(fc.integer({ min: 1, max: 48 }), fc.integer({ min: 48, max: 24 * 21 })) }), { maxLength: 2 }),
+          mentorsLeave: fc.array(fc.record({ ...moment(), mentor: fc.nat(1) }), { maxLength: 1 }),
+        }
+      : {}),
   });
 }
 
@@ -192,6 +223,10 @@ export function expand(h: History): Plan {
       } else if (w.kind === 'away') steps.push({ at: when, kind: 'away', who, days: w.days });
       else if (w.kind === 'away-back') steps.push({ at: when, kind: 'away-back', who });
       else if (w.kind === 'erase') steps.push({ at: when, kind: 'erase', who });
+      else if (w.kind === 'leave') {
+        steps.push({ at: when, kind: 'leave', who, how: w.how });
+        if (w.back !== null) steps.push({ at: when + w.back * DAY, kind: 'rejoin', who });
+      } else if (w.kind === 'dms') steps.push({ at: when, kind: 'dms', who, open: false }, { at: when + w.days * DAY, kind: 'dms', who, open: true });
       else {
         steps.push({ at: when, kind: 'answer', who, via: 'click', status: 'done', target: 'latest' });
         steps.push({ at: when + 3 * MINUTE, kind: 'answer', who, via: 'click', status: w.then, target: 'latest' });
@@ -209,9 +244,18 @@ export function expand(h: History): Plan {
   }
   for (const m of h.mentorActs) steps.push({ at: at(m) + 13 * MINUTE, kind: 'flag', verb: m.verb, who: learners[m.learner % learners.length]! });
   for (const r of h.restarts) steps.push({ at: at(r) + 17 * MINUTE, kind: 'restart' });
+  for (const x of h.holds ?? []) steps.push({ at: at(x) + 19 * MINUTE, kind: 'hold', cause: x.cause }, { at: at(x) + 19 * MINUTE + x.hours * HOUR, kind: 'unhold', cause: x.cause });
+  for (const m of h.mentorsLeave ?? []) if (mentors[m.mentor % Math.max(1, mentors.length)]) steps.push({ at: at(m) + 23 * MINUTE, kind: 'mentor-leave', who: mentors[m.mentor % mentors.length]! });
 
   steps.sort((a, b) => a.at - b.at);
   const outages = h.outages.map((o) => ({ from: at(o) + 5 * MINUTE, to: at(o) + 5 * MINUTE + o.hours * HOUR }));
+  // What the platform does while the bot is down reaches it when it is back (Slack and Discord redeliver or
+  // the bot finds out): such steps move to just after the restart.
+  const PLATFORM_KINDS = new Set<Step['kind']>(['leave', 'rejoin', 'dms', 'mentor-leave', 'hold', 'unhold']);
+  for (const st of steps) {
+    const o = outages.find((x) => st.at >= x.from && st.at < x.to);
+    if (o && PLATFORM_KINDS.has(st.kind)) st.at = o.to + MINUTE;
+  }
   const up = steps.filter((s) => !outages.some((o) => s.at >= o.from && s.at < o.to));
   for (const o of outages) up.push({ at: o.to, kind: 'restart' }, { at: o.to, kind: 'tick' });
   // Stable: at one instant the restart comes before the tick that follows it.

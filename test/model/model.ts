@@ -56,7 +56,12 @@ export interface Answer {
 export interface Break {
   from: string;
   to: string;
+  /** left: gone from the channel (or the platform) until they came back. */
+  kind?: 'break' | 'left';
 }
+
+/** A left learner's absence has no end until they come back. */
+export const STILL_GONE = '9999-12-31';
 
 export interface LearnerModel {
   name: string;
@@ -94,6 +99,13 @@ export class CohortModel {
   finishedAt: number | null = null;
   /** Week → when its reminders went out (or were settled as none). */
   readonly reminded = new Map<number, number>();
+  /** Times the cohort's rounds were held back (its channel unusable, or the bot's access revoked). */
+  readonly holds: Array<{ from: number; to: number | null }> = [];
+
+  get held(): boolean {
+    const last = this.holds[this.holds.length - 1];
+    return last !== undefined && last.to === null;
+  }
 
   constructor(
     readonly start: string,
@@ -217,6 +229,8 @@ export class CohortModel {
   /** Records the weeks due at `now` and the end of the program. Returns the weeks recorded. */
   tick(now: number): { recorded: WeekRecord[]; finished: boolean } {
     if (this.finishedAt !== null || this.paused) return { recorded: [], finished: false };
+    // Held rounds wait (the outage rule applies once they can go), but a last week already out still ends.
+    if (this.held) return { recorded: [], finished: this.endIfClosed(now) };
     const due: Array<{ week: number; date: string; slot: number }> = [];
     for (const p of this.projected(WEEKS)) {
       if (p.slot > now) break;
@@ -232,18 +246,23 @@ export class CohortModel {
       this.weeks.push(rec);
       recorded.push(rec);
     });
+    return { recorded, finished: this.endIfClosed(now) };
+  }
+
+  private endIfClosed(now: number): boolean {
     const last = this.lastRecorded();
-    let finished = false;
     if (last && last.week >= WEEKS && last.slot + 7 * DAY <= now) {
       this.finishedAt = now;
-      finished = true;
+      return true;
     }
-    return { recorded, finished };
+    return false;
   }
 
   /** The reminder due at `now`, if any: the latest posted round and who gets it. Marks it sent. */
   reminderDue(now: number): { week: number; to: string[] } | null {
     if (this.finishedAt !== null && this.finishedAt < now) return null;
+    // Reminders pause while rounds are held back.
+    if (this.held) return null;
     const round = this.latestPosted();
     if (!round || this.reminded.has(round.week)) return null;
     const dueAt = Math.max(round.slot, round.recordedAt) + REMINDER_AFTER_MS;
@@ -280,8 +299,9 @@ export class CohortModel {
     const l = this.learners.get(name)!;
     const today = this.today(now);
     if (until <= today) return false;
-    l.breaks = l.breaks.filter((b) => b.from < today).map((b) => (b.to > today ? { from: b.from, to: today } : b));
-    l.breaks.push({ from: today, to: until });
+    const gone = l.breaks.filter((b) => b.kind === 'left');
+    l.breaks = [...gone, ...l.breaks.filter((b) => b.kind !== 'left' && b.from < today).map((b) => (b.to > today ? { ...b, to: today } : b))];
+    l.breaks.push({ from: today, to: until, kind: 'break' });
     return true;
   }
 
@@ -291,7 +311,7 @@ export class CohortModel {
     const today = this.today(now);
     let changed = false;
     l.breaks = l.breaks.map((b) => {
-      if (b.from <= today && today < b.to) {
+      if (b.kind !== 'left' && b.from <= today && today < b.to) {
         changed = true;
         return { from: b.from, to: today };
       }
@@ -340,6 +360,26 @@ export class CohortModel {
 
   remove(name: string, now: number): void {
     this.learners.get(name)!.removedAt = now;
+  }
+
+  /** Gone from the channel or the platform: counted out, reminded and flagged no more, until they come back. */
+  leave(name: string, now: number): boolean {
+    const l = this.learners.get(name)!;
+    if (this.isLeft(l)) return false;
+    l.breaks.push({ from: this.today(now), to: STILL_GONE, kind: 'left' });
+    return true;
+  }
+
+  rejoin(name: string, now: number): boolean {
+    const l = this.learners.get(name)!;
+    if (!this.isLeft(l)) return false;
+    const today = this.today(now);
+    l.breaks = l.breaks.flatMap((b) => (b.kind === 'left' && b.to === STILL_GONE ? (b.from >= today ? [] : [{ ...b, to: today }]) : [b]));
+    return true;
+  }
+
+  isLeft(l: LearnerModel): boolean {
+    return l.breaks.some((b) => b.kind === 'left' && b.to === STILL_GONE);
   }
 
   // ---- the learner's window ----
@@ -402,23 +442,26 @@ export class CohortModel {
   }
 
   /** A learner's week as every view must show it at `now`. */
-  cell(name: string, week: number, now: number): Status | 'open' | 'missed' | 'away' | 'not-run' {
+  cell(name: string, week: number, now: number): Status | 'open' | 'missed' | 'away' | 'left' | 'not-run' {
     const rec = this.weeks.find((w) => w.week === week)!;
     if (rec.status === 'not-run') return 'not-run';
     const l = this.learners.get(name)!;
     const a = l.answers.get(week);
     if (a) return a.status;
     const end = this.weekEnd(week);
-    if (l.breaks.some((b) => b.from < end && b.to > rec.date && b.from < b.to)) return 'away';
+    const over = l.breaks.filter((b) => b.from < end && b.to > rec.date && b.from < b.to);
+    if (over.some((b) => b.kind === 'left')) return 'left';
+    if (over.length > 0) return 'away';
     return this.recordedClose(week) <= now ? 'missed' : 'open';
   }
 
   /** A posted week's count among the learners still in the cohort. */
-  tally(week: number, now: number): { answered: number; expected: number; away: number } {
-    const t = { answered: 0, expected: 0, away: 0 };
+  tally(week: number, now: number): { answered: number; expected: number; away: number; left: number } {
+    const t = { answered: 0, expected: 0, away: 0, left: 0 };
     for (const l of this.activeLearners()) {
       const c = this.cell(l.name, week, now);
       if (c === 'away') t.away += 1;
+      else if (c === 'left') t.left += 1;
       else if (c === 'open' || c === 'missed') t.expected += 1;
       else if (c !== 'not-run') {
         t.answered += 1;
@@ -437,7 +480,8 @@ export class CohortModel {
   }
 }
 
-/** The count as the bot words it everywhere: "3 of 4 checked in (1 more is away)". */
-export function countWords(t: { answered: number; expected: number; away: number }): string {
-  return `${t.answered} of ${t.expected} checked in${t.away > 0 ? ` (${t.away} more ${t.away === 1 ? 'is' : 'are'} away)` : ''}`;
+/** The count as the bot words it everywhere: "3 of 4 checked in (1 more is away; 1 has left)". */
+export function countWords(t: { answered: number; expected: number; away: number; left?: number }): string {
+  const parts = [t.away > 0 ? `${t.away} more ${t.away === 1 ? 'is' : 'are'} away` : null, (t.left ?? 0) > 0 ? `${t.left} ${t.left === 1 ? 'has' : 'have'} left` : null].filter(Boolean);
+  return `${t.answered} of ${t.expected} checked in${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`;
 }

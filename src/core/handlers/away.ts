@@ -33,6 +33,8 @@ async function learnerMemberships(db: Executor, actor: Actor, now: Date): Promis
     .selectFrom('away_periods')
     .select(['id', 'member_id', 'starts_on', 'ends_on'])
     .where('member_id', 'in', rows.map((r) => r.id))
+    // Time gone from the channel is kept apart: a break neither replaces nor ends it.
+    .where('kind', '=', 'break')
     .orderBy('ends_on', 'desc')
     .execute();
   return rows.map((r) => {
