@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { initDataDir } from './init-pglite.js';
 import { lockEmbedded } from './embedded-lock.js';
+import { SearchPathPostgresDialect } from './search-path-dialect.js';
 import type { Database } from './types.js';
 
 export type Db = Kysely<Database>;
@@ -62,7 +63,7 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
     // the 'error' event of a connection that dies under a query is unhandled and ends the process.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
