@@ -54,7 +54,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
   try {
     handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const applied = await migrateToLatest(handle.db);
-    log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, applied }, 'database ready');
+    log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, created: handle.created, applied }, 'database ready');
     return handle;
   } catch (err) {
     await handle?.close().catch(() => undefined);
@@ -261,7 +261,7 @@ export async function runStart(argv: string[]): Promise<number> {
     process.stdout.write(
       config.databaseUrl
         ? 'Starting mentorbot in terminal mode against DATABASE_URL…\n'
-        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start takes a minute to create the database)' : ''}…\n`,
+        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start creates the database there)' : ''}…\n`,
     );
   }
   const bot = await startBot(config, { log, clock });

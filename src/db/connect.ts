@@ -28,13 +28,15 @@ export interface DbHandle {
   kind: 'postgres' | 'pglite';
   /** The embedded instance, when there is one. */
   pglite?: PGlite;
+  /** How an embedded data directory was made at this open: unpacked from the build's template, or by initdb. */
+  created?: 'template' | 'initdb';
   close(): Promise<void>;
 }
 
 // PGlite's defaults size shared memory for a server (128 MB of shared buffers, 100 connections), and
 // most of it ends up resident: 150 MB of its WebAssembly memory at start, 26 MB with these. A bot runs
 // one backend, and its working set fits in far less; pages past shared_buffers are read from the files.
-const STARTUP_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5'];
+export const STARTUP_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5'];
 
 /**
  * V8 compiles PGlite's WebAssembly with its baseline compiler, then again with its optimizing one for
@@ -69,8 +71,9 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const unlock = options.dataDir ? lockEmbedded(options.dataDir) : () => {};
   let pglite: PGlite;
+  let made: Awaited<ReturnType<typeof initDataDir>> = 'exists';
   try {
-    if (options.dataDir && !options.loadDataDir) await initDataDir(options.dataDir, STARTUP_PARAMS);
+    if (options.dataDir && !options.loadDataDir) made = await initDataDir(options.dataDir, STARTUP_PARAMS);
     baselineWasmOnly();
     pglite = await PGlite.create({
       dataDir: options.dataDir ?? undefined,
@@ -87,6 +90,7 @@ export async function createDb(options: DbOptions): Promise<DbHandle> {
     db,
     kind: 'pglite',
     pglite,
+    created: made === 'exists' ? undefined : made,
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: bot processes run from here so `content/` and `migrations/` resolve. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * `node` arguments that run the command line from the TypeScript sources, as the suite tests them
+ * (bin/mentorbot.js runs dist/, which test/build/compiled.test.ts covers): no test waits for a build.
+ */
+export const CLI_FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+
 /** A port nothing listens on right now (the bot's PORT=0 would not tell us which one it took). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,14 +53,20 @@ function installExitHook(): void {
   });
 }
 
-/** Starts `mentorbot start` as its own process, with exactly `env` on top of PATH and HOME. */
-export async function spawnBot(name: string, env: Record<string, string>): Promise<BotProcess> {
+/**
+ * Starts `mentorbot start` as its own process, with exactly `env` on top of PATH and HOME;
+ * `wrapper` runs it under another command (e.g. `unshare --pid --fork`), in a process group of
+ * its own so that kill() signals the bot and not only the wrapper (unshare ignores SIGTERM).
+ */
+export async function spawnBot(name: string, env: Record<string, string>, wrapper: string[] = []): Promise<BotProcess> {
   installExitHook();
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+  const command = [...wrapper, process.execPath, ...CLI_FROM_SOURCE, 'start'];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: wrapper.length > 0,
   });
   if (child.pid === undefined) throw new Error(`${name}: could not start the bot process`);
   running.add(child);
@@ -101,7 +113,8 @@ export async function spawnBot(name: string, env: Record<string, string>): Promi
     },
     async kill(signal = 'SIGKILL') {
       if (gone) return;
-      child.kill(signal);
+      if (wrapper.length > 0) process.kill(-pid, signal);
+      else child.kill(signal);
       await exited;
     },
   };
