@@ -26,6 +26,7 @@ import { LocalChat } from './platforms/local/port.js';
 import { buttonsFile } from './platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { Terminal } from './platforms/local/terminal.js';
+import { noPlatformCause, whyUnattended } from './platforms/local/unattended.js';
 
 export interface PlatformRuntime {
   port: ChatPort;
@@ -111,6 +112,8 @@ export interface StartOptions {
   autoStart?: boolean;
   /** An already-migrated database (tests); otherwise opened from the config. */
   handle?: DbHandle;
+  /** No platform and nobody at a terminal: why (see whyUnattended); /healthz answers 503 with the cause. */
+  unattended?: string | null;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
@@ -152,7 +155,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
   http.mount('GET', '/metrics', metrics.route());
-  http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
+  const noPlatform = platforms.size === 0 && options.unattended ? noPlatformCause(options.unattended) : null;
+  http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()])), { noPlatform }));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
   let port: number;
   try {
@@ -247,6 +251,7 @@ export async function runStart(argv: string[]): Promise<number> {
   if (refused !== null) return refused;
   const config = loadConfig();
   const terminalMode = !config.slack && !config.discord;
+  const unattended = terminalMode ? whyUnattended({ env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY) }) : null;
   // In terminal mode the log would interleave with the conversation; keep only warnings.
   const log = createLogger(terminalMode && process.stdin.isTTY ? 'warn' : config.logLevel);
   const clock = new Clock();
@@ -264,7 +269,11 @@ export async function runStart(argv: string[]): Promise<number> {
         : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start creates the database there)' : ''}…\n`,
     );
   }
-  const bot = await startBot(config, { log, clock });
+  if (unattended) {
+    // Said before the slow part of the start, at the top of what an operator reads in the container's log.
+    process.stderr.write(`mentorbot: ${noPlatformCause(unattended)} /healthz answers 503 until then.\n`);
+  }
+  const bot = await startBot(config, { log, clock, unattended });
   banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');

@@ -18,10 +18,26 @@ async function databaseReachable(db: Db, timeoutMs: number): Promise<boolean> {
   }
 }
 
-/** 200 when the database answers, 503 when it does not; platform states are reported, not judged. */
-export function healthRoute(db: Db, platforms: PlatformState = () => ({}), timeoutMs = 2000): RouteHandler {
+export interface HealthOptions {
+  timeoutMs?: number;
+  /** Set when the bot has no platform and nobody can type to it: the bot serves no one, so 503 with this cause. */
+  noPlatform?: string | null;
+}
+
+/**
+ * 200 when the database answers, 503 when it does not or when no platform is connected and nobody
+ * can type to the bot (a container started without tokens must not look healthy); the states of
+ * configured platforms are reported, not judged.
+ */
+export function healthRoute(db: Db, platforms: PlatformState = () => ({}), { timeoutMs = 2000, noPlatform = null }: HealthOptions = {}): RouteHandler {
   return async (_req, res) => {
-    const ok = await databaseReachable(db, timeoutMs);
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'reachable' : 'unreachable', platforms: platforms() });
+    const reachable = await databaseReachable(db, timeoutMs);
+    const ok = reachable && !noPlatform;
+    sendJson(res, ok ? 200 : 503, {
+      status: ok ? 'ok' : 'unavailable',
+      database: reachable ? 'reachable' : 'unreachable',
+      platforms: platforms(),
+      ...(noPlatform ? { cause: noPlatform } : {}),
+    });
   };
 }

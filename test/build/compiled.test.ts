@@ -46,10 +46,10 @@ describe.skipIf(testDbKind !== 'pglite')('the compiled bot in dist/, as npm star
     const done = finished(bot);
     let out = '';
     bot.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await eventually(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false), {
-      timeoutMs: 60_000,
-      describe: () => out,
-    });
+    // Its input is a pipe, not a terminal: up, and saying that no platform is connected.
+    const health = await eventually(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r, (): false => false), { timeoutMs: 60_000, describe: () => out });
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ database: 'reachable', cause: expect.stringContaining('no platform is connected') });
     const ready = out
       .split('\n')
       .filter((l) => l.startsWith('{'))

@@ -39,7 +39,9 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
     // Left by an earlier holder, claiming pid 1, which is alive: the text decides nothing.
     await writeFile(path.join(dataDir, LOCK_FILE), `${JSON.stringify({ pid: 1, host: hostname(), since: '2026-01-01T00:00:00.000Z' })}\n`);
     const bot = await spawnBot('bot', { DATA_DIR: dataDir });
-    await bot.waitHealthy(120_000);
+    // No token and no terminal: up, holding the database, and saying that no platform is connected.
+    const health = await bot.waitAnswering(120_000);
+    expect(health).toMatchObject({ status: 503, body: { database: 'reachable', cause: expect.stringMatching(/^no platform is connected: .* \((it runs in a container with no terminal attached|its input is not a terminal)\)\./) } });
 
     const second = await migrate(dataDir);
     expect(second.code).toBe(1);
@@ -49,7 +51,7 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
     // The refused process took nothing away: the lock file is there, still names the bot, and holds.
     expect(JSON.parse(await readFile(path.join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: bot.pid, host: hostname() });
     expect((await migrate(dataDir)).code).toBe(1);
-    expect((await fetch(`${bot.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${bot.baseUrl}/healthz`)).status).toBe(503);
 
     await bot.kill('SIGTERM');
     expect(await migrate(dataDir)).toEqual({ code: 0, stderr: '' });
@@ -58,7 +60,7 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
 
   it('is released when the holder is killed with -9, with no file to clean up', async () => {
     const bot = await spawnBot('bot', { DATA_DIR: dataDir });
-    await bot.waitHealthy(120_000);
+    await bot.waitAnswering(120_000);
     expect((await migrate(dataDir)).code).toBe(1);
     await bot.kill('SIGKILL');
     expect((await migrate(dataDir)).code).toBe(0);
@@ -66,7 +68,7 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
 
   it.skipIf(!canUnshare)('refuses a second bot when both are pid 1 in PID namespaces of their own, as two containers on one volume', async () => {
     const first = await spawnBot('first', { DATA_DIR: dataDir }, OWN_PID_NAMESPACE);
-    await first.waitHealthy(120_000);
+    await first.waitAnswering(120_000);
     expect(JSON.parse(await readFile(path.join(dataDir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: 1 });
 
     const second = await spawnBot('second', { DATA_DIR: dataDir }, OWN_PID_NAMESPACE);
@@ -74,7 +76,7 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
     expect(code).toBe(1);
     expect(second.output()).toContain(`DATA_DIR=${dataDir}: the embedded database is in use by another mentorbot process (pid 1 on host ${hostname()}, since `);
 
-    expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${first.baseUrl}/healthz`)).status).toBe(503);
     expect((await migrate(dataDir, OWN_PID_NAMESPACE)).code).toBe(1);
     await first.kill('SIGTERM');
     expect((await migrate(dataDir, OWN_PID_NAMESPACE)).code).toBe(0);

@@ -37,6 +37,8 @@ export interface BotProcess {
   alive(): boolean;
   /** Polls /healthz until it answers 200. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Polls /healthz until it answers at all (a bot with no platform and no terminal answers 503); returns the answer. */
+  waitAnswering(timeoutMs?: number): Promise<{ status: number; body: unknown }>;
   /** Sends the signal and waits for the process to be gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -86,6 +88,22 @@ export async function spawnBot(name: string, env: Record<string, string>, wrappe
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const pid = child.pid;
+  const pollHealth = async (timeoutMs: number, good: (status: number) => boolean, what: string) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      if (gone) throw new Error(`${name} exited before it was ${what}:\n${out}`);
+      try {
+        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (good(res.status)) return { status: res.status, body: (await res.json()) as unknown };
+        last = `HTTP ${res.status}`;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${name} was not ${what} within ${timeoutMs} ms (${last}):\n${out}`);
+  };
 
   return {
     name,
@@ -96,20 +114,10 @@ export async function spawnBot(name: string, env: Record<string, string>, wrappe
     exited,
     alive: () => !gone,
     async waitHealthy(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last = 'no answer';
-      while (Date.now() < deadline) {
-        if (gone) throw new Error(`${name} exited before it was healthy:\n${out}`);
-        try {
-          const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-          if (res.status === 200) return;
-          last = `HTTP ${res.status}`;
-        } catch (err) {
-          last = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`${name} was not healthy within ${timeoutMs} ms (${last}):\n${out}`);
+      await pollHealth(timeoutMs, (status) => status === 200, 'healthy');
+    },
+    async waitAnswering(timeoutMs = 30_000) {
+      return pollHealth(timeoutMs, () => true, 'answering');
     },
     async kill(signal = 'SIGKILL') {
       if (gone) return;
