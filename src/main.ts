@@ -172,7 +172,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      await scheduler.stop();
+      await scheduler.stop(IN_FLIGHT_DRAIN_MS);
       for (const runtime of platforms.values()) await runtime.stop();
       await http.close();
       if (!options.handle) await handle.close();
@@ -245,6 +245,12 @@ async function leasedDiscord(config: Config, core: Core, content: Content, handl
   };
 }
 
+// A supervisor kills what is still running some seconds after SIGTERM: Docker after 10 s unless told
+// otherwise (compose.yaml gives 30 s), Kubernetes after 30 s. In-flight deliveries get part of that,
+// and a stop that is still not done by the deadline exits anyway, before the kill, and says so.
+const IN_FLIGHT_DRAIN_MS = 5_000;
+const STOP_DEADLINE_MS = 8_000;
+
 /** `mentorbot start`: runs until SIGTERM/SIGINT, then drains and closes. Returns -1: the process stays up. */
 export async function runStart(argv: string[]): Promise<number> {
   const refused = noOptions('start', argv);
@@ -277,6 +283,10 @@ export async function runStart(argv: string[]): Promise<number> {
   banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      bot.log.error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting with it unfinished`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     void bot.stop().then(() => process.exit(0));
   };
   // A fault nothing caught leaves the process in an unknown state: log it and exit non-zero so a supervisor restarts it.
