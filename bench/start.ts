@@ -4,7 +4,7 @@
  * resident set once settled. The compiled bot (dist/, what `npm start` runs) against the same
  * sources run through tsx (what `npm start` ran before the build), alternating, same run. Each is
  * the median of --runs starts (default 3). `node` is started directly: npm's own start-up (about
- * 0.3 s here) is the same for both and left out.
+ * 0.35 s here) is the same for both and left out.
  *
  * Run: npx tsx bench/start.ts [--runs 3]
  */

@@ -87,7 +87,7 @@ function prune(name) {
 /** An initdb'd data directory, made the way the bot makes one, packed; kept while PGlite's version is the same. */
 async function packInitdbTemplate(log) {
   const { INITDB_TEMPLATE, initDataDir, pgliteVersion } = await import(pathToFileURL(path.join(dist, 'src/db/init-pglite.js')).href);
-  const { STARTUP_PARAMS } = await import(pathToFileURL(path.join(dist, 'src/db/connect.js')).href);
+  const { STARTUP_PARAMS } = await import(pathToFileURL(path.join(dist, 'src/db/embedded.js')).href);
   const stamp = INITDB_TEMPLATE.replace(/\.tar\.gz$/, '.json');
   const version = pgliteVersion();
   const made = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')) : {};

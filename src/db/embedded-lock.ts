@@ -30,7 +30,12 @@ export function lockEmbedded(dataDir: string): () => void {
     // Read-write without truncating: the holder's text stays for whoever is refused.
     fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o644);
   } catch (err) {
-    throw new ConfigError([`DATA_DIR=${dataDir}: cannot open ${LOCK_FILE} there (${(err as Error).message}). Point DATA_DIR at a writable directory.`]);
+    const uid = process.getuid?.();
+    const fix =
+      (err as NodeJS.ErrnoException).code === 'EACCES' && uid !== undefined
+        ? `This process runs as uid ${uid}: give the directory to that user, or point DATA_DIR at a writable directory.`
+        : 'Point DATA_DIR at a writable directory.';
+    throw new ConfigError([`DATA_DIR=${dataDir}: cannot open ${LOCK_FILE} there (${(err as Error).message}). ${fix}`]);
   }
   let granted: boolean;
   try {

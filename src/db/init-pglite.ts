@@ -4,7 +4,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { extract } from 'tar';
 
 const run = promisify(execFile);
 
@@ -59,6 +58,7 @@ export async function initDataDir(dataDir: string, startParams: string[], templa
   const info = existsSync(template) ? templateInfo(template) : null;
   if (info && info.pglite === pgliteVersion()) {
     mkdirSync(dataDir, { recursive: true });
+    const { extract } = await import('tar');
     // PG_VERSION last: a directory without it is not a database yet, so an unpacking cut short
     // is unpacked again at the next start instead of being opened half-made.
     await extract({ file: template, cwd: dataDir, strict: true, filter: (p) => p !== PG_VERSION });

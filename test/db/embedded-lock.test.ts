@@ -66,6 +66,16 @@ describe.skipIf(testDbKind !== 'pglite')('one process at a time on an embedded d
     expect((await migrate(dataDir)).code).toBe(0);
   }, 240_000);
 
+  it.skipIf(process.getuid?.() !== 0)('tells a process that may not write the data directory which user it runs as (a root-owned host directory mounted at /data)', async () => {
+    // The image runs as uid 1000; here root owns the directory, as a host directory made by root would be.
+    const asUid1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'];
+    const r = await migrate(dataDir, asUid1000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `DATA_DIR=${dataDir}: cannot open ${LOCK_FILE} there (EACCES: permission denied, open '${path.join(dataDir, LOCK_FILE)}'). This process runs as uid 1000: give the directory to that user, or point DATA_DIR at a writable directory.`,
+    );
+  }, 60_000);
+
   it.skipIf(!canUnshare)('refuses a second bot when both are pid 1 in PID namespaces of their own, as two containers on one volume', async () => {
     const first = await spawnBot('first', { DATA_DIR: dataDir }, OWN_PID_NAMESPACE);
     await first.waitAnswering(120_000);
