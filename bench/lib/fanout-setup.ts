@@ -82,7 +82,7 @@ export async function seedBacklog(db: Db, content: Content, channels: number, we
           platform: 'slack',
           targetKind: 'channel',
           targetId: cohort.channel_id,
-          message: roundPost({ program, roundId: round.id, week, milestoneId, answered: 0, learners: 0 }),
+          message: roundPost({ program, roundId: round.id, week, milestoneId, count: '0 of 0 checked in' }),
           availableAt: now,
         });
       });

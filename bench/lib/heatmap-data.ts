@@ -21,6 +21,7 @@ export function bigCohort(): HeatmapData {
     milestoneCount: 7,
     columns,
     rows: Array.from({ length: 40 }, (_, r) => ({
+      memberId: r + 1,
       name: `Learner ${r + 1} Müller-Łukasiewicz`,
       openFlags: r % 7 === 0 ? 2 : 0,
       milestonesDone: r % 8,

@@ -1,3 +1,4 @@
+import { createLazyPngRenderer } from '../render/lazy.js';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -97,7 +98,8 @@ async function deleteData(db: Db, content: Content, user: UserKey, now: Date, ye
     return 2;
   }
   const operator = os.userInfo().username;
-  const summary = await eraseLearner(db, content, user, now, { platform: 'cli', userId: operator, displayName: `operator ${operator}` });
+  // The pictures mentors hold are redrawn without the learner.
+  const summary = await eraseLearner(db, content, user, now, { platform: 'cli', userId: operator, displayName: `operator ${operator}` }, { renderer: createLazyPngRenderer() });
   if (nothingErased(summary)) {
     io.stdout.write(`Nothing is kept about ${label(user)}; nothing to delete.\n`);
     return 0;

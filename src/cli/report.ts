@@ -5,9 +5,11 @@ import { loadConfig } from '../config.js';
 import { ContentError, formatIssues, loadContent } from '../content/load.js';
 import { latestPostedWeek, loadHeatmap } from '../core/report/load-heatmap.js';
 import type { Content } from '../content/types.js';
+import type { HeatmapData } from '../core/report/heatmap.js';
 import { createDb, type Db } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { createPngRenderer } from '../render/png.js';
+import { LAST_WEEK_OPEN_MS } from '../core/schedule.js';
 
 export const USAGE = `usage: mentorbot report --cohort <name> --out <file.png> [--week N]
 
@@ -59,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-export type ReportResult = { ok: true; png: Uint8Array; summary: string } | { ok: false; message: string; code: number };
+export type ReportResult = { ok: true; png: Uint8Array; data: HeatmapData; summary: string } | { ok: false; message: string; code: number };
 
 /** The PNG `mentorbot report` writes, or what is wrong with the request. */
 export async function renderReport(db: Db, content: Content, cohortName: string, weekAsked: number | null, now: Date, contentDir = 'content'): Promise<ReportResult> {
@@ -73,7 +75,13 @@ export async function renderReport(db: Db, content: Content, cohortName: string,
   const week = weekAsked ?? (await latestPostedWeek(db, cohort.id));
   if (week === 0) return { ok: false, code: 1, message: `${cohort.name} has had no round yet; give a week with --week N to draw the empty grid.` };
   if (week > program.weeks.length) return { ok: false, code: 2, message: `${program.title} has ${program.weeks.length} weeks; --week ${week} is past its end.\n${USAGE}` };
-  const data = (await loadHeatmap(db, content, cohort, week, now, { title: 'cohort report' }))!;
+  // A week asked for is drawn as it stood when it closed (or now, while it is open): its answers, completions, flags and date.
+  const rounds = await db.selectFrom('rounds').select(['week', 'opens_at']).where('cohort_id', '=', cohort.id).where('week', 'in', [week, week + 1]).execute();
+  const own = rounds.find((r) => r.week === week);
+  const next = rounds.find((r) => r.week === week + 1);
+  const closedAt = next ? new Date(next.opens_at) : own && week === program.weeks.length ? new Date(new Date(own.opens_at).getTime() + LAST_WEEK_OPEN_MS) : null;
+  const asOf = weekAsked !== null && closedAt && closedAt < now ? new Date(closedAt.getTime() - 1) : now;
+  const data = (await loadHeatmap(db, content, cohort, week, asOf, { title: 'cohort report' }))!;
   const png = await createPngRenderer().render(data);
-  return { ok: true, png, summary: `${cohort.name}, week ${week}, ${data.rows.length} learner${data.rows.length === 1 ? '' : 's'}, ${Math.round(png.length / 1024)} KB` };
+  return { ok: true, png, data, summary: `${cohort.name}, week ${week}, ${data.rows.length} learner${data.rows.length === 1 ? '' : 's'}, ${Math.round(png.length / 1024)} KB` };
 }

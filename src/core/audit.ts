@@ -21,6 +21,8 @@ export interface AuditEntry {
   action: AuditAction;
   cohort?: { id: number; name: string } | null;
   subject?: string | null;
+  /** The member the action was about: once their data is erased the record says "a learner". */
+  subjectMemberId?: number | null;
   detail?: string | null;
 }
 
@@ -37,6 +39,7 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
       cohort_id: entry.cohort?.id ?? null,
       cohort_name: entry.cohort?.name ?? null,
       subject: entry.subject ?? null,
+      subject_member_id: entry.subjectMemberId ?? null,
       detail: entry.detail ?? null,
     })
     .execute();
@@ -53,11 +56,18 @@ export interface AuditRecord {
   detail: string | null;
 }
 
+/** How a record names a learner whose data was erased. */
+export const ERASED_SUBJECT = 'a learner';
+
 /** The record, oldest first; with a cohort name, only what was done in that cohort. */
 export async function listAudit(db: Executor, cohortName?: string): Promise<AuditRecord[]> {
-  let q = db.selectFrom('audit_log').selectAll();
-  if (cohortName !== undefined) q = q.where('cohort_name', '=', cohortName);
-  const rows = await q.orderBy('at').orderBy('id').execute();
+  let q = db
+    .selectFrom('audit_log as a')
+    .leftJoin('members as m', 'm.id', 'a.subject_member_id')
+    .selectAll('a')
+    .select('m.erased_at as subject_erased_at');
+  if (cohortName !== undefined) q = q.where('a.cohort_name', '=', cohortName);
+  const rows = await q.orderBy('a.at').orderBy('a.id').execute();
   return rows.map((r) => ({
     at: new Date(r.at).toISOString(),
     platform: r.platform,
@@ -65,9 +75,15 @@ export async function listAudit(db: Executor, cohortName?: string): Promise<Audi
     actor_name: r.actor_name,
     action: r.action,
     cohort: r.cohort_name,
-    subject: r.subject,
+    subject: r.subject_erased_at ? ERASED_SUBJECT : r.subject,
     detail: r.detail,
   }));
+}
+
+/** An erased learner's name leaves the record; the entries stay, about "a learner". */
+export async function anonymizeAudit(db: Executor, memberIds: readonly number[]): Promise<void> {
+  if (memberIds.length === 0) return;
+  await db.updateTable('audit_log').set({ subject: ERASED_SUBJECT }).where('subject_member_id', 'in', [...memberIds]).execute();
 }
 
 /** One line per action: when (UTC), who, what, where. */

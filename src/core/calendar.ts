@@ -58,3 +58,8 @@ export async function cohortCalendar(db: Executor, cohort: Cohort, program: Prog
     pauses: pauses.map((p) => ({ from: new Date(p.paused_at), until: p.resumed_at ? new Date(p.resumed_at) : null })),
   };
 }
+
+/** When a round closes: when the next one opens (as the calendar places it while it is not out yet). */
+export async function closingOf(db: Executor, cohort: Cohort, program: Program, round: { closesAt: Date | null }, now: Date): Promise<Date | null> {
+  return round.closesAt ?? (await cohortCalendar(db, cohort, program, now)).next?.at ?? null;
+}

@@ -44,6 +44,8 @@ export interface OutMessage {
   roundId?: number;
   /** A long report (digest) can be split: the first part is posted, the rest goes in a thread. */
   thread?: string[];
+  /** On an edit: the message's files are replaced by the ones the edit carries (none: removed). */
+  replaceFiles?: boolean;
 }
 
 export type FormId = 'checkin' | 'faq-answer';
@@ -123,7 +125,8 @@ export interface ChatPort {
    */
   postToChannel(channelId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef>;
   sendDirect(userId: string, message: OutMessage, key: string, files?: readonly OutFile[]): Promise<SentRef>;
-  updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void>;
+  /** Edits a message; with `message.replaceFiles`, its files become `files` (an empty list removes them). */
+  updateMessage(channelId: string, messageId: string, message: OutMessage, files?: readonly OutFile[]): Promise<void>;
   /**
    * For platforms that cannot dedupe by themselves (Slack): finds a message with this outbox key
    * that an earlier attempt posted before it died, so it is not posted twice.

@@ -3,9 +3,11 @@ import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
 import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
-import { roundPost } from './messages/rounds.js';
-import { enqueue } from './outbox.js';
-import { learnerMilestone, postedLate } from './rounds.js';
+import { refreshRoundPosts } from './round-post.js';
+import { learnerMilestone } from './rounds.js';
+import { LAST_WEEK_OPEN_MS } from './schedule.js';
+
+export { LAST_WEEK_OPEN_MS };
 
 export interface CheckinInput {
   status: CheckinStatus;
@@ -15,8 +17,6 @@ export interface CheckinInput {
   /** Milestones the learner says they completed with this answer. */
   milestones?: string[];
   source: CheckinSource;
-  /** A click changes only the status: confidence, blocker and note stay as the form left them. */
-  keepDetails?: boolean;
 }
 
 export type CheckinOutcome =
@@ -31,13 +31,13 @@ export type CheckinOutcome =
       /** The milestone the learner was asked about: the week's, or their next one when they have done it. */
       milestoneId: string;
     }
+  /** The same answer again: nothing was written. */
+  | { kind: 'unchanged'; checkin: Checkin; milestoneId: string; nextWeek: number | null }
   /** nextWeek null: the program's last week, closed a week after it opened. */
   | { kind: 'closed'; existing: Checkin; nextWeek: number | null }
   /** The program has ended: no first answer is taken any more (its final report is out). */
   | { kind: 'finished' };
 
-/** The program's last week has no next round to close it: it closes this long after it opened. */
-export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
 
 /**
  * Records or edits a learner's answer to a round. An answer can be edited until the next round
@@ -67,21 +67,6 @@ export async function recordCheckin(
           .orderBy('later.week')
           .limit(1)
           .as('next_week'),
-        eb
-          .selectFrom('members as m')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('m.cohort_id', '=', 'r.cohort_id')
-          .where('m.role', '=', 'learner')
-          .where('m.removed_at', 'is', null)
-          .as('learners'),
-        eb
-          .selectFrom('members as m')
-          .innerJoin('checkins as c', (join) => join.onRef('c.member_id', '=', 'm.id').onRef('c.round_id', '=', 'r.id'))
-          .select(sql<number>`count(*)::int`.as('n'))
-          .whereRef('m.cohort_id', '=', 'r.cohort_id')
-          .where('m.role', '=', 'learner')
-          .where('m.removed_at', 'is', null)
-          .as('answered'),
         // What the learner completed and by which answer: an edit may take its own back.
         eb
           .selectFrom('milestone_completions as mc')
@@ -133,23 +118,38 @@ export async function recordCheckin(
       });
     const madeByThis = existing ? completions.filter((c) => c.checkin_id === existing.id).map((c) => c.milestone_id) : [];
     const doneBefore = new Set(completions.filter((c) => !existing || c.checkin_id !== existing.id).map((c) => c.milestone_id));
-    const milestones = new Set(input.keepDetails ? madeByThis : (input.milestones ?? []));
+    // A form says everything; a click or a quick answer names the status (and a quick one its note or
+    // blocker), so every other field keeps what the answer had. Only moving away from Done, or a
+    // form that no longer ticks a milestone, takes a completion back.
+    const whole = input.source === 'form';
     const theirs = learnerMilestone(program, round.milestone_id, doneBefore);
-    if (input.keepDetails) milestones.delete(theirs);
+    const milestones = new Set(whole ? (input.milestones ?? []) : madeByThis);
+    if (!whole && existing?.status === 'done' && input.status !== 'done') milestones.delete(theirs);
     if (input.status === 'done') milestones.add(theirs);
     const known = new Set(program.milestones.map((m) => m.id));
     const completedIds = [...milestones].filter((m) => known.has(m));
     const undone = madeByThis.filter((m) => !milestones.has(m));
 
-    const details: Pick<CheckinInput, 'confidence' | 'blocker' | 'note'> = input.keepDetails ? (existing ?? {}) : input;
+    const named = <K extends 'confidence' | 'blocker' | 'note'>(field: K) => (whole || input[field] !== undefined ? input[field] : existing?.[field]);
     const values = {
       status: input.status,
-      confidence: details.confidence ?? null,
-      blocker: details.blocker?.trim() || null,
-      note: details.note?.trim() || null,
+      confidence: named('confidence') ?? null,
+      blocker: named('blocker')?.trim() || null,
+      note: named('note')?.trim() || null,
       source: input.source,
       updated_at: now,
     };
+    if (
+      existing &&
+      existing.status === values.status &&
+      existing.confidence === values.confidence &&
+      existing.blocker === values.blocker &&
+      existing.note === values.note &&
+      undone.length === 0 &&
+      completedIds.every((m) => madeByThis.includes(m))
+    ) {
+      return { kind: 'unchanged', checkin: existing, milestoneId: theirs, nextWeek };
+    }
     // The answer and its version in history in one statement: a click is the hot path.
     const checkin = await trx
       .with('c', (db) =>
@@ -185,20 +185,8 @@ export async function recordCheckin(
       completed = rows.map((r) => r.milestone_id);
     }
 
-    if (!existing && !closed) {
-      // Counted under the round lock before this answer was written: it is one more.
-      const answered = (locked.answered ?? 0) + 1;
-      const learners = locked.learners ?? 0;
-      await enqueue(trx, {
-        key: `round-update:${round.id}:${answered}`,
-        kind: 'round-update',
-        platform: cohort.platform,
-        targetKind: 'message',
-        targetId: `round:${round.id}`,
-        message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, answered, learners, late: postedLate(round, cohort.timezone) }),
-        availableAt: now,
-      });
-    }
+    // A first answer changes the post's count (a late one too: the post keeps the week's whole count).
+    if (!existing) await refreshRoundPosts(trx, new Map([[cohort.program_id, program]]), [round.id], now);
     return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek, milestoneId: theirs };
   });
 }

@@ -1,21 +1,26 @@
 import { sql } from 'kysely';
 import type { Content } from '../content/types.js';
+import type { Platform } from '../db/types.js';
 import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
-import { recordAudit, type AuditEntry } from './audit.js';
+import { anonymizeAudit, ERASED_SUBJECT, recordAudit, type AuditEntry } from './audit.js';
+import { enqueueWithFiles, type OutFile, type OutgoingWithFiles } from './attachments.js';
+import type { OutMessage } from './chat.js';
 import { buildDigest } from './digest.js';
-import { currentFinalReport } from './program-end.js';
+import { digestMessage, digestWithout, type DigestData } from './messages/digest.js';
+import type { HeatmapData, HeatmapRenderer } from './report/heatmap.js';
+import { heatmapWithout } from './report/heatmap.js';
+import { drawHeatmap, HEATMAP_ATTACHED } from './report/heatmap-file.js';
+import { finalReportNow } from './program-end.js';
 import { plural } from './messages/progress.js';
-import { roundPost } from './messages/rounds.js';
 import { membershipRows, type UserKey } from './learner-data.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
-import { latestPostedRound, postedLate } from './rounds.js';
+import { latestPostedRoundIds, refreshRoundPosts } from './round-post.js';
 import { refreshAlerts } from './stalls/refresh.js';
 
 /** How an erased learner's membership reads wherever the cohort's history still counts it. */
 export const ERASED_NAME = 'former learner';
 const ERASED_PAYLOAD = JSON.stringify({ text: '(erased at the request of the person it was about)' });
-const WEEK_MS = 7 * 86_400_000;
 
 export interface ErasureSummary {
   /** Cohorts in which a learner membership was erased. */
@@ -44,7 +49,7 @@ export function nothingErased(s: ErasureSummary): boolean {
  * and exports show only "former learner" answers. Open flags close and the alerts mentors hold are
  * rewritten without them. One transaction; running it again finds nothing and changes nothing.
  */
-export async function eraseLearner(db: Db, content: Content, user: UserKey, now: Date, requestedBy: AuditEntry['actor']): Promise<ErasureSummary> {
+export async function eraseLearner(db: Db, content: Content, user: UserKey, now: Date, requestedBy: AuditEntry['actor'], options: { renderer?: HeatmapRenderer } = {}): Promise<ErasureSummary> {
   return transact(db, async (trx) => {
     const rows = await membershipRows(trx, user);
     const learnerRows = rows.filter((r) => r.role === 'learner');
@@ -62,6 +67,7 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
       mentoring: rows.filter((r) => r.role === 'mentor').map((r) => r.cohort),
     };
     const outs: Outgoing[] = [];
+    const reports: OutgoingWithFiles[] = [];
     const flagIds: number[] = [];
 
     if (ids.length > 0) {
@@ -127,8 +133,9 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
           .where((eb) => eb.or([eb('key', '=', `alert:${f.id}`), eb('key', 'like', `alert:${f.id}:%`), eb('key', 'like', `alert-update:alert:${f.id}%`)]))
           .execute();
       }
-      outs.push(...(await roundCountUpdates(trx, content, learnerRows, now)));
-      outs.push(...(await rewriteDigests(trx, content, learnerRows, now)));
+      await anonymizeAudit(trx, ids);
+      await refreshRoundPosts(trx, content.programs, await latestPostedRoundIds(trx, learnerRows.map((r) => r.cohort_id)), now);
+      reports.push(...(await rewriteReports(trx, content, options.renderer, learnerRows, now)));
     }
 
     const questionIds = (await trx.selectFrom('faq_questions').select('id').where('platform', '=', user.platform).where('user_id', '=', user.userId).execute()).map((q) => q.id);
@@ -163,83 +170,112 @@ export async function eraseLearner(db: Db, content: Content, user: UserKey, now:
     if (about.length > 0) await trx.updateTable('outbox').set({ payload: ERASED_PAYLOAD }).where((eb) => eb.or(about.map((k) => eb('key', 'like', k)))).execute();
 
     await enqueueMany(trx, outs);
+    await enqueueWithFiles(trx, reports);
     const detail = describeErasure(summary);
     const cohorts = await trx.selectFrom('cohorts').select(['id', 'name']).where('id', 'in', learnerRows.length ? learnerRows.map((r) => r.cohort_id) : [-1]).execute();
     // The record says that a learner's data was erased and by whom, never whose.
     for (const cohort of cohorts.length > 0 ? cohorts : [null]) {
-      await recordAudit(trx, { at: now, actor: requestedBy, action: 'data.delete', cohort, subject: 'a learner', detail });
+      await recordAudit(trx, { at: now, actor: requestedBy, action: 'data.delete', cohort, subject: ERASED_SUBJECT, detail });
     }
     return summary;
   });
 }
 
+/** Where an erased learner's row was in a picture the bot sent, now gone from it. */
+const PICTURE_REMOVED = "_The picture was removed: a learner's data was erased. `/cohort report` draws a new one._";
+
+interface ReportCopy {
+  key: string;
+  status: string;
+  platform: Platform;
+  payload: unknown;
+}
+
 /**
- * Digests and final reports already sent named the learner (missing, blockers, grid, per-learner
- * lines): each is rebuilt without them, its stored copy replaced and every mentor's copy edited.
+ * Every copy of a report: its stored payload and files are replaced, and each copy already sent is
+ * edited in the chat, its picture replaced (or, with none, removed). The files of sent copies are
+ * kept no longer: the chat has them.
  */
-async function rewriteDigests(trx: Executor, content: Content, erased: ReadonlyArray<{ id: number; cohort_id: number }>, now: Date): Promise<Outgoing[]> {
-  const outs: Outgoing[] = [];
-  for (const cohortId of new Set(erased.map((m) => m.cohort_id))) {
-    const weeks = await trx.selectFrom('rounds').select('week').where('cohort_id', '=', cohortId).where('digest_at', 'is not', null).orderBy('week').execute();
-    for (const { week } of weeks) {
-      const copies = await trx.selectFrom('outbox').select(['key', 'status', 'platform']).where('kind', '=', 'digest').where('key', 'like', `digest:${cohortId}:${week}:%`).execute();
-      if (copies.length === 0) continue;
-      const message = await buildDigest(trx, content, cohortId, week);
-      await trx.updateTable('outbox').set({ payload: JSON.stringify(message) }).where('key', 'in', copies.map((c) => c.key)).execute();
-      for (const copy of copies.filter((c) => c.status === 'sent')) {
-        outs.push({ key: `digest-update:${copy.key}:erased:${erased[0]!.id}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message, availableAt: now });
+async function rewriteCopies(trx: Executor, copies: readonly ReportCopy[], message: OutMessage, image: OutFile | null, tag: string, now: Date): Promise<OutgoingWithFiles[]> {
+  if (copies.length === 0) return [];
+  const keys = copies.map((c) => c.key);
+  // Whether a copy carried a picture is in its text: its stored file may have gone a week after it was sent.
+  const hadPicture = new Set(copies.filter((c) => parseJson<OutMessage>(c.payload).text.includes(HEATMAP_ATTACHED)).map((c) => c.key));
+  await trx.updateTable('outbox').set({ payload: JSON.stringify(message) }).where('key', 'in', keys).execute();
+  await trx.deleteFrom('outbox_files').where('outbox_key', 'in', keys).execute();
+  const outs: OutgoingWithFiles[] = [];
+  for (const copy of copies) {
+    const files = hadPicture.has(copy.key) && image ? [image] : [];
+    if (copy.status === 'pending') {
+      for (const [position, f] of files.entries()) {
+        await trx.insertInto('outbox_files').values({ outbox_key: copy.key, position, name: f.name, content_type: f.contentType, bytes: f.bytes }).execute();
       }
+      continue;
     }
-    const reports = await trx.selectFrom('outbox').select(['key', 'status', 'platform']).where('kind', '=', 'report').where('key', 'like', `final-report:${cohortId}:%`).execute();
+    if (copy.status !== 'sent') continue;
+    const edit = hadPicture.has(copy.key) ? { ...message, replaceFiles: true } : message;
+    outs.push({ key: `digest-update:${copy.key}:${tag}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message: edit, availableAt: now, files });
+  }
+  return outs;
+}
+
+/**
+ * Digests, final reports and on-demand reports already sent named the learner (missing, blockers,
+ * grid, per-learner lines, a row of the picture). A digest is rebuilt from what it reported that
+ * week, without them; the final report from the end of the program (nothing changes after it but
+ * erasures); an on-demand report loses its picture, which `/cohort report` can draw again.
+ */
+async function rewriteReports(trx: Executor, content: Content, renderer: HeatmapRenderer | undefined, erased: ReadonlyArray<{ id: number; cohort_id: number }>, now: Date): Promise<OutgoingWithFiles[]> {
+  const outs: OutgoingWithFiles[] = [];
+  const ids = new Set(erased.map((m) => m.id));
+  const tag = `erased:${erased[0]!.id}`;
+  for (const cohortId of new Set(erased.map((m) => m.cohort_id))) {
     const cohort = await trx.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirstOrThrow();
     const program = content.programs.get(cohort.program_id);
-    if (reports.length === 0 || !program) continue;
-    const report = await currentFinalReport(trx, cohort, program);
-    await trx.updateTable('outbox').set({ payload: JSON.stringify(report) }).where('key', 'in', reports.map((r) => r.key)).execute();
-    for (const copy of reports.filter((r) => r.status === 'sent')) {
-      outs.push({ key: `digest-update:${copy.key}:erased:${erased[0]!.id}`, kind: 'digest-update', platform: copy.platform, targetKind: 'message', targetId: `sent:${copy.key}`, message: report, availableAt: now });
+    const weeks = await trx
+      .selectFrom('rounds')
+      .leftJoin('digests', 'digests.round_id', 'rounds.id')
+      .select(['rounds.id', 'rounds.week', 'digests.data', 'digests.heatmap'])
+      .where('rounds.cohort_id', '=', cohortId)
+      .where('rounds.digest_at', 'is not', null)
+      .orderBy('rounds.week')
+      .execute();
+    for (const w of weeks) {
+      const copies = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload']).where('kind', '=', 'digest').where('key', 'like', `digest:${cohortId}:${w.week}:%`).execute();
+      if (copies.length === 0) continue;
+      let message: OutMessage;
+      let image: OutFile | null = null;
+      if (w.data) {
+        const data = digestWithout(parseJson<DigestData>(w.data), ids);
+        const heatmap = w.heatmap ? heatmapWithout(parseJson<HeatmapData>(w.heatmap), ids) : null;
+        await trx.updateTable('digests').set({ data: JSON.stringify(data), heatmap: heatmap ? JSON.stringify(heatmap) : null }).where('round_id', '=', w.id).execute();
+        image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, w.week) : null;
+        message = digestMessage(data);
+        if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+      } else {
+        // A digest sent before digests were kept: rebuilt from what is known now.
+        message = await buildDigest(trx, content, cohortId, w.week, now);
+      }
+      outs.push(...(await rewriteCopies(trx, copies, message, image, tag, now)));
+    }
+    const reports = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload']).where('kind', '=', 'report').where('key', 'like', `final-report:${cohortId}:%`).execute();
+    if (reports.length > 0 && program) {
+      const { message, image } = await finalReportNow(trx, content, cohort, program, now, renderer);
+      outs.push(...(await rewriteCopies(trx, reports, message, image, tag, now)));
+    }
+    const onDemand = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload']).where('kind', '=', 'report').where('key', 'like', `cohort-report:${cohortId}:%`).execute();
+    for (const r of onDemand) {
+      const before = parseJson<OutMessage>(r.payload);
+      const text = before.text.replace(HEATMAP_ATTACHED, PICTURE_REMOVED);
+      outs.push(...(await rewriteCopies(trx, [r], { ...before, text }, null, tag, now)));
     }
   }
   return outs;
 }
 
-/** Open round posts count the erased learner out, as they would anyone who left. */
-async function roundCountUpdates(trx: Executor, content: Content, erased: ReadonlyArray<{ id: number; cohort_id: number; removed_at: Date | null }>, now: Date): Promise<Outgoing[]> {
-  const outs: Outgoing[] = [];
-  for (const m of erased.filter((r) => r.removed_at === null)) {
-    const cohort = await trx.selectFrom('cohorts').selectAll().where('id', '=', m.cohort_id).executeTakeFirstOrThrow();
-    const program = content.programs.get(cohort.program_id);
-    const round = await latestPostedRound(trx, cohort.id);
-    if (!program || !round || cohort.status === 'finished' || new Date(round.opens_at).getTime() + WEEK_MS <= now.getTime()) continue;
-    const counts = await trx
-      .selectFrom('members as m')
-      .leftJoin('checkins as c', (join) => join.onRef('c.member_id', '=', 'm.id').on('c.round_id', '=', round.id))
-      .select([sql<number>`count(*)::int`.as('learners'), sql<number>`count(c.id)::int`.as('answered')])
-      .where('m.cohort_id', '=', cohort.id)
-      .where('m.role', '=', 'learner')
-      .where('m.removed_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    outs.push({
-      key: `round-update:${round.id}:erased:${m.id}`,
-      kind: 'round-update',
-      platform: cohort.platform,
-      targetKind: 'message',
-      targetId: `round:${round.id}`,
-      message: roundPost({
-        program,
-        roundId: round.id,
-        week: round.week,
-        milestoneId: round.milestone_id,
-        answered: counts.answered,
-        learners: counts.learners,
-        late: postedLate(round, cohort.timezone),
-      }),
-      availableAt: now,
-    });
-  }
-  return outs;
+function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
-
 
 /** "3 check-ins (5 versions, 2 notes, 1 blocker), 1 break, 2 FAQ questions, 1 flag closed". */
 export function describeErasure(s: ErasureSummary): string {

@@ -46,13 +46,14 @@ export async function activeMembers(db: Executor, cohortId: number, role?: 'lear
   return q.orderBy('display_name').orderBy('id').execute();
 }
 
-/** The milestones the cohort's members have completed (removed members included: callers pick whom they show). */
-export async function cohortCompletions(db: Executor, cohortId: number): Promise<Array<{ member_id: number; milestone_id: string }>> {
+/** The milestones the cohort's members have completed (by `asOf`; removed members included: callers pick whom they show). */
+export async function cohortCompletions(db: Executor, cohortId: number, asOf?: Date): Promise<Array<{ member_id: number; milestone_id: string }>> {
   return db
     .selectFrom('milestone_completions')
     .innerJoin('members', 'members.id', 'milestone_completions.member_id')
     .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
     .where('members.cohort_id', '=', cohortId)
+    .$if(asOf !== undefined, (q) => q.where('milestone_completions.completed_at', '<=', asOf!))
     .execute();
 }
 

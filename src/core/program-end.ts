@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { Cohort } from '../db/types.js';
-import { finalReport, programSummary, type FinalReportData } from './messages/program-end.js';
+import type { AdminId } from '../config.js';
+import { attendanceOf, loadAttendance, tallyOf } from './attendance.js';
+import { emptyCohortEndedNotice, finalReport, programSummary, type FinalReportData } from './messages/program-end.js';
+import { cohortCompletions } from './members.js';
+import { organizersOf } from './organizers.js';
 import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
 import type { Executor } from './outbox.js';
 import { finalNotes } from './report/final-notes.js';
@@ -20,7 +24,7 @@ const WEEK_MS = 7 * 86_400_000;
  * marked finished. Claiming the cohort (status active → finished) decides which replica does it,
  * and everything it announces commits with it. Returns how many cohorts ended.
  */
-export async function endFinishedPrograms(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer): Promise<number> {
+export async function endFinishedPrograms(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer, admins: readonly AdminId[] = []): Promise<number> {
   const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').execute();
   if (cohorts.length === 0) return 0;
   const latest = await latestRounds(db, cohorts.map((c) => c.id));
@@ -48,15 +52,17 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date, r
         .execute();
       const outs: OutgoingWithFiles[] = [];
       for (const f of closed) outs.push(...((await refreshAlerts(trx, f.id, now))?.edits ?? []).map((e) => ({ ...e, files: [] })));
-      const data = await reportData(trx, cohort, program);
-      const times = await responseTimes(trx, cohort.id);
-      data.responseTimes = responseLines(times);
-      const image = renderer
-        ? await heatmapFile(trx, content, renderer, cohort, last.week, now, { title: 'final report', suffix: '-final', notes: finalNotes(data, times) })
-        : null;
+      const everHadLearner = await trx.selectFrom('members').select('id').where('cohort_id', '=', cohort.id).where('role', '=', 'learner').limit(1).executeTakeFirst();
+      if (!everHadLearner) {
+        // Nobody to thank and nothing to report: the organizers alone are told.
+        for (const userId of organizersOf(cohort, admins)) {
+          outs.push({ key: `ended-empty:${cohort.id}:to:${userId}`, kind: 'notice', platform: cohort.platform, targetKind: 'user', targetId: userId, message: emptyCohortEndedNotice(cohort.name), availableAt: now, files: [] });
+        }
+        await enqueueWithFiles(trx, outs);
+        return 1;
+      }
+      const { data, message: report, image } = await finalReportNow(trx, content, cohort, program, now, renderer);
       outs.push({ key: `summary:${cohort.id}`, kind: 'summary', platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now, files: [] });
-      const report = finalReport(data);
-      if (image) report.text += `\n${HEATMAP_ATTACHED}`;
       for (const mentor of data.mentors) {
         outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now, files: image ? [image] : [] });
       }
@@ -67,36 +73,33 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date, r
   return ended;
 }
 
-/** The final report as it reads now (rebuilt when a learner's data is erased after the end). */
-export async function currentFinalReport(db: Executor, cohort: Cohort, program: Program) {
-  return finalReport(await reportData(db, cohort, program));
+/**
+ * The final report as it reads now, with its picture: at the end, and after an erasure (nothing
+ * else changes a finished cohort).
+ */
+export async function finalReportNow(db: Executor, content: Content, cohort: Cohort, program: Program, now: Date, renderer?: HeatmapRenderer) {
+  const data = await reportData(db, cohort, program, now);
+  const times = await responseTimes(db, cohort.id);
+  data.responseTimes = responseLines(times);
+  const lastWeek = Math.max(0, ...data.postedWeeks, ...data.notRunWeeks);
+  const image = renderer && lastWeek > 0 ? await heatmapFile(db, content, renderer, cohort, lastWeek, now, { title: 'final report', suffix: '-final', notes: finalNotes(data, times) }) : null;
+  const message = finalReport(data);
+  if (image) message.text += `\n${HEATMAP_ATTACHED}`;
+  return { data, message, image };
 }
 
-async function reportData(db: Executor, cohort: Cohort, program: Program): Promise<FinalReportData> {
-  const [members, rounds, answers, completions, flags] = await Promise.all([
-    db.selectFrom('members').select(['id', 'user_id', 'display_name', 'role']).where('cohort_id', '=', cohort.id).where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
-    db.selectFrom('rounds').select(['id', 'week', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),
-    db
-      .selectFrom('checkins')
-      .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-      .select(['checkins.member_id', 'rounds.week', 'checkins.late'])
-      .where('rounds.cohort_id', '=', cohort.id)
-      .execute(),
-    db
-      .selectFrom('milestone_completions')
-      .innerJoin('members', 'members.id', 'milestone_completions.member_id')
-      .select(['milestone_completions.member_id', 'milestone_completions.milestone_id'])
-      .where('members.cohort_id', '=', cohort.id)
-      .where('members.removed_at', 'is', null)
-      .execute(),
+async function reportData(db: Executor, cohort: Cohort, program: Program, now: Date): Promise<FinalReportData> {
+  const [attendance, mentors, completions, flags] = await Promise.all([
+    loadAttendance(db, cohort.id, program.weeks.length),
+    db.selectFrom('members').select(['id', 'user_id']).where('cohort_id', '=', cohort.id).where('role', '=', 'mentor').where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
+    cohortCompletions(db, cohort.id),
     db
       .selectFrom('stall_flags')
       .select(['member_id', 'resolution', sql<number | null>`extract(epoch from acknowledged_at - opened_at)`.as('ack_seconds')])
       .where('cohort_id', '=', cohort.id)
       .execute(),
   ]);
-  const learners = members.filter((m) => m.role === 'learner');
-  const learnerIds = new Set(learners.map((l) => l.id));
+  const { rounds, learners } = attendance;
   const posted = rounds.filter((r) => r.state === 'posted');
   const doneBy = new Map<number, Set<string>>();
   for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
@@ -111,19 +114,23 @@ async function reportData(db: Executor, cohort: Cohort, program: Program): Promi
       .sort((a, b) => a.week - b.week)
       .map((m) => ({ title: m.title, week: m.week, finished: learners.filter((l) => doneBy.get(l.id)?.has(m.id)).length })),
     learnerCount: learners.length,
-    answersPerWeek: posted.map((r) => ({ week: r.week, answers: answers.filter((a) => a.week === r.week && learnerIds.has(a.member_id)).length })),
-    learners: learners.map((l) => ({
-      name: l.display_name,
-      milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
-      answered: answers.filter((a) => a.member_id === l.id).length,
-      late: answers.filter((a) => a.member_id === l.id && a.late).length,
-      flags: flags.filter((f) => f.member_id === l.id).length,
-    })),
+    answersPerWeek: posted.map((r) => ({ week: r.week, ...tallyOf(learners, r, now) })),
+    learners: learners.map((l) => {
+      const states = posted.map((r) => attendanceOf(l, r, now));
+      return {
+        name: l.name,
+        milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
+        answered: l.answers.size,
+        expected: states.filter((s) => s !== 'away' && s !== 'not-member' && s !== 'not-run').length,
+        late: [...l.answers.values()].filter((a) => a.late).length,
+        flags: flags.filter((f) => f.member_id === l.id).length,
+      };
+    }),
     flagsRaised: flags.length,
     flagsResolvedByMentors: flags.filter((f) => f.resolution === 'mentor').length,
     flagsResolvedThemselves: flags.filter((f) => f.resolution === 'auto').length,
     flagsOpenAtEnd: flags.filter((f) => f.resolution === null || f.resolution === 'ended').length,
     ackMedianHours: ackSeconds.length > 0 ? ackSeconds[Math.floor((ackSeconds.length - 1) / 2)]! / 3600 : null,
-    mentors: members.filter((m) => m.role === 'mentor').map((m) => ({ id: m.id, userId: m.user_id })),
+    mentors: mentors.map((m) => ({ id: m.id, userId: m.user_id })),
   };
 }

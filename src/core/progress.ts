@@ -1,4 +1,5 @@
-import { activeMembers } from './members.js';
+import { closingOf } from './calendar.js';
+import { attendanceOf, backOn, countSentence, isClosed, loadAttendance, tallyOf } from './attendance.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
@@ -12,7 +13,7 @@ import {
   type StatusData,
 } from './messages/progress.js';
 import { recentAnswers } from './stalls/load.js';
-import { isAway, JOIN_GRACE_MS, overdueMilestones } from './stalls/rules.js';
+import { isAway, overdueMilestones } from './stalls/rules.js';
 import { cohortToday } from './stalls/scan.js';
 
 export interface ProgressTarget {
@@ -107,51 +108,51 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
   const program = content.programs.get(cohort.program_id);
-  const [round, learners, flags] = await Promise.all([
-    latestRound(db, cohort.id),
-    activeMembers(db, cohort.id, 'learner'),
+  const [attendance, flags, roundRows] = await Promise.all([
+    loadAttendance(db, cohort.id, program?.weeks.length ?? Number.POSITIVE_INFINITY),
     openFlags(db, { cohortId: cohort.id }),
+    db.selectFrom('rounds').select(['week', 'offline_since', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
   ]);
+  const { learners } = attendance;
+  const latest = roundRows[0];
+  const round = latest ? attendance.rounds.find((r) => r.week === latest.week) : undefined;
   const links = await linksOf(db, learners.map((l) => l.id));
   const verified = program ? verifiedMilestones(program.milestones, links) : new Map<number, Set<string>>();
-  const today = cohortToday(now, cohort.timezone);
   const data: StatusData = {
     cohortName: cohort.name,
     cohortStatus: cohort.status,
     timezone: cohort.timezone,
+    finishedAt: cohort.finished_at ? new Date(cohort.finished_at) : null,
     round: null,
+    count: round ? countSentence(tallyOf(learners, round, now)) : '',
     checkedIn: [],
     missing: [],
     away: [],
     flags,
   };
-  const answers = round
-    ? await db
-        .selectFrom('checkins')
-        .select(['member_id', 'status', 'confidence', 'blocker', 'note', 'late'])
-        .where('round_id', '=', round.id)
-        .execute()
-    : [];
-  const byMember = new Map(answers.map((a) => [a.member_id, a]));
-  if (round) {
-    const milestone = program?.milestones.find((m) => m.id === round.milestone_id);
-    data.round = { week: round.week, milestoneTitle: milestone?.title ?? round.milestone_id, opensAt: new Date(round.opens_at) };
-  }
-  for (const l of learners) {
-    const a = byMember.get(l.id);
-    if (a && round) {
-      data.checkedIn.push({ name: l.display_name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: a.note, late: a.late } });
-    } else if (isAway(l.away_until, today)) {
-      data.away.push({ name: l.display_name, until: l.away_until! });
-    } else if (round && new Date(round.opens_at).getTime() >= new Date(l.joined_at).getTime() - JOIN_GRACE_MS) {
-      data.missing.push(l.display_name);
+  if (round && latest) {
+    const milestone = program?.milestones.find((m) => m.id === latest.milestone_id);
+    data.round = {
+      week: round.week,
+      milestoneTitle: milestone?.title ?? latest.milestone_id,
+      postedAt: round.postedAt,
+      offlineSince: latest.offline_since ? new Date(latest.offline_since) : null,
+      closesAt: program ? await closingOf(db, cohort, program, round, now) : round.closesAt,
+      closed: isClosed(round, now),
+    };
+    for (const l of learners) {
+      const state = attendanceOf(l, round, now);
+      const a = l.answers.get(round.week);
+      if (a) data.checkedIn.push({ name: l.name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
+      else if (state === 'away') data.away.push({ name: l.name, until: backOn(l, round) ?? null });
+      else if (state === 'open' || state === 'missed') data.missing.push(l.name);
     }
   }
   for (const l of learners) {
     for (const m of program?.milestones ?? []) {
       if (!verified.get(l.id)?.has(m.id)) continue;
       const link = links.find((x) => x.memberId === l.id && x.milestoneId === m.id && x.state === 'verified');
-      (data.verified ??= []).push({ name: l.display_name, milestoneTitle: m.title, url: link?.url ?? '' });
+      (data.verified ??= []).push({ name: l.name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
   return cohortStatusMessage(data);

@@ -4,11 +4,14 @@ import type { Db } from '../db/connect.js';
 import type { Cohort, Database, Round } from '../db/types.js';
 import type { AdminId } from '../config.js';
 import type { NotRunReason, RoundState } from '../db/types.js';
+import { countSentence, roundTallies } from './attendance.js';
 import type { OutMessage } from './chat.js';
 import { noLearnersNotice, notRunNotice, reminderDm, roundPost } from './messages/rounds.js';
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
-import { addHours, dueSlots, localDate, type Slot, type SlotRule } from './schedule.js';
+import { refreshRoundPosts } from './round-post.js';
+import { JOIN_GRACE_MS } from './stalls/rules.js';
+import { addHours, dueSlots, LAST_WEEK_OPEN_MS, localDate, type Slot, type SlotRule } from './schedule.js';
 
 /** The latest round of each cohort, in one query. */
 export async function latestRounds(db: Executor, cohortIds: number[]): Promise<Map<number, Round>> {
@@ -85,8 +88,10 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
     if (slots.length === 0) continue;
     const first = (last?.week ?? 0) + 1;
     const weeks = slots.map((slot, i): DueWeek => {
-      const latestOne = i === slots.length - 1;
-      return { week: first + i, slot, state: latestOne ? 'posted' : 'not-run', reason: latestOne ? null : 'offline' };
+      const week = first + i;
+      // The latest due week is posted, unless it is the last and closed already (an outage across the end).
+      const posted = i === slots.length - 1 && !(week === program.weeks.length && slot.at.getTime() + LAST_WEEK_OPEN_MS <= now.getTime());
+      return { week, slot, state: posted ? 'posted' : 'not-run', reason: posted ? null : 'offline' };
     });
     due.push({ cohort, program, weeks, previous: last });
   }
@@ -146,6 +151,10 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
   if (inserted.length === 0) return [];
 
   const byCohort = new Map(part.map((d) => [d.cohort.id, d]));
+  const postedIds = inserted.filter((r) => r.state === 'posted').map((r) => r.id);
+  const tallies = await roundTallies(trx, postedIds);
+  const sentences = new Map(postedIds.map((id) => [id, countSentence(tallies.get(id) ?? { answered: 0, expected: 0, away: 0 })]));
+  for (const id of postedIds) await trx.updateTable('rounds').set({ post_count: sentences.get(id)! }).where('id', '=', id).execute();
   const outs: Outgoing[] = [];
   for (const r of inserted) {
     const d = byCohort.get(r.cohort_id)!;
@@ -168,14 +177,15 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
         platform: d.cohort.platform,
         targetKind: 'channel',
         targetId: d.cohort.channel_id,
-        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, answered: 0, learners: learners.get(r.cohort_id) ?? 0, late }),
+        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, count: sentences.get(r.id)!, late }),
         availableAt: now,
       });
     }
     if (week !== d.weeks[d.weeks.length - 1]) continue;
     const offline = d.weeks.filter((w) => w.reason === 'offline').map((w) => w.week);
     if (offline.length > 0) {
-      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null });
+      const ended = r.week === d.program.weeks.length && r.state === 'not-run';
+      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null, ended });
       outs.push(...notice(`not-run:${d.cohort.id}:${offline[0]}`, message));
     }
     if (week.reason === 'no-learners' && d.previous?.not_run_reason !== 'no-learners') {
@@ -183,6 +193,9 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
     }
   }
   await enqueueMany(trx, outs);
+  // A round's week ends where the next one begins: the week before's post gets its final count.
+  const previous = part.map((d) => d.previous).filter((p): p is Round => p !== undefined && p.state === 'posted' && inserted.some((r) => r.cohort_id === p.cohort_id));
+  await refreshRoundPosts(trx, new Map(part.map((d) => [d.program.id, d.program])), previous.map((p) => p.id), now);
   return inserted.filter((r) => r.state === 'posted').map((r) => ({ cohortId: r.cohort_id, roundId: r.id, week: r.week }));
 }
 
@@ -204,11 +217,6 @@ export function ruleOf(cohort: Pick<Cohort, 'start_date' | 'weekday' | 'slot_tim
 /** The latest posted round of a cohort: the one learners answer. */
 export async function latestPostedRound(db: Executor, cohortId: number): Promise<Round | undefined> {
   return db.selectFrom('rounds').selectAll().where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
-}
-
-/** The "posted late" window of a round posted after an outage, for every later edit of its post. */
-export function postedLate(round: Round, timezone: string): { from: Date; to: Date; timezone: string } | null {
-  return round.offline_since ? { from: new Date(round.offline_since), to: new Date(round.created_at), timezone } : null;
 }
 
 /**
@@ -270,6 +278,9 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
         .orderBy('rounds.week', 'desc')
         .execute();
       const lastOf = new Map(lastAnswers.map(({ member_id, ...last }) => [member_id, last]));
+      const earlier = await trx.selectFrom('rounds').select('opens_at').where('cohort_id', '=', round.cohort_id).where('state', '=', 'posted').where('week', '<', round.week).execute();
+      // Their first round: none posted before it since they joined.
+      const firstFor = (m: { joined_at: Date | string }) => !earlier.some((r) => new Date(r.opens_at).getTime() >= new Date(m.joined_at).getTime() - JOIN_GRACE_MS);
       const completions = await trx.selectFrom('milestone_completions').select(['member_id', 'milestone_id']).where('member_id', 'in', missing.map((m) => m.id)).execute();
       const doneBy = new Map<number, Set<string>>();
       for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
@@ -281,7 +292,7 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
           platform: round.platform,
           targetKind: 'user' as const,
           targetId: member.user_id,
-          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: learnerMilestone(program, round.milestone_id, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null }),
+          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: learnerMilestone(program, round.milestone_id, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null, first: firstFor(member) }),
           availableAt: now,
         })),
       );

@@ -6,6 +6,9 @@ import { momentText } from './dates.js';
  * and only then turned into instants, so a 09:00 Monday slot stays 09:00 local across DST.
  */
 
+/** The program's last week has no next round to close it: it closes this long after it opened. */
+export const LAST_WEEK_OPEN_MS = 7 * 86_400_000;
+
 export interface SlotRule {
   startDate: string;
   /** ISO weekday, 1 = Monday. */

@@ -12,6 +12,7 @@ export const TABLES = [
   'faq_mentor_answers',
   'faq_questions',
   'processed_events',
+  'digests',
   'outbox_files',
   'outbox',
   'stall_flags',

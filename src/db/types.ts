@@ -96,6 +96,18 @@ export interface RoundsTable {
   offline_since: Timestamp | null;
   /** When this week's digest was queued. */
   digest_at: Timestamp | null;
+  /** How many times the post's count was queued for an edit: each edit's outbox key. */
+  post_version: Generated<number>;
+  /** The count sentence the post shows (or will once the last edit is delivered). */
+  post_count: string | null;
+}
+
+/** A week's digest as it was reported, kept so a rebuild (an erasure) tells that week's truth. */
+export interface DigestsTable {
+  round_id: number;
+  built_at: Timestamp;
+  data: Json<unknown>;
+  heatmap: Json<unknown> | null;
 }
 
 export interface CheckinsTable {
@@ -299,6 +311,8 @@ export interface AuditLogTable {
   /** Who the action was about (a member, a date, a flag), as shown to people. */
   subject: string | null;
   detail: string | null;
+  /** The member the action was about: shown as "a learner" once their data is erased. */
+  subject_member_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface LeasesTable {
@@ -330,6 +344,7 @@ export interface Database {
   evidence_links: EvidenceLinksTable;
   github_cache: GithubCacheTable;
   audit_log: AuditLogTable;
+  digests: DigestsTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

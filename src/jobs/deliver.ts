@@ -98,7 +98,7 @@ async function sendOne(db: Db, port: ChatPort, row: OutboxRow, files: readonly O
       const ref = await resolveMessageTarget(db, row.target_id);
       if (ref === 'gone') return 'skip';
       if (!ref) return 'wait';
-      await port.updateMessage(ref.channelId, ref.messageId, message);
+      await port.updateMessage(ref.channelId, ref.messageId, message, files);
       return { messageId: ref.messageId, channelId: ref.channelId };
     }
   }
@@ -171,7 +171,7 @@ async function markDead(db: Db, row: OutboxRow, error: string): Promise<void> {
 export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>, now: Date, options: DeliveryOptions): Promise<DeliveryResult> {
   const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
   const rows = await claimDue(db, [...ports.keys()], now, opts);
-  const files = await filesOf(db, rows.filter((r) => r.target_kind !== 'message').map((r) => r.key));
+  const files = await filesOf(db, rows.map((r) => r.key));
   const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
   const count = (row: OutboxRow, outcome: keyof DeliveryResult) => {
     counts[outcome]++;

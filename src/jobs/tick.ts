@@ -23,18 +23,19 @@ export interface TickSummary {
 /**
  * Everything the bot does on its own, decided for one moment. Each step writes its messages to the
  * outbox in the same transaction as its state change, so any number of replicas may tick at once.
- * Digests come before the end of a program, so a last week's digest is never lost to the ending,
- * and the stall scan after it, so an ended cohort raises no flag.
+ * A program that ends closes its flags first, so the stall evaluation raises none for it; flags are
+ * brought up to date before any digest is built, so a digest reports them as they stand; a last
+ * week's digest due by the end still goes out after it.
  */
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const beat = await deps.db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
   const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null });
-  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer);
-  const ended = await endFinishedPrograms(deps.db, deps.content, now, deps.renderer);
-  const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
+  const ended = await endFinishedPrograms(deps.db, deps.content, now, deps.renderer, deps.admins);
   // Linked work due its daily re-check is checked before the evaluation that reads its activity.
   if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);
   const stalls = await evaluateStalls(deps.db, deps.content, now, { admins: deps.admins, fullScanEveryMs: deps.stallFullScanMs });
+  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer);
+  const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
   await purgeExpiredNotes(deps.db, now, deps.retentionDays);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();

@@ -25,7 +25,8 @@ export const STATE_STYLES: Record<CellState, StateStyle> = {
   'not-run': { fill: '#D0D0D0', ink: '#444444', letter: 'N', label: 'not run' },
   skipped: { fill: '#FFFFFF', ink: '#666666', letter: 'S', label: 'skipped (holiday)', dashed: true },
   'not-member': { fill: '#F2F2F2', ink: '#999999', letter: '–', label: 'not in cohort' },
-  upcoming: { fill: '#FFFFFF', ink: '#BBBBBB', letter: '', label: 'to come / still open' },
+  open: { fill: '#FFFFFF', ink: '#666666', letter: '?', label: 'not answered yet' },
+  upcoming: { fill: '#FFFFFF', ink: '#BBBBBB', letter: '', label: 'to come' },
 };
 
 const PAD = 24;
@@ -122,7 +123,7 @@ function lettersSvg(letters: readonly Letter[], y: number, glyphs?: CellGlyphs):
 
 function legend(x: number, y: number, width: number): { svg: string; height: number } {
   const items: Array<{ draw: (x: number, y: number) => string; label: string }> = [];
-  for (const state of ['on-track', 'done', 'behind', 'blocked', 'missed', 'away', 'not-run', 'skipped', 'not-member', 'upcoming'] as CellState[]) {
+  for (const state of ['on-track', 'done', 'behind', 'blocked', 'open', 'missed', 'away', 'not-run', 'skipped', 'not-member', 'upcoming'] as CellState[]) {
     const s = STATE_STYLES[state];
     items.push({
       label: s.label,

@@ -43,6 +43,22 @@ describe('mentorbot report: the picture from the database', () => {
     expect(second.ok && second.summary.startsWith('spring, week 2,')).toBe(true);
   });
 
+  it('draws a past week as it stood when it closed: its date, its milestones done and its open flags', async () => {
+    const cohort = await makeCohort(t.db, { weeks: 3 });
+    const maria = await addMember(t.db, cohort.id, 'Maria');
+    await answer(t.db, cohort, maria, 1, 'on-track');
+    await t.db.insertInto('milestone_completions').values({ member_id: maria, milestone_id: 'package', checkin_id: null, completed_at: at(3, 1) }).execute();
+    await t.db.insertInto('stall_flags').values({ member_id: maria, cohort_id: cohort.id, reasons: JSON.stringify([]), opened_at: at(3, 2) }).execute();
+    const week1 = await renderReport(t.db, content, 'spring', 1, at(3, 5));
+    if (!week1.ok) throw new Error(week1.message);
+    expect(week1.data.date).toBe('2026-03-09');
+    expect(week1.data.rows.map((r) => [r.name, r.milestonesDone, r.openFlags])).toEqual([['Maria', 0, 0]]);
+    const latest = await renderReport(t.db, content, 'spring', null, at(3, 5));
+    if (!latest.ok) throw new Error(latest.message);
+    expect(latest.data.date).toBe('2026-03-16');
+    expect(latest.data.rows.map((r) => [r.name, r.milestonesDone, r.openFlags])).toEqual([['Maria', 1, 1]]);
+  });
+
   it('says what is wrong: an unknown cohort (naming the cohorts there are), a week past the end, a cohort with no round yet', async () => {
     await makeCohort(t.db, { weeks: 0, name: 'autumn' });
     await makeCohort(t.db, { weeks: 1, name: 'spring' });

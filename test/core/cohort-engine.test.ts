@@ -249,7 +249,7 @@ describe('rounds and check-ins', () => {
     expect(e.port.posts()).toHaveLength(2);
   });
 
-  it('shows a past break as away in later digests, and a skipped week as missed', async () => {
+  it('shows a past break as away in later digests, and an unanswered week as not answered yet while it is open', async () => {
     // Sam is away for weeks 1 to 3 (back on 20 Mar), then skips week 4; Maria skips week 2 only.
     await e.run(e.as('sam'), '/away 2026-03-20');
     for (const [slot, answering] of [
@@ -265,7 +265,8 @@ describe('rounds and check-ins', () => {
     const digest = e.port.dmsTo('mentor.mo').at(-1)!.message.text;
     expect(digest).toContain('**Weekly digest · Spring 2026 · week 4');
     expect(digest).toMatch(/\nmaria +✅ · +✅ ✅ /);
-    expect(digest).toMatch(/\nsam +— +— +— +· /);
+    expect(digest).toMatch(/\nsam +a +a +a +\? /);
+    expect(digest).toContain('**Not checked in yet (1):** sam. Week 4 stays open until Mon 30 Mar 2026, 10:00 (Europe/Berlin)');
   });
 
   it('names the year of a return date, and what a replaced break was', async () => {

@@ -17,7 +17,7 @@ async function spring() {
   const maria = await addMember(t.db, cohort.id, 'Maria');
   const ben = await addMember(t.db, cohort.id, 'Ben');
   const chen = await addMember(t.db, cohort.id, 'Chen', 'learner', { joinedAt: at(3, -10) });
-  const dee = await addMember(t.db, cohort.id, 'Dee', 'learner', { awayUntil: '2026-05-01' });
+  const dee = await addMember(t.db, cohort.id, 'Dee', 'learner', { awayUntil: '2026-05-01', awayFrom: '2026-03-23' });
   await answer(t.db, cohort, maria, 1, 'on-track', 4);
   await answer(t.db, cohort, maria, 2, 'blocked', 2, { blocker: 'Docker build fails' });
   await answer(t.db, cohort, maria, 4, 'behind', 3, { blocker: 'Waiting for cloud credits' });
@@ -48,14 +48,14 @@ describe('buildDigest', () => {
 
   it('reports completion, who is missing, blockers, open flags and an aligned progress grid', async () => {
     const { cohort } = await spring();
-    const digest = await buildDigest(t.db, content, cohort.id, 4);
+    const digest = await buildDigest(t.db, content, cohort.id, 4, at(4, 144));
     expect(digest.thread).toBeUndefined();
     expect(digest.buttons).toBeUndefined();
     expect(digest.text).toBe(
       [
         '**Weekly digest · spring · week 4: Monitor drift**',
-        'Checked in: 2 of 3 learners (67%).',
-        '**Missing (1):** Chen',
+        '2 of 3 checked in (1 more is away): 67%.',
+        '**Not checked in yet (1):** Chen. Week 4 stays open until Mon 30 Mar 2026, 09:00 (Europe/Berlin); their answers may still come.',
         '**Away:** Dee (until Fri 1 May 2026)',
         '',
         '**Blockers this week (1)**',
@@ -68,12 +68,12 @@ describe('buildDigest', () => {
         'No stall alert answered yet (1 waiting).',
         '',
         '**Progress grid**',
-        '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · `×` week not run · ms: milestones done',
+        '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `—` not a member yet · `×` week not run · ms: milestones done',
         '```',
         'Learner       1  2  3  4 ms',
         'Ben          ✅ ✅ ✅ ✅ 2/3',
-        'Chen         —  —  ✅ ·  0/3',
-        'Dee          ✅ ✅ ·  —  0/3',
+        'Chen         —  —  ✅ ?  0/3',
+        'Dee          ✅ ✅ ·  a  0/3',
         'Maria        ✅ 🛑 ·  🟡 0/3',
         '```',
       ].join('\n'),
@@ -82,10 +82,10 @@ describe('buildDigest', () => {
 
   it('describes an earlier week as it was', async () => {
     const { cohort } = await spring();
-    const digest = await buildDigest(t.db, content, cohort.id, 2);
+    const digest = await buildDigest(t.db, content, cohort.id, 2, at(3, 144));
     expect(digest.text).toContain('**Weekly digest · spring · week 2: Package the model**');
     // Chen was not a member yet; Dee's away note covers this week too.
-    expect(digest.text).toContain('Checked in: 3 of 3 learners (100%).');
+    expect(digest.text).toContain('3 of 3 checked in: 100%.');
     expect(digest.text).toContain('**Missing:** nobody. 🎉');
     expect(digest.text).toContain('• Maria: “Docker build fails”');
     expect(digest.text).toContain('Maria        ✅ 🛑 0/3');
@@ -101,10 +101,10 @@ describe('buildDigest', () => {
       const id = await addMember(t.db, cohort.id, name);
       for (const week of [1, 2, 3, 4, 5]) if ((i + week) % 4 !== 0) await answer(t.db, cohort, id, week, 'on-track', 4);
     }
-    const digest = await buildDigest(t.db, content, cohort.id, 5);
+    const digest = await buildDigest(t.db, content, cohort.id, 5, at(5, 144));
     expect(digest.text.length).toBeLessThanOrEqual(DIGEST_PART_LIMIT);
     // Every fourth learner skipped week 5.
-    expect(digest.text).toContain('Checked in: 68 of 90 learners (76%).');
+    expect(digest.text).toContain('68 of 90 checked in: 76%.');
     expect(digest.text).toContain('_The progress grid is in the thread._');
     expect(digest.text).not.toContain('```');
     const thread = digest.thread ?? [];
@@ -135,7 +135,7 @@ describe('enqueueDueDigests', () => {
       [`digest:${cohort.id}:4:${ana}`, 'digest', 'user', 'U-ana'],
       [`digest:${cohort.id}:4:${bob}`, 'digest', 'user', 'U-bob'],
     ]);
-    expect(sent[0]!.message).toEqual(await buildDigest(t.db, content, cohort.id, 4));
+    expect(sent[0]!.message).toEqual(await buildDigest(t.db, content, cohort.id, 4, at(4, 144)));
 
     // The next week's round: its digest comes six days later.
     await addRound(t.db, cohort, 5);

@@ -45,7 +45,7 @@ describe('/mydata', () => {
     expect(reply.kind === 'message' && reply.message.private).toBe(true);
     const text = textOf(reply);
     expect(text).toContain('Spring 2027: learner since');
-    expect(text).toContain('Spring 2027, week 1: blocked · blocker “docker networking, day three” · edited 1×');
+    expect(text).toContain('Spring 2027, week 1: blocked · blocker “docker networking, day three” · note “docker networking eats my evenings” · edited 1×');
     expect(text).toContain('Spring 2027, week 2: blocked · blocker “compose will not start”');
     expect(text).toMatch(/Breaks\*\* \(1\)\n• Spring 2027: from .* back Thu 25 Mar 2027/);
     expect(text).toMatch(/Stall flags about you\*\* \(1\)\n• Spring 2027: raised .*, open: .*blocked/);
@@ -86,7 +86,7 @@ describe('/mydata', () => {
     ]);
     expect(data.checkins[0].versions.map((v: { status: string; note: string | null; blocker: string | null }) => [v.status, v.note, v.blocker])).toEqual([
       ['behind', 'docker networking eats my evenings', null],
-      ['blocked', null, 'docker networking, day three'],
+      ['blocked', 'docker networking eats my evenings', 'docker networking, day three'],
     ]);
     expect(data.breaks).toEqual([{ cohort: 'Spring 2027', from: '2027-03-08', back_on: '2027-03-25' }]);
     expect(data.flags[0].reasons[0]).toMatch(/blocked/i);
@@ -125,7 +125,7 @@ describe('/mydata delete', () => {
 
     const done = await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'mydata.delete', confirm.value);
     expect(textOf(done)).toBe(
-      'Deleted: 2 check-ins (3 versions, 0 notes, 2 blockers), 1 break, 1 evidence link, 3 FAQ questions, 1 open flag closed.\n' +
+      'Deleted: 2 check-ins (3 versions, 1 note, 2 blockers), 1 break, 1 evidence link, 3 FAQ questions, 1 open flag closed.\n' +
         'You have left **Spring 2027**; its figures keep only anonymous counts.',
     );
     expect(textOf(await e.core.action(e.as('maria'), { channelId: CHANNEL }, 'mydata.delete', confirm.value))).toBe('Your data is already deleted: I keep nothing about you.');
@@ -173,7 +173,7 @@ describe('/mydata delete', () => {
 
     // The week-1 digest dana already had is edited: the counts of those still in it, no name, no blocker.
     const week1 = updates.find((u) => u.message.text.startsWith('**Weekly digest · Spring 2027 · week 1'))!;
-    expect(week1.message.text).toContain('Checked in: 1 of 2 learners (50%).');
+    expect(week1.message.text).toContain('1 of 2 checked in: 50%.');
     expect(week1.message.text).not.toContain('maria');
     expect(week1.message.text).not.toContain('docker');
 
@@ -189,7 +189,7 @@ describe('/mydata delete', () => {
     // Week 2's digest counts the learners who are left, and never names maria.
     await e.at(slot(2, 6 * 24 + 1));
     const digest = e.port.dmsTo('dana').find((d) => d.key === 'digest:1:2:4')!;
-    expect(digest.message.text).toContain('Checked in: 1 of 2 learners (50%).');
+    expect(digest.message.text).toContain('1 of 2 checked in: 50%.');
     expect(JSON.stringify(digest.message)).not.toContain('maria');
     expect(JSON.stringify(digest.message)).not.toContain('former learner');
     // No reminder, flag or DM goes to maria afterwards.

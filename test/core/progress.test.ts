@@ -14,7 +14,7 @@ async function spring() {
   const maria = await addMember(t.db, cohort.id, 'Maria');
   const ben = await addMember(t.db, cohort.id, 'Ben');
   const chen = await addMember(t.db, cohort.id, 'Chen');
-  const dee = await addMember(t.db, cohort.id, 'Dee', 'learner', { awayUntil: '2026-05-01' });
+  const dee = await addMember(t.db, cohort.id, 'Dee', 'learner', { awayUntil: '2026-05-01', awayFrom: '2026-03-20' });
   await answer(t.db, cohort, maria, 1, 'on-track', 4, { note: 'Set up the repo' });
   await answer(t.db, cohort, maria, 2, 'blocked', 2, { blocker: 'Docker build fails' });
   await answer(t.db, cohort, maria, 4, 'behind', 3, { late: true, blocker: 'Waiting for cloud credits' });
@@ -109,13 +109,13 @@ describe('cohortStatusView', () => {
     expect(view.text).toBe(
       [
         '**spring · week 4: Monitor drift**',
-        'Posted Mon 23 Mar 2026, 09:00 (Europe/Berlin). 2 of 3 learners checked in (1 more is away).',
+        'Posted Mon 23 Mar 2026, 09:00 (Europe/Berlin). 2 of 3 checked in (1 more is away). Open until Mon 30 Mar 2026, 09:00 (Europe/Berlin).',
         '',
         '**Checked in (2)**',
         '• Ben: on track · confidence 4/5 · blocker: “Ben’s private blocker”',
         '• Maria: behind · confidence 3/5 · late · blocker: “Waiting for cloud credits”',
         '',
-        '**Not checked in (1)**',
+        '**Not checked in yet (1)**',
         'Chen',
         '',
         '**Away:** Dee (until Fri 1 May 2026)',

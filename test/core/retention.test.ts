@@ -46,12 +46,12 @@ describe('RETENTION_DAYS', () => {
   it('the tick removes notes and blockers of cohorts finished longer ago than that, keeping every answer', async () => {
     e.deps.retentionDays = 30;
     await runTick(e.deps, new Date(Date.parse('2027-03-05T00:00:00Z') + 29 * DAY));
-    expect(await texts('Spring')).toEqual([{ status: 'blocked', note: null, blocker: 'docker again' }]);
+    expect(await texts('Spring')).toEqual([{ status: 'blocked', note: 'slow week', blocker: 'docker again' }]);
     expect((await e.deps.db.selectFrom('faq_questions').select('question').where('via', '=', 'checkin').execute()).map((q) => q.question)).toEqual(['docker again']);
     const before = await e.deps.db.selectFrom('checkin_history').select(['status', 'note', 'blocker']).orderBy('id').execute();
     expect(before.slice(0, 2)).toEqual([
       { status: 'behind', note: 'slow week', blocker: null },
-      { status: 'blocked', note: null, blocker: 'docker again' },
+      { status: 'blocked', note: 'slow week', blocker: 'docker again' },
     ]);
 
     await runTick(e.deps, new Date(Date.parse('2027-03-05T00:00:00Z') + 31 * DAY));
@@ -69,7 +69,7 @@ describe('RETENTION_DAYS', () => {
 
   it('without RETENTION_DAYS nothing is removed', async () => {
     await runTick(e.deps, new Date(Date.parse('2027-03-05T00:00:00Z') + 3650 * DAY));
-    expect(await texts('Spring')).toEqual([{ status: 'blocked', note: null, blocker: 'docker again' }]);
-    expect(await e.deps.db.selectFrom('checkin_history').select('note').where('note', '=', 'slow week').execute()).toHaveLength(1);
+    expect(await texts('Spring')).toEqual([{ status: 'blocked', note: 'slow week', blocker: 'docker again' }]);
+    expect(await e.deps.db.selectFrom('checkin_history').select('note').where('note', '=', 'slow week').execute()).toHaveLength(2);
   });
 });

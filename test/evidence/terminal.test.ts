@@ -50,7 +50,8 @@ describe('terminal mode with GITHUB_API_URL at a fake GitHub', () => {
     const digest = out.slice(out.indexOf('── DM to @dana'));
     expect(digest).toContain('Weekly digest · Hands-on · week 1');
     expect(digest).toContain('Verified by linked work (1)\n• maria: Production code baseline ✔ (https://github.com/o/r)');
-    expect(digest).toContain('maria        ·  0/7 ✔1');
+    // Week 1 is still open when its digest goes out: not answered yet.
+    expect(digest).toContain('maria        ?  0/7 ✔1');
     expect(gh.calls.length).toBeGreaterThan(0);
   });
 });
@@ -81,7 +82,8 @@ describe('the Details form takes a link to the work', () => {
     expect(out).toContain(
       'Recorded: On track for week 1 (Production code baseline).\nYou can change it until week 2 opens.\nYour link was not attached: "ftp://example.com/model" is not an https:// link. Only https links can be checked; GitHub and most hosts serve one. Link your work with `/evidence <url>`.',
     );
-    expect(out).toContain('Updated: On track for week 1 (Production code baseline).\nYou can change it until week 2 opens.\nChecking… https://github.com/o/r for Production code baseline.');
+    // The same answer again changes nothing; its link is still taken.
+    expect(out).toContain('Already recorded: On track for week 1 (Production code baseline). Nothing changed.\nChecking… https://github.com/o/r for Production code baseline.');
     expect(out).toContain('Production code baseline is ✔ verified');
   });
 });

@@ -335,9 +335,22 @@ export class FakeDiscord {
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
       const target = this.messages.find((x) => x.channel_id === m![1] && x.id === m![2]);
       if (!target) return FakeDiscord.error(404, 10008, 'Unknown Message');
+      // `attachments` lists what the message keeps (existing ids) or adds (new uploads by index); the rest go.
+      let attachments = target.attachments;
+      if (Array.isArray(body.attachments)) {
+        const uploads = (body.files ?? []) as UploadedFile[];
+        attachments = (body.attachments as Array<{ id: string | number; filename?: string }>).flatMap((a) => {
+          const kept = target.attachments.find((x) => x.id === String(a.id));
+          if (kept) return [kept];
+          const f = uploads[Number(a.id)];
+          if (!f) return [];
+          return [{ id: this.id(), filename: a.filename ?? f.name, size: f.bytes.length, content_type: f.contentType, url: `https://cdn.example/attachments/${target.channel_id}/${a.id}/${f.name}`, proxy_url: `https://media.example/attachments/${target.channel_id}/${a.id}/${f.name}` }];
+        });
+      }
       Object.assign(target, {
         ...(body.content !== undefined ? { content: body.content } : {}),
         ...(body.components !== undefined ? { components: body.components } : {}),
+        attachments,
         edited_timestamp: new Date().toISOString(),
       });
       return { status: 200, body: target };

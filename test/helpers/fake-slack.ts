@@ -39,12 +39,15 @@ export interface FakeFile {
   title: string;
   length: number;
   bytes: Buffer | null;
+  /** files.delete: Slack then lists it as a tombstone. */
+  deleted?: boolean;
 }
 
 /** The scope each of these methods needs; checked only when `grantedScopes` is set. */
 const METHOD_SCOPES: Record<string, string> = {
   'files.getUploadURLExternal': 'files:write',
   'files.completeUploadExternal': 'files:write',
+  'files.delete': 'files:write',
   'chat.postMessage': 'chat:write',
   'conversations.open': 'im:write',
 };
@@ -398,8 +401,15 @@ export class FakeSlack {
         return {
           ok: true,
           has_more: false,
-          messages: [parent, ...replies].map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.files ? { files: m.files.map((f) => ({ id: f.id, name: f.name, title: f.title })) } : {}) })),
+          messages: [parent, ...replies].map((m) => ({ type: 'message', user: m.user, text: m.text, ts: m.ts, ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}), ...(m.files ? { files: m.files.map((f) => (f.deleted ? { id: f.id, mode: 'tombstone' } : { id: f.id, name: f.name, title: f.title })) } : {}) })),
         };
+      }
+      case 'files.delete': {
+        const file = this.files.get(String(args.file));
+        if (!file) return { ok: false, error: 'file_not_found' };
+        if (file.deleted) return { ok: false, error: 'file_deleted' };
+        file.deleted = true;
+        return { ok: true };
       }
       case 'views.open':
       case 'views.push': {

@@ -41,8 +41,8 @@ export class RecordingPort implements ChatPort {
     return this.record('dm', userId, message, key, undefined, files);
   }
 
-  async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
-    this.record('update', `${channelId}/${messageId}`, message, null, messageId);
+  async updateMessage(channelId: string, messageId: string, message: OutMessage, files?: readonly OutFile[]): Promise<void> {
+    this.record('update', `${channelId}/${messageId}`, message, null, messageId, message.replaceFiles ? (files ?? []) : []);
   }
 
   posts(): Sent[] {

@@ -22,6 +22,9 @@ describe('/metrics: mentors’ response time to stall alerts', () => {
   it('is a histogram by cohort, read from the flags in the database', async () => {
     const spring = await makeCohort(t.db, { weeks: 1, name: 'spring' });
     const autumn = await makeCohort(t.db, { weeks: 1, name: 'autumn' });
+    // Ana mentors both: only a mentor's answer is timed.
+    await addMember(t.db, spring.id, 'Ana', 'mentor');
+    await addMember(t.db, autumn.id, 'Ana', 'mentor');
     const opened = at(1, 30);
     const answeredAfter = async (cohortId: number, name: string, hours: number | null) =>
       t.db

@@ -225,7 +225,9 @@ export class CohortModel {
     const recorded: WeekRecord[] = [];
     const noLearners = this.activeLearners().length === 0;
     due.forEach((d, i) => {
-      const status = i === due.length - 1 && !noLearners ? 'posted' : 'not-run';
+      // A week already closed when it is first seen (the last one, after an outage across the end) is not run.
+      const closed = d.week >= WEEKS && d.slot + 7 * DAY <= now;
+      const status = i === due.length - 1 && !noLearners && !closed ? 'posted' : 'not-run';
       const rec: WeekRecord = { ...d, status, recordedAt: now };
       this.weeks.push(rec);
       recorded.push(rec);
@@ -307,25 +309,31 @@ export class CohortModel {
   }
 
   /**
-   * Records an answer. `keepDetails` (a click) keeps the earlier confidence and ticks; a form
-   * replaces them; a quick answer keeps the ticks and clears the rating.
+   * Records an answer. A form replaces the rating and the ticks; a click or a quick answer changes the
+   * status only and keeps everything else the answer had. Done completes the learner's milestone;
+   * moving a click or quick answer away from Done takes that completion back, and a form takes back
+   * whatever it no longer ticks.
    */
   answer(name: string, week: number, now: number, a: { status: Status; confidence?: number | null; ticks?: string[]; via: 'click' | 'quick' | 'form' }): void {
     const l = this.learners.get(name)!;
     const prev = l.answers.get(week);
-    const confidence = a.via === 'click' ? (prev?.confidence ?? null) : a.via === 'form' ? (a.confidence ?? null) : null;
-    const ticks = a.via === 'form' ? new Set(a.ticks ?? []) : new Set(prev?.ticks ?? []);
+    const form = a.via === 'form';
+    const confidence = form ? (a.confidence ?? null) : (prev?.confidence ?? null);
+    const ticks = form ? new Set(a.ticks ?? []) : new Set(prev?.ticks ?? []);
     const answer: Answer = { week, status: a.status, confidence, createdAt: prev?.createdAt ?? now, editedAt: now, ticks };
-    l.answers.set(week, answer);
-    const makes = new Set(ticks);
     // Done completes the week's milestone, or, when an earlier answer already did, the learner's next unfinished one.
-    if (a.status === 'done') {
-      const elsewhere = new Set([...l.completed].filter(([, by]) => by !== week).map(([m]) => m));
-      const own = milestoneOfWeek(week);
-      makes.add(elsewhere.has(own) ? (MILESTONES.find((m) => !elsewhere.has(m.id)) ?? MILESTONES[MILESTONES.length - 1]!).id : own);
-    }
+    const elsewhere = new Set([...l.completed].filter(([, by]) => by !== week).map(([m]) => m));
+    const weekOwn = milestoneOfWeek(week);
+    const own = elsewhere.has(weekOwn) ? (MILESTONES.find((m) => !elsewhere.has(m.id)) ?? MILESTONES[MILESTONES.length - 1]!).id : weekOwn;
+    const madeHere = [...l.completed].filter(([, by]) => by === week).map(([m]) => m);
+    const makes = form ? new Set(ticks) : new Set(madeHere);
+    if (!form && prev?.status === 'done' && a.status !== 'done') makes.delete(own);
+    if (a.status === 'done') makes.add(own);
+    const unchanged = prev !== undefined && prev.status === a.status && prev.confidence === confidence && [...makes].sort().join() === [...madeHere].sort().join() && (!form || [...prev.ticks].sort().join() === [...ticks].sort().join());
+    // The same answer again is no edit.
+    if (!unchanged) l.answers.set(week, answer);
     if (this.options.undoDone) {
-      for (const [m, by] of [...l.completed]) if (by === week && !makes.has(m)) l.completed.delete(m);
+      for (const m of madeHere) if (!makes.has(m)) l.completed.delete(m);
     }
     for (const m of makes) if (!l.completed.has(m)) l.completed.set(m, week);
   }
@@ -377,6 +385,49 @@ export class CohortModel {
     return out;
   }
 
+  // ---- who counts (one definition for the round post, status, digest, picture and report) ----
+
+  /** The first day after a posted round's week: the next recorded week's date, or a week on. */
+  private weekEnd(week: number): string {
+    const own = this.weeks.find((w) => w.week === week)!;
+    return this.weeks.find((w) => w.week === week + 1)?.date ?? addDays(own.date, 7);
+  }
+
+  /** When a recorded round closes: the next recorded week's slot, the last week a week on; Infinity while open. */
+  private recordedClose(week: number): number {
+    const own = this.weeks.find((w) => w.week === week)!;
+    const next = this.weeks.find((w) => w.week === week + 1);
+    if (next) return next.slot;
+    return week >= WEEKS ? own.slot + 7 * DAY : Infinity;
+  }
+
+  /** A learner's week as every view must show it at `now`. */
+  cell(name: string, week: number, now: number): Status | 'open' | 'missed' | 'away' | 'not-run' {
+    const rec = this.weeks.find((w) => w.week === week)!;
+    if (rec.status === 'not-run') return 'not-run';
+    const l = this.learners.get(name)!;
+    const a = l.answers.get(week);
+    if (a) return a.status;
+    const end = this.weekEnd(week);
+    if (l.breaks.some((b) => b.from < end && b.to > rec.date && b.from < b.to)) return 'away';
+    return this.recordedClose(week) <= now ? 'missed' : 'open';
+  }
+
+  /** A posted week's count among the learners still in the cohort. */
+  tally(week: number, now: number): { answered: number; expected: number; away: number } {
+    const t = { answered: 0, expected: 0, away: 0 };
+    for (const l of this.activeLearners()) {
+      const c = this.cell(l.name, week, now);
+      if (c === 'away') t.away += 1;
+      else if (c === 'open' || c === 'missed') t.expected += 1;
+      else if (c !== 'not-run') {
+        t.answered += 1;
+        t.expected += 1;
+      }
+    }
+    return t;
+  }
+
   /** A round is excused when a break overlaps [its date, the next week's date). */
   excused(l: LearnerModel, week: number): boolean {
     const own = this.dateOfWeek(week)!;
@@ -384,4 +435,9 @@ export class CohortModel {
     const to = next?.date ?? addDays(own.date, 7);
     return l.breaks.some((b) => b.from < to && b.to > own.date && b.from < b.to);
   }
+}
+
+/** The count as the bot words it everywhere: "3 of 4 checked in (1 more is away)". */
+export function countWords(t: { answered: number; expected: number; away: number }): string {
+  return `${t.answered} of ${t.expected} checked in${t.away > 0 ? ` (${t.away} more ${t.away === 1 ? 'is' : 'are'} away)` : ''}`;
 }

@@ -126,4 +126,14 @@ export const EXAMPLES: Array<{ name: string; history: History }> = [
       ],
     }),
   },
+  {
+    // Found by a 24-week terminal walk: the restart after the end posted week 24, marked late, after the final summary.
+    name: 'an outage across the end: week 24 is not run and nothing is posted after the summary',
+    history: cohort({
+      horizon: 27,
+      toEnd: true,
+      learners: [steady(23), { style: 'blocked', events: [click(21, 1, 'blocked'), click(22, 1, 'blocked')] }, steady(22)],
+      outages: [{ week: 23, hour: 100, hours: 24 * 20 }],
+    }),
+  },
 ];

@@ -7,7 +7,8 @@ import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.
 const INCREMENTAL_ONLY = Number.POSITIVE_INFINITY;
 import { addDays, DAY, HOUR, iso, MINUTE, WEEKDAY_KEYS } from '../model/calendar.js';
 import { ORGANIZER, relative, type Feature, type Plan, type Step } from '../model/history.js';
-import { CohortModel, type ReasonCode } from '../model/model.js';
+import { CohortModel, countWords, type ReasonCode } from '../model/model.js';
+import { digestMessage } from '../../src/core/messages/digest.js';
 
 /** One broken rule: which invariant, what differed, and the history up to that moment. */
 export class InvariantFailure extends Error {
@@ -270,6 +271,35 @@ export async function runHistory(
       }
     }
 
+    // Every view tells the same truth: the round post, /cohort status, each digest (its count and its
+    // picture) and the final report count the same people, as the model's one definition does.
+    await checkViews();
+
+    // What learners said stays as they said it: completions and ratings, as the model recorded them.
+    const [completions, ratings] = await Promise.all([
+      db.selectFrom('milestone_completions').select(['member_id', 'milestone_id']).execute(),
+      db
+        .selectFrom('checkins')
+        .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
+        .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.confidence'])
+        .where('rounds.cohort_id', '=', cohort.id)
+        .execute(),
+    ]);
+    for (const l of model.learners.values()) {
+      if (l.removedAt !== null) continue;
+      const id = idOf.get(l.name)!;
+      const got = completions.filter((c) => c.member_id === id).map((c) => c.milestone_id).sort().join(' ') || '(none)';
+      const wantDone = [...l.completed.keys()].sort().join(' ') || '(none)';
+      if (got !== wantDone) fail('answers kept', `${l.name} has completed ${got}; the answers say ${wantDone}`);
+      for (const a of l.answers.values()) {
+        const row = ratings.find((r) => r.member_id === id && r.week === a.week);
+        if (!row) fail('answers kept', `${l.name}'s week ${a.week} answer is missing`);
+        else if (row.status !== a.status || (row.confidence ?? null) !== a.confidence) {
+          fail('answers kept', `${l.name}'s week ${a.week} answer is ${row.status}/${row.confidence ?? '-'}; it should be ${a.status}/${a.confidence ?? '-'}`);
+        }
+      }
+    }
+
     // End of program.
     if (finished) {
       if (cohortRow.status !== 'finished') fail('end of program', `week ${WEEKS_LAST} closed at ${iso(model.finishedAt!)} but the cohort is ${cohortRow.status}`);
@@ -283,6 +313,66 @@ export async function runHistory(
       }
     } else if (cohortRow.status === 'finished') {
       fail('end of program', `the cohort finished at ${iso(now)}, before week ${WEEKS_LAST} closed`);
+    }
+  };
+
+  const checkViews = async () => {
+    const capital = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);
+    const latest = model.latestPosted();
+    const roundRows = await db.selectFrom('rounds').select(['id', 'week']).where('cohort_id', '=', cohort.id).execute();
+    const roundId = new Map(roundRows.map((r) => [r.week, r.id]));
+    if (latest) {
+      const want = countWords(model.tally(latest.week, now));
+      const id = roundId.get(latest.week)!;
+      const post = await db
+        .selectFrom('outbox')
+        .select(['key', 'payload'])
+        .where((eb) => eb.or([eb('key', '=', `round:${id}`), eb('key', 'like', `round-update:${id}:%`)]))
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const payload = (typeof post?.payload === 'string' ? JSON.parse(post.payload) : post?.payload) as { text: string } | undefined;
+      const shown = payload?.text.trim().split('\n').at(-1)?.replace(/^_|_$/g, '');
+      if (shown !== want) fail('views agree', `week ${latest.week}'s round post says "${shown}"; the model counts "${want}"`, 'round post');
+      if (model.finishedAt === null) {
+        const status = textOf(await send(e, admin(), '/cohort status'));
+        if (!status.includes(`${capital(want)}.`)) fail('views agree', `/cohort status for week ${latest.week} says "${status.split('\n')[1]}"; the model counts "${want}"`, 'status');
+      }
+    }
+    const fresh = await db
+      .selectFrom('digests')
+      .innerJoin('rounds', 'rounds.id', 'digests.round_id')
+      .select(['rounds.week', 'digests.data', 'digests.heatmap'])
+      .where('rounds.cohort_id', '=', cohort.id)
+      .where('digests.built_at', '=', new Date(now))
+      .execute();
+    for (const d of fresh) {
+      const want = model.tally(d.week, now);
+      const data = (typeof d.data === 'string' ? JSON.parse(d.data) : d.data) as { grid: Array<{ id: number; cells: string[] }>; closed: boolean };
+      const text = digestMessage(data as never).text;
+      if (!text.split('\n')[1]!.startsWith(`${capital(countWords(want))}:`)) fail('views agree', `week ${d.week}'s digest says "${text.split('\n')[1]}"; the model counts "${countWords(want)}"`, 'digest');
+      const heatmap = (typeof d.heatmap === 'string' ? JSON.parse(d.heatmap) : d.heatmap) as { columns: Array<{ kind: string; week?: number }>; rows: Array<{ memberId: number; cells: Array<{ state: string }> }> };
+      for (const l of model.activeLearners()) {
+        const id = idOf.get(l.name)!;
+        const row = data.grid.find((r) => r.id === id);
+        const pic = heatmap.rows.find((r) => r.memberId === id);
+        for (let w = 1; w <= d.week; w++) {
+          const cell = model.cell(l.name, w, now);
+          if (row?.cells[w - 1] !== cell) fail('views agree', `week ${d.week}'s digest grid shows ${l.name}'s week ${w} as ${row?.cells[w - 1]}; the model says ${cell}`, 'digest grid');
+          const col = heatmap.columns.findIndex((c) => c.kind === 'week' && c.week === w);
+          if (pic?.cells[col]?.state !== cell) fail('views agree', `week ${d.week}'s picture shows ${l.name}'s week ${w} as ${pic?.cells[col]?.state}; the model says ${cell}`, 'picture');
+        }
+      }
+    }
+    if (model.finishedAt !== null && plan.mentors.length > 0) {
+      const report = await db.selectFrom('outbox').select('payload').where('kind', '=', 'report').where('key', 'like', `final-report:${cohort.id}:%`).limit(1).executeTakeFirst();
+      const text = ((typeof report?.payload === 'string' ? JSON.parse(report.payload) : report?.payload) as { text: string } | undefined)?.text ?? '';
+      const line = text.split('\n').find((l) => l.startsWith('**Answers per week:**')) ?? '';
+      const want = model.posted().map((w) => {
+        const t = model.tally(w.week, model.finishedAt!);
+        return `${w.week}: ${t.answered}/${t.expected}${t.away > 0 ? ` +${t.away} away` : ''}`;
+      });
+      if (line !== `**Answers per week:** ${want.join(' · ') || '—'}`) fail('views agree', `the final report says "${line}"; the model counts ${want.join(' · ')}`, 'final report');
     }
   };
 
@@ -355,7 +445,7 @@ export async function runHistory(
           .where('checkins.member_id', '=', idOf.get(s.who)!)
           .where('checkins.updated_at', '=', new Date(s.at))
           .execute();
-        const accepted = saved.length > 0 || /^(Recorded|Updated)/.test(replyText);
+        const accepted = saved.length > 0 || /^(Recorded|Updated|Already recorded)/.test(replyText);
         say(s.at, s.who, `${text}${accepted ? (expect.late ? ' (late)' : '') : ' (refused)'}`);
         if (accepted !== expect.accepted) fail('answer acceptance', `${s.who}'s answer to week ${target.week} was ${accepted ? 'accepted' : 'refused'}; the round ${model.closeTime(target.week) <= s.at ? 'closed' : 'closes'} at ${iso(model.closeTime(target.week))}: ${replyText}`);
         const week = saved[0]?.week ?? target.week;

@@ -6,6 +6,7 @@ import type { CoreDeps } from '../core.js';
 import type { Executor } from '../outbox.js';
 import { localDate } from '../schedule.js';
 import { privately, Refusal } from './reply.js';
+import { latestPostedRoundIds, refreshRoundPosts } from '../round-post.js';
 
 interface Membership {
   id: number;
@@ -41,6 +42,12 @@ async function learnerMemberships(db: Executor, actor: Actor, now: Date): Promis
   });
 }
 
+/** A break changes who the live round posts count. */
+async function refreshCounts(deps: CoreDeps, trx: Executor, memberships: readonly Membership[], now: Date): Promise<void> {
+  const cohortIds = await trx.selectFrom('members').select('cohort_id').where('id', 'in', memberships.map((m) => m.id)).execute();
+  await refreshRoundPosts(trx, deps.content.programs, await latestPostedRoundIds(trx, cohortIds.map((c) => c.cohort_id)), now);
+}
+
 function cohorts(list: readonly Membership[]): string {
   return list.map((m) => `**${m.name}**`).join(', ');
 }
@@ -65,6 +72,7 @@ export async function setAway(deps: CoreDeps, actor: Actor, until: string): Prom
       else await trx.insertInto('away_periods').values({ member_id: m.id, starts_on: m.today, ends_on: until, created_at: now }).execute();
     }
     await trx.updateTable('members').set({ away_until: until }).where('id', 'in', memberships.map((m) => m.id)).execute();
+    await refreshCounts(deps, trx, memberships, now);
   });
   const back = dayText(until);
   if (replaced) {
@@ -90,6 +98,7 @@ export async function endAway(deps: CoreDeps, actor: Actor): Promise<Reply> {
       else await trx.updateTable('away_periods').set({ ends_on: m.today }).where('id', '=', p.id).execute();
     }
     await trx.updateTable('members').set({ away_until: null }).where('id', 'in', away.map((m) => m.id)).execute();
+    await refreshCounts(deps, trx, away, now);
   });
   return privately(`Welcome back! Reminders and stall flags in ${cohorts(away)} run again from today.`);
 }

@@ -58,6 +58,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
       'r.not_run_reason as r_not_run_reason',
       'r.offline_since as r_offline_since',
       'r.digest_at as r_digest_at',
+      'r.post_version as r_post_version',
+      'r.post_count as r_post_count',
       'm.id as m_id',
       'm.display_name as m_display_name',
       'm.role as m_role',
@@ -67,7 +69,7 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     .where('r.id', '=', roundId)
     .executeTakeFirst();
   if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
-  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
+  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, r_post_version, r_post_count, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
   const round: Round = {
     id: r_id,
     cohort_id: cohort.id,
@@ -83,6 +85,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     not_run_reason: r_not_run_reason,
     offline_since: r_offline_since,
     digest_at: r_digest_at,
+    post_version: r_post_version,
+    post_count: r_post_count,
   };
   const member: Member | undefined =
     m_id === null
@@ -96,7 +100,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
 export async function quickCheckin(deps: CoreDeps, actor: Actor, place: Place, status: CheckinStatus, note?: string): Promise<Reply> {
   const target = await currentTarget(deps, actor, place);
   const text = note?.trim();
-  const reply = await save(deps, target, { status, source: 'quick', ...(status === 'blocked' ? { blocker: text ?? null } : { note: text ?? null }) });
+  // Only what the command names changes: its text is the blocker of a blocked answer, else the note.
+  const reply = await save(deps, target, { status, source: 'quick', ...(text ? (status === 'blocked' ? { blocker: text } : { note: text }) : {}) });
   if (status !== 'blocked' || text || reply.kind !== 'message' || !/^(Recorded|Updated):/.test(reply.message.text)) return reply;
   // A blocker is matched against the FAQ and shown to mentors, so one unnamed is worth asking about, once.
   return privately(
@@ -109,7 +114,7 @@ export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string)
   const m = /^(\d+):(on-track|behind|blocked|done)$/.exec(value);
   if (!m) throw new Refusal('That button is out of date. Use `/checkin` instead.');
   const target = await roundTarget(deps, actor, Number(m[1]));
-  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button', keepDetails: true });
+  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button' });
 }
 
 const finishedText = (cohort: string) => `**${cohort}** has finished, so check-ins are closed. \`/progress\` still shows your record.`;
@@ -224,6 +229,12 @@ async function saveAnswer(deps: CoreDeps, target: Target, input: CheckinInput): 
     return { reply: privately(closed), milestoneId: null };
   }
   const milestone = milestoneOf(program, outcome.milestoneId);
+  if (outcome.kind === 'unchanged') {
+    return {
+      milestoneId: outcome.milestoneId,
+      reply: privately(`Already recorded: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? outcome.milestoneId}). Nothing changed.`),
+    };
+  }
   const lines = [
     `${outcome.edited ? 'Updated' : 'Recorded'}: **${STATUS_LABEL[outcome.checkin.status]}** for week ${round.week} (${milestone?.title ?? outcome.milestoneId})` +
       (outcome.late ? ', marked late because the next round had already opened.' : '.'),

@@ -8,6 +8,8 @@ import { scheduleMessage } from '../messages/schedule.js';
 import { ruleOf } from '../rounds.js';
 import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextStartDate, nextWeekSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
 import { recordAudit, type AuditAction } from '../audit.js';
+import { transact } from '../../db/transact.js';
+import { latestPostedRoundIds, refreshRoundPosts } from '../round-post.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
 
@@ -86,20 +88,26 @@ export async function joinCohort(deps: CoreDeps, actor: Actor, place: Place): Pr
   );
 }
 
-async function upsertMember(deps: CoreDeps, cohort: Cohort, user: UserRef, role: 'learner' | 'mentor'): Promise<void> {
+/** Adds or brings back a member; the live round post counts them from now. Returns their member id. */
+async function upsertMember(deps: CoreDeps, cohort: Cohort, user: UserRef, role: 'learner' | 'mentor'): Promise<number> {
   const now = deps.clock.now();
-  await deps.db
-    .insertInto('members')
-    .values({ cohort_id: cohort.id, user_id: user.id, display_name: user.name ?? user.id, role, away_until: null, joined_at: now })
-    .onConflict((oc) =>
-      oc.columns(['cohort_id', 'user_id']).doUpdateSet((eb) => ({
-        role,
-        removed_at: null,
-        joined_at: eb.fn.coalesce(eb.ref('members.removed_at'), eb.ref('members.joined_at')) as never,
-        display_name: user.name ?? eb.ref('members.display_name'),
-      })),
-    )
-    .execute();
+  return transact(deps.db, async (trx) => {
+    const row = await trx
+      .insertInto('members')
+      .values({ cohort_id: cohort.id, user_id: user.id, display_name: user.name ?? user.id, role, away_until: null, joined_at: now })
+      .onConflict((oc) =>
+        oc.columns(['cohort_id', 'user_id']).doUpdateSet((eb) => ({
+          role,
+          removed_at: null,
+          joined_at: eb.fn.coalesce(eb.ref('members.removed_at'), eb.ref('members.joined_at')) as never,
+          display_name: user.name ?? eb.ref('members.display_name'),
+        })),
+      )
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await refreshRoundPosts(trx, deps.content.programs, await latestPostedRoundIds(trx, [cohort.id]), now);
+    return row.id;
+  });
 }
 
 export async function addMember(deps: CoreDeps, actor: Actor, place: Place, user: UserRef, role: 'learner' | 'mentor'): Promise<Reply> {
@@ -111,10 +119,16 @@ export async function addMember(deps: CoreDeps, actor: Actor, place: Place, user
   if (existing?.role === 'mentor' && role === 'learner') {
     throw new Refusal(`${who} is a mentor of **${cohort.name}**. Remove them first with \`/cohort remove\` to add them as a learner.`);
   }
-  await upsertMember(deps, cohort, user, role);
-  await audit(deps, actor, role === 'mentor' ? 'cohort.mentor' : 'cohort.add', cohort, who);
+  const memberId = await upsertMember(deps, cohort, user, role);
+  await audit(deps, actor, role === 'mentor' ? 'cohort.mentor' : 'cohort.add', cohort, who, null, memberId);
   if (existing?.role === 'learner') return publicly(`${who} is now a mentor of **${cohort.name}** (no longer a learner; their check-ins are kept).`);
-  return publicly(role === 'mentor' ? `${who} is now a mentor of **${cohort.name}**: stall alerts and the weekly digest go to them.` : `${who} joined **${cohort.name}** as a learner.`);
+  if (role === 'learner') return publicly(`${who} joined **${cohort.name}** as a learner.`);
+  const mentors = await deps.db.selectFrom('members').select('display_name').where('cohort_id', '=', cohort.id).where('role', '=', 'mentor').where('removed_at', 'is', null).execute();
+  const sharing =
+    mentors.length > 1
+      ? `Stall alerts are shared among the ${mentors.length} mentors: each new alert goes to the one with the fewest open alerts; one nobody answers is sent again after 48 hours, then to the organizers.`
+      : 'Stall alerts go to them; one they do not answer is sent again after 48 hours, then to the organizers.';
+  return publicly(`${who} is now a mentor of **${cohort.name}**. ${sharing} The weekly digest goes to every mentor.`);
 }
 
 export async function removeMember(deps: CoreDeps, actor: Actor, place: Place, user: UserRef): Promise<Reply> {
@@ -131,9 +145,10 @@ export async function removeMember(deps: CoreDeps, actor: Actor, place: Place, u
       .where('member_id', '=', member.id)
       .where('status', '<>', 'resolved')
       .execute();
+    await refreshRoundPosts(trx, deps.content.programs, await latestPostedRoundIds(trx, [cohort.id]), now);
   });
   const who = mention(user, actor.platform);
-  await audit(deps, actor, 'cohort.remove', cohort, who, member.role);
+  await audit(deps, actor, 'cohort.remove', cohort, who, member.role, member.id);
   if (member.role === 'mentor') return publicly(`${who} is no longer a mentor of **${cohort.name}**; stall alerts and the weekly digest go to the other mentors.`);
   return publicly(`${who} was removed from **${cohort.name}**. Their past check-ins are kept.`);
 }
@@ -290,6 +305,6 @@ export function mention(user: UserRef, platform: Actor['platform']): string {
   return platform === 'local' ? `@${user.name ?? user.id}` : `<@${user.id}>`;
 }
 
-function audit(deps: CoreDeps, actor: Actor, action: AuditAction, cohort: Cohort, subject?: string | null, detail?: string | null): Promise<void> {
-  return recordAudit(deps.db, { at: deps.clock.now(), actor, action, cohort, subject, detail });
+function audit(deps: CoreDeps, actor: Actor, action: AuditAction, cohort: Cohort, subject?: string | null, detail?: string | null, subjectMemberId?: number): Promise<void> {
+  return recordAudit(deps.db, { at: deps.clock.now(), actor, action, cohort, subject, detail, subjectMemberId });
 }

@@ -86,7 +86,7 @@ function ownButton(actor: Actor, value: string): void {
 export async function deleteMyData(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
   ownButton(actor, value);
   if (value.endsWith(':ask')) return askDelete(deps, actor);
-  const summary = await eraseLearner(deps.db, deps.content, actor, deps.clock.now(), { platform: actor.platform, userId: 'self', displayName: 'the learner themselves' });
+  const summary = await eraseLearner(deps.db, deps.content, actor, deps.clock.now(), { platform: actor.platform, userId: 'self', displayName: 'the learner themselves' }, { renderer: deps.renderer });
   if (nothingErased(summary)) return privately('Your data is already deleted: I keep nothing about you.');
   const lines = [
     `Deleted: ${describeErasure(summary)}.`,

@@ -1,32 +1,64 @@
 import { dayText } from '../dates.js';
-import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
+import type { FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
-import { flagStateLine, plural, quoteShort } from './progress.js';
+import { countSentence, type AttendanceState, type Tally } from '../attendance.js';
+import { flagStateLine, formatWhen, quoteShort } from './progress.js';
 
 /** Discord caps a message at 2,000 characters (Slack a section at 3,000): stay under both. */
 export const DIGEST_PART_LIMIT = 1900;
 
-/** One cell per week of the grid. */
-export type GridCell = CheckinStatus | 'missed' | 'none' | 'not-run';
+/** One cell per week of the grid: what attendance.ts says of the learner's week. */
+export type GridCell = AttendanceState;
 
+/**
+ * A week's digest as reported. It names members by id as well, so a later rebuild (an erasure)
+ * can leave a learner out and still say what was true that week. JSON-safe: it is kept as it was.
+ */
 export interface DigestData {
   cohortName: string;
   week: number;
   milestoneTitle: string;
-  /** Learners expected to answer this week: members then, and not away. */
-  expected: number;
-  checkedIn: number;
-  missing: string[];
-  away: Array<{ name: string; until: string }>;
-  blockers: Array<{ name: string; blocker: string }>;
-  flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
-  /** Weeks 1..week, one row per learner. */
-  grid: Array<{ name: string; cells: GridCell[]; milestonesDone: number; verified?: number }>;
+  timezone: string;
+  /** When the week's round closes (ISO), null while nothing closes it yet. */
+  closesAt: string | null;
+  /** Whether it had closed when the digest was made: "missed", or "not checked in yet". */
+  closed: boolean;
+  /** Weeks 1..week, one row per learner; the last cell is the digest's week. */
+  grid: Array<{ id: number; name: string; cells: GridCell[]; milestonesDone: number; verified?: number; awayUntil?: string }>;
+  blockers: Array<{ id: number; name: string; blocker: string }>;
+  flags: Array<{ memberId: number; learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
   milestoneCount: number;
   /** Milestones verified by linked work, with the link, for mentors. */
-  verified?: Array<{ name: string; milestoneTitle: string; url: string }>;
+  verified?: Array<{ id: number; name: string; milestoneTitle: string; url: string }>;
   /** Lines on how fast mentors answered stall alerts (report/response-times.ts). */
   responseTimes?: string[];
+}
+
+/** The week's count, from the grid: the same definition as the round post's. */
+export function digestTally(d: Pick<DigestData, 'grid' | 'week'>): Tally {
+  const t: Tally = { answered: 0, expected: 0, away: 0 };
+  for (const row of d.grid) {
+    const c = row.cells[d.week - 1];
+    if (c === 'away') t.away += 1;
+    else if (c === 'open' || c === 'missed') t.expected += 1;
+    else if (c !== undefined && c !== 'not-member' && c !== 'not-run') {
+      t.answered += 1;
+      t.expected += 1;
+    }
+  }
+  return t;
+}
+
+/** The digest without these members: everything that named them goes, and the counts with them. */
+export function digestWithout(d: DigestData, memberIds: ReadonlySet<number>): DigestData {
+  const keep = <T>(list: T[] | undefined, id: (x: T) => number) => list?.filter((x) => !memberIds.has(id(x)));
+  return {
+    ...d,
+    grid: keep(d.grid, (r) => r.id)!,
+    blockers: keep(d.blockers, (b) => b.id)!,
+    flags: keep(d.flags, (f) => f.memberId)!,
+    ...(d.verified ? { verified: keep(d.verified, (v) => v.id)! } : {}),
+  };
 }
 
 const SYMBOLS: Record<GridCell, string> = {
@@ -35,13 +67,17 @@ const SYMBOLS: Record<GridCell, string> = {
   behind: '🟡',
   blocked: '🛑',
   missed: '·',
-  none: '—',
+  open: '?',
+  away: 'a',
+  'not-member': '—',
   'not-run': '×',
 };
 
-// Emoji take two columns in a monospace block, the dot and the dash one: pad every cell to three.
+const EMOJI = new Set<GridCell>(['on-track', 'done', 'behind', 'blocked']);
+
+// Emoji take two columns in a monospace block, the other marks one: pad every cell to three.
 function cell(c: GridCell): string {
-  return c === 'missed' || c === 'none' || c === 'not-run' ? `${SYMBOLS[c]}  ` : `${SYMBOLS[c]} `;
+  return EMOJI.has(c) ? `${SYMBOLS[c]} ` : `${SYMBOLS[c]}  `;
 }
 
 const NAME_WIDTH = 12;
@@ -64,7 +100,7 @@ export function gridRow(row: DigestData['grid'][number], milestoneCount: number)
 
 export const VERIFIED_LEGEND = ' · ✔n: milestones verified by linked work';
 
-export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `·` missed · `—` not a member yet or away · `×` week not run · ms: milestones done';
+export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `—` not a member yet · `×` week not run · ms: milestones done';
 
 function codeBlock(lines: readonly string[]): string {
   return ['```', ...lines, '```'].join('\n');
@@ -89,13 +125,19 @@ export function gridBlocks(d: Pick<DigestData, 'grid' | 'week' | 'milestoneCount
 }
 
 function headLines(d: DigestData): string[] {
-  const pct = d.expected === 0 ? 0 : Math.round((d.checkedIn / d.expected) * 100);
-  const lines = [
-    `**Weekly digest · ${d.cohortName} · week ${d.week}: ${d.milestoneTitle}**`,
-    `Checked in: ${d.checkedIn} of ${plural(d.expected, 'learner')} (${pct}%).`,
-  ];
-  lines.push(d.missing.length === 0 ? '**Missing:** nobody. 🎉' : `**Missing (${d.missing.length}):** ${d.missing.join(', ')}`);
-  if (d.away.length > 0) lines.push(`**Away:** ${d.away.map((a) => `${a.name} (until ${dayText(a.until)})`).join(', ')}`);
+  const tally = digestTally(d);
+  const pct = tally.expected === 0 ? 0 : Math.round((tally.answered / tally.expected) * 100);
+  const count = countSentence(tally);
+  const lines = [`**Weekly digest · ${d.cohortName} · week ${d.week}: ${d.milestoneTitle}**`, `${count.charAt(0).toUpperCase()}${count.slice(1)}: ${pct}%.`];
+  const unanswered = d.grid.filter((r) => r.cells[d.week - 1] === 'open' || r.cells[d.week - 1] === 'missed').map((r) => r.name);
+  if (unanswered.length === 0) lines.push('**Missing:** nobody. 🎉');
+  else if (d.closed) lines.push(`**Missed (${unanswered.length}):** ${unanswered.join(', ')}`);
+  else {
+    const until = d.closesAt ? ` until ${formatWhen(new Date(d.closesAt), d.timezone)}` : ' until the next round opens';
+    lines.push(`**Not checked in yet (${unanswered.length}):** ${unanswered.join(', ')}. Week ${d.week} stays open${until}; their answers may still come.`);
+  }
+  const away = d.grid.filter((r) => r.cells[d.week - 1] === 'away');
+  if (away.length > 0) lines.push(`**Away:** ${away.map((a) => (a.awayUntil ? `${a.name} (until ${dayText(a.awayUntil)})` : a.name)).join(', ')}`);
   lines.push('', `**Blockers this week (${d.blockers.length})**`);
   if (d.blockers.length === 0) lines.push('None.');
   for (const b of d.blockers) lines.push(`• ${b.name}: ${quoteShort(b.blocker)}`);

@@ -159,25 +159,42 @@ export interface StatusData {
   cohortName: string;
   cohortStatus: 'active' | 'paused' | 'finished';
   timezone: string;
-  round: { week: number; milestoneTitle: string; opensAt: Date } | null;
+  /** When the cohort finished (the last week closed). */
+  finishedAt: Date | null;
+  round: {
+    week: number;
+    milestoneTitle: string;
+    /** When it was posted: its slot, or later after an outage (then `offlineSince` is set). */
+    postedAt: Date;
+    offlineSince: Date | null;
+    closesAt: Date | null;
+    closed: boolean;
+  } | null;
+  /** The round's count, in the sentence every view uses. */
+  count: string;
   checkedIn: Array<{ name: string; answer: AnswerLine }>;
+  /** Expected and not answered: "not yet" while the round is open, missed once it closed. */
   missing: string[];
-  away: Array<{ name: string; until: string }>;
+  /** Away this week, with the first day back. */
+  away: Array<{ name: string; until: string | null }>;
   flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
 }
 
 export function cohortStatusMessage(d: StatusData): OutMessage {
   const lines: string[] = [];
+  if (d.cohortStatus === 'finished') {
+    lines.push(
+      `**${d.cohortName}** has finished${d.finishedAt ? ` (${formatWhen(d.finishedAt, d.timezone)})` : ''}: no more rounds.`,
+      d.round ? `Its last round was week ${d.round.week}: ${d.count}. \`/cohort report\` has the final figures and the heatmap.` : 'No round was ever posted.',
+    );
+    return { text: lines.join('\n'), private: true };
+  }
   if (!d.round) {
     lines.push(`**${d.cohortName}**`, 'No check-in has been posted in this cohort yet.');
   } else {
-    const total = d.checkedIn.length + d.missing.length;
-    // The round post counts every learner; say who is left out here, so the two counts agree.
-    const away = d.away.length > 0 ? ` (${d.away.length} more ${d.away.length === 1 ? 'is' : 'are'} away)` : '';
-    lines.push(
-      `**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`,
-      `Posted ${formatWhen(d.round.opensAt, d.timezone)}. ${d.checkedIn.length} of ${total} learners checked in${away}.`,
-    );
+    const late = d.round.offlineSince ? ` (late: I was offline from ${formatWhen(d.round.offlineSince, d.timezone)})` : '';
+    const open = d.round.closed ? 'It has closed.' : d.round.closesAt ? `Open until ${formatWhen(d.round.closesAt, d.timezone)}.` : 'Open until the next round.';
+    lines.push(`**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`, `Posted ${formatWhen(d.round.postedAt, d.timezone)}${late}. ${capitalize(d.count)}. ${open}`);
   }
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
   if (d.round) {
@@ -191,10 +208,10 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
       if (a.blocker) parts.push(`blocker: ${quoteShort(a.blocker)}`);
       lines.push(`• ${c.name}: ${parts.join(' · ')}`);
     }
-    lines.push('', `**Not checked in (${d.missing.length})**`);
+    lines.push('', `**${d.round.closed ? 'Missed' : 'Not checked in yet'} (${d.missing.length})**`);
     lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.join(', '));
+    if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => (a.until ? `${a.name} (until ${dayText(a.until)})` : a.name)).join(', ')}`);
   }
-  if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => `${a.name} (until ${dayText(a.until)})`).join(', ')}`);
   lines.push('', `**Open stall flags (${d.flags.length})**`);
   if (d.flags.length === 0) lines.push('None.');
   for (const f of d.flags) {
@@ -205,6 +222,10 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
     for (const v of d.verified) lines.push(`• ${v.name}: ${v.milestoneTitle} ${VERIFIED_MARK} (${v.url})`);
   }
   return { text: lines.join('\n'), private: true };
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function unknownMemberMessage(): OutMessage {

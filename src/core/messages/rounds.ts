@@ -29,8 +29,8 @@ export function roundPost(opts: {
   roundId: number;
   week: number;
   milestoneId: string;
-  answered: number;
-  learners: number;
+  /** Who has checked in, in the words every view uses (attendance.ts). */
+  count: string;
   /** Posted after an outage: when the bot went offline and came back. */
   late?: { from: Date; to: Date; timezone: string } | null;
 }): OutMessage {
@@ -46,13 +46,9 @@ export function roundPost(opts: {
     milestone && milestone.resources.length > 0 ? `**Resources:** ${milestone.resources.join(' · ')}` : null,
     '',
     'How is it going? Click one, or use Details… to add milestones, confidence and a blocker.',
-    `_${countLine(opts.answered, opts.learners)}_`,
+    `_${opts.count}_`,
   ];
   return { text: lines.filter((l) => l !== null).join('\n'), buttons: checkinButtons(opts.roundId), roundId: opts.roundId };
-}
-
-export function countLine(answered: number, learners: number): string {
-  return `${answered} of ${learners} checked in`;
 }
 
 export function reminderDm(opts: {
@@ -62,11 +58,15 @@ export function reminderDm(opts: {
   week: number;
   milestoneId: string;
   last: Pick<Checkin, 'status' | 'note' | 'blocker'> & { week: number } | null;
+  /** The learner's first round since they joined. */
+  first: boolean;
 }): OutMessage {
   const milestone = milestoneOf(opts.program, opts.milestoneId);
   const last = opts.last
     ? `Last time (week ${opts.last.week}) you said **${STATUS_LABEL[opts.last.status]}**${opts.last.blocker ? `, blocked by “${opts.last.blocker}”` : opts.last.note ? ` — “${opts.last.note}”` : ''}.`
-    : 'This is your first check-in.';
+    : opts.first
+      ? 'This is your first check-in.'
+      : "You haven't checked in yet in this cohort: one click now counts.";
   return {
     text: [
       `Reminder: week ${opts.week} check-in for **${opts.cohortName}** is still open.`,
@@ -83,13 +83,17 @@ function lowerFirst(s: string): string {
 }
 
 /** To organizers after an outage: which weeks passed with no round, so nobody wonders where they went. */
-export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null }): OutMessage {
+export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null; ended?: boolean }): OutMessage {
   const { weeks } = opts;
   const which = weeks.length === 1 ? `${listWeeks(weeks)} was` : `${listWeeks(weeks)} were`;
   return {
     text: [
       `I was offline from ${formatWhen(opts.from, opts.timezone)} to ${formatWhen(opts.to, opts.timezone)}, so ${which} not run in **${opts.cohortName}**: no round was posted and no learner counts as having missed ${weeks.length === 1 ? 'it' : 'them'}.`,
-      opts.posted !== null ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.` : 'The calendar did not move: the program still ends on schedule.',
+      opts.posted !== null
+        ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.`
+        : opts.ended
+          ? 'The last week had closed by then, so the program has ended: the final report follows.'
+          : 'The calendar did not move: the program still ends on schedule.',
       '`/cohort schedule` shows every week.',
     ].join('\n'),
   };

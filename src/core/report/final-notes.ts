@@ -1,4 +1,4 @@
-import type { FinalReportData } from '../messages/program-end.js';
+import { weekCount, type FinalReportData } from '../messages/program-end.js';
 import { durationText, type ResponseTimes } from './response-times.js';
 
 const WIDTH = 120;
@@ -26,7 +26,7 @@ export function finalNotes(d: FinalReportData, times: ResponseTimes): string[] {
       : `Response to stall alerts: median ${durationText(times.medianSeconds!)}, 90th percentile ${durationText(times.p90Seconds!)} over ${times.answered} alert${times.answered === 1 ? '' : 's'}`;
   return [
     ...wrap(`Learners who finished each milestone (of ${d.learnerCount}): `, d.milestones.map((m) => `${m.title} ${m.finished}`)),
-    ...wrap('Answers per week: ', d.answersPerWeek.map((w) => `w${w.week} ${w.answers}`)),
+    ...wrap('Answers per week: ', d.answersPerWeek.map((w) => `w${w.week} ${weekCount(w)}`)),
     `Stall flags: ${d.flagsRaised} raised · ${d.flagsResolvedByMentors} resolved by a mentor · ${d.flagsResolvedThemselves} resolved themselves · ${d.flagsOpenAtEnd} open at the end.`,
     ...wrap(`${response}${times.byMentor.length > 0 ? '. By mentor (median / 90th): ' : ''}`, times.byMentor.map((m) => `${m.mentor} ${durationText(m.medianSeconds!)} / ${durationText(m.p90Seconds!)}`)),
   ];

@@ -2,7 +2,7 @@ import type { Content } from '../../content/types.js';
 import type { Cohort } from '../../db/types.js';
 import type { OutFile } from '../attachments.js';
 import type { Executor } from '../outbox.js';
-import { heatmapFileName, PNG, type HeatmapRenderer } from './heatmap.js';
+import { heatmapFileName, PNG, type HeatmapData, type HeatmapRenderer } from './heatmap.js';
 import { loadHeatmap, type HeatmapOptions } from './load-heatmap.js';
 
 /**
@@ -19,10 +19,14 @@ export async function heatmapFile(
   options: HeatmapOptions & { suffix?: string } = {},
 ): Promise<OutFile | null> {
   const data = await loadHeatmap(db, content, cohort, week, now, options);
-  if (!data) return null;
+  return data ? drawHeatmap(renderer, data, cohort.name, week, options.suffix) : null;
+}
+
+/** Heatmap data drawn as the file to attach; null when the renderer fails (the message goes without it). */
+export async function drawHeatmap(renderer: HeatmapRenderer, data: HeatmapData, cohortName: string, week: number, suffix?: string): Promise<OutFile | null> {
   try {
     const bytes = await renderer.render(data);
-    return { name: heatmapFileName(cohort.name, week, options.suffix), contentType: PNG, bytes };
+    return { name: heatmapFileName(cohortName, week, suffix), contentType: PNG, bytes };
   } catch {
     return null;
   }

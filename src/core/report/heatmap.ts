@@ -4,7 +4,8 @@
  */
 
 /** A learner's week: their answer, or why there is none. */
-export type CellState = 'on-track' | 'behind' | 'blocked' | 'done' | 'missed' | 'away' | 'not-run' | 'skipped' | 'not-member' | 'upcoming';
+/** `open`: not answered yet, the round still open; `upcoming`: a week still to come. */
+export type CellState = 'on-track' | 'behind' | 'blocked' | 'done' | 'missed' | 'open' | 'away' | 'not-run' | 'skipped' | 'not-member' | 'upcoming';
 
 export interface HeatmapCell {
   state: CellState;
@@ -18,6 +19,8 @@ export interface HeatmapCell {
 export type HeatmapColumn = { kind: 'week'; week: number; date: string | null } | { kind: 'skipped'; date: string };
 
 export interface HeatmapRow {
+  /** The member, so a picture kept for a rebuild can leave an erased learner out. */
+  memberId: number;
   name: string;
   cells: HeatmapCell[];
   openFlags: number;
@@ -52,4 +55,9 @@ export const PNG = 'image/png';
 export function heatmapFileName(cohortName: string, week: number, suffix = ''): string {
   const slug = cohortName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'cohort';
   return `${slug}-week-${String(week).padStart(2, '0')}${suffix}.png`;
+}
+
+/** The picture without these members' rows. */
+export function heatmapWithout(data: HeatmapData, memberIds: ReadonlySet<number>): HeatmapData {
+  return { ...data, rows: data.rows.filter((r) => !memberIds.has(r.memberId)) };
 }

@@ -1,11 +1,12 @@
 import type { Content } from '../../content/types.js';
 import type { Cohort } from '../../db/types.js';
 import { linksOf, verifiedMilestones } from '../evidence/links.js';
-import { activeMembers, cohortBreaks, cohortCompletions } from '../members.js';
+import { attendanceOf, loadAttendance, type RoundFacts } from '../attendance.js';
+import { cohortCalendar } from '../calendar.js';
+import { cohortCompletions } from '../members.js';
 import type { Executor } from '../outbox.js';
-import { localDate, plusDays } from '../schedule.js';
-import { JOIN_GRACE_MS } from '../stalls/rules.js';
-import type { CellState, HeatmapCell, HeatmapColumn, HeatmapData, HeatmapRow } from './heatmap.js';
+import { localDate } from '../schedule.js';
+import type { HeatmapCell, HeatmapColumn, HeatmapData, HeatmapRow } from './heatmap.js';
 
 export interface HeatmapOptions {
   title?: string;
@@ -15,34 +16,35 @@ export interface HeatmapOptions {
 }
 
 /**
- * The heatmap of a cohort up to week `week`: one row per active learner, one column per program
- * week (later weeks blank) with each skipped date (holiday) as a narrow column where it fell.
+ * The heatmap of a cohort up to week `week` as it stood at `now`: one row per active learner, one
+ * column per program week (later weeks blank) with each skipped date (holiday) as a narrow column
+ * where it fell.
  */
 export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort, week: number, now: Date, options: HeatmapOptions = {}): Promise<HeatmapData | null> {
   const program = content.programs.get(cohort.program_id);
   if (!program) return null;
-  const [rounds, learners, checkins, completions, flags, absences, skipped] = await Promise.all([
-    db.selectFrom('rounds').select(['week', 'opens_at', 'local_date', 'state']).where('cohort_id', '=', cohort.id).orderBy('week').execute(),
-    activeMembers(db, cohort.id, 'learner'),
+  const [attendance, completions, flags, skipped] = await Promise.all([
+    loadAttendance(db, cohort.id, program.weeks.length, week, now),
+    cohortCompletions(db, cohort.id, now),
+    // Flags open at `now`: a picture of a past week shows that week's.
     db
-      .selectFrom('checkins')
-      .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-      .select(['checkins.member_id', 'rounds.week', 'checkins.status', 'checkins.late', 'checkins.confidence'])
-      .where('rounds.cohort_id', '=', cohort.id)
-      .where('rounds.week', '<=', week)
+      .selectFrom('stall_flags')
+      .select(['member_id'])
+      .where('cohort_id', '=', cohort.id)
+      .where('opened_at', '<=', now)
+      .where((eb) => eb.or([eb('resolved_at', 'is', null), eb('resolved_at', '>', now)]))
       .execute(),
-    cohortCompletions(db, cohort.id),
-    db.selectFrom('stall_flags').select(['member_id']).where('cohort_id', '=', cohort.id).where('status', '<>', 'resolved').execute(),
-    cohortBreaks(db, cohort.id),
     db.selectFrom('skipped_dates').select('date').where('cohort_id', '=', cohort.id).orderBy('date').execute(),
   ]);
-
+  const { rounds, learners } = attendance;
   const byWeek = new Map(rounds.map((r) => [r.week, r]));
   const verifiedWeeks = options.verifiedWeeks ?? (await weeksVerified(db, program.milestones, learners.map((l) => l.id), rounds));
-  const weekColumns: HeatmapColumn[] = program.weeks.map((_, i) => ({ kind: 'week', week: i + 1, date: byWeek.get(i + 1)?.local_date ?? null }));
+  // Weeks still to come are dated as the calendar places them, so a holiday is drawn where it falls.
+  const calendar = await cohortCalendar(db, cohort, program, now);
+  const dateOf = new Map(calendar.weeks.map((w) => [w.week, w.localDate]));
+  const weekColumns: HeatmapColumn[] = program.weeks.map((_, i) => ({ kind: 'week', week: i + 1, date: byWeek.get(i + 1)?.localDate ?? dateOf.get(i + 1) ?? null }));
   const columns = placeSkipped(weekColumns, skipped.map((s) => s.date));
 
-  const answers = new Map(checkins.map((c) => [`${c.member_id}:${c.week}`, c]));
   const programMilestones = new Set(program.milestones.map((m) => m.id));
   const done = new Map<number, number>();
   for (const c of completions) if (programMilestones.has(c.milestone_id)) done.set(c.member_id, (done.get(c.member_id) ?? 0) + 1);
@@ -50,34 +52,19 @@ export async function loadHeatmap(db: Executor, content: Content, cohort: Cohort
   for (const f of flags) flagCount.set(f.member_id, (flagCount.get(f.member_id) ?? 0) + 1);
 
   const rows: HeatmapRow[] = learners.map((l) => {
-    const joinedFrom = new Date(l.joined_at).getTime() - JOIN_GRACE_MS;
-    const periods = absences.filter((a) => a.member_id === l.id);
-    const awayIn = (w: number) => {
-      const from = byWeek.get(w)!.local_date;
-      const to = byWeek.get(w + 1)?.local_date ?? plusDays(from, 7);
-      return periods.some((p) => p.starts_on < to && p.ends_on > from) || (w === week && l.away_until !== null && l.away_until > from);
-    };
     const verified = verifiedWeeks.get(l.id);
     const confidence: Array<number | null> = [];
     const cells = columns.map((c): HeatmapCell => {
       if (c.kind === 'skipped') return { state: 'skipped' };
-      const w = c.week;
-      const r = byWeek.get(w);
-      if (w > week) return { state: 'upcoming' };
-      if (!r || r.state === 'not-run') return { state: 'not-run' };
-      if (new Date(r.opens_at).getTime() < joinedFrom) return { state: 'not-member' };
-      const a = answers.get(`${l.id}:${w}`);
-      const mark = verified?.has(w) ? { verified: true } : {};
-      if (a) {
-        confidence.push(a.confidence);
-        return { state: a.status as CellState, ...(a.late ? { late: true } : {}), ...mark };
-      }
-      if (awayIn(w)) return { state: 'away', ...mark };
-      // A round closes when the next one opens (the last one a week after its slot); until then the answer may still come.
-      const closed = byWeek.has(w + 1) || (w === program.weeks.length && new Date(r.opens_at).getTime() + 7 * 86_400_000 <= now.getTime());
-      return { state: closed ? 'missed' : 'upcoming', ...mark };
+      const r = byWeek.get(c.week);
+      if (c.week > week || !r) return { state: c.week > week ? 'upcoming' : 'not-run' };
+      const state = attendanceOf(l, r, now);
+      const a = l.answers.get(c.week);
+      if (a) confidence.push(a.confidence);
+      const mark = verified?.has(c.week) && state !== 'not-member' && state !== 'not-run' ? { verified: true } : {};
+      return { state, ...(a?.late ? { late: true } : {}), ...mark };
     });
-    return { name: l.display_name, cells, openFlags: flagCount.get(l.id) ?? 0, confidence, milestonesDone: done.get(l.id) ?? 0 };
+    return { memberId: l.id, name: l.name, cells, openFlags: flagCount.get(l.id) ?? 0, confidence, milestonesDone: done.get(l.id) ?? 0 };
   });
 
   return {
@@ -118,7 +105,7 @@ async function weeksVerified(
   db: Executor,
   milestones: Parameters<typeof verifiedMilestones>[0],
   memberIds: number[],
-  rounds: ReadonlyArray<{ week: number; opens_at: Date | string; state: string }>,
+  rounds: readonly RoundFacts[],
 ): Promise<Map<number, Set<number>>> {
   const links = await linksOf(db, memberIds);
   const out = new Map<number, Set<number>>();
@@ -127,7 +114,7 @@ async function weeksVerified(
       const times = links.filter((l) => l.memberId === memberId && l.milestoneId === id && l.verifiedAt).map((l) => l.verifiedAt!.getTime());
       if (times.length === 0) continue;
       const at = Math.min(...times);
-      const week = rounds.filter((r) => r.state === 'posted' && new Date(r.opens_at).getTime() <= at).at(-1)?.week ?? 1;
+      const week = rounds.filter((r) => r.state === 'posted' && r.opensAt.getTime() <= at).at(-1)?.week ?? 1;
       if (!out.has(memberId)) out.set(memberId, new Set());
       out.get(memberId)!.add(week);
     }

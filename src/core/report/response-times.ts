@@ -3,7 +3,8 @@ import type { Executor } from '../outbox.js';
 
 /**
  * How fast mentors answer stall alerts: from the flag's alert (the flag opening) to the first
- * mentor response, an acknowledgement or, without one, the mentor resolving it. Flags that
+ * mentor response, an acknowledgement or, without one, the mentor resolving it (an organizer's
+ * answer to an escalated alert is not a mentor's). Flags that
  * resolved themselves or ended with the program before anyone answered are not answered; open
  * ones still waiting are counted apart.
  */
@@ -48,7 +49,17 @@ export async function alertResponses(db: Executor, cohortId?: number): Promise<A
       sql<string>`coalesce(acknowledged_by, resolved_by)`.as('mentor'),
       sql<number>`extract(epoch from coalesce(acknowledged_at, resolved_at) - opened_at)::float8`.as('seconds'),
     ])
-    .where((eb) => eb.or([eb('acknowledged_at', 'is not', null), eb('resolution', '=', 'mentor')]));
+    .where((eb) => eb.or([eb('acknowledged_at', 'is not', null), eb('resolution', '=', 'mentor')]))
+    // A mentor's answer: an organizer who answered an escalated alert is not timed as one.
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('members as mentor')
+          .select('mentor.id')
+          .whereRef('mentor.cohort_id', '=', 'stall_flags.cohort_id')
+          .where('mentor.role', '=', 'mentor')
+          .where(sql<boolean>`mentor.display_name = coalesce(stall_flags.acknowledged_by, stall_flags.resolved_by)`),
+      ),
+    );
   if (cohortId !== undefined) q = q.where('cohort_id', '=', cohortId);
   const rows = await q.execute();
   return rows.map((r) => ({ cohortId: r.cohort_id, mentor: r.mentor ?? 'unknown', seconds: Math.max(0, Number(r.seconds)) }));

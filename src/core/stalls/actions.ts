@@ -68,6 +68,7 @@ function changeAndRefresh(
       action: verb === 'acknowledge' ? 'flag.acknowledge' : 'flag.resolve',
       cohort: { id: card.cohortId, name: card.cohortName },
       subject: card.learnerName,
+      subjectMemberId: card.memberId,
       detail: `flag ${card.id}`,
     });
     const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });

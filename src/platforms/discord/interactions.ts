@@ -186,7 +186,8 @@ async function onCommand(i: ChatInputCommandInteraction, deps: InteractionDeps):
 }
 
 async function onButton(i: ButtonInteraction, deps: InteractionDeps): Promise<void> {
-  const { action, value } = parseCustomId(i.customId);
+  // A component from an old or foreign message may come without an id: it is simply out of date.
+  const { action, value } = parseCustomId(i.customId ?? '');
   if (action === OPEN_FORM) {
     const form = deps.forms.get(value);
     if (form) await i.showModal(renderModal(form, modalId(deps, form)));

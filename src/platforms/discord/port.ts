@@ -114,9 +114,16 @@ export function createDiscordPort(rest: REST, log: Logger): ChatPort {
         throw toDeliveryError(err);
       }
     },
-    async updateMessage(channelId, messageId, message): Promise<void> {
+    async updateMessage(channelId, messageId, message, files = []): Promise<void> {
       try {
-        await rest.patch(Routes.channelMessage(channelId, messageId), { body: renderEdit(message) });
+        // The attachments listed are what the message keeps: none listed removes the old ones.
+        const replace = message.replaceFiles
+          ? {
+              body: { ...renderEdit(message), attachments: files.map((f, id) => ({ id, filename: f.name })) },
+              files: files.map((f) => ({ name: f.name, data: Buffer.from(f.bytes), contentType: f.contentType })),
+            }
+          : { body: renderEdit(message) };
+        await rest.patch(Routes.channelMessage(channelId, messageId), replace);
       } catch (err) {
         throw toDeliveryError(err);
       }

@@ -102,12 +102,15 @@ export class LocalChat implements ChatPort {
    * An edit is shown as one line: the first line that changed since this session last showed the
    * message (else its last line, where the round count lives); its buttons keep their numbers.
    */
-  async updateMessage(channelId: string, messageId: string, message: OutMessage): Promise<void> {
+  async updateMessage(channelId: string, messageId: string, message: OutMessage, files: readonly OutFile[] = []): Promise<void> {
     const before = this.shown.findLast((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
     const lines = message.text.trim().split('\n');
     const changed = before ? lines.find((line, i) => line.trim() !== '' && line !== before[i]) : undefined;
     this.shown.push({ id: messageId, channelId, header: `#${channelId} (edited)`, message });
     const shown = plainText(changed ?? lines.at(-1) ?? '');
     this.print(`   ↺ #${channelId}, message ${messageId} ${changed ? 'now reads' : 'now ends'}: ${shown}`);
+    if (!message.replaceFiles) return;
+    if (files.length === 0) this.print('   📎 its picture was removed');
+    else this.writeFiles(files);
   }
 }

@@ -134,8 +134,18 @@ export class Terminal {
     return describeSlot(this.opts.core.deps.clock.now(), this.opts.zone ?? 'UTC');
   }
 
+  /** A session command typed inside a form (/quit, /as): the form is left and the command runs next. */
+  private leftFormWith: string | null = null;
+
   /** Handles one typed line; false ends the session. */
   async handle(raw: string, ask?: Ask): Promise<boolean> {
+    const more = await this.handleLine(raw, ask);
+    const next = this.leftFormWith;
+    this.leftFormWith = null;
+    return next === null ? more : more && this.handle(next, ask);
+  }
+
+  private async handleLine(raw: string, ask?: Ask): Promise<boolean> {
     const line = stripComment(raw).trim();
     if (!line) return true;
     const [head = '', ...restWords] = line.split(/\s+/);
@@ -203,6 +213,10 @@ export class Terminal {
           clock.advance(Math.min(3_600_000, target - clock.now().getTime()));
           await this.opts.scheduler.runNow();
         }
+      } else if (shift.set.getTime() < clock.now().getTime()) {
+        // What the bot recorded happened at the times it was told; going back would put data in its future.
+        this.print(`The bot's clock is at ${this.clockText()} and only moves forward. Give a later time, or +7d · +3h · +30m.`);
+        return;
       } else {
         clock.set(shift.set);
         await this.opts.scheduler.runNow();
@@ -269,6 +283,11 @@ export class Terminal {
         const line = stripComment(typed).trim();
         if (line.toLowerCase() === '/cancel') {
           this.print('Form cancelled; nothing was saved.');
+          return;
+        }
+        if (/^\/(quit|exit|as)\b/i.test(line)) {
+          this.print('Form left; nothing was saved.');
+          this.leftFormWith = line;
           return;
         }
         if (line.startsWith('/')) {

@@ -129,15 +129,29 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
       await upload(channel, sent.messageId, files.filter((f) => !present.has(f.name)));
     },
 
-    async updateMessage(channelId, messageId, message) {
+    async updateMessage(channelId, messageId, message, files = []) {
       const { text, blocks } = renderMessage(message);
       try {
-        // Only round posts are edited (the live count); their key is the round's.
+        // Round posts keep their round's key in the metadata a retried post is recognised by.
         const edited = message.roundId === undefined ? {} : metadata(message, `round:${message.roundId}`);
         await client.chat.update({ channel: channelId, ts: messageId, text, blocks, ...edited });
+        if (!message.replaceFiles) return;
+        // A message's files live in its thread: the old ones are deleted, the new ones uploaded there.
+        const res = await client.conversations.replies({ channel: channelId, ts: messageId, limit: 200 });
+        const old = (res.messages ?? []).flatMap((m) => (m.files ?? []).filter((f) => f.mode !== 'tombstone').map((f) => f.id)).filter((id): id is string => Boolean(id));
+        for (const file of old) {
+          try {
+            await client.files.delete({ file });
+          } catch (err) {
+            // Already gone is what we wanted.
+            const code = (err as { data?: { error?: string } }).data?.error;
+            if (code !== 'file_deleted' && code !== 'file_not_found') throw err;
+          }
+        }
       } catch (err) {
         throw deliveryError(err);
       }
+      await upload(channelId, messageId, files);
     },
 
     async findSent(targetKind, targetId, key) {

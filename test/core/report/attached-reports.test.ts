@@ -88,7 +88,7 @@ describe('the heatmap goes with the digest and the final report', () => {
     expect(drawn.title).toBe('final report');
     expect(drawn.notes).toEqual([
       'Learners who finished each milestone (of 2): Package the model 0 · Serve predictions 0 · Monitor drift 0',
-      'Answers per week: w1 2 · w2 1 · w3 1 · w4 1 · w5 1',
+      'Answers per week: w1 2/2 · w2 1/2 · w3 1/2 · w4 1/2 · w5 1/2',
       'Stall flags: 1 raised · 0 resolved by a mentor · 0 resolved themselves · 1 open at the end.',
       'Response to stall alerts: median 4 h, 90th percentile 4 h over 1 alert. By mentor (median / 90th): Ana 4 h / 4 h',
     ]);

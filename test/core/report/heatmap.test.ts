@@ -12,6 +12,7 @@ const LETTER: Record<CellState, string> = {
   behind: 'B',
   blocked: 'X',
   missed: 'M',
+  open: '?',
   away: 'A',
   'not-run': 'N',
   skipped: 'S',
@@ -69,14 +70,14 @@ describe('the heatmap of a cohort, from the database', () => {
       { kind: 'week', week: 3, date: '2026-03-16' },
       { kind: 'skipped', date: '2026-03-20' },
       { kind: 'week', week: 4, date: '2026-03-23' },
-      { kind: 'week', week: 5, date: null },
+      { kind: 'week', week: 5, date: '2026-03-30' },
     ]);
-    // Week 4 is still open (week 5 not posted), so nobody has missed it yet.
+    // Week 4 is still open (week 5 not posted), so nobody has missed it yet: not answered yet.
     expect(rows(data)).toEqual({
-      Maria: 'O X* N S . .',
+      Maria: 'O X* N S ? .',
       Ben: 'D+ O N S B .',
       Chen: '- - N S D .',
-      Dee: 'O A N S . .',
+      Dee: 'O A N S ? .',
     });
     const maria = data.rows.find((r) => r.name === 'Maria')!;
     expect(maria.openFlags).toBe(1);
@@ -98,7 +99,7 @@ describe('the heatmap of a cohort, from the database', () => {
       .execute();
     const data = (await loadHeatmap(t.db, checked, row, 4, at(4, 100)))!;
     expect(rows(data).Ben).toBe('D O+ N S B .');
-    expect(rows(data).Maria).toBe('O X* N S . .');
+    expect(rows(data).Maria).toBe('O X* N S ? .');
   });
 
   it('counts an unanswered week as missed once the next round has opened', async () => {
@@ -106,10 +107,10 @@ describe('the heatmap of a cohort, from the database', () => {
     await addRound(t.db, cohort, 5);
     const data = (await loadHeatmap(t.db, content, row, 5, at(5, 1)))!;
     expect(rows(data)).toEqual({
-      Maria: 'O X* N S M .',
-      Ben: 'D O N S B .',
-      Chen: '- - N S D .',
-      Dee: 'O A N S M .',
+      Maria: 'O X* N S M ?',
+      Ben: 'D O N S B ?',
+      Chen: '- - N S D ?',
+      Dee: 'O A N S M ?',
     });
   });
 
@@ -117,6 +118,22 @@ describe('the heatmap of a cohort, from the database', () => {
     const { row } = await spring();
     const data = (await loadHeatmap(t.db, content, row, 1, at(4, 100)))!;
     expect(rows(data).Ben).toBe('D . . S . .');
+  });
+
+  it('draws a holiday still to come among the weeks to come, where it falls', async () => {
+    const cohort = await makeCohort(t.db, { weeks: 2 });
+    await addMember(t.db, cohort.id, 'Maria');
+    await t.db.insertInto('skipped_dates').values({ cohort_id: cohort.id, date: '2026-03-23' }).execute();
+    const row = await t.db.selectFrom('cohorts').selectAll().where('id', '=', cohort.id).executeTakeFirstOrThrow();
+    const data = (await loadHeatmap(t.db, content, row, 2, at(2, 100)))!;
+    expect(data.columns.map((c) => (c.kind === 'week' ? `w${c.week} ${c.date}` : `skipped ${c.date}`))).toEqual([
+      'w1 2026-03-02',
+      'w2 2026-03-09',
+      'w3 2026-03-16',
+      'skipped 2026-03-23',
+      'w4 2026-03-30',
+      'w5 2026-04-06',
+    ]);
   });
 
   it('puts a skipped date where it fell, or after the last dated week', () => {

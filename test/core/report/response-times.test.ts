@@ -20,6 +20,9 @@ describe('mentor response time to stall alerts', () => {
   it('measures alert → first answer per cohort and mentor; self-resolved flags are not answers, open ones wait', async () => {
     const cohort = await makeCohort(t.db, { weeks: 3 });
     const other = await makeCohort(t.db, { weeks: 1, name: 'autumn' });
+    await addMember(t.db, cohort.id, 'Ana', 'mentor');
+    await addMember(t.db, cohort.id, 'Bob', 'mentor');
+    await addMember(t.db, other.id, 'Ana', 'mentor', { userId: 'U-ana-2' });
     // One unresolved flag per learner at a time: each flag below has its own learner.
     let n = 0;
     const learner = () => addMember(t.db, cohort.id, `Learner ${++n}`);
@@ -34,6 +37,8 @@ describe('mentor response time to stall alerts', () => {
     await flag({ status: 'resolved', resolved_at: after(10), resolved_by: 'Bob', resolution: 'mentor' });
     await flag({ status: 'resolved', resolved_at: after(5), resolution: 'auto' });
     await flag({ status: 'open' });
+    // An organizer answered an escalated alert: not a mentor's answer, so not timed as one.
+    await flag({ status: 'acknowledged', acknowledged_at: after(2), acknowledged_by: 'Olga the organizer' });
     await flag({ status: 'acknowledged', acknowledged_at: after(100), acknowledged_by: 'Ana' }, elsewhere, other.id);
 
     const times = await responseTimes(t.db, cohort.id);

@@ -87,7 +87,8 @@ export async function addMember(
   cohortId: number,
   name: string,
   role: 'learner' | 'mentor' = 'learner',
-  options: { joinedAt?: Date; awayUntil?: string; removedAt?: Date; userId?: string } = {},
+  /** `awayUntil` with `awayFrom`: a break from that day (how `/away` records one). */
+  options: { joinedAt?: Date; awayUntil?: string; awayFrom?: string; removedAt?: Date; userId?: string } = {},
 ): Promise<number> {
   const row = await db
     .insertInto('members')
@@ -102,6 +103,9 @@ export async function addMember(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  if (options.awayUntil && options.awayFrom) {
+    await db.insertInto('away_periods').values({ member_id: row.id, starts_on: options.awayFrom, ends_on: options.awayUntil, created_at: new Date(WEEK1) }).execute();
+  }
   return row.id;
 }
 

@@ -54,6 +54,32 @@ describe('Discord: the digest heatmap is an attachment of the digest DM', () => 
   });
 });
 
+describe('Discord: a picture replaced on an edit', () => {
+  it('lists only the new upload as the attachments to keep, so the old picture goes', async () => {
+    const cohort = await makeCohort(t.db, { weeks: 1, platform: 'discord' });
+    await addMember(t.db, cohort.id, 'Sam', 'mentor', { userId: SAM.user.id });
+    await enqueueDueDigests(t.db, content, digestAt, createPngRenderer());
+    await deliverDue(t.db, new Map([['discord', h.platform.port]]), digestAt, { workerId: 'w1' });
+    const dm = h.fake.dmChannelOf(SAM.user.id)!;
+    const [message] = h.fake.inChannel(dm);
+    const before = message!.attachments.map((a) => a.id);
+
+    await h.platform.port.updateMessage(dm, message!.id, { text: 'Weekly digest, without a learner', replaceFiles: true }, [{ name: 'spring-week-01.png', contentType: 'image/png', bytes: new Uint8Array([7, 7]) }]);
+    const patch = h.fake.calls.filter((c) => c.method === 'PATCH').at(-1)!;
+    expect(patch.headers['content-type']).toContain('multipart/form-data');
+    expect(patch.body.attachments).toEqual([{ id: 0, filename: 'spring-week-01.png' }]);
+    const [edited] = h.fake.inChannel(dm);
+    expect(edited!.attachments.map((a) => [a.filename, a.size])).toEqual([['spring-week-01.png', 2]]);
+    expect(edited!.attachments.some((a) => before.includes(a.id))).toBe(false);
+
+    await h.platform.port.updateMessage(dm, message!.id, { text: 'Weekly digest, no picture', replaceFiles: true }, []);
+    expect(h.fake.inChannel(dm)[0]!.attachments).toEqual([]);
+    // An edit that does not replace files leaves attachments as they are.
+    await h.platform.port.updateMessage(dm, message!.id, { text: 'Just the text' });
+    expect(h.fake.calls.filter((c) => c.method === 'PATCH').at(-1)!.body.attachments).toBeUndefined();
+  });
+});
+
 describe('Discord: /cohort report', () => {
   it('is a subcommand of /cohort and reaches the core as cohort.report', async () => {
     await h.interact(chatInput('cohort', { sub: 'report', by: SAM }));

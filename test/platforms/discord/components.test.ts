@@ -87,6 +87,15 @@ describe('buttons', () => {
     expect(isEphemeral(notices[0].flags)).toBe(true);
   });
 
+  it('a component that comes without a custom_id gets the out-of-date note, not an error', async () => {
+    const click = buttonClick('x', roundPost());
+    delete (click.data as { custom_id?: string }).custom_id;
+    await h.interact(click);
+    expect(core.calls).toEqual([]);
+    expect(h.fake.callbacks[0]!.data.content).toMatch(/no longer works/);
+    expect(isEphemeral(h.fake.callbacks[0]!.data.flags)).toBe(true);
+  });
+
   it('a button the bot does not know gets a private note and reaches no core', async () => {
     await h.interact(buttonClick('poll.vote|3', roundPost()));
     expect(core.calls).toEqual([]);

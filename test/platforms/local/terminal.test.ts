@@ -104,6 +104,32 @@ describe('terminal mode', () => {
     expect(out).not.toContain('Recorded:');
   });
 
+  it('/as and /quit leave a form and do what they say; /clock never moves back', async () => {
+    const out = await session([
+      '/in leaving',
+      '/cohort create name:Leaving program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin',
+      '/as lena',
+      '/cohort join',
+      '/clock +3h',
+      '/checkin',
+      'behind',
+      '/as organizer',
+      '/clock 2026-01-01T09:00',
+      '/checkin',
+      '/as lena',
+      '/checkin',
+      '/quit',
+      '/help',
+    ]);
+    expect(out).toContain('Form left; nothing was saved.');
+    expect(out).toContain('You are now @organizer (organizer).');
+    expect(out).toMatch(/The bot's clock is at .* and only moves forward\. Give a later time, or \+7d · \+3h · \+30m\./);
+    expect(out).not.toContain('Recorded:');
+    // /quit inside the second form ends the session: /help after it never runs.
+    expect(out.match(/Form left; nothing was saved\./g)).toHaveLength(2);
+    expect(out).not.toContain('/checkin                         learner');
+  });
+
   it('lets only the recipient press the buttons of a DM', async () => {
     const { content, faq } = await realContent();
     const clock = new Clock();

@@ -208,7 +208,7 @@ describe('a cohort run entirely through Slack', () => {
     expect(status.call!.args.response_type).toBe('ephemeral');
     expect(status.text).toMatch(/Spring · week 3/);
     expect(status.text).toMatch(/Checked in \(1\)\*\n• Maria Lopez: done/);
-    expect(status.text).toMatch(/Not checked in \(3\)\*\nKim Park, Li Wei, Sam Okafor/);
+    expect(status.text).toMatch(/Not checked in yet \(3\)\*\nKim Park, Li Wei, Sam Okafor/);
     const refused = await slash(maria, '/cohort', 'status');
     expect(refused.text).toMatch(/Only mentors of Spring/);
   });

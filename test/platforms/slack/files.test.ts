@@ -83,4 +83,21 @@ describe('Slack: the digest heatmap is uploaded into the digest DM’s thread', 
     await h.platform.port.completeFiles!(sent!, [{ name: 'spring-week-01.png', contentType: 'image/png', bytes: new Uint8Array([1]) }], 'digest:1:1:1');
     expect(h.fake.callsOf('files.completeUploadExternal')).toHaveLength(uploads);
   });
+
+  it('an edit that replaces the picture deletes the old file from the thread and uploads the new one there', async () => {
+    expect(await deliver()).toEqual({ sent: 1, retried: 0, dead: 0 });
+    const [digest] = h.fake.messagesIn('DU0ANA').filter((m) => !m.thread_ts);
+    const oldFile = filesInDm()[0]!.files![0]!.id;
+    const redrawn = { name: 'spring-week-01.png', contentType: 'image/png', bytes: new Uint8Array([9, 9, 9]) };
+    await h.platform.port.updateMessage('DU0ANA', digest!.ts, { text: 'Weekly digest, without a learner', replaceFiles: true }, [redrawn]);
+    expect(h.fake.callsOf('files.delete').map((c) => c.args.file)).toEqual([oldFile]);
+    const live = filesInDm().flatMap((m) => m.files!).filter((f) => !f.deleted);
+    expect(live.map((f) => [f.name, [...f.bytes!]])).toEqual([['spring-week-01.png', [9, 9, 9]]]);
+    expect(filesInDm().every((m) => m.thread_ts === digest!.ts)).toBe(true);
+    // With no file to put back, the picture is only removed; the tombstone is not deleted twice.
+    await h.platform.port.updateMessage('DU0ANA', digest!.ts, { text: 'Weekly digest, no picture', replaceFiles: true }, []);
+    expect(filesInDm().flatMap((m) => m.files!).filter((f) => !f.deleted)).toEqual([]);
+    expect(h.fake.callsOf('files.delete').filter((c) => c.error)).toEqual([]);
+  });
 });
+
