@@ -38,9 +38,18 @@ function* walk(dir) {
   }
 }
 
+/** The installed PGlite's version, read from its package.json (which its exports do not list). */
+function installedPglite() {
+  let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+}
+
 /** Why dist/ needs a build, or null when it is current. */
 export function staleness() {
   if (!existsSync(STAMP)) return 'dist/ has not been built';
+  const template = path.join(dist, 'pglite-initdb.json');
+  if (!existsSync(template) || JSON.parse(readFileSync(template, 'utf8')).pglite !== installedPglite()) return 'its empty embedded database is for another PGlite';
   const built = statSync(STAMP).mtimeMs;
   for (const name of [...SOURCES, ...CONFIGS]) {
     const top = path.join(root, name);
@@ -95,7 +104,7 @@ async function packInitdbTemplate(log) {
   rmSync(stamp, { force: true });
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-initdb-'));
   try {
-    await initDataDir(dir, STARTUP_PARAMS, path.join(dir, 'no-template'));
+    await initDataDir(dir, STARTUP_PARAMS, []);
     await tar({ gzip: true, portable: true, file: INITDB_TEMPLATE, cwd: dir }, readdirSync(dir));
     const pgVersion = readFileSync(path.join(dir, 'PG_VERSION'), 'utf8');
     writeFileSync(stamp, `${JSON.stringify({ pglite: version, pgVersion })}\n`);

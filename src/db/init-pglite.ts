@@ -10,9 +10,11 @@ const run = promisify(execFile);
 /**
  * A data directory that initdb made, packed by the build (scripts/build.js) next to the compiled
  * code, with the PGlite version that made it. Unpacking it takes a fraction of initdb's seconds and
- * none of its memory. Running from the TypeScript sources there is none, and initdb runs.
+ * none of its memory.
  */
 export const INITDB_TEMPLATE = fileURLToPath(new URL('../../pglite-initdb.tar.gz', import.meta.url));
+/** Where to look: beside the compiled code, or in dist/ when running from the sources of a built checkout (the tests). */
+const TEMPLATES = [INITDB_TEMPLATE, fileURLToPath(new URL('../../dist/pglite-initdb.tar.gz', import.meta.url))];
 const PG_VERSION = 'PG_VERSION';
 
 // initdb runs in a second PGlite instance plus its own WebAssembly module; together they touch
@@ -51,18 +53,24 @@ function templateInfo(template: string): TemplateInfo | null {
 
 /**
  * Creates the database files in an empty `dataDir` (a no-op when they exist): from the build's
- * template when it matches the installed PGlite, otherwise by initdb in a child process.
+ * template when one matches the installed PGlite, otherwise by initdb in a child process.
  */
-export async function initDataDir(dataDir: string, startParams: string[], template = INITDB_TEMPLATE): Promise<'exists' | 'template' | 'initdb'> {
+export async function initDataDir(dataDir: string, startParams: string[], templates = TEMPLATES): Promise<'exists' | 'template' | 'initdb'> {
   if (existsSync(path.join(dataDir, PG_VERSION))) return 'exists';
-  const info = existsSync(template) ? templateInfo(template) : null;
-  if (info && info.pglite === pgliteVersion()) {
-    mkdirSync(dataDir, { recursive: true });
-    const { extract } = await import('tar');
-    // PG_VERSION last: a directory without it is not a database yet, so an unpacking cut short
-    // is unpacked again at the next start instead of being opened half-made.
-    await extract({ file: template, cwd: dataDir, strict: true, filter: (p) => p !== PG_VERSION });
-    writeFileSync(path.join(dataDir, PG_VERSION), info.pgVersion);
+  const version = pgliteVersion();
+  for (const template of templates) {
+    const info = existsSync(template) ? templateInfo(template) : null;
+    if (!info || info.pglite !== version) continue;
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      const { extract } = await import('tar');
+      // PG_VERSION last: a directory without it is not a database yet, so an unpacking cut short
+      // is unpacked again at the next start instead of being opened half-made.
+      await extract({ file: template, cwd: dataDir, strict: true, filter: (p) => p !== PG_VERSION });
+      writeFileSync(path.join(dataDir, PG_VERSION), info.pgVersion);
+    } catch (err) {
+      throw new Error(`initializing the embedded database failed: ${(err as Error).message}`);
+    }
     return 'template';
   }
   const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
