@@ -29,7 +29,7 @@ export type Command =
   | { name: 'cohort.resume' }
   | { name: 'cohort.skip'; date: string }
   | { name: 'cohort.unskip'; date: string }
-  | { name: 'cohort.edit'; day?: string; time?: string; tz?: string }
+  | { name: 'cohort.edit'; day?: string; time?: string; tz?: string; channel?: ChannelRef; cohort?: string }
   | { name: 'cohort.schedule' }
   | { name: 'cohort.report' }
   | { name: 'stalled' }
@@ -53,7 +53,7 @@ export const USAGE: Record<SlashCommand, string> = {
     '`/cohort join` · `/cohort status` · `/cohort schedule`',
     '`/cohort add @user` · `/cohort mentor @user` · `/cohort remove @user`',
     '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>` · `/cohort unskip <YYYY-MM-DD>`',
-    '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]`',
+    '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]` · `/cohort edit channel:#new [cohort:<name>]` moves the cohort',
     '`/cohort report`: the cohort heatmap and figures, sent to you privately (mentors)',
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
@@ -85,6 +85,23 @@ export function parseUserRef(token: string): UserRef | null {
   return null;
 }
 
+export interface ChannelRef {
+  id: string;
+  name?: string;
+}
+
+/** Reads a channel in any platform's escaping: Slack `<#C123|name>`, Discord `<#123>`, or the terminal's `#name`. */
+export function parseChannelRef(token: string): ChannelRef | null {
+  const t = token.trim();
+  const slack = /^<#([A-Z0-9]+)(?:\|([^>]*))?>$/i.exec(t);
+  if (slack) return slack[2] ? { id: slack[1]!, name: slack[2] } : { id: slack[1]! };
+  const discord = /^<#(\d+)>$/.exec(t);
+  if (discord) return { id: discord[1]! };
+  const plain = /^#([\w.-]+)$/.exec(t);
+  if (plain) return { id: plain[1]!.toLowerCase(), name: plain[1]!.toLowerCase() };
+  return null;
+}
+
 /**
  * Splits `key:value` pairs and words, honouring "double" or 'single' quotes (also curly ones);
  * inside straight quotes a backslash escapes the quote (`name:"He said \\"hi\\""`).
@@ -102,7 +119,7 @@ export function tokenize(text: string): string[] {
 }
 
 const CREATE_KEYS = ['name', 'program', 'start', 'day', 'time', 'tz'] as const;
-const EDIT_KEYS = ['day', 'time', 'tz'] as const;
+const EDIT_KEYS = ['day', 'time', 'tz', 'channel', 'cohort'] as const;
 
 function keyValues<K extends string>(rest: string, keys: readonly K[], usage: string): Partial<Record<K, string>> {
   const values: Partial<Record<K, string>> = {};
@@ -120,9 +137,12 @@ function keyValues<K extends string>(rest: string, keys: readonly K[], usage: st
 
 function parseEdit(rest: string): Command {
   const usage = USAGE.cohort.split('\n').find((l) => l.includes('/cohort edit'))!;
-  const values = keyValues(rest, EDIT_KEYS, usage);
-  if (Object.keys(values).length === 0) throw new CommandError('Say what to change: day, time or tz.', usage);
-  return { name: 'cohort.edit', ...values };
+  const { channel, ...values } = keyValues(rest, EDIT_KEYS, usage);
+  if (Object.keys(values).length === 0 && channel === undefined) throw new CommandError('Say what to change: day, time, tz or channel.', usage);
+  if (channel === undefined) return { name: 'cohort.edit', ...values };
+  const ref = parseChannelRef(channel);
+  if (!ref) throw new CommandError(`"${channel}" is not a channel; mention it, e.g. channel:#spring-cohort.`, usage);
+  return { name: 'cohort.edit', ...values, channel: ref };
 }
 
 function parseCreate(rest: string): Command {

@@ -10,11 +10,12 @@ import { endAway, setAway, showAway } from './handlers/away.js';
 import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { sendCohortReport } from './handlers/cohort-report.js';
-import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
+import { addMember, createCohort, editSchedule, joinCohort, joinCohortById, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { askDelete, deleteMyData, downloadMyData, showMyData } from './handlers/mydata.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
+import { handlePlatformEvent } from './platform-events.js';
 import { isConnectionError } from '../db/errors.js';
 import { UncertainCommitError } from '../db/transact.js';
 
@@ -147,6 +148,8 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       return downloadMyData(deps, actor, place, value);
     case 'mydata.delete':
       return deleteMyData(deps, actor, value);
+    case 'cohort.join':
+      return joinCohortById(deps, actor, value);
   }
 }
 
@@ -191,5 +194,6 @@ export function createCore(deps: CoreDeps): Core {
         return ask(deps, actor, place, question, 'mention', false);
       }),
     home: (actor) => turn(() => home(deps, actor)),
+    platformEvent: (event) => turn(() => handlePlatformEvent(deps, event)),
   };
 }

@@ -1,4 +1,8 @@
 import { closingOf } from './calendar.js';
+import type { ChannelTrouble } from './chat.js';
+import { formatWhen } from './messages/progress.js';
+import { TROUBLE_WORDS } from './messages/platform.js';
+import { accessLosses } from './platform-access.js';
 import { attendanceOf, backOn, countSentence, isClosed, loadAttendance, tallyOf } from './attendance.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
@@ -118,11 +122,18 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
   const round = latest ? attendance.rounds.find((r) => r.week === latest.week) : undefined;
   const links = await linksOf(db, learners.map((l) => l.id));
   const verified = program ? verifiedMilestones(program.milestones, links) : new Map<number, Set<string>>();
+  const lost = (await accessLosses(db)).find((l) => l.platform === cohort.platform);
+  const trouble = cohort.unreachable_at
+    ? `The channel ${TROUBLE_WORDS[cohort.unreachable_reason as ChannelTrouble] ?? 'cannot be used'} since ${formatWhen(new Date(cohort.unreachable_at), cohort.timezone)}: no round, reminder or stall alert until it works again. Weeks that fall due meanwhile follow the outage rule.`
+    : lost
+      ? `The bot's access to ${cohort.platform} is lost since ${formatWhen(lost.lostAt, cohort.timezone)} (${lost.cause}): nothing is sent until it is back; messages wait and go out then.`
+      : null;
   const data: StatusData = {
     cohortName: cohort.name,
     cohortStatus: cohort.status,
     timezone: cohort.timezone,
     finishedAt: cohort.finished_at ? new Date(cohort.finished_at) : null,
+    trouble,
     round: null,
     count: round ? countSentence(tallyOf(learners, round, now)) : '',
     checkedIn: [],

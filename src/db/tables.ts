@@ -3,6 +3,7 @@ import type { Database } from './types.js';
 /** Every table, children before parents: the order to drop or truncate them in. */
 export const TABLES = [
   'stall_queue',
+  'platform_access',
   'leases',
   'github_cache',
   'evidence_links',

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { accessLosses } from '../core/platform-access.js';
 import type { Db } from '../db/connect.js';
 import { sendJson, type RouteHandler } from './server.js';
 
@@ -25,19 +26,19 @@ export interface HealthOptions {
 }
 
 /**
- * 200 when the database answers, 503 when it does not or when no platform is connected and nobody
- * can type to the bot (a container started without tokens must not look healthy); the states of
- * configured platforms are reported, not judged.
+ * 200 when the database answers and the bot can reach the people it serves; 503 naming the cause
+ * otherwise: a dead database, a platform's access lost (a revoked token is as fatal to the bot's
+ * work as a dead database), or no platform at all where nobody can type to the bot (a container
+ * started without tokens must not look healthy). Gateway states are reported, not judged.
  */
 export function healthRoute(db: Db, platforms: PlatformState = () => ({}), { timeoutMs = 2000, noPlatform = null }: HealthOptions = {}): RouteHandler {
   return async (_req, res) => {
     const reachable = await databaseReachable(db, timeoutMs);
-    const ok = reachable && !noPlatform;
-    sendJson(res, ok ? 200 : 503, {
-      status: ok ? 'ok' : 'unavailable',
-      database: reachable ? 'reachable' : 'unreachable',
-      platforms: platforms(),
-      ...(noPlatform ? { cause: noPlatform } : {}),
-    });
+    const lost = reachable ? await accessLosses(db).catch(() => []) : [];
+    const ok = reachable && lost.length === 0 && !noPlatform;
+    const body: Record<string, unknown> = { status: ok ? 'ok' : 'unavailable', database: reachable ? 'reachable' : 'unreachable', platforms: platforms() };
+    if (lost.length > 0) body.access = Object.fromEntries(lost.map((l) => [l.platform, `lost since ${l.lostAt.toISOString()}: ${l.cause}`]));
+    if (noPlatform) body.cause = noPlatform;
+    sendJson(res, ok ? 200 : 503, body);
   };
 }

@@ -1,5 +1,6 @@
 import type { Actor, Button, OutMessage, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
+import { clipWords, excerpt } from '../faq/excerpt.js';
 import { liveIntent } from '../faq/live-intent.js';
 import { askAndLog, recordFeedback } from '../faq/log.js';
 import { answerTo, mentorAnswerFor, storeAliasCandidate, storeMentorAnswer, type MentorAnswer } from '../faq/mentor-answers.js';
@@ -38,7 +39,7 @@ export function answerMessage(result: FaqResult, logId: number | null, isPrivate
     };
   }
   const answer = result.answer!.trim();
-  const shown = full ? answer : firstPart(answer);
+  const shown = full ? answer : excerpt(answer, SHORT_ANSWER);
   const cut = shown.length < answer.length;
   const lines = [`**${result.question}**`, '', cut ? `${shown} …` : shown];
   if (result.sources.length > 0) {
@@ -53,24 +54,9 @@ export function answerMessage(result: FaqResult, logId: number | null, isPrivate
   return { text: lines.join('\n'), buttons, private: isPrivate };
 }
 
-/** The first paragraph; a long one is cut after the last sentence that fits. */
-function firstPart(answer: string): string {
-  const paragraph = answer.split(/\n\s*\n/)[0]!.trim();
-  if (paragraph.length <= SHORT_ANSWER) return paragraph;
-  const sentences = paragraph.match(/[^.!?]+[.!?]+(\s+|$)/g) ?? [];
-  let kept = '';
-  for (const sentence of sentences) {
-    if ((kept + sentence).trim().length > SHORT_ANSWER) break;
-    kept += sentence;
-  }
-  return kept.trim() || truncate(paragraph, SHORT_ANSWER);
-}
-
-/** Cut at a word, so a label reads as words. */
+/** Cut between words, so a label reads as words. */
 function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${cut.slice(0, cut.lastIndexOf(' ') > max / 2 ? cut.lastIndexOf(' ') : cut.length).replace(/[\s,;:]+$/, '')}…`;
+  return text.length <= max ? text : `${clipWords(text, max - 1)}…`;
 }
 
 export async function ask(deps: CoreDeps, actor: Actor, place: Place, question: string, via: FaqVia, isPrivate: boolean): Promise<Reply> {

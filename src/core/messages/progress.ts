@@ -161,6 +161,8 @@ export interface StatusData {
   timezone: string;
   /** When the cohort finished (the last week closed). */
   finishedAt: Date | null;
+  /** Why nothing is posted now: the channel cannot be used, or the bot's access is lost. */
+  trouble?: string | null;
   round: {
     week: number;
     milestoneTitle: string;
@@ -197,6 +199,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
     lines.push(`**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`, `Posted ${formatWhen(d.round.postedAt, d.timezone)}${late}. ${capitalize(d.count)}. ${open}`);
   }
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
+  if (d.trouble) lines.push(`⚠️ ${d.trouble}`);
   if (d.round) {
     lines.push('', `**Checked in (${d.checkedIn.length})**`);
     if (d.checkedIn.length === 0) lines.push('Nobody yet.');

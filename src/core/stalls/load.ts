@@ -1,3 +1,4 @@
+import { LEFT_WORDS, type LeftReason } from '../messages/platform.js';
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
 import type { FlagResolution, FlagStatus, Platform, StallReason } from '../../db/types.js';
@@ -37,6 +38,8 @@ export interface FlagCard {
   resolvedBy: string | null;
   resolution: FlagResolution | null;
   version: number;
+  /** How the learner left, when they did (members.left_reason). */
+  leftReason: string | null;
 }
 
 export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | null> {
@@ -56,6 +59,7 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
       'f.resolved_at',
       'f.resolved_by',
       'f.resolution',
+      'm.left_reason',
       'f.version',
       'm.display_name',
       'c.name',
@@ -80,13 +84,15 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
     resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
+    leftReason: row.left_reason,
     version: row.version,
   };
 }
 
 export function cardState(card: FlagCard): AlertState {
   if (card.status === 'resolved') {
-    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto', ended: card.resolution === 'ended' };
+    const left = card.resolution === 'left' ? LEFT_WORDS[(card.leftReason ?? 'left-channel') as LeftReason] ?? 'left' : undefined;
+    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto', ended: card.resolution === 'ended', ...(left ? { left } : {}) };
   }
   if (card.status === 'acknowledged') return { kind: 'acknowledged', by: card.acknowledgedBy ?? 'a mentor', at: card.acknowledgedAt ?? new Date(0) };
   return { kind: 'open' };
