@@ -34,6 +34,7 @@ const steps: Step[] = [
   { name: 'start', file: 'bench/start.ts', args: [] },
   { name: 'memory', file: 'bench/memory.ts', args: [] },
   { name: 'render', file: 'bench/render.ts', args: [] },
+  { name: 'dashboard', file: 'bench/dashboard.ts', args: [] },
   { name: 'faq', file: 'bench/faq.ts', args: [] },
 ];
 

@@ -96,6 +96,8 @@ export interface Place {
   channelId: string;
   /** The message a button sits on, when it was clicked on one. */
   messageId?: string;
+  /** Set when the gesture came from the web dashboard rather than a chat; said in the audit record. */
+  via?: 'dashboard';
 }
 
 export interface FormValues {

@@ -34,12 +34,13 @@ export type Command =
   | { name: 'cohort.report' }
   | { name: 'stalled' }
   | { name: 'mydata' }
-  | { name: 'mydata.delete' };
+  | { name: 'mydata.delete' }
+  | { name: 'dashboard' };
 
 export type CommandName = Command['name'];
 
 /** The top-level slash commands, as registered on each platform. */
-export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata'] as const;
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata', 'dashboard'] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
 
 export const USAGE: Record<SlashCommand, string> = {
@@ -58,6 +59,7 @@ export const USAGE: Record<SlashCommand, string> = {
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
   mydata: '`/mydata` shows what I keep about you, with a Download button · `/mydata delete` erases it (after you confirm)',
+  dashboard: '`/dashboard` sends you a private one-time link that signs you in to the web dashboard',
 };
 
 export class CommandError extends Error {
@@ -221,6 +223,9 @@ export function parseCommand(command: string, text: string): Command {
     case 'stalled':
       if (body) throw new CommandError('`/stalled` takes no options.', USAGE.stalled);
       return { name: 'stalled' };
+    case 'dashboard':
+      if (body) throw new CommandError('`/dashboard` takes no options.', USAGE.dashboard);
+      return { name: 'dashboard' };
     case 'mydata':
       if (!body) return { name: 'mydata' };
       if (body.toLowerCase() === 'delete') return { name: 'mydata.delete' };

@@ -24,6 +24,8 @@ export interface CoreDeps {
   gesturesAtOnce?: number;
   /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */
   stallFullScanMs?: number;
+  /** The dashboard's address as people reach it (PUBLIC_URL); null or absent when no dashboard is served. */
+  publicUrl?: () => string | null;
   /** GitHub and the safe fetcher, for evidence checks; without them links are kept and checked once they are given. */
   evidence?: EvidencePorts;
 }

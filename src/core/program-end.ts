@@ -88,7 +88,8 @@ export async function finalReportNow(db: Executor, content: Content, cohort: Coh
   return { data, message, image };
 }
 
-async function reportData(db: Executor, cohort: Cohort, program: Program, now: Date): Promise<FinalReportData> {
+/** The figures of the final report, as they stand at `now` (the dashboard shows them before the end too). */
+export async function reportData(db: Executor, cohort: Cohort, program: Program, now: Date): Promise<FinalReportData> {
   const [attendance, mentors, completions, flags] = await Promise.all([
     loadAttendance(db, cohort.id, program.weeks.length),
     db.selectFrom('members').select(['id', 'user_id']).where('cohort_id', '=', cohort.id).where('role', '=', 'mentor').where('removed_at', 'is', null).where('left_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
@@ -118,6 +119,7 @@ async function reportData(db: Executor, cohort: Cohort, program: Program, now: D
     learners: learners.map((l) => {
       const states = posted.map((r) => attendanceOf(l, r, now));
       return {
+        memberId: l.id,
         name: l.name,
         milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
         answered: l.answers.size,

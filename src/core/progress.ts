@@ -7,6 +7,7 @@ import { attendanceOf, backOn, countSentence, isClosed, loadAttendance, tallyOf 
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
+import type { Cohort } from '../db/types.js';
 import type { OutMessage } from './chat.js';
 import {
   cohortStatusMessage,
@@ -111,11 +112,16 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
 export async function cohortStatusView(db: Db, content: Content, cohortId: number, now: Date): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
+  return cohortStatusMessage(await cohortStatusData(db, content, cohort, now));
+}
+
+/** What `/cohort status` and the dashboard's "this week" show. */
+export async function cohortStatusData(db: Db, content: Content, cohort: Cohort, now: Date): Promise<StatusData> {
   const program = content.programs.get(cohort.program_id);
   const [attendance, flags, roundRows] = await Promise.all([
     loadAttendance(db, cohort.id, program?.weeks.length ?? Number.POSITIVE_INFINITY),
     openFlags(db, { cohortId: cohort.id }),
-    db.selectFrom('rounds').select(['week', 'offline_since', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
+    db.selectFrom('rounds').select(['week', 'offline_since', 'late_cause', 'created_at', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
   ]);
   const { learners } = attendance;
   const latest = roundRows[0];
@@ -147,16 +153,16 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       week: round.week,
       milestoneTitle: milestone?.title ?? latest.milestone_id,
       postedAt: round.postedAt,
-      offlineSince: latest.offline_since ? new Date(latest.offline_since) : null,
+      late: latest.offline_since ? { from: new Date(latest.offline_since), to: new Date(latest.created_at), timezone: cohort.timezone, cause: latest.late_cause } : null,
       closesAt: program ? await closingOf(db, cohort, program, round, now) : round.closesAt,
       closed: isClosed(round, now),
     };
     for (const l of learners) {
       const state = attendanceOf(l, round, now);
       const a = l.answers.get(round.week);
-      if (a) data.checkedIn.push({ name: l.name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
-      else if (state === 'away') data.away.push({ name: l.name, until: backOn(l, round) ?? null });
-      else if (state === 'open' || state === 'missed') data.missing.push(l.name);
+      if (a) data.checkedIn.push({ name: l.name, memberId: l.id, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
+      else if (state === 'away') data.away.push({ name: l.name, memberId: l.id, until: backOn(l, round) ?? null });
+      else if (state === 'open' || state === 'missed') data.missing.push({ name: l.name, memberId: l.id });
     }
   }
   for (const l of learners) {
@@ -166,5 +172,5 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       (data.verified ??= []).push({ name: l.name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
-  return cohortStatusMessage(data);
+  return data;
 }

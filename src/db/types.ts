@@ -340,6 +340,34 @@ export interface AuditLogTable {
   detail: string | null;
   /** The member the action was about: shown as "a learner" once their data is erased. */
   subject_member_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Where it was done: chat, dashboard or cli; null on rows older than the column. */
+  via: ColumnType<AuditVia | null, AuditVia | null | undefined, AuditVia | null>;
+}
+
+export type AuditVia = 'chat' | 'dashboard' | 'cli';
+
+/** A one-time sign-in link to the dashboard, kept as the sha256 of its token. */
+export interface DashboardLinksTable {
+  token_hash: string;
+  platform: Platform;
+  user_id: string;
+  display_name: string;
+  /** The platform called them an organizer when they asked (workspace admin, Manage Server, the terminal's organizer). */
+  is_admin: boolean;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** A signed-in browser, kept as the sha256 of its cookie. */
+export interface DashboardSessionsTable {
+  id_hash: string;
+  platform: Platform;
+  user_id: string;
+  display_name: string;
+  is_admin: boolean;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface LeasesTable {
@@ -371,6 +399,8 @@ export interface Database {
   evidence_links: EvidenceLinksTable;
   github_cache: GithubCacheTable;
   audit_log: AuditLogTable;
+  dashboard_links: DashboardLinksTable;
+  dashboard_sessions: DashboardSessionsTable;
   digests: DigestsTable;
   platform_access: PlatformAccessTable;
 }

@@ -66,9 +66,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   let reconciledSinceStart = false;
   const tickOnce = async (): Promise<TickSummary> => {
+    // Access found back first, so this tick's rounds and reminders are not held for nothing.
+    await probeAccess(deps, ports, log);
     const summary = await runTick(deps, deps.clock.now());
     if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
-    await probeAccess(deps, ports, log);
     // Events missed while the bot was down are caught after a start, then once a day.
     const reconciled = await reconcileMembers(deps, ports, { force: !reconciledSinceStart });
     if (reconciled.mode === 'done') {

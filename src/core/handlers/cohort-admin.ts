@@ -8,6 +8,7 @@ import { scheduleMessage } from '../messages/schedule.js';
 import { ruleOf } from '../rounds.js';
 import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextStartDate, nextWeekSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
 import { recordAudit, type AuditAction } from '../audit.js';
+import { permits, standingIn } from '../permissions.js';
 import { transact } from '../../db/transact.js';
 import { latestPostedRoundIds, refreshRoundPosts } from '../round-post.js';
 import { memberCameBack } from '../membership-changes.js';
@@ -340,8 +341,7 @@ async function moveCohort(deps: CoreDeps, actor: Actor, cohort: Cohort, to: Chan
 /** `/cohort schedule`: anyone in the cohort (and organizers) may see the calendar. */
 export async function showSchedule(deps: CoreDeps, actor: Actor, place: Place): Promise<Reply> {
   const cohort = await channelCohort(deps, actor, place);
-  const member = await activeMember(deps.db, cohort.id, actor.userId);
-  if (!member) requireAdmin(deps, actor, `see the schedule of ${cohort.name} without being in it`);
+  if (!permits(await standingIn(deps.db, deps.admins, actor, cohort), 'see-schedule')) requireAdmin(deps, actor, `see the schedule of ${cohort.name} without being in it`);
   const program = deps.content.programs.get(cohort.program_id);
   if (!program) throw new Refusal(`The program "${cohort.program_id}" of **${cohort.name}** is missing from the content; tell an organizer.`);
   const calendar = await cohortCalendar(deps.db, cohort, program, deps.clock.now());

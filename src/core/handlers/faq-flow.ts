@@ -8,7 +8,8 @@ import { normalizeQuestion } from '../faq/normalize.js';
 import { suggestionsFor, type Suggestion } from '../faq/suggest.js';
 import type { FaqResult } from '../faq/types.js';
 import type { FaqVia } from '../../db/types.js';
-import { cohortByChannel, membershipsOf } from '../members.js';
+import { cohortByChannel, cohortById, membershipsOf } from '../members.js';
+import { permits, standingIn } from '../permissions.js';
 import { enqueue } from '../outbox.js';
 import { liveAnswer } from './live-answers.js';
 import { privately, Refusal } from './reply.js';
@@ -142,8 +143,8 @@ function mentorAnswerText(question: string, a: MentorAnswer): string {
 async function answerableLog(deps: CoreDeps, actor: Actor, value: string) {
   const log = /^\d+$/.test(value) ? await deps.db.selectFrom('faq_questions').selectAll().where('id', '=', Number(value)).executeTakeFirst() : undefined;
   if (!log) throw new Refusal('I could not find that question any more.');
-  const mentorOf = (await membershipsOf(deps.db, actor.platform, actor.userId)).some((m) => m.member.role === 'mentor' && m.cohort.id === log.cohort_id);
-  if (!mentorOf && !actor.isAdmin) throw new Refusal("Only a mentor of the learner's cohort can answer this question.");
+  const cohort = log.cohort_id === null ? null : ((await cohortById(deps.db, log.cohort_id)) ?? null);
+  if (!permits(await standingIn(deps.db, deps.admins, actor, cohort), 'see-cohort')) throw new Refusal("Only a mentor of the learner's cohort can answer this question.");
   return log;
 }
 

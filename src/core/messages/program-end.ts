@@ -13,7 +13,7 @@ export interface FinalReportData {
   /** Each posted week's count, as its round post, status and digest gave it. */
   answersPerWeek: Array<{ week: number } & Tally>;
   /** `expected`: the weeks the learner counted for (not away, a member by then). */
-  learners: Array<{ name: string; milestonesDone: number; answered: number; expected: number; late: number; flags: number }>;
+  learners: Array<{ memberId: number; name: string; milestonesDone: number; answered: number; expected: number; late: number; flags: number }>;
   flagsRaised: number;
   flagsResolvedByMentors: number;
   flagsResolvedThemselves: number;

@@ -32,7 +32,7 @@ export interface LateWindow {
   cause?: 'offline' | 'unreachable' | 'no-access' | null;
 }
 
-function whyLate(w: LateWindow): string {
+export function whyLate(w: LateWindow): string {
   const span = `from ${formatWhen(w.from, w.timezone)} to ${formatWhen(w.to, w.timezone)}`;
   if (w.cause === 'unreachable') return `I could not post in this channel ${span}`;
   if (w.cause === 'no-access') return `my access to the workspace was revoked ${span}`;

@@ -1,8 +1,6 @@
 import { LEFT_WORDS, type LeftReason } from '../messages/platform.js';
-import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
 import type { FlagResolution, FlagStatus, Platform, StallReason } from '../../db/types.js';
-import type { Actor } from '../chat.js';
 import type { AlertState, AlertView } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 
@@ -108,23 +106,4 @@ export async function alertViewOf(db: Db, card: FlagCard, historySize: number): 
     history: await recentAnswers(db, card.memberId, historySize),
     state: cardState(card),
   };
-}
-
-/** An organizer: flagged by the adapter (workspace admin, Manage Server) or listed in ADMIN_USER_IDS. */
-export function isOrganizer(actor: Actor, admins: readonly AdminId[] = []): boolean {
-  return actor.isAdmin || admins.some((a) => a.platform === actor.platform && a.userId === actor.userId);
-}
-
-/** The actor's active role in a cohort, or null when they are not a member of it. */
-export async function roleIn(db: Db, cohortId: number, actor: Actor): Promise<'learner' | 'mentor' | null> {
-  const row = await db
-    .selectFrom('members')
-    .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
-    .select('members.role')
-    .where('members.cohort_id', '=', cohortId)
-    .where('members.user_id', '=', actor.userId)
-    .where('cohorts.platform', '=', actor.platform)
-    .where('members.removed_at', 'is', null)
-    .executeTakeFirst();
-  return row?.role ?? null;
 }
