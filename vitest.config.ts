@@ -11,10 +11,6 @@ export default defineConfig({
         name,
         env: { MENTORBOT_TEST_DB: name },
         globalSetup: ['test/helpers/global-setup.ts'],
-        // The Postgres files share one database, a schema each. Run side by side, a file has twice
-        // found its schema (or one of another file's) gone during a migration, cause not found;
-        // one file at a time keeps them apart. PGlite files each have their own database.
-        fileParallelism: name !== 'postgres',
       },
     })),
     include: ['test/**/*.test.ts'],

@@ -1,61 +1,23 @@
 /**
- * Memory of the embedded setup: the resident set (VmRSS of the node process) of `mentorbot start` in
- * terminal mode on an empty data directory, read once /healthz answers; and the peak resident set
- * (VmHWM) of `mentorbot demo`, which runs six weeks of a cohort on PGlite, so it bounds the resident
- * set after them. Baseline: a bare `node -e` process, measured in the same run; for scale, a node
- * process that only opens PGlite with its default options on an empty data directory, and one that
- * opens it as the bot does (through tsx, on the data directory the bot left) and nothing else.
+ * Memory of the embedded setup, as the compiled bot runs (dist/): the resident set (VmRSS of the node
+ * process) of `mentorbot start` in terminal mode on an empty data directory, read once /healthz
+ * answers; and the peak resident set (VmHWM) of `mentorbot demo`, which runs six weeks of a cohort
+ * on PGlite, so it bounds the resident set after them. Baseline: a bare `node -e` process, measured
+ * in the same run; for scale, a node process that only opens PGlite with its default options on an
+ * empty data directory, and one that opens it as the bot does (on the data directory the bot left)
+ * and nothing else. bench/start.ts compares the compiled start with the tsx one.
  *
  * Run: npx tsx bench/memory.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { figure, heading, machineLine, ms, pollUntil, sleep, summarize, table } from './lib/report.js';
+import { buildIfStale } from '../scripts/build.js';
+import { child, COMPILED, memoryOf, SETTLE_MS, stop, timeStart } from './lib/processes.js';
+import { figure, heading, machineLine, ms, sleep, summarize, table } from './lib/report.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const START_TARGET_MB = 300;
 const DEMO_TARGET_MB = 350;
-// Once the process is up, memory still moves a little (the first GCs, timers); this is long enough
-// for the figure to settle, short enough not to count a tick of the scheduler.
-const SETTLE_MS = 1500;
-
-/** VmRSS and VmHWM of a live process, in MB; null once it has gone. */
-function memoryOf(pid: number): { rss: number; peak: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function child(args: string[], env: Record<string, string> = {}): ChildProcess {
-  // Embedded database, terminal mode: whatever this shell has configured must not leak in.
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|DATA_DIR|PORT|SLACK_|DISCORD_)/.test(k)));
-  // `node` itself, not a wrapper such as npx or the tsx binary: the pid read is the process that runs the code.
-  return spawn(process.execPath, args, { cwd: root, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
-}
-
-async function stop(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGTERM');
-  await Promise.race([exited, sleep(10_000)]);
-  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-}
 
 /** Starts a process that prints `ready` once it is set up, and reads its memory after it settles. */
 async function residentWhenReady(args: string[]): Promise<{ rss: number; ms: number }> {
@@ -72,7 +34,9 @@ async function residentWhenReady(args: string[]): Promise<{ rss: number; ms: num
     });
     const took = performance.now() - t;
     await sleep(SETTLE_MS);
-    return { rss: memoryOf(proc.pid!)?.rss ?? Number.NaN, ms: took };
+    const memory = memoryOf(proc.pid!);
+    if (!memory) throw new Error(`${args.join(' ')}: its memory could not be read`);
+    return { rss: memory.rss, ms: took };
   } finally {
     await stop(proc);
   }
@@ -90,57 +54,48 @@ function pgliteDefaults(dataDir: string) {
   return residentWhenReady(['--input-type=module', '-e', script]);
 }
 
-/** PGlite opened the way the bot opens it, on a data directory that exists, and nothing else of the bot. */
+/** PGlite opened the way the bot opens it (the compiled code), on a data directory that exists, and nothing else of the bot. */
 function pgliteAsTheBotOpensIt(dataDir: string) {
   const script = `
-    const { createDb } = await import('./src/db/connect.ts');
+    const { createDb } = await import('./dist/src/db/connect.js');
     const handle = await createDb({ databaseUrl: null, dataDir: ${JSON.stringify(dataDir)} });
     await handle.pglite.query('select 1');
     process.stdout.write('ready\\n');
     setInterval(() => {}, 1000);`;
-  return residentWhenReady(['--import', 'tsx', '--input-type=module', '-e', script]);
+  return residentWhenReady(['--input-type=module', '-e', script]);
 }
 
-/** `mentorbot start` in terminal mode (no tokens): stdin stays open, or the terminal would end at once. */
-async function startEmpty(dataDir: string): Promise<{ rss: number; ms: number }> {
-  const port = await freePort();
-  const t = performance.now();
-  const proc = child(['--import', 'tsx', 'src/cli.ts', 'start'], { DATA_DIR: dataDir, PORT: String(port) });
-  proc.stdout!.resume();
-  try {
-    const healthy = await pollUntil(
-      async () => {
-        if (proc.exitCode !== null) throw new Error(`mentorbot start exited (${proc.exitCode})`);
-        return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
-      },
-      180_000,
-      200,
-    );
-    if (!healthy) throw new Error('mentorbot start did not answer /healthz within 180 s');
-    const took = performance.now() - t;
-    await sleep(SETTLE_MS);
-    return { rss: memoryOf(proc.pid!)?.rss ?? Number.NaN, ms: took };
-  } finally {
-    await stop(proc);
-  }
-}
+// Written by the demo process itself as it exits: its peak (getrusage's maxRSS, the VmHWM the kernel
+// kept), which no sample taken from outside can miss.
+const REPORT_PEAK_AT_EXIT =
+  'data:text/javascript,import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(process.env.BENCH_PEAK_FILE, String(process.resourceUsage().maxRSS)));';
 
-/** `mentorbot demo` to its end, sampling its memory; the last sample before it exits holds its peak. */
-async function demo(): Promise<{ peak: number; ms: number; code: number | null }> {
+/** `mentorbot demo` (compiled, as `npx mentorbot demo` runs it) to its end, and its peak resident set. */
+async function demo(dir: string): Promise<{ peak: number; ms: number; code: number | null }> {
+  const peakFile = path.join(dir, 'demo-peak-kb');
   const t = performance.now();
-  const proc = child(['--import', 'tsx', 'src/cli.ts', 'demo']);
+  const proc = child(['--import', REPORT_PEAK_AT_EXIT, ...COMPILED, 'demo'], { BENCH_PEAK_FILE: peakFile });
   proc.stdin!.end();
   proc.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve));
-  let peak = Number.NaN;
+  let sampled = 0;
   let done = false;
   void exited.then(() => (done = true));
   while (!done) {
     const m = memoryOf(proc.pid!);
-    if (m) peak = Number.isNaN(peak) ? m.peak : Math.max(peak, m.peak);
+    if (m) sampled = Math.max(sampled, m.peak);
     await sleep(100);
   }
-  return { peak, ms: performance.now() - t, code: await exited };
+  const code = await exited;
+  let reported = 0;
+  try {
+    reported = Number(readFileSync(peakFile, 'utf8')) / 1024;
+  } catch {
+    // The process died before its exit handler ran; the samples are all there is.
+  }
+  const peak = Math.max(sampled, Number.isFinite(reported) ? reported : 0);
+  if (peak <= 0) throw new Error('mentorbot demo: no reading of its memory, neither sampled nor reported at exit');
+  return { peak, ms: performance.now() - t, code };
 }
 
 function mb(value: number): string {
@@ -148,14 +103,15 @@ function mb(value: number): string {
 }
 
 async function main(): Promise<void> {
+  await buildIfStale();
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-memory-'));
   try {
     console.log(`memory bench: resident set of node processes read from /proc/<pid>/status; ${machineLine()}`);
     const node = await bareNode();
     const defaults = await pgliteDefaults(path.join(dir, 'pglite-defaults'));
-    const start = await startEmpty(path.join(dir, 'start'));
+    const start = await timeStart(COMPILED, { DATA_DIR: path.join(dir, 'start') });
     const opened = await pgliteAsTheBotOpensIt(path.join(dir, 'start'));
-    const demoRun = await demo();
+    const demoRun = await demo(dir);
     if (demoRun.code !== 0) throw new Error(`mentorbot demo exited with ${demoRun.code}`);
 
     heading(`resident set (VmRSS ${SETTLE_MS / 1000} s after ready; the demo: its peak, VmHWM)`);

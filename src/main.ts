@@ -27,6 +27,7 @@ import { knownMembers } from './platforms/local/known-members.js';
 import { buttonsFile } from './platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
 import { DEFAULT_USER, Terminal } from './platforms/local/terminal.js';
+import { noPlatformCause, whyUnattended } from './platforms/local/unattended.js';
 import { issueLink } from './core/dashboard/signin.js';
 import { signinUrl } from './core/handlers/dashboard.js';
 import { buildDashboard, type Dashboard } from './web/app.js';
@@ -60,7 +61,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<DbHandl
   try {
     handle = await createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     const applied = await migrateToLatest(handle.db);
-    log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, applied }, 'database ready');
+    log.info({ database: handle.kind === 'postgres' ? 'postgres' : `pglite at ${config.dataDir}`, created: handle.created, applied }, 'database ready');
     return handle;
   } catch (err) {
     await handle?.close().catch(() => undefined);
@@ -117,6 +118,8 @@ export interface StartOptions {
   autoStart?: boolean;
   /** An already-migrated database (tests); otherwise opened from the config. */
   handle?: DbHandle;
+  /** No platform and nobody at a terminal: why (see whyUnattended); /healthz answers 503 with the cause. */
+  unattended?: string | null;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
@@ -162,7 +165,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
   http.mount('GET', '/metrics', metrics.route());
-  http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
+  const noPlatform = platforms.size === 0 && options.unattended ? noPlatformCause(options.unattended) : null;
+  http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()])), { noPlatform }));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
   let dashboard: Dashboard | null = null;
   let port: number;
@@ -183,7 +187,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      await scheduler.stop();
+      await scheduler.stop(IN_FLIGHT_DRAIN_MS);
       for (const runtime of platforms.values()) await runtime.stop();
       await http.close();
       await dashboard?.close();
@@ -257,12 +261,19 @@ async function leasedDiscord(config: Config, core: Core, content: Content, handl
   };
 }
 
+// A supervisor kills what is still running some seconds after SIGTERM: Docker after 10 s unless told
+// otherwise (compose.yaml gives 30 s), Kubernetes after 30 s. In-flight deliveries get part of that,
+// and a stop that is still not done by the deadline exits anyway, before the kill, and says so.
+const IN_FLIGHT_DRAIN_MS = 5_000;
+const STOP_DEADLINE_MS = 8_000;
+
 /** `mentorbot start`: runs until SIGTERM/SIGINT, then drains and closes. Returns -1: the process stays up. */
 export async function runStart(argv: string[]): Promise<number> {
   const refused = noOptions('start', argv);
   if (refused !== null) return refused;
   const config = loadConfig();
   const terminalMode = !config.slack && !config.discord;
+  const unattended = terminalMode ? whyUnattended({ env: process.env, stdinIsTTY: Boolean(process.stdin.isTTY) }) : null;
   // In terminal mode the log would interleave with the conversation; keep only warnings.
   const log = createLogger(terminalMode && process.stdin.isTTY ? 'warn' : config.logLevel);
   const clock = new Clock();
@@ -277,14 +288,22 @@ export async function runStart(argv: string[]): Promise<number> {
     process.stdout.write(
       config.databaseUrl
         ? 'Starting mentorbot in terminal mode against DATABASE_URL…\n'
-        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start takes a minute to create the database)' : ''}…\n`,
+        : `Starting mentorbot in terminal mode; data in ${path.resolve(config.dataDir)}${fresh ? ' (a first start creates the database there)' : ''}…\n`,
     );
   }
-  const bot = await startBot(config, { log, clock });
+  if (unattended) {
+    // Said before the slow part of the start, at the top of what an operator reads in the container's log.
+    process.stderr.write(`mentorbot: ${noPlatformCause(unattended)} /healthz answers 503 until then.\n`);
+  }
+  const bot = await startBot(config, { log, clock, unattended });
   banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
   if (terminalMode) banner.push(await organizerLink(bot));
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      bot.log.error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting with it unfinished`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     void bot.stop().then(() => process.exit(0));
   };
   // A fault nothing caught leaves the process in an unknown state: log it and exit non-zero so a supervisor restarts it.

@@ -20,7 +20,7 @@ export interface BenchDb {
   close(): Promise<void>;
 }
 
-async function answers(url: string): Promise<boolean> {
+export async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
   client.on('error', () => {});
   try {

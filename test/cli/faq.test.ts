@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os, { hostname } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { loadContent } from '../../src/content/load.js';
 import { createFaqEngine } from '../../src/core/faq/engine.js';
 import { askAndLog, recordFeedback } from '../../src/core/faq/log.js';
 import { createDb } from '../../src/db/connect.js';
+import { LOCK_FILE, lockEmbedded } from '../../src/db/embedded-lock.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
 const FIXTURE = new URL('../fixtures/faq/', import.meta.url).pathname;
@@ -166,16 +167,19 @@ describe('mentorbot faq gaps', () => {
     // Two embedded databases created on disk: slow when the machine is busy.
   }, 120_000);
 
-  it('refuses while a running bot holds the embedded database, and names what to do', async () => {
-    await writeFile(path.join(dir, 'mentorbot.pid'), `${process.ppid}\n`);
-    await expect(cli(['gaps'])).rejects.toThrow(
-      `DATA_DIR=${dir}: the embedded database is in use by another mentorbot process (pid ${process.ppid}), and only one process may open it. Stop the bot first, or run the bot and this command against Postgres (DATABASE_URL).`,
-    );
-    // A pid file left by a process that is gone does not stand in the way.
+  it('refuses while another holder has the embedded database, and names it and what to do', async () => {
+    const release = lockEmbedded(dir);
+    try {
+      await expect(cli(['gaps'])).rejects.toThrow(
+        `DATA_DIR=${dir}: the embedded database is in use by another mentorbot process (pid ${process.pid} on host ${hostname()}, since `,
+      );
+    } finally {
+      release();
+    }
+    // A lock file whose holder is gone (kill -9 leaves its text behind) does not stand in the way.
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    await writeFile(path.join(dir, 'mentorbot.pid'), `${gone}\n`);
+    await writeFile(path.join(dir, LOCK_FILE), `${JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-01T00:00:00.000Z' })}\n`);
     expect((await cli(['gaps'])).code).toBe(0);
-    await expect(readFile(path.join(dir, 'mentorbot.pid'), 'utf8')).rejects.toThrow(/ENOENT/);
   }, 60_000);
 
   it('says so when there are no gaps', async () => {

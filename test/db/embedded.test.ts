@@ -22,6 +22,7 @@ describe.skipIf(process.env.MENTORBOT_TEST_DB === 'postgres')('embedded PGlite i
   it('is created on first use, opened with a small shared memory, and found again', async () => {
     const dataDir = path.join(dir, 'data');
     const first = await createDb({ databaseUrl: null, dataDir });
+    expect(first.created).toBe('template');
     expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
     await sql`create table kept (id int)`.execute(first.db);
     await sql`insert into kept values (1)`.execute(first.db);
@@ -42,6 +43,8 @@ describe.skipIf(process.env.MENTORBOT_TEST_DB === 'postgres')('embedded PGlite i
   it('says what went wrong when the directory cannot hold a database', async () => {
     const notADir = path.join(dir, 'file');
     await writeFile(notADir, 'not a directory');
-    await expect(initDataDir(path.join(notADir, 'data'), [])).rejects.toThrow(/^initializing the embedded database failed/);
+    // From the build's empty database, and by initdb where there is none.
+    await expect(initDataDir(path.join(notADir, 'data'), [])).rejects.toThrow(/^initializing the embedded database failed: ENOTDIR/);
+    await expect(initDataDir(path.join(notADir, 'data'), [], [])).rejects.toThrow(/^initializing the embedded database failed/);
   }, 120_000);
 });

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { TABLES } from '../../src/db/tables.js';
 
 export { TABLES };
-
 
 export const testDbKind = (process.env.MENTORBOT_TEST_DB ?? 'pglite') as 'pglite' | 'postgres';
 
@@ -26,12 +25,8 @@ export interface OpenedTestDb extends TestDb {
   close(): Promise<void>;
 }
 
-/**
- * A fresh schema on the test Postgres, migrated. Seen once in a full run on a loaded machine: the
- * migration found its just-created schema missing. One more try on a new schema tells that apart
- * from a migration that is really broken, which fails the same way twice.
- */
-async function migratedSchema(databaseUrl: string, attempt = 1): Promise<{ schema: string; handle: DbHandle }> {
+/** A fresh schema on the test Postgres, migrated. */
+async function migratedSchema(databaseUrl: string): Promise<{ schema: string; handle: DbHandle }> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
   await sql`create schema ${sql.id(schema)}`.execute(admin.db);
@@ -42,17 +37,23 @@ async function migratedSchema(databaseUrl: string, attempt = 1): Promise<{ schem
     return { schema, handle };
   } catch (err) {
     await handle.close();
-    if (attempt > 1) throw err;
-    console.warn(`test database: migrating schema ${schema} failed (${(err as Error).message}); trying a new schema once`);
-    return migratedSchema(databaseUrl, attempt + 1);
+    throw err;
   }
+}
+
+/** The test file's path as the connections' application_name: pg_stat_activity and the server log say whose they are. */
+function withApplicationName(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const file = expect.getState().testPath?.split('/test/').at(-1) ?? 'mentorbot-test';
+  url.searchParams.set('application_name', file.slice(0, 63));
+  return url.toString();
 }
 
 /** A migrated database of its own for this test file: PGlite, or a throwaway schema on TEST_DATABASE_URL. */
 export async function openTestDb(): Promise<OpenedTestDb> {
   if (testDbKind === 'postgres') {
-    const databaseUrl = process.env.TEST_DATABASE_URL;
-    if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set');
+    if (!process.env.TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+    const databaseUrl = withApplicationName(process.env.TEST_DATABASE_URL);
     const { schema, handle } = await migratedSchema(databaseUrl);
     const extra: DbHandle[] = [];
     return {

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 /** The repository root: bot processes run from here so `content/` and `migrations/` resolve. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * `node` arguments that run the command line from the TypeScript sources, as the suite tests them
+ * (bin/mentorbot.js runs dist/, which test/build/compiled.test.ts covers): no test waits for a build.
+ */
+export const CLI_FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+
 /** A port nothing listens on right now (the bot's PORT=0 would not tell us which one it took). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,6 +37,8 @@ export interface BotProcess {
   alive(): boolean;
   /** Polls /healthz until it answers 200. */
   waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Polls /healthz until it answers at all (a bot with no platform and no terminal answers 503); returns the answer. */
+  waitAnswering(timeoutMs?: number): Promise<{ status: number; body: unknown }>;
   /** Sends the signal and waits for the process to be gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -47,14 +55,20 @@ function installExitHook(): void {
   });
 }
 
-/** Starts `mentorbot start` as its own process, with exactly `env` on top of PATH and HOME. */
-export async function spawnBot(name: string, env: Record<string, string>): Promise<BotProcess> {
+/**
+ * Starts `mentorbot start` as its own process, with exactly `env` on top of PATH and HOME;
+ * `wrapper` runs it under another command (e.g. `unshare --pid --fork`), in a process group of
+ * its own so that kill() signals the bot and not only the wrapper (unshare ignores SIGTERM).
+ */
+export async function spawnBot(name: string, env: Record<string, string>, wrapper: string[] = []): Promise<BotProcess> {
   installExitHook();
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'start'], {
+  const command = [...wrapper, process.execPath, ...CLI_FROM_SOURCE, 'start'];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: wrapper.length > 0,
   });
   if (child.pid === undefined) throw new Error(`${name}: could not start the bot process`);
   running.add(child);
@@ -74,6 +88,22 @@ export async function spawnBot(name: string, env: Record<string, string>): Promi
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const pid = child.pid;
+  const pollHealth = async (timeoutMs: number, good: (status: number) => boolean, what: string) => {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      if (gone) throw new Error(`${name} exited before it was ${what}:\n${out}`);
+      try {
+        const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (good(res.status)) return { status: res.status, body: (await res.json()) as unknown };
+        last = `HTTP ${res.status}`;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${name} was not ${what} within ${timeoutMs} ms (${last}):\n${out}`);
+  };
 
   return {
     name,
@@ -84,24 +114,15 @@ export async function spawnBot(name: string, env: Record<string, string>): Promi
     exited,
     alive: () => !gone,
     async waitHealthy(timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      let last = 'no answer';
-      while (Date.now() < deadline) {
-        if (gone) throw new Error(`${name} exited before it was healthy:\n${out}`);
-        try {
-          const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
-          if (res.status === 200) return;
-          last = `HTTP ${res.status}`;
-        } catch (err) {
-          last = (err as Error).message;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`${name} was not healthy within ${timeoutMs} ms (${last}):\n${out}`);
+      await pollHealth(timeoutMs, (status) => status === 200, 'healthy');
+    },
+    async waitAnswering(timeoutMs = 30_000) {
+      return pollHealth(timeoutMs, () => true, 'answering');
     },
     async kill(signal = 'SIGKILL') {
       if (gone) return;
-      child.kill(signal);
+      if (wrapper.length > 0) process.kill(-pid, signal);
+      else child.kill(signal);
       await exited;
     },
   };
