@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AdminId } from '../config.js';
 import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
@@ -52,11 +53,14 @@ export async function channelReachable(db: Db, admins: readonly AdminId[], e: { 
       .where('platform', '=', e.platform)
       .where('channel_id', '=', e.channelId)
       .where('unreachable_at', 'is not', null)
-      .returning(['id', 'name', 'platform', 'created_by'])
+      .returning(['id', 'name', 'platform', 'created_by', 'status'])
       .execute();
+    // Flags paused with the channel: the evaluation looks at the whole cohort again now.
+    for (const c of cohorts) await sql`select stall_queue_cohort(${c.id}, ${now})`.execute(trx);
     await enqueueMany(
       trx,
-      cohorts.flatMap((c) =>
+      // A cohort that finished meanwhile posts nothing more: nobody needs telling.
+      cohorts.filter((c) => c.status !== 'finished').flatMap((c) =>
         organizersOf(c, admins).map((userId) => ({
           key: `reachable:${c.id}:${now.getTime()}:to:${userId}`,
           kind: 'notice' as const,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { Platform } from '../db/types.js';
 import type { Executor } from './outbox.js';
@@ -28,10 +29,14 @@ export async function accessLost(db: Db, platform: Platform, cause: string, now:
   });
 }
 
-/** Access is back: true when it had been lost. */
-export async function accessRestored(db: Db, platform: Platform): Promise<boolean> {
-  const gone = await db.deleteFrom('platform_access').where('platform', '=', platform).returning('platform').executeTakeFirst();
-  return gone !== undefined;
+/** Access is back: true when it had been lost. Its cohorts' flags, paused meanwhile, are looked at again. */
+export async function accessRestored(db: Db, platform: Platform, now: Date = new Date()): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const gone = await trx.deleteFrom('platform_access').where('platform', '=', platform).returning('platform').executeTakeFirst();
+    if (!gone) return false;
+    await sql`select stall_queue_cohort(id, ${now}) from cohorts where platform = ${platform} and status = 'active'`.execute(trx);
+    return true;
+  });
 }
 
 export async function accessLosses(db: Executor): Promise<AccessLoss[]> {

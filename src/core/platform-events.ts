@@ -38,6 +38,6 @@ export async function handlePlatformEvent(deps: Pick<CoreDeps, 'db' | 'content' 
     case 'access-lost':
       return (await accessLost(deps.db, e.platform, e.cause, now)) ? 'changed' : 'nothing';
     case 'access-restored':
-      return (await accessRestored(deps.db, e.platform)) ? 'changed' : 'nothing';
+      return (await accessRestored(deps.db, e.platform, now)) ? 'changed' : 'nothing';
   }
 }

@@ -19,7 +19,7 @@ export async function probeAccess(deps: Pick<CoreDeps, 'db' | 'clock'>, ports: R
       if (!(err instanceof AccessLostError)) log.debug({ err, platform: loss.platform }, 'access probe failed');
       continue;
     }
-    if (await accessRestored(deps.db, loss.platform)) {
+    if (await accessRestored(deps.db, loss.platform, deps.clock.now())) {
       restored.push(loss.platform);
       log.info({ platform: loss.platform, lostAt: loss.lostAt }, `access to ${loss.platform} is back; delivering what still makes sense`);
     }

@@ -66,16 +66,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   let reconciledSinceStart = false;
   const tickOnce = async (): Promise<TickSummary> => {
-    // Access found back first, so this tick's rounds and reminders are not held for nothing.
+    // Access found back first, so this tick's rounds and reminders are not held for nothing; members
+    // who left unannounced (events missed while the bot was down) are found after a start, then daily,
+    // before anyone is reminded.
     await probeAccess(deps, ports, log);
-    const summary = await runTick(deps, deps.clock.now());
-    if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
-    // Events missed while the bot was down are caught after a start, then once a day.
     const reconciled = await reconcileMembers(deps, ports, { force: !reconciledSinceStart });
     if (reconciled.mode === 'done') {
       reconciledSinceStart = true;
       if (reconciled.left + reconciled.returned > 0) log.info({ ...reconciled }, 'channel members reconciled');
     }
+    const summary = await runTick(deps, deps.clock.now());
+    if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
     return summary;
   };
 

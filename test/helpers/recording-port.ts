@@ -56,6 +56,16 @@ export class RecordingPort implements ChatPort {
     return this.record('reply', `${channelId}/${parentMessageId}`, message, key);
   }
 
+  /** The channel's members as the platform lists them (the daily reconciliation); null: no list. */
+  membersOf: ((channelId: string) => Set<string>) | null = null;
+
+  async channelMembers(channelId: string): Promise<{ members: Set<string>; calls: number } | null> {
+    this.attempts += 1;
+    const refused = this.refuse?.('probe', channelId);
+    if (refused) throw refused;
+    return this.membersOf ? { members: this.membersOf(channelId), calls: 1 } : null;
+  }
+
   async probe(): Promise<void> {
     this.attempts += 1;
     const refused = this.refuse?.('probe', '');

@@ -2,7 +2,12 @@ import type { Reply } from '../../src/core/chat.js';
 import { CommandError } from '../../src/core/commands.js';
 import type { Db } from '../../src/db/connect.js';
 import { truncateAll } from '../helpers/db.js';
+import { AccessLostError, ChannelUnreachableError, RecipientUnreachableError, type ChannelTrouble } from '../../src/core/chat.js';
+import { probeAccess } from '../../src/jobs/access-probe.js';
+import { reconcileMembers } from '../../src/jobs/reconcile.js';
+import { createLogger } from '../../src/log.js';
 import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.js';
+import type { Sent } from '../helpers/recording-port.js';
 
 const INCREMENTAL_ONLY = Number.POSITIVE_INFINITY;
 import { addDays, DAY, HOUR, iso, MINUTE, WEEKDAY_KEYS } from '../model/calendar.js';
@@ -120,6 +125,31 @@ export async function runHistory(
 
   const expectedReminders = new Map<number, Set<string>>();
   const erased = new Set<number>();
+
+  // The platform as it changes under the bot (feature 'platform'): what the fake port refuses, who is
+  // in the channel, and when the engine learns of it.
+  const world = { channelHolds: 0, trouble: null as ChannelTrouble | null, accessHolds: 0, accessLost: false, dmsClosed: new Set<string>(), silentGone: new Set<string>(), reconciledSinceStart: false };
+  const leftMentors = new Map<string, number>();
+  /** Learners gone now, and since when the engine knows. */
+  const leaves = new Map<string, number>();
+  /** What earlier runs of the bot delivered (each restart has a fresh port). */
+  const delivered: Sent[] = [];
+  const arm = (engine: TestEngine) => {
+    engine.port.refuse = (kind, target) => {
+      if (world.accessHolds > 0) return new AccessLostError('token_revoked');
+      if (kind === 'probe') return null;
+      if (world.trouble && kind !== 'dm') return new ChannelUnreachableError(world.trouble, `#${CHANNEL}: ${world.trouble}`);
+      if (kind === 'dm' && world.dmsClosed.has(target)) return new RecipientUnreachableError(`@${target} does not accept direct messages`);
+      return null;
+    };
+    engine.port.membersOf = () => new Set([...idOf.keys()].filter((u) => !world.silentGone.has(u) && !(model.learners.get(u) && model.isLeft(model.learners.get(u)!))));
+  };
+  arm(e);
+  const syncHold = (at: number) => {
+    const held = world.channelHolds > 0 || world.accessLost;
+    if (held && !model.held) model.holds.push({ from: at, to: null });
+    if (!held && model.held) model.holds[model.holds.length - 1]!.to = at;
+  };
   const seenFlags = new Set<number>();
   let lastTick = plan.created;
   let ticks = 0;
@@ -206,13 +236,17 @@ export async function runHistory(
     for (const [memberId, list] of byMember) if (list.length > 1) fail('flags', `${nameOf.get(memberId)} has ${list.length} unresolved flags`);
     if (finished) {
       if (unresolved.length > 0) fail('end of program', `unresolved flags after the end: ${unresolved.map((f) => nameOf.get(f.member_id)).join(', ')}`);
-    } else if (!model.paused) {
+    } else if (!model.paused && !model.held) {
       const today = model.today(now);
       for (const l of model.learners.values()) {
         const id = idOf.get(l.name)!;
         const open = byMember.get(id)?.[0];
         if (l.removedAt !== null) {
           if (open) fail('flags', `${l.name} was removed but still has flag ${open.id} unresolved`);
+          continue;
+        }
+        if (model.isLeft(l)) {
+          if (open) fail('left', `${l.name} left but still has flag ${open.id} unresolved`);
           continue;
         }
         const reasons = model.reasons(l.name, now);
@@ -257,7 +291,11 @@ export async function runHistory(
         continue;
       }
       if (ms(o.created_at)! < w.slot + 6 * DAY) fail('digests', `digest for week ${week} at ${iso(ms(o.created_at)!)}, before slot + 6 days`);
-      if (!mentorIds.includes(Number(mentorText))) fail('digests', `digest to member ${mentorText}, not a mentor`);
+      // With every mentor gone, the organizers get it (`org:<user>`).
+      const toOrganizers = mentorText?.startsWith('org:') && plan.mentors.length > 0 && plan.mentors.every((m) => leftMentors.has(m));
+      if (!mentorIds.includes(Number(mentorText)) && !toOrganizers) fail('digests', `digest to member ${mentorText}, not a mentor`);
+      const left = leftMentors.get(nameOf.get(Number(mentorText)) ?? '');
+      if (left !== undefined && ms(o.created_at)! > left) fail('left', `digest ${o.key} went to ${nameOf.get(Number(mentorText))} after they left`);
       digestKeys.set(o.key, (digestKeys.get(o.key) ?? 0) + 1);
     }
     for (const [key, n] of digestKeys) if (n > 1) fail('digests', `${key} sent ${n} times`);
@@ -268,6 +306,7 @@ export async function runHistory(
       // A week whose digest fell due only at the tick that ended the program may or may not get one.
       if (model.finishedAt !== null && dueAt > tickBeforeEnd) continue;
       for (const m of mentorIds) {
+        if (leftMentors.has(nameOf.get(m)!)) continue;
         if (!digestKeys.has(`digest:${cohort.id}:${w.week}:${m}`)) fail('digests', `no digest for week ${w.week} to ${nameOf.get(m)} (due ${iso(dueAt)})`);
       }
     }
@@ -275,6 +314,17 @@ export async function runHistory(
     // Every view tells the same truth: the round post, /cohort status, each digest (its count and its
     // picture) and the final report count the same people, as the model's one definition does.
     await checkViews();
+
+    // Nothing is sent to a person who left: no alert, digest or notice to a mentor gone, no reminder to a learner gone.
+    for (const [mentor, at] of leftMentors) {
+      const after = outbox.filter((o) => o.target_id === mentor && ms(o.created_at)! > at);
+      if (after.length > 0) fail('left', `${mentor} left at ${iso(at)} but was sent ${after.map((o) => o.key).join(', ')}`);
+    }
+    for (const o of outbox.filter((x) => x.kind === 'reminder' && /^reminder:\d+:\d+$/.test(x.key))) {
+      const who = nameOf.get(Number(o.key.split(':')[2])) ?? '';
+      const since = leaves.get(who);
+      if (since !== undefined && ms(o.created_at)! >= since) fail('left', `${who} was reminded (${o.key}) at ${iso(ms(o.created_at)!)}, gone from the channel since ${iso(since)}`);
+    }
 
     // An erased learner is named nowhere: not in a kept digest, its picture, nor the audit log.
     if (erased.size > 0) {
@@ -384,7 +434,7 @@ export async function runHistory(
       const line = text.split('\n').find((l) => l.startsWith('**Answers per week:**')) ?? '';
       const want = model.posted().map((w) => {
         const t = model.tally(w.week, model.finishedAt!);
-        return `${w.week}: ${t.answered}/${t.expected}${t.away > 0 ? ` +${t.away} away` : ''}`;
+        return `${w.week}: ${t.answered}/${t.expected}${t.away > 0 ? ` +${t.away} away` : ''}${t.left > 0 ? ` +${t.left} left` : ''}`;
       });
       if (line !== `**Answers per week:** ${want.join(' · ') || '—'}`) fail('views agree', `the final report says "${line}"; the model counts ${want.join(' · ')}`, 'final report');
     }
@@ -396,6 +446,24 @@ export async function runHistory(
   const tick = async (at: number, why = 'tick') => {
     freeze(at);
     const t0 = Date.now();
+    // As the scheduler does: a probe for lost access, the tick and its deliveries, then the members check.
+    const ports = new Map([['local' as const, e.port]]);
+    if ((await probeAccess(e.deps, ports, createLogger('silent'))).length > 0) {
+      world.accessLost = false;
+      say(at, 'bot', 'finds its access back');
+      syncHold(at);
+    }
+    const reconciled = await reconcileMembers(e.deps, ports, { force: !world.reconciledSinceStart, everyMs: DAY });
+    if (reconciled.mode === 'done') {
+      world.reconciledSinceStart = true;
+      for (const who of world.silentGone) {
+        const l = model.learners.get(who);
+        if (l && l.removedAt === null && model.finishedAt === null && model.leave(who, at)) {
+          say(at, 'bot', `the members check finds ${who} gone`);
+          leaves.set(who, at);
+        }
+      }
+    }
     await e.tick();
     tickMs += Date.now() - t0;
     ticks += 1;
@@ -423,8 +491,71 @@ export async function runHistory(
     freeze(s.at);
     switch (s.kind) {
       case 'restart':
+        delivered.push(...e.port.sent);
         e = await testEngine(db, iso(s.at), { stallFullScanMs: INCREMENTAL_ONLY });
+        arm(e);
+        world.reconciledSinceStart = false;
         say(s.at, 'bot', 'restarts (fresh core on the same database)');
+        return;
+      case 'leave': {
+        const l = model.learners.get(s.who)!;
+        if (l.removedAt !== null) return;
+        if (s.how === 'silent') {
+          world.silentGone.add(s.who);
+          say(s.at, s.who, 'leaves the channel (the bot is not told)');
+          return;
+        }
+        say(s.at, s.who, s.how === 'channel' ? 'leaves the channel' : 'has their account deactivated');
+        await e.core.platformEvent({ kind: 'member-left', platform: 'local', userId: s.who, ...(s.how === 'channel' ? { channelId: CHANNEL } : {}), reason: s.how === 'channel' ? 'left-channel' : 'deactivated' });
+        if (model.finishedAt === null && model.leave(s.who, s.at)) leaves.set(s.who, s.at);
+        return;
+      }
+      case 'rejoin': {
+        const l = model.learners.get(s.who)!;
+        if (l.removedAt !== null) return;
+        world.silentGone.delete(s.who);
+        say(s.at, s.who, 'comes back to the channel');
+        await e.core.platformEvent({ kind: 'member-joined', platform: 'local', userId: s.who, channelId: CHANNEL });
+        if (model.finishedAt === null && model.rejoin(s.who, s.at)) leaves.delete(s.who);
+        return;
+      }
+      case 'dms':
+        if (s.open) world.dmsClosed.delete(s.who);
+        else world.dmsClosed.add(s.who);
+        say(s.at, s.who, s.open ? 'accepts direct messages again' : 'closes their direct messages');
+        return;
+      case 'mentor-leave':
+        if (leftMentors.has(s.who)) return;
+        say(s.at, s.who, "(mentor) has their account deactivated");
+        await e.core.platformEvent({ kind: 'member-left', platform: 'local', userId: s.who, reason: 'deactivated' });
+        leftMentors.set(s.who, s.at);
+        return;
+      case 'hold':
+        if (s.cause === 'revoked') {
+          world.accessHolds += 1;
+          say(s.at, 'platform', "revokes the bot's token");
+          await e.core.platformEvent({ kind: 'access-lost', platform: 'local', cause: 'token_revoked' });
+          world.accessLost = true;
+        } else {
+          world.channelHolds += 1;
+          world.trouble = s.cause;
+          say(s.at, 'platform', s.cause === 'archived' ? 'the channel is archived' : 'the bot is removed from the channel');
+          await e.core.platformEvent({ kind: 'channel-unreachable', platform: 'local', channelId: CHANNEL, trouble: s.cause });
+        }
+        if (model.finishedAt === null) syncHold(s.at);
+        return;
+      case 'unhold':
+        if (s.cause === 'revoked') {
+          world.accessHolds -= 1;
+          say(s.at, 'platform', "gives the bot its access back (a probe will find it)");
+        } else {
+          world.channelHolds -= 1;
+          if (world.channelHolds > 0) return;
+          world.trouble = null;
+          say(s.at, 'platform', 'the channel works again');
+          await e.core.platformEvent({ kind: 'channel-reachable', platform: 'local', channelId: CHANNEL });
+          syncHold(s.at);
+        }
         return;
       case 'answer': {
         const l = model.learners.get(s.who)!;
@@ -562,6 +693,17 @@ export async function runHistory(
   }
   if (model.finishedAt === null) fail('end of program', `the program never ended (last recorded week ${model.lastRecorded()?.week ?? 0})`);
   await tick(t + 3 * DAY, 'tick (after the end)');
+  // Every message went out exactly once, or is listed as failed with its reason.
+  await e.deliver();
+  const rows = await db.selectFrom('outbox').select(['key', 'status', 'last_error']).execute();
+  const stuck = rows.filter((r) => r.status === 'pending');
+  if (stuck.length > 0 && world.accessHolds === 0) fail('delivery', `still pending after the end: ${stuck.map((r) => r.key).join(', ')}`);
+  const silent = rows.filter((r) => (r.status === 'dead' || r.status === 'dropped') && !r.last_error);
+  if (silent.length > 0) fail('delivery', `given up without a reason: ${silent.map((r) => r.key).join(', ')}`);
+  const times = new Map<string, number>();
+  for (const x of [...delivered, ...e.port.sent]) if (x.kind !== 'update' && x.kind !== 'probe' && x.key) times.set(x.key, (times.get(x.key) ?? 0) + 1);
+  const twice = [...times].filter(([, n]) => n > 1).map(([k]) => k);
+  if (twice.length > 0) fail('delivery', `delivered more than once: ${twice.join(', ')}`);
   if (process.env.SIM_VERBOSE === '1') console.log(`history: ${ticks} ticks, ${plan.steps.length} steps, ${Date.now() - began} ms, ticks ${tickMs} ms`);
   return { ticks, log };
 }
