@@ -6,13 +6,13 @@ import type { AdminId } from '../config.js';
 import type { NotRunReason, RoundState } from '../db/types.js';
 import { countSentence, roundTallies } from './attendance.js';
 import type { OutMessage } from './chat.js';
-import { noLearnersNotice, notRunNotice, reminderDm, roundPost } from './messages/rounds.js';
+import { noLearnersNotice, notRunNotice, roundPost } from './messages/rounds.js';
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
 import { refreshRoundPosts } from './round-post.js';
 import { accessLosses } from './platform-access.js';
-import { JOIN_GRACE_MS } from './stalls/rules.js';
-import { addHours, dueSlots, LAST_WEEK_OPEN_MS, localDate, type Slot, type SlotRule } from './schedule.js';
+import { scheduleReminders } from './reminder-schedule.js';
+import { dueSlots, LAST_WEEK_OPEN_MS, type Slot, type SlotRule } from './schedule.js';
 
 /** The latest round of each cohort, in one query. */
 export async function latestRounds(db: Executor, cohortIds: number[]): Promise<Map<number, Round>> {
@@ -63,6 +63,8 @@ export interface OpenOptions {
   admins?: readonly AdminId[];
   /** When a scheduler last ticked before this one: the start of an outage, for the late marker. */
   lastSeen?: Date | null;
+  /** REMINDER_AFTER_HOURS: each learner's reminder of a new round is scheduled as it opens. */
+  reminderAfterHours?: number;
 }
 
 /**
@@ -176,6 +178,7 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
   const tallies = await roundTallies(trx, postedIds);
   const sentences = new Map(postedIds.map((id) => [id, countSentence(tallies.get(id) ?? { answered: 0, expected: 0, away: 0 })]));
   for (const id of postedIds) await trx.updateTable('rounds').set({ post_count: sentences.get(id)! }).where('id', '=', id).execute();
+  await scheduleReminders(trx, postedIds, options.reminderAfterHours ?? 24);
   const outs: Outgoing[] = [];
   for (const r of inserted) {
     const d = byCohort.get(r.cohort_id)!;
@@ -254,82 +257,3 @@ export function learnerMilestone(program: Program, roundMilestoneId: string, com
   const ordered = [...program.milestones].sort((a, b) => a.week - b.week);
   return (ordered.find((m) => !completed.has(m.id)) ?? ordered[ordered.length - 1]!).id;
 }
-
-/**
- * Sends one reminder per round, `hours` after it was posted, to each active learner without an
- * answer who is not away, naming their next unfinished milestone. Only the latest week gets one:
- * a round already closed by the next week is past reminding. Claiming the round (`reminded_at`
- * from null) decides which scheduler sends them.
- */
-export async function sendDueReminders(db: Db, content: Content, now: Date, hours: number): Promise<number> {
-  const due = await db
-    .selectFrom('rounds')
-    .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
-    .selectAll('rounds')
-    .select(['cohorts.name as cohort_name', 'cohorts.program_id', 'cohorts.platform', 'cohorts.timezone'])
-    .where('rounds.reminded_at', 'is', null)
-    .where('rounds.state', '=', 'posted')
-    // Reminders pause with a channel that cannot be used or a platform without access.
-    .where('cohorts.unreachable_at', 'is', null)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'cohorts.platform'))))
-    .where(sql<boolean>`greatest(rounds.opens_at, rounds.created_at) <= ${addHours(now, -hours)}`)
-    .where('cohorts.status', '=', 'active')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('rounds as later').select('later.id').whereRef('later.cohort_id', '=', 'rounds.cohort_id').whereRef('later.week', '>', 'rounds.week'))),
-    )
-    .execute();
-
-  let sent = 0;
-  for (const round of due) {
-    const program = content.programs.get(round.program_id);
-    if (!program) continue;
-    sent += await db.transaction().execute(async (trx) => {
-      const claimed = await trx.updateTable('rounds').set({ reminded_at: now }).where('id', '=', round.id).where('reminded_at', 'is', null).returning('id').executeTakeFirst();
-      if (!claimed) return 0;
-      const today = localDate(now, round.timezone);
-      const missing = await trx
-        .selectFrom('members')
-        .selectAll()
-        .where('cohort_id', '=', round.cohort_id)
-        .where('role', '=', 'learner')
-        .where('removed_at', 'is', null)
-        .where('left_at', 'is', null)
-        .where((eb) => eb.or([eb('away_until', 'is', null), eb('away_until', '<=', today)]))
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('checkins').select('checkins.id').where('checkins.round_id', '=', round.id).whereRef('checkins.member_id', '=', 'members.id'))))
-        .execute();
-      if (missing.length === 0) return 0;
-      const lastAnswers = await trx
-        .selectFrom('checkins')
-        .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
-        .distinctOn('checkins.member_id')
-        .select(['checkins.member_id', 'checkins.status', 'checkins.note', 'checkins.blocker', 'rounds.week'])
-        .where('checkins.member_id', 'in', missing.map((m) => m.id))
-        .orderBy('checkins.member_id')
-        .orderBy('rounds.week', 'desc')
-        .execute();
-      const lastOf = new Map(lastAnswers.map(({ member_id, ...last }) => [member_id, last]));
-      const earlier = await trx.selectFrom('rounds').select('opens_at').where('cohort_id', '=', round.cohort_id).where('state', '=', 'posted').where('week', '<', round.week).execute();
-      // Their first round: none posted before it since they joined.
-      const firstFor = (m: { joined_at: Date | string }) => !earlier.some((r) => new Date(r.opens_at).getTime() >= new Date(m.joined_at).getTime() - JOIN_GRACE_MS);
-      const completions = await trx.selectFrom('milestone_completions').select(['member_id', 'milestone_id']).where('member_id', 'in', missing.map((m) => m.id)).execute();
-      const doneBy = new Map<number, Set<string>>();
-      for (const c of completions) doneBy.set(c.member_id, (doneBy.get(c.member_id) ?? new Set()).add(c.milestone_id));
-      const written = await enqueueMany(
-        trx,
-        missing.map((member) => ({
-          key: `reminder:${round.id}:${member.id}`,
-          kind: 'reminder' as const,
-          cohortId: round.cohort_id,
-          platform: round.platform,
-          targetKind: 'user' as const,
-          targetId: member.user_id,
-          message: reminderDm({ program, cohortName: round.cohort_name, roundId: round.id, week: round.week, milestoneId: learnerMilestone(program, round.milestone_id, doneBy.get(member.id) ?? new Set()), last: lastOf.get(member.id) ?? null, first: firstFor(member) }),
-          availableAt: now,
-        })),
-      );
-      return written.size;
-    });
-  }
-  return sent;
-}
-

@@ -5,6 +5,8 @@ export const TABLES = [
   'dashboard_sessions',
   'dashboard_links',
   'stall_queue',
+  'reminder_schedule',
+  'people',
   'platform_access',
   'leases',
   'github_cache',

@@ -376,6 +376,26 @@ export interface LeasesTable {
   expires_at: Timestamp;
 }
 
+/** A person's own time, per platform: the zone their profile gives, the one they chose, their reminder slot. */
+export interface PeopleTable {
+  platform: string;
+  user_id: string;
+  profile_tz: string | null;
+  chosen_tz: string | null;
+  /** ISO weekday of their chosen reminder slot, with `remind_time` (HH:MM in their zone). */
+  remind_weekday: number | null;
+  remind_time: string | null;
+  updated_at: Timestamp;
+}
+
+/** When a learner's reminder for a round is due, computed once; `done_at` once it was sent or settled. */
+export interface ReminderScheduleTable {
+  round_id: number;
+  member_id: number;
+  due_at: Timestamp;
+  done_at: Timestamp | null;
+}
+
 export interface Database {
   cohorts: CohortsTable;
   members: MembersTable;
@@ -403,6 +423,8 @@ export interface Database {
   dashboard_sessions: DashboardSessionsTable;
   digests: DigestsTable;
   platform_access: PlatformAccessTable;
+  people: PeopleTable;
+  reminder_schedule: ReminderScheduleTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

@@ -1,7 +1,8 @@
 import type { CoreDeps } from '../core/core.js';
 import { enqueueDueDigests } from '../core/digest.js';
 import { endFinishedPrograms } from '../core/program-end.js';
-import { openDueRounds, sendDueReminders } from '../core/rounds.js';
+import { openDueRounds } from '../core/rounds.js';
+import { sendDueReminders } from '../core/reminders.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { purgeExpiredNotes } from '../core/retention.js';
 import { reportFailures } from '../core/failures.js';
@@ -30,13 +31,13 @@ export interface TickSummary {
  */
 export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   const beat = await deps.db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
-  const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null });
+  const rounds = await openDueRounds(deps.db, deps.content, now, { admins: deps.admins, lastSeen: beat ? new Date(beat.at) : null, reminderAfterHours: deps.reminderAfterHours });
   const ended = await endFinishedPrograms(deps.db, deps.content, now, deps.renderer, deps.admins);
   // Linked work due its daily re-check is checked before the evaluation that reads its activity.
   if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);
   const stalls = await evaluateStalls(deps.db, deps.content, now, { admins: deps.admins, fullScanEveryMs: deps.stallFullScanMs });
   const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer, deps.admins);
-  const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
+  const reminders = await sendDueReminders(deps.db, deps.content, now);
   await purgeExpiredNotes(deps.db, now, deps.retentionDays);
   // Messages that could not be delivered are listed to the organizers, at most once a day per cohort.
   await reportFailures(deps.db, deps.admins, now);

@@ -12,6 +12,7 @@ import { permits, standingIn } from '../permissions.js';
 import { transact } from '../../db/transact.js';
 import { latestPostedRoundIds, refreshRoundPosts } from '../round-post.js';
 import { memberCameBack } from '../membership-changes.js';
+import { scheduleForNewLearner } from '../reminder-schedule.js';
 import { channelReachable } from '../channel-state.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
@@ -124,6 +125,7 @@ async function upsertMember(deps: CoreDeps, cohort: Cohort, user: UserRef, role:
       .returning('id')
       .executeTakeFirstOrThrow();
     await refreshRoundPosts(trx, deps.content.programs, await latestPostedRoundIds(trx, [cohort.id]), now);
+    if (role === 'learner') await scheduleForNewLearner(trx, cohort.id, row.id, deps.reminderAfterHours);
     return row.id;
   });
 }
