@@ -37,7 +37,7 @@ function evidenceFor(entries: FaqEntry[], thesaurus: string[][], question: strin
   const slots = parseQuery(index, question);
   const ranked = rankEntries(index, slots, 8);
   const top = ranked[0] ? index.entries[ranked[0].index]!.entry : null;
-  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0, specificity: 0, distinctive: 0, phrasing: 0, heldContent: 0 };
+  const zero: Evidence = { coverage: 0, questionCoverage: 0, reverse: 0, margin: 0, distinctMargin: 0, coveredMargin: 0, unknown: 0, length: 0, specificity: 0, distinctive: 0, phrasing: 0, heldContent: 0, howToElsewhere: false };
   return { x: gatherEvidence(index, slots, ranked) ?? zero, top };
 }
 

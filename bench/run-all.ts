@@ -33,6 +33,7 @@ const steps: Step[] = [
   { name: 'stall-scan', file: 'bench/stall-scan.ts', args: [] },
   { name: 'memory', file: 'bench/memory.ts', args: [] },
   { name: 'render', file: 'bench/render.ts', args: [] },
+  { name: 'dashboard', file: 'bench/dashboard.ts', args: [] },
   { name: 'faq', file: 'bench/faq.ts', args: [] },
 ];
 

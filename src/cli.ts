@@ -18,7 +18,10 @@ const USAGE = `usage: mentorbot <command>
   data export --user <platform:id> [--out FILE]
                                                everything kept about one person, as JSON
   data delete --user <platform:id> --yes       erase it, as /mydata delete does
-  audit [--cohort NAME] [--json]               organizer and mentor actions and data deletions, who and when
+  audit [--cohort NAME] [--json]               organizer and mentor actions and data deletions, who, when and where
+  outbox failed [--json] · outbox retry <id>|--all
+                                               messages that could not be delivered, with why; send them again
+  sessions revoke [--user <platform:id>]       end web dashboard sessions (everyone's, or one person's)
   report --cohort NAME --out FILE.png [--week N]
                                                render the cohort heatmap to a PNG
   slack manifest [--url URL | --socket] [--json] [--name NAME]
@@ -43,6 +46,8 @@ const commands: Record<string, () => Promise<Runner>> = {
   evidence: async () => ({ run: (await import('./cli/evidence.js')).run, usage: (await import('./cli/evidence.js')).USAGE }),
   data: async () => ({ run: (argv) => import('./cli/data.js').then((m) => m.run(argv)), usage: (await import('./cli/data.js')).USAGE }),
   audit: async () => ({ run: (argv) => import('./cli/audit.js').then((m) => m.run(argv)), usage: (await import('./cli/audit.js')).USAGE }),
+  outbox: async () => ({ run: (argv) => import('./cli/outbox.js').then((m) => m.run(argv)), usage: (await import('./cli/outbox.js')).USAGE }),
+  sessions: async () => ({ run: (argv) => import('./cli/sessions.js').then((m) => m.run(argv)), usage: (await import('./cli/sessions.js')).USAGE }),
   report: async () => ({ run: (await import('./cli/report.js')).run, usage: (await import('./cli/report.js')).USAGE }),
   slack: async () => ({ run: (await import('./cli/slack.js')).run, usage: (await import('./cli/slack.js')).USAGE }),
   discord: async () => ({ run: (await import('./cli/discord.js')).run, usage: (await import('./cli/discord.js')).USAGE }),

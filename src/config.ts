@@ -18,6 +18,8 @@ export interface Config {
   /** Days after a cohort finishes before its check-in notes and blockers are removed; null: kept. */
   retentionDays?: number | null;
   testClock: boolean;
+  /** PUBLIC_URL: the dashboard's address as people reach it; null means http://127.0.0.1:<the bound port>. */
+  publicUrl?: string | null;
   slack: { botToken: string; signingSecret: string | null; appToken: string | null; apiUrl: string | null } | null;
   discord: { token: string; applicationId: string; guildId: string | null; apiUrl: string | null } | null;
   /** Evidence checks: GitHub's REST API (GITHUB_API_URL for Enterprise or a test server) and the safe fetcher. */
@@ -89,6 +91,17 @@ const envSchema = z.object({
   ADMIN_USER_IDS: optional(adminList),
   REMINDER_AFTER_HOURS: optional(wholeNumber(1, 167, 'a whole number of hours from 1 to 167 (less than a week)')),
   RETENTION_DAYS: optional(wholeNumber(1, 36500, 'a whole number of days from 1 to 36500')),
+  PUBLIC_URL: optional(
+    url('an http(s) URL such as https://mentorbot.example.org', ['http:', 'https:']).refine(
+      (v) => {
+        // Not a URL at all is said once, by the check before this one.
+        if (!URL.canParse(v)) return true;
+        const u = new URL(v);
+        return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username && !u.password;
+      },
+      { message: 'expected the address the dashboard is reached at, without a path, query or credentials, e.g. https://mentorbot.example.org' },
+    ),
+  ),
   MENTORBOT_TEST_CLOCK: optional(z.enum(['0', '1'], { message: 'expected 1 (on) or 0 (off)' })),
   SLACK_BOT_TOKEN: optional(z.string().startsWith('xoxb-', { message: 'expected a bot token starting with xoxb-' })),
   SLACK_SIGNING_SECRET: optional(z.string().regex(/^[0-9a-f]{16,}$/i, { message: 'expected the hex signing secret from the Slack app\'s Basic Information page' })),
@@ -144,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reminderAfterHours: e.REMINDER_AFTER_HOURS ?? 24,
     retentionDays: e.RETENTION_DAYS ?? null,
     testClock: e.MENTORBOT_TEST_CLOCK === '1',
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
     slack: e.SLACK_BOT_TOKEN
       ? {
           botToken: e.SLACK_BOT_TOKEN,

@@ -23,9 +23,13 @@ import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { createLazyPngRenderer } from './render/lazy.js';
 import { LocalChat } from './platforms/local/port.js';
+import { knownMembers } from './platforms/local/known-members.js';
 import { buttonsFile } from './platforms/local/saved-buttons.js';
 import { clockFile, restoreClock } from './platforms/local/saved-clock.js';
-import { Terminal } from './platforms/local/terminal.js';
+import { DEFAULT_USER, Terminal } from './platforms/local/terminal.js';
+import { issueLink } from './core/dashboard/signin.js';
+import { signinUrl } from './core/handlers/dashboard.js';
+import { buildDashboard, type Dashboard } from './web/app.js';
 
 export interface PlatformRuntime {
   port: ChatPort;
@@ -45,6 +49,8 @@ export interface Bot {
   port: number;
   platforms: Map<Platform, PlatformRuntime>;
   local: LocalChat | null;
+  /** Where people reach the dashboard (PUBLIC_URL, or the loopback address and bound port). */
+  publicUrl: string;
   stop(): Promise<void>;
 }
 
@@ -121,6 +127,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const clock = options.clock ?? new Clock();
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const evidence = createEvidencePorts(config.evidence, handle.db, () => clock.now(), log);
+  // PUBLIC_URL, or this machine's loopback on the port actually bound (PORT=0 picks one).
+  let publicUrl: string | null = config.publicUrl ?? null;
   const deps: CoreDeps = {
     db: handle.db,
     content,
@@ -131,6 +139,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     evidence,
     retentionDays: config.retentionDays,
     renderer: createLazyPngRenderer(),
+    publicUrl: () => publicUrl,
   };
   const core = createCore(deps);
   const metrics = new Metrics(handle.db);
@@ -146,6 +155,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const ports = new Map<Platform, ChatPort>();
   if (platforms.size === 0) {
     local = new LocalChat(options.print ?? ((text) => process.stdout.write(`${text}\n`)), config.dataDir, buttonsFile(config.dataDir));
+    local.knownIn = knownMembers(handle.db);
     ports.set('local', local);
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);
@@ -154,10 +164,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   http.mount('GET', '/metrics', metrics.route());
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()]))));
   if (config.testClock) http.mount('POST', '/_test/clock', testClockRoute(clock, scheduler));
+  let dashboard: Dashboard | null = null;
   let port: number;
   try {
     port = await http.listen(config.port, config.host);
+    publicUrl ??= `http://127.0.0.1:${port}`;
+    dashboard = await buildDashboard({ core, log, publicUrl });
+    http.mountFallback(dashboard);
   } catch (err) {
+    await http.close();
     await scheduler.stop();
     if (!options.handle) await handle.close();
     throw listenProblem(err, config);
@@ -171,10 +186,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       await scheduler.stop();
       for (const runtime of platforms.values()) await runtime.stop();
       await http.close();
+      await dashboard?.close();
       if (!options.handle) await handle.close();
       log.info('stopped');
     })());
-  return { config, log, handle, core, clock, scheduler, http, port, platforms, local, stop };
+  return { config, log, handle, core, clock, scheduler, http, port, platforms, local, publicUrl: publicUrl!, stop };
 }
 
 /** A taken PORT is told at once, not after the slow part of a start (content, database). */
@@ -266,6 +282,7 @@ export async function runStart(argv: string[]): Promise<number> {
   }
   const bot = await startBot(config, { log, clock });
   banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
+  if (terminalMode) banner.push(await organizerLink(bot));
   const shutdown = (signal: string) => {
     bot.log.info({ signal }, 'shutting down');
     void bot.stop().then(() => process.exit(0));
@@ -290,6 +307,14 @@ export async function runStart(argv: string[]): Promise<number> {
     });
   }
   return -1;
+}
+
+/** The terminal's organizer gets a sign-in link at start, so the dashboard is one click away. */
+export async function organizerLink(bot: Bot): Promise<string> {
+  const organizer = { platform: 'local' as const, userId: DEFAULT_USER, displayName: DEFAULT_USER, isAdmin: true };
+  const issued = await issueLink(bot.handle.db, organizer, bot.clock.now());
+  if ('tooMany' in issued) return 'The web dashboard: type /dashboard for a sign-in link.';
+  return `The web dashboard, signed in as ${DEFAULT_USER} (the link works once, for 10 minutes; /dashboard gives a new one to whoever you are):\n  ${signinUrl(bot.publicUrl, issued.token)}`;
 }
 
 export async function runMigrate(argv: string[]): Promise<number> {

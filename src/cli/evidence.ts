@@ -80,7 +80,7 @@ export async function run(argv: string[], io: Io = process, ports?: EvidencePort
       outcome = await runChecks(ports ?? defaultPorts(), checks, link, new Date());
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
-      const why = err.why === 'rate-limit' ? `GitHub's rate limit is spent${err.at ? ` until ${err.at.toISOString()}` : ''}` : `could not reach the service (${err.message})`;
+      const why = err.why === 'rate-limit' ? `GitHub's rate limit is spent${err.at ? ` until ${err.at.toISOString()}` : ''}` : err.message;
       if (values.json) io.stdout.write(`${JSON.stringify({ milestone: milestone.id, url: link.url, checks: [], verified: false, error: why })}\n`);
       io.stderr.write(`mentorbot evidence: not checked: ${why}; try again later.\n`);
       return 1;

@@ -34,6 +34,8 @@ export interface AbsenceFacts {
   startsOn: string;
   /** The first day back. */
   endsOn: string;
+  /** break: announced with `/away`; left: gone from the channel or the platform. */
+  kind: 'break' | 'left';
 }
 
 export interface AnswerFacts {
@@ -51,7 +53,7 @@ export interface LearnerFacts {
   answers: Map<number, AnswerFacts>;
 }
 
-export type AttendanceState = CheckinStatus | 'open' | 'missed' | 'away' | 'not-member' | 'not-run';
+export type AttendanceState = CheckinStatus | 'open' | 'missed' | 'away' | 'left' | 'not-member' | 'not-run';
 
 export interface Tally {
   answered: number;
@@ -59,6 +61,8 @@ export interface Tally {
   expected: number;
   /** Counted out for a break, without an answer. */
   away: number;
+  /** Counted out because they had left the channel (or the platform), without an answer. */
+  left?: number;
 }
 
 export function isClosed(round: Pick<RoundFacts, 'closesAt'>, now: Date): boolean {
@@ -69,14 +73,17 @@ export function joinedBy(learner: Pick<LearnerFacts, 'joinedAt'>, round: Pick<Ro
   return round.opensAt.getTime() >= learner.joinedAt.getTime() - JOIN_GRACE_MS;
 }
 
-export function awayDuring(learner: Pick<LearnerFacts, 'breaks'>, round: Pick<RoundFacts, 'localDate' | 'until'>): boolean {
-  return learner.breaks.some((b) => b.startsOn < round.until && b.endsOn > round.localDate && b.startsOn < b.endsOn);
+/** Why a learner without an answer is counted out of a round: gone from the channel, or on a break. */
+export function absentFrom(learner: Pick<LearnerFacts, 'breaks'>, round: Pick<RoundFacts, 'localDate' | 'until'>): 'left' | 'away' | null {
+  const over = learner.breaks.filter((b) => b.startsOn < round.until && b.endsOn > round.localDate && b.startsOn < b.endsOn);
+  if (over.length === 0) return null;
+  return over.some((b) => b.kind === 'left') ? 'left' : 'away';
 }
 
 /** The first day back from the break that keeps a learner away from a round, if one does. */
 export function backOn(learner: Pick<LearnerFacts, 'breaks'>, round: Pick<RoundFacts, 'localDate' | 'until'>): string | undefined {
   return learner.breaks
-    .filter((b) => b.startsOn < round.until && b.endsOn > round.localDate && b.startsOn < b.endsOn)
+    .filter((b) => b.kind === 'break' && b.startsOn < round.until && b.endsOn > round.localDate && b.startsOn < b.endsOn)
     .map((b) => b.endsOn)
     .sort()
     .at(-1);
@@ -88,15 +95,17 @@ export function attendanceOf(learner: LearnerFacts, round: RoundFacts, now: Date
   const answer = learner.answers.get(round.week);
   if (answer) return answer.status;
   if (!joinedBy(learner, round)) return 'not-member';
-  if (awayDuring(learner, round)) return 'away';
+  const absent = absentFrom(learner, round);
+  if (absent) return absent;
   return isClosed(round, now) ? 'missed' : 'open';
 }
 
 export function tallyOf(learners: readonly LearnerFacts[], round: RoundFacts, now: Date): Tally {
-  const t: Tally = { answered: 0, expected: 0, away: 0 };
+  const t: Tally = { answered: 0, expected: 0, away: 0, left: 0 };
   for (const l of learners) {
     const state = attendanceOf(l, round, now);
     if (state === 'away') t.away += 1;
+    else if (state === 'left') t.left! += 1;
     else if (state === 'open' || state === 'missed') t.expected += 1;
     else if (state !== 'not-member' && state !== 'not-run') {
       t.answered += 1;
@@ -106,10 +115,10 @@ export function tallyOf(learners: readonly LearnerFacts[], round: RoundFacts, no
   return t;
 }
 
-/** The one sentence every view uses: "3 of 4 checked in (1 more is away)". */
+/** The one sentence every view uses: "3 of 4 checked in (1 more is away; 1 has left)". */
 export function countSentence(t: Tally): string {
-  const away = t.away > 0 ? ` (${t.away} more ${t.away === 1 ? 'is' : 'are'} away)` : '';
-  return `${t.answered} of ${t.expected} checked in${away}`;
+  const out = [t.away > 0 ? `${t.away} more ${t.away === 1 ? 'is' : 'are'} away` : null, (t.left ?? 0) > 0 ? `${t.left} ${t.left === 1 ? 'has' : 'have'} left` : null].filter(Boolean);
+  return `${t.answered} of ${t.expected} checked in${out.length > 0 ? ` (${out.join('; ')})` : ''}`;
 }
 
 export interface Attendance {
@@ -136,7 +145,7 @@ export async function loadAttendance(db: Executor, cohortId: number, programWeek
     db
       .selectFrom('away_periods')
       .innerJoin('members', 'members.id', 'away_periods.member_id')
-      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
+      .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on', 'away_periods.kind'])
       .where('members.cohort_id', '=', cohortId)
       .execute(),
     db
@@ -151,7 +160,7 @@ export async function loadAttendance(db: Executor, cohortId: number, programWeek
   const rounds = roundFacts(roundRows, programWeeks).filter((r) => throughWeek === undefined || r.week <= throughWeek);
   const learners = members.map((m): LearnerFacts => ({ id: m.id, name: m.display_name, joinedAt: new Date(m.joined_at), breaks: [], answers: new Map() }));
   const byId = new Map(learners.map((l) => [l.id, l]));
-  for (const b of breaks) byId.get(b.member_id)?.breaks.push({ startsOn: b.starts_on, endsOn: b.ends_on });
+  for (const b of breaks) byId.get(b.member_id)?.breaks.push({ startsOn: b.starts_on, endsOn: b.ends_on, kind: b.kind });
   for (const a of answers) byId.get(a.member_id)?.answers.set(a.week, { status: a.status, late: a.late, confidence: a.confidence, blocker: a.blocker });
   return { rounds, learners };
 }
@@ -176,7 +185,7 @@ export function roundFacts(
  */
 export async function roundTallies(db: Executor, roundIds: readonly number[]): Promise<Map<number, Tally>> {
   if (roundIds.length === 0) return new Map();
-  const rows = await sql<{ round_id: number; answered: number; expected: number; away: number }>`
+  const rows = await sql<{ round_id: number; answered: number; expected: number; away: number; left: number }>`
     with r as (
       select r0.id, r0.cohort_id, r0.opens_at, r0.local_date,
         coalesce(
@@ -189,20 +198,20 @@ export async function roundTallies(db: Executor, roundIds: readonly number[]): P
     l as (
       select r.id as round_id, c.id is not null as answered,
         m.joined_at - ${sql.lit(`${JOIN_GRACE_MS / 1000} seconds`)}::interval <= r.opens_at as member,
-        exists (
-          select 1 from away_periods p
+        (select max(case when p.kind = 'left' then 2 else 1 end) from away_periods p
           where p.member_id = m.id and p.starts_on < r.until and p.ends_on > r.local_date and p.starts_on < p.ends_on
-        ) as away
+        ) as absent
       from r
       join members m on m.cohort_id = r.cohort_id and m.role = 'learner' and m.removed_at is null
       left join checkins c on c.round_id = r.id and c.member_id = m.id
     )
     select r.id as round_id,
       count(l.round_id) filter (where l.answered)::int as answered,
-      count(l.round_id) filter (where l.answered or (l.member and not l.away))::int as expected,
-      count(l.round_id) filter (where not l.answered and l.member and l.away)::int as away
+      count(l.round_id) filter (where l.answered or (l.member and l.absent is null))::int as expected,
+      count(l.round_id) filter (where not l.answered and l.member and l.absent = 1)::int as away,
+      count(l.round_id) filter (where not l.answered and l.member and l.absent = 2)::int as left
     from r left join l on l.round_id = r.id
     group by r.id
   `.execute(db);
-  return new Map(rows.rows.map((t) => [t.round_id, { answered: t.answered, expected: t.expected, away: t.away }]));
+  return new Map(rows.rows.map((t) => [t.round_id, { answered: t.answered, expected: t.expected, away: t.away, left: t.left }]));
 }

@@ -20,6 +20,7 @@ export const ACTION_IDS = [
   'faq.answer', // value: `${logId}` — a mentor opens the form to answer a learner's question
   'mydata.download', // value: the clicker's own user id — their data as files, by DM
   'mydata.delete', // value: the clicker's own user id — the confirmed erasure of their data
+  'cohort.join', // value: `${cohortId}` — the hint sent to someone who joined a cohort's channel
 ] as const;
 
 export type ActionId = (typeof ACTION_IDS)[number];
@@ -95,6 +96,8 @@ export interface Place {
   channelId: string;
   /** The message a button sits on, when it was clicked on one. */
   messageId?: string;
+  /** Set when the gesture came from the web dashboard rather than a chat; said in the audit record. */
+  via?: 'dashboard';
 }
 
 export interface FormValues {
@@ -132,12 +135,53 @@ export interface ChatPort {
    * that an earlier attempt posted before it died, so it is not posted twice.
    */
   findSent?(targetKind: 'channel' | 'user', targetId: string, key: string): Promise<SentRef | null>;
+  /** Posts a reply in the thread of a message (a learner mentioned under the round post when their DMs are closed). */
+  postReply?(channelId: string, parentMessageId: string, message: OutMessage, key: string): Promise<SentRef>;
+  /** Asks the platform whether the bot's access works; throws AccessLostError when it does not. */
+  probe?(): Promise<void>;
+  /**
+   * Everyone who can see the channel, read page by page within the platform's rate limits (the
+   * daily reconciliation). Null when the channel is gone or unreadable; the port counts its calls.
+   */
+  channelMembers?(channelId: string): Promise<{ members: Set<string>; calls: number } | null>;
   /**
    * For platforms that send files apart from the message (Slack): after `findSent` found the message
    * an earlier attempt posted, sends those of `files` that did not get there.
    */
   completeFiles?(sent: SentRef, files: readonly OutFile[], key: string): Promise<void>;
 }
+
+/**
+ * Thrown by a port when the bot's own access is gone (a revoked token, the app uninstalled): nothing
+ * can be sent on that platform until it returns, so the worker holds every message instead of failing it.
+ */
+export class AccessLostError extends Error {
+  constructor(readonly why: string) {
+    super(`access lost: ${why}`);
+    this.name = 'AccessLostError';
+  }
+}
+
+/** Thrown when a channel cannot be posted to (archived, deleted, the bot removed or without permission). */
+export class ChannelUnreachableError extends Error {
+  constructor(
+    readonly reason: ChannelTrouble,
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'ChannelUnreachableError';
+  }
+}
+
+/** Thrown when a person cannot be sent a DM (DMs closed, the account gone). */
+export class RecipientUnreachableError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'RecipientUnreachableError';
+  }
+}
+
+export type ChannelTrouble = 'archived' | 'deleted' | 'bot-removed' | 'no-permission';
 
 /** Thrown by a port when the platform asks us to slow down; the worker retries after `retryAfterMs`. */
 export class RateLimitedError extends Error {

@@ -29,17 +29,18 @@ export type Command =
   | { name: 'cohort.resume' }
   | { name: 'cohort.skip'; date: string }
   | { name: 'cohort.unskip'; date: string }
-  | { name: 'cohort.edit'; day?: string; time?: string; tz?: string }
+  | { name: 'cohort.edit'; day?: string; time?: string; tz?: string; channel?: ChannelRef; cohort?: string }
   | { name: 'cohort.schedule' }
   | { name: 'cohort.report' }
   | { name: 'stalled' }
   | { name: 'mydata' }
-  | { name: 'mydata.delete' };
+  | { name: 'mydata.delete' }
+  | { name: 'dashboard' };
 
 export type CommandName = Command['name'];
 
 /** The top-level slash commands, as registered on each platform. */
-export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata'] as const;
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata', 'dashboard'] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
 
 export const USAGE: Record<SlashCommand, string> = {
@@ -53,11 +54,12 @@ export const USAGE: Record<SlashCommand, string> = {
     '`/cohort join` · `/cohort status` · `/cohort schedule`',
     '`/cohort add @user` · `/cohort mentor @user` · `/cohort remove @user`',
     '`/cohort pause` · `/cohort resume` · `/cohort skip <YYYY-MM-DD>` · `/cohort unskip <YYYY-MM-DD>`',
-    '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]`',
+    '`/cohort edit [day:<mon..sun>] [time:<HH:MM>] [tz:<Area/City>]` · `/cohort edit channel:#new [cohort:<name>]` moves the cohort',
     '`/cohort report`: the cohort heatmap and figures, sent to you privately (mentors)',
   ].join('\n'),
   stalled: '`/stalled` lists the open stall flags in your cohorts',
   mydata: '`/mydata` shows what I keep about you, with a Download button · `/mydata delete` erases it (after you confirm)',
+  dashboard: '`/dashboard` sends you a private one-time link that signs you in to the web dashboard',
 };
 
 export class CommandError extends Error {
@@ -85,6 +87,23 @@ export function parseUserRef(token: string): UserRef | null {
   return null;
 }
 
+export interface ChannelRef {
+  id: string;
+  name?: string;
+}
+
+/** Reads a channel in any platform's escaping: Slack `<#C123|name>`, Discord `<#123>`, or the terminal's `#name`. */
+export function parseChannelRef(token: string): ChannelRef | null {
+  const t = token.trim();
+  const slack = /^<#([A-Z0-9]+)(?:\|([^>]*))?>$/i.exec(t);
+  if (slack) return slack[2] ? { id: slack[1]!, name: slack[2] } : { id: slack[1]! };
+  const discord = /^<#(\d+)>$/.exec(t);
+  if (discord) return { id: discord[1]! };
+  const plain = /^#([\w.-]+)$/.exec(t);
+  if (plain) return { id: plain[1]!.toLowerCase(), name: plain[1]!.toLowerCase() };
+  return null;
+}
+
 /**
  * Splits `key:value` pairs and words, honouring "double" or 'single' quotes (also curly ones);
  * inside straight quotes a backslash escapes the quote (`name:"He said \\"hi\\""`).
@@ -102,7 +121,7 @@ export function tokenize(text: string): string[] {
 }
 
 const CREATE_KEYS = ['name', 'program', 'start', 'day', 'time', 'tz'] as const;
-const EDIT_KEYS = ['day', 'time', 'tz'] as const;
+const EDIT_KEYS = ['day', 'time', 'tz', 'channel', 'cohort'] as const;
 
 function keyValues<K extends string>(rest: string, keys: readonly K[], usage: string): Partial<Record<K, string>> {
   const values: Partial<Record<K, string>> = {};
@@ -120,9 +139,12 @@ function keyValues<K extends string>(rest: string, keys: readonly K[], usage: st
 
 function parseEdit(rest: string): Command {
   const usage = USAGE.cohort.split('\n').find((l) => l.includes('/cohort edit'))!;
-  const values = keyValues(rest, EDIT_KEYS, usage);
-  if (Object.keys(values).length === 0) throw new CommandError('Say what to change: day, time or tz.', usage);
-  return { name: 'cohort.edit', ...values };
+  const { channel, ...values } = keyValues(rest, EDIT_KEYS, usage);
+  if (Object.keys(values).length === 0 && channel === undefined) throw new CommandError('Say what to change: day, time, tz or channel.', usage);
+  if (channel === undefined) return { name: 'cohort.edit', ...values };
+  const ref = parseChannelRef(channel);
+  if (!ref) throw new CommandError(`"${channel}" is not a channel; mention it, e.g. channel:#spring-cohort.`, usage);
+  return { name: 'cohort.edit', ...values, channel: ref };
 }
 
 function parseCreate(rest: string): Command {
@@ -201,6 +223,9 @@ export function parseCommand(command: string, text: string): Command {
     case 'stalled':
       if (body) throw new CommandError('`/stalled` takes no options.', USAGE.stalled);
       return { name: 'stalled' };
+    case 'dashboard':
+      if (body) throw new CommandError('`/dashboard` takes no options.', USAGE.dashboard);
+      return { name: 'dashboard' };
     case 'mydata':
       if (!body) return { name: 'mydata' };
       if (body.toLowerCase() === 'delete') return { name: 'mydata.delete' };

@@ -6,6 +6,7 @@ import type { ActionId, Actor, FormId, FormValues, OutMessage, Place, Reply } fr
 import type { Command } from './commands.js';
 import type { EvidencePorts } from './evidence/ports.js';
 import type { IndexedFaqEngine } from './faq/types.js';
+import type { PlatformEvent, PlatformEventResult } from './platform-events.js';
 import type { HeatmapRenderer } from './report/heatmap.js';
 
 export interface CoreDeps {
@@ -23,6 +24,8 @@ export interface CoreDeps {
   gesturesAtOnce?: number;
   /** The stall safety-net full scan's period (a day when unset); between scans only what changed is looked at. */
   stallFullScanMs?: number;
+  /** The dashboard's address as people reach it (PUBLIC_URL); null or absent when no dashboard is served. */
+  publicUrl?: () => string | null;
   /** GitHub and the safe fetcher, for evidence checks; without them links are kept and checked once they are given. */
   evidence?: EvidencePorts;
 }
@@ -37,4 +40,6 @@ export interface Core {
   mention(actor: Actor, place: Place, text: string): Promise<Reply>;
   /** The personal overview (Slack App Home): own progress; mentors also see their cohorts' open flags. */
   home(actor: Actor): Promise<OutMessage>;
+  /** Something changed on the platform: a member left or came back, a channel or the bot's access went or returned. */
+  platformEvent(event: PlatformEvent): Promise<PlatformEventResult>;
 }

@@ -7,14 +7,16 @@ import { acknowledgeFlag, resolveFlag } from './stalls/actions.js';
 import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
+import { dashboardLink } from './handlers/dashboard.js';
 import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { sendCohortReport } from './handlers/cohort-report.js';
-import { addMember, createCohort, editSchedule, joinCohort, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
+import { addMember, createCohort, editSchedule, joinCohort, joinCohortById, mention, removeMember, setPaused, showSchedule, skipDate, unskipDate } from './handlers/cohort-admin.js';
 import { ask, feedback, openAnswerForm, pingMentor, questionFromMention, showEntry, submitMentorAnswer } from './handlers/faq-flow.js';
 import { askDelete, deleteMyData, downloadMyData, showMyData } from './handlers/mydata.js';
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
+import { handlePlatformEvent } from './platform-events.js';
 import { isConnectionError } from '../db/errors.js';
 import { UncertainCommitError } from '../db/transact.js';
 
@@ -79,6 +81,8 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return showSchedule(deps, actor, place);
     case 'mydata':
       return showMyData(deps, actor);
+    case 'dashboard':
+      return dashboardLink(deps, actor);
     case 'mydata.delete':
       return askDelete(deps, actor);
     case 'cohort.report':
@@ -127,7 +131,7 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       const act = action === 'flag.ack' ? acknowledgeFlag : resolveFlag;
       // The clicked alert is updated by the reply itself; the outbox edits only the other copies.
       const clicked = origin === 'list' ? undefined : place.messageId;
-      const reply = await act(deps.db, Number(flagId), actor, now, { admins: deps.admins, clickedMessageId: clicked });
+      const reply = await act(deps.db, Number(flagId), actor, now, { admins: deps.admins, clickedMessageId: clicked, via: place.via ?? 'chat' });
       if (origin !== 'list' || reply.kind !== 'update') return reply;
       // Clicked in the /stalled list: the list stays, brought up to date, rather than becoming one alert.
       const list = await stalledView(deps.db, actor, now, { admins: deps.admins });
@@ -147,6 +151,8 @@ async function runAction(deps: CoreDeps, actor: Actor, place: Place, action: Act
       return downloadMyData(deps, actor, place, value);
     case 'mydata.delete':
       return deleteMyData(deps, actor, value);
+    case 'cohort.join':
+      return joinCohortById(deps, actor, value);
   }
 }
 
@@ -191,5 +197,6 @@ export function createCore(deps: CoreDeps): Core {
         return ask(deps, actor, place, question, 'mention', false);
       }),
     home: (actor) => turn(() => home(deps, actor)),
+    platformEvent: (event) => turn(() => handlePlatformEvent(deps, event)),
   };
 }

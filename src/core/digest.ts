@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { attendanceOf, backOn, isClosed, loadAttendance } from './attendance.js';
 import { closingOf } from './calendar.js';
-import { activeMembers, cohortCompletions } from './members.js';
+import type { AdminId } from '../config.js';
+import { activeMembers, cohortCompletions, mentorLeftCohort } from './members.js';
+import { organizersOf } from './organizers.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
@@ -101,7 +103,7 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
  * DMs, so every week's digest goes out once even when the tick at its time never ran (an outage).
  * Returns how many DMs were queued.
  */
-export async function enqueueDueDigests(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer): Promise<number> {
+export async function enqueueDueDigests(db: Db, content: Content, now: Date, renderer?: HeatmapRenderer, admins: readonly AdminId[] = []): Promise<number> {
   const due = await db
     .selectFrom('rounds')
     .innerJoin('cohorts', 'cohorts.id', 'rounds.cohort_id')
@@ -126,7 +128,12 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
     queued += await db.transaction().execute(async (trx) => {
       const claimed = await trx.updateTable('rounds').set({ digest_at: now }).where('id', '=', d.id).where('digest_at', 'is', null).returning('id').executeTakeFirst();
       if (!claimed) return 0;
-      const mentors = await activeMembers(trx, d.cohort_id, 'mentor');
+      const cohortRow = await trx.selectFrom('cohorts').select(['platform', 'created_by']).where('id', '=', d.cohort_id).executeTakeFirstOrThrow();
+      // With every mentor gone, the organizers get the digest; a cohort that never had one gets none.
+      const mentors = (await activeMembers(trx, d.cohort_id, 'mentor')).map((m) => ({ id: String(m.id), userId: m.user_id }));
+      if (mentors.length === 0 && (await mentorLeftCohort(trx, d.cohort_id))) {
+        mentors.push(...organizersOf(cohortRow, admins).map((userId) => ({ id: `org:${userId}`, userId })));
+      }
       if (mentors.length === 0) return 0;
       const data = await digestData(trx, content, d.cohort_id, d.week, now);
       if (!data) return 0;
@@ -142,8 +149,9 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
         key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
         kind: 'digest',
         platform: d.platform,
+        cohortId: d.cohort_id,
         targetKind: 'user',
-        targetId: m.user_id,
+        targetId: m.userId,
         message,
         availableAt: now,
         files,

@@ -74,17 +74,19 @@ export async function membershipRows(db: Executor, user: UserKey) {
     .execute();
 }
 
-export async function collectLearnerData(db: Executor, user: UserKey, now: Date): Promise<LearnerData> {
-  const members = await membershipRows(db, user);
-  const ids = members.map((m) => m.id);
-  const cohortOf = new Map(members.map((m) => [m.id, m.cohort]));
+/**
+ * What is kept about some memberships: check-ins (each with every version), completed milestones,
+ * breaks, linked work and stall flags. `/mydata` and the dashboard's learner page read it alike.
+ */
+export async function recordsOf(db: Executor, ids: readonly number[]) {
   const none = [-1];
-  const [checkins, versions, milestones, breaks, links, flags, questions] = await Promise.all([
+  const which = ids.length ? [...ids] : none;
+  const [checkins, versions, milestones, breaks, links, flags] = await Promise.all([
     db
       .selectFrom('checkins')
       .innerJoin('rounds', 'rounds.id', 'checkins.round_id')
       .select(['checkins.id', 'checkins.member_id', 'rounds.week', 'rounds.milestone_id', 'checkins.status', 'checkins.confidence', 'checkins.blocker', 'checkins.note', 'checkins.late', 'checkins.created_at', 'checkins.updated_at'])
-      .where('checkins.member_id', 'in', ids.length ? ids : none)
+      .where('checkins.member_id', 'in', which)
       .orderBy('checkins.member_id')
       .orderBy('rounds.week')
       .execute(),
@@ -92,13 +94,29 @@ export async function collectLearnerData(db: Executor, user: UserKey, now: Date)
       .selectFrom('checkin_history as h')
       .innerJoin('checkins', 'checkins.id', 'h.checkin_id')
       .select(['h.checkin_id', 'h.status', 'h.confidence', 'h.blocker', 'h.note', 'h.milestones', 'h.late', 'h.source', 'h.recorded_at'])
-      .where('checkins.member_id', 'in', ids.length ? ids : none)
+      .where('checkins.member_id', 'in', which)
       .orderBy('h.id')
       .execute(),
-    db.selectFrom('milestone_completions').selectAll().where('member_id', 'in', ids.length ? ids : none).orderBy('completed_at').execute(),
-    db.selectFrom('away_periods').selectAll().where('member_id', 'in', ids.length ? ids : none).orderBy('starts_on').execute(),
-    db.selectFrom('evidence_links').select(['member_id', 'milestone_id', 'url', 'state', 'checked_at', 'created_at']).where('member_id', 'in', ids.length ? ids : none).orderBy('id').execute(),
-    db.selectFrom('stall_flags').selectAll().where('member_id', 'in', ids.length ? ids : none).orderBy('opened_at').orderBy('id').execute(),
+    db.selectFrom('milestone_completions').selectAll().where('member_id', 'in', which).orderBy('completed_at').execute(),
+    db.selectFrom('away_periods').selectAll().where('member_id', 'in', which).orderBy('starts_on').execute(),
+    db.selectFrom('evidence_links').select(['member_id', 'milestone_id', 'url', 'state', 'results', 'checked_at', 'verified_at', 'created_at']).where('member_id', 'in', which).orderBy('id').execute(),
+    db.selectFrom('stall_flags').selectAll().where('member_id', 'in', which).orderBy('opened_at').orderBy('id').execute(),
+  ]);
+  const versionsOf = new Map<number, CheckinVersion[]>();
+  for (const v of versions) {
+    const list = versionsOf.get(v.checkin_id) ?? [];
+    list.push({ recorded_at: iso(v.recorded_at)!, status: v.status, confidence: v.confidence, blocker: v.blocker, note: v.note, milestones: v.milestones, late: v.late, source: v.source });
+    versionsOf.set(v.checkin_id, list);
+  }
+  return { checkins, versionsOf, milestones, breaks, links, flags };
+}
+
+export async function collectLearnerData(db: Executor, user: UserKey, now: Date): Promise<LearnerData> {
+  const members = await membershipRows(db, user);
+  const ids = members.map((m) => m.id);
+  const cohortOf = new Map(members.map((m) => [m.id, m.cohort]));
+  const [{ checkins, versionsOf, milestones, breaks, links, flags }, questions] = await Promise.all([
+    recordsOf(db, ids),
     db
       .selectFrom('faq_questions')
       .select(['question', 'asked_at', 'via', 'answered', 'matched_id', 'feedback'])
@@ -108,12 +126,6 @@ export async function collectLearnerData(db: Executor, user: UserKey, now: Date)
       .orderBy('id')
       .execute(),
   ]);
-  const versionsOf = new Map<number, CheckinVersion[]>();
-  for (const v of versions) {
-    const list = versionsOf.get(v.checkin_id) ?? [];
-    list.push({ recorded_at: iso(v.recorded_at)!, status: v.status, confidence: v.confidence, blocker: v.blocker, note: v.note, milestones: v.milestones, late: v.late, source: v.source });
-    versionsOf.set(v.checkin_id, list);
-  }
   return {
     user: `${user.platform}:${user.userId}`,
     exported_at: now.toISOString(),

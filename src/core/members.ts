@@ -40,8 +40,9 @@ export async function activeMember(db: Executor, cohortId: number, userId: strin
     .executeTakeFirst();
 }
 
+/** Members in the cohort and still there (not removed, not gone from the channel or the platform). */
 export async function activeMembers(db: Executor, cohortId: number, role?: 'learner' | 'mentor'): Promise<Member[]> {
-  let q = db.selectFrom('members').selectAll().where('cohort_id', '=', cohortId).where('removed_at', 'is', null);
+  let q = db.selectFrom('members').selectAll().where('cohort_id', '=', cohortId).where('removed_at', 'is', null).where('left_at', 'is', null);
   if (role) q = q.where('role', '=', role);
   return q.orderBy('display_name').orderBy('id').execute();
 }
@@ -65,4 +66,10 @@ export async function cohortBreaks(db: Executor, cohortId: number): Promise<Arra
     .select(['away_periods.member_id', 'away_periods.starts_on', 'away_periods.ends_on'])
     .where('members.cohort_id', '=', cohortId)
     .execute();
+}
+
+/** Whether a mentor of the cohort left (as opposed to it never having one): their digests then go to the organizers. */
+export async function mentorLeftCohort(db: Executor, cohortId: number): Promise<boolean> {
+  const row = await db.selectFrom('members').select('id').where('cohort_id', '=', cohortId).where('role', '=', 'mentor').where('removed_at', 'is', null).where('left_at', 'is not', null).limit(1).executeTakeFirst();
+  return row !== undefined;
 }

@@ -7,13 +7,15 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 export interface Outgoing {
   /** Unique idempotency key: the same key is never sent twice, whoever writes it and however often. */
   key: string;
-  kind: 'round' | 'round-update' | 'reminder' | 'alert' | 'alert-update' | 'digest' | 'notice' | 'summary' | 'report' | 'evidence' | 'mydata' | 'digest-update';
+  kind: 'round' | 'round-update' | 'reminder' | 'alert' | 'alert-update' | 'digest' | 'notice' | 'summary' | 'report' | 'evidence' | 'mydata' | 'digest-update' | 'failures';
   platform: Platform;
   /** channel: post in a channel; user: a DM; message: edit the message `targetId` = `${channelId}/${messageId}`. */
   targetKind: OutboxTargetKind;
   targetId: string;
   message: OutMessage;
   availableAt: Date;
+  /** The cohort the message is about: what a channel's trouble holds back, whom a failure is reported to. */
+  cohortId?: number;
 }
 
 function row(out: Outgoing) {
@@ -26,6 +28,7 @@ function row(out: Outgoing) {
     payload: JSON.stringify(out.message),
     available_at: out.availableAt,
     created_at: out.availableAt,
+    cohort_id: out.cohortId ?? null,
   };
 }
 

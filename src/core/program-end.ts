@@ -56,15 +56,15 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date, r
       if (!everHadLearner) {
         // Nobody to thank and nothing to report: the organizers alone are told.
         for (const userId of organizersOf(cohort, admins)) {
-          outs.push({ key: `ended-empty:${cohort.id}:to:${userId}`, kind: 'notice', platform: cohort.platform, targetKind: 'user', targetId: userId, message: emptyCohortEndedNotice(cohort.name), availableAt: now, files: [] });
+          outs.push({ key: `ended-empty:${cohort.id}:to:${userId}`, kind: 'notice', cohortId: cohort.id, platform: cohort.platform, targetKind: 'user', targetId: userId, message: emptyCohortEndedNotice(cohort.name), availableAt: now, files: [] });
         }
         await enqueueWithFiles(trx, outs);
         return 1;
       }
       const { data, message: report, image } = await finalReportNow(trx, content, cohort, program, now, renderer);
-      outs.push({ key: `summary:${cohort.id}`, kind: 'summary', platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now, files: [] });
+      outs.push({ key: `summary:${cohort.id}`, kind: 'summary', cohortId: cohort.id, platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now, files: [] });
       for (const mentor of data.mentors) {
-        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now, files: image ? [image] : [] });
+        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', cohortId: cohort.id, platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now, files: image ? [image] : [] });
       }
       await enqueueWithFiles(trx, outs);
       return 1;
@@ -88,10 +88,11 @@ export async function finalReportNow(db: Executor, content: Content, cohort: Coh
   return { data, message, image };
 }
 
-async function reportData(db: Executor, cohort: Cohort, program: Program, now: Date): Promise<FinalReportData> {
+/** The figures of the final report, as they stand at `now` (the dashboard shows them before the end too). */
+export async function reportData(db: Executor, cohort: Cohort, program: Program, now: Date): Promise<FinalReportData> {
   const [attendance, mentors, completions, flags] = await Promise.all([
     loadAttendance(db, cohort.id, program.weeks.length),
-    db.selectFrom('members').select(['id', 'user_id']).where('cohort_id', '=', cohort.id).where('role', '=', 'mentor').where('removed_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
+    db.selectFrom('members').select(['id', 'user_id']).where('cohort_id', '=', cohort.id).where('role', '=', 'mentor').where('removed_at', 'is', null).where('left_at', 'is', null).orderBy('display_name').orderBy('id').execute(),
     cohortCompletions(db, cohort.id),
     db
       .selectFrom('stall_flags')
@@ -118,10 +119,11 @@ async function reportData(db: Executor, cohort: Cohort, program: Program, now: D
     learners: learners.map((l) => {
       const states = posted.map((r) => attendanceOf(l, r, now));
       return {
+        memberId: l.id,
         name: l.name,
         milestonesDone: program.milestones.filter((m) => doneBy.get(l.id)?.has(m.id)).length,
         answered: l.answers.size,
-        expected: states.filter((s) => s !== 'away' && s !== 'not-member' && s !== 'not-run').length,
+        expected: states.filter((s) => s !== 'away' && s !== 'left' && s !== 'not-member' && s !== 'not-run').length,
         late: [...l.answers.values()].filter((a) => a.late).length,
         flags: flags.filter((f) => f.member_id === l.id).length,
       };

@@ -1,8 +1,13 @@
 import { closingOf } from './calendar.js';
+import type { ChannelTrouble } from './chat.js';
+import { formatWhen } from './messages/progress.js';
+import { TROUBLE_WORDS } from './messages/platform.js';
+import { accessLosses } from './platform-access.js';
 import { attendanceOf, backOn, countSentence, isClosed, loadAttendance, tallyOf } from './attendance.js';
 import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content } from '../content/types.js';
 import type { Db } from '../db/connect.js';
+import type { Cohort } from '../db/types.js';
 import type { OutMessage } from './chat.js';
 import {
   cohortStatusMessage,
@@ -107,22 +112,34 @@ export async function progressView(db: Db, content: Content, target: ProgressTar
 export async function cohortStatusView(db: Db, content: Content, cohortId: number, now: Date): Promise<OutMessage> {
   const cohort = await db.selectFrom('cohorts').selectAll().where('id', '=', cohortId).executeTakeFirst();
   if (!cohort) return unknownCohortMessage();
+  return cohortStatusMessage(await cohortStatusData(db, content, cohort, now));
+}
+
+/** What `/cohort status` and the dashboard's "this week" show. */
+export async function cohortStatusData(db: Db, content: Content, cohort: Cohort, now: Date): Promise<StatusData> {
   const program = content.programs.get(cohort.program_id);
   const [attendance, flags, roundRows] = await Promise.all([
     loadAttendance(db, cohort.id, program?.weeks.length ?? Number.POSITIVE_INFINITY),
     openFlags(db, { cohortId: cohort.id }),
-    db.selectFrom('rounds').select(['week', 'offline_since', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
+    db.selectFrom('rounds').select(['week', 'offline_since', 'late_cause', 'created_at', 'milestone_id']).where('cohort_id', '=', cohort.id).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).execute(),
   ]);
   const { learners } = attendance;
   const latest = roundRows[0];
   const round = latest ? attendance.rounds.find((r) => r.week === latest.week) : undefined;
   const links = await linksOf(db, learners.map((l) => l.id));
   const verified = program ? verifiedMilestones(program.milestones, links) : new Map<number, Set<string>>();
+  const lost = (await accessLosses(db)).find((l) => l.platform === cohort.platform);
+  const trouble = cohort.unreachable_at
+    ? `The channel ${TROUBLE_WORDS[cohort.unreachable_reason as ChannelTrouble] ?? 'cannot be used'} since ${formatWhen(new Date(cohort.unreachable_at), cohort.timezone)}: no round, reminder or stall alert until it works again. Weeks that fall due meanwhile follow the outage rule.`
+    : lost
+      ? `The bot's access to ${cohort.platform} is lost since ${formatWhen(lost.lostAt, cohort.timezone)} (${lost.cause}): nothing is sent until it is back; messages wait and go out then.`
+      : null;
   const data: StatusData = {
     cohortName: cohort.name,
     cohortStatus: cohort.status,
     timezone: cohort.timezone,
     finishedAt: cohort.finished_at ? new Date(cohort.finished_at) : null,
+    trouble,
     round: null,
     count: round ? countSentence(tallyOf(learners, round, now)) : '',
     checkedIn: [],
@@ -136,16 +153,16 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       week: round.week,
       milestoneTitle: milestone?.title ?? latest.milestone_id,
       postedAt: round.postedAt,
-      offlineSince: latest.offline_since ? new Date(latest.offline_since) : null,
+      late: latest.offline_since ? { from: new Date(latest.offline_since), to: new Date(latest.created_at), timezone: cohort.timezone, cause: latest.late_cause } : null,
       closesAt: program ? await closingOf(db, cohort, program, round, now) : round.closesAt,
       closed: isClosed(round, now),
     };
     for (const l of learners) {
       const state = attendanceOf(l, round, now);
       const a = l.answers.get(round.week);
-      if (a) data.checkedIn.push({ name: l.name, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
-      else if (state === 'away') data.away.push({ name: l.name, until: backOn(l, round) ?? null });
-      else if (state === 'open' || state === 'missed') data.missing.push(l.name);
+      if (a) data.checkedIn.push({ name: l.name, memberId: l.id, answer: { week: round.week, status: a.status, confidence: a.confidence, blocker: a.blocker, note: null, late: a.late } });
+      else if (state === 'away') data.away.push({ name: l.name, memberId: l.id, until: backOn(l, round) ?? null });
+      else if (state === 'open' || state === 'missed') data.missing.push({ name: l.name, memberId: l.id });
     }
   }
   for (const l of learners) {
@@ -155,5 +172,5 @@ export async function cohortStatusView(db: Db, content: Content, cohortId: numbe
       (data.verified ??= []).push({ name: l.name, milestoneTitle: m.title, url: link?.url ?? '' });
     }
   }
-  return cohortStatusMessage(data);
+  return data;
 }

@@ -1,6 +1,6 @@
 import type { Program } from '../content/types.js';
 import { countSentence, roundTallies } from './attendance.js';
-import { roundPost } from './messages/rounds.js';
+import { roundPost, type LateWindow } from './messages/rounds.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
 import type { Round } from '../db/types.js';
 
@@ -41,6 +41,7 @@ export async function refreshRoundPosts(trx: Executor, programs: ReadonlyMap<str
       key: `round-update:${round.id}:v${bumped.post_version}`,
       kind: 'round-update',
       platform: round.platform,
+      cohortId: round.cohort_id,
       targetKind: 'message',
       targetId: `round:${round.id}`,
       message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, count, late: postedLate(round, round.timezone) }),
@@ -66,6 +67,6 @@ export async function latestPostedRoundIds(trx: Executor, cohortIds: readonly nu
 }
 
 /** The "posted late" window of a round posted after an outage, for every later edit of its post. */
-export function postedLate(round: Round, timezone: string): { from: Date; to: Date; timezone: string } | null {
-  return round.offline_since ? { from: new Date(round.offline_since), to: new Date(round.created_at), timezone } : null;
+export function postedLate(round: Round, timezone: string): LateWindow | null {
+  return round.offline_since ? { from: new Date(round.offline_since), to: new Date(round.created_at), timezone, cause: round.late_cause } : null;
 }

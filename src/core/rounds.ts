@@ -10,6 +10,7 @@ import { noLearnersNotice, notRunNotice, reminderDm, roundPost } from './message
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
 import { refreshRoundPosts } from './round-post.js';
+import { accessLosses } from './platform-access.js';
 import { JOIN_GRACE_MS } from './stalls/rules.js';
 import { addHours, dueSlots, LAST_WEEK_OPEN_MS, localDate, type Slot, type SlotRule } from './schedule.js';
 
@@ -72,7 +73,17 @@ export interface OpenOptions {
  * schedulers may run this at once: a second one finds the rows there and writes nothing.
  */
 export async function openDueRounds(db: Db, content: Content, now: Date, options: OpenOptions = {}): Promise<OpenedRound[]> {
-  const cohorts = await db.selectFrom('cohorts').selectAll().where('status', '=', 'active').orderBy('id').execute();
+  // A channel that cannot be used, or a platform whose access was revoked, holds its rounds back:
+  // once it works again the weeks that fell due meanwhile follow the outage rule.
+  const lost = (await accessLosses(db)).map((l) => l.platform);
+  const cohorts = await db
+    .selectFrom('cohorts')
+    .selectAll()
+    .where('status', '=', 'active')
+    .where('unreachable_at', 'is', null)
+    .$if(lost.length > 0, (q) => q.where('platform', 'not in', lost))
+    .orderBy('id')
+    .execute();
   if (cohorts.length === 0) return [];
   const ids = cohorts.map((c) => c.id);
   const [latest, skipped] = await Promise.all([latestRounds(db, ids), skippedDatesOf(db, ids)]);
@@ -91,7 +102,9 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
       const week = first + i;
       // The latest due week is posted, unless it is the last and closed already (an outage across the end).
       const posted = i === slots.length - 1 && !(week === program.weeks.length && slot.at.getTime() + LAST_WEEK_OPEN_MS <= now.getTime());
-      return { week, slot, state: posted ? 'posted' : 'not-run', reason: posted ? null : 'offline' };
+      // A week that fell due while rounds were held back (and not only while the bot was down).
+      const held = cohort.held_since !== null && slot.at.getTime() >= new Date(cohort.held_since).getTime();
+      return { week, slot, state: posted ? 'posted' : 'not-run', reason: posted ? null : held ? 'unreachable' : 'offline' };
     });
     due.push({ cohort, program, weeks, previous: last });
   }
@@ -124,7 +137,14 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
 
   const offlineSince = (d: DueCohort) => {
     const firstDue = d.weeks[0]!.slot.at;
-    return options.lastSeen && options.lastSeen < firstDue ? options.lastSeen : firstDue;
+    const held = d.cohort.held_since ? new Date(d.cohort.held_since) : null;
+    const since = [options.lastSeen, held].filter((t): t is Date => t !== null && t !== undefined && t < firstDue);
+    return since.length > 0 ? new Date(Math.min(...since.map((t) => t.getTime()))) : firstDue;
+  };
+  // Held back (the channel, the access) rather than the bot offline, when that began first.
+  const lateCause = (d: DueCohort): 'offline' | 'unreachable' | 'no-access' => {
+    const held = d.cohort.held_since ? new Date(d.cohort.held_since).getTime() : null;
+    return held !== null && held <= offlineSince(d).getTime() ? (d.cohort.held_cause ?? 'unreachable') : 'offline';
   };
   const isLate = (d: DueCohort) => d.weeks.length > 1 || now.getTime() - d.weeks[d.weeks.length - 1]!.slot.at.getTime() > LATE_AFTER_MS;
   const inserted = await trx
@@ -142,6 +162,7 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
           state: w.state,
           not_run_reason: w.reason,
           offline_since: w.state === 'posted' && isLate(d) ? offlineSince(d) : null,
+          late_cause: w.state === 'posted' && isLate(d) ? lateCause(d) : null,
         })),
       ),
     )
@@ -168,24 +189,26 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
         targetId: userId,
         message,
         availableAt: now,
+        cohortId: d.cohort.id,
       }));
     if (r.state === 'posted') {
-      const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone } : null;
+      const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone, cause: lateCause(d) } : null;
       outs.push({
         key: `round:${r.id}`,
         kind: 'round',
         platform: d.cohort.platform,
         targetKind: 'channel',
         targetId: d.cohort.channel_id,
+        cohortId: d.cohort.id,
         message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, count: sentences.get(r.id)!, late }),
         availableAt: now,
       });
     }
     if (week !== d.weeks[d.weeks.length - 1]) continue;
-    const offline = d.weeks.filter((w) => w.reason === 'offline').map((w) => w.week);
+    const offline = d.weeks.filter((w) => w.reason === 'offline' || w.reason === 'unreachable').map((w) => w.week);
     if (offline.length > 0) {
       const ended = r.week === d.program.weeks.length && r.state === 'not-run';
-      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null, ended });
+      const message = notRunNotice({ cohortName: d.cohort.name, weeks: offline, from: offlineSince(d), to: now, timezone: d.cohort.timezone, posted: r.state === 'posted' ? r.week : null, ended, cause: lateCause(d) });
       outs.push(...notice(`not-run:${d.cohort.id}:${offline[0]}`, message));
     }
     if (week.reason === 'no-learners' && d.previous?.not_run_reason !== 'no-learners') {
@@ -193,6 +216,9 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
     }
   }
   await enqueueMany(trx, outs);
+  // The hold, if there was one, ended with the round it delayed.
+  const recorded = [...new Set(inserted.map((r) => r.cohort_id))];
+  await trx.updateTable('cohorts').set({ held_since: null, held_cause: null }).where('id', 'in', recorded).where('held_since', 'is not', null).execute();
   // A round's week ends where the next one begins: the week before's post gets its final count.
   const previous = part.map((d) => d.previous).filter((p): p is Round => p !== undefined && p.state === 'posted' && inserted.some((r) => r.cohort_id === p.cohort_id));
   await refreshRoundPosts(trx, new Map(part.map((d) => [d.program.id, d.program])), previous.map((p) => p.id), now);
@@ -243,6 +269,9 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
     .select(['cohorts.name as cohort_name', 'cohorts.program_id', 'cohorts.platform', 'cohorts.timezone'])
     .where('rounds.reminded_at', 'is', null)
     .where('rounds.state', '=', 'posted')
+    // Reminders pause with a channel that cannot be used or a platform without access.
+    .where('cohorts.unreachable_at', 'is', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'cohorts.platform'))))
     .where(sql<boolean>`greatest(rounds.opens_at, rounds.created_at) <= ${addHours(now, -hours)}`)
     .where('cohorts.status', '=', 'active')
     .where(({ not, exists, selectFrom }) =>
@@ -264,6 +293,7 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
         .where('cohort_id', '=', round.cohort_id)
         .where('role', '=', 'learner')
         .where('removed_at', 'is', null)
+        .where('left_at', 'is', null)
         .where((eb) => eb.or([eb('away_until', 'is', null), eb('away_until', '<=', today)]))
         .where(({ not, exists, selectFrom }) => not(exists(selectFrom('checkins').select('checkins.id').where('checkins.round_id', '=', round.id).whereRef('checkins.member_id', '=', 'members.id'))))
         .execute();
@@ -289,6 +319,7 @@ export async function sendDueReminders(db: Db, content: Content, now: Date, hour
         missing.map((member) => ({
           key: `reminder:${round.id}:${member.id}`,
           kind: 'reminder' as const,
+          cohortId: round.cohort_id,
           platform: round.platform,
           targetKind: 'user' as const,
           targetId: member.user_id,

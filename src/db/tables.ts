@@ -2,7 +2,10 @@ import type { Database } from './types.js';
 
 /** Every table, children before parents: the order to drop or truncate them in. */
 export const TABLES = [
+  'dashboard_sessions',
+  'dashboard_links',
   'stall_queue',
+  'platform_access',
   'leases',
   'github_cache',
   'evidence_links',

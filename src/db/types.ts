@@ -9,11 +9,13 @@ export type Role = 'learner' | 'mentor';
 export type CheckinStatus = 'on-track' | 'behind' | 'blocked' | 'done';
 export type CheckinSource = 'button' | 'form' | 'quick';
 export type RoundState = 'posted' | 'not-run';
-export type NotRunReason = 'offline' | 'no-learners';
+export type NotRunReason = 'offline' | 'no-learners' | 'unreachable';
 export type FlagStatus = 'open' | 'acknowledged' | 'resolved';
-export type FlagResolution = 'mentor' | 'auto' | 'removed' | 'ended';
-export type OutboxStatus = 'pending' | 'sent' | 'dead';
-export type OutboxTargetKind = 'channel' | 'user' | 'message';
+export type FlagResolution = 'mentor' | 'auto' | 'removed' | 'ended' | 'left';
+/** dead: could not be delivered; dropped: held back (no access, no channel) and meaningless by the time it could be. */
+export type OutboxStatus = 'pending' | 'sent' | 'dead' | 'dropped';
+/** reply: in the thread of the message `targetId` names (`round:<id>`). */
+export type OutboxTargetKind = 'channel' | 'user' | 'message' | 'reply';
 export type FaqVia = 'command' | 'mention' | 'checkin' | 'cli';
 
 export type StallReasonCode = 'missed-rounds' | 'blocked-often' | 'behind-schedule' | 'confidence-drop' | 'no-commits';
@@ -42,6 +44,12 @@ export interface CohortsTable {
   /** Slots before this moment are not used: a paused cohort does not catch up on resume. */
   resumed_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** The channel cannot be used (archived, deleted, the bot removed or lacking permission) since then. */
+  unreachable_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  unreachable_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Rounds have been held back since then (an unreachable channel, revoked access): the next one is late. */
+  held_since: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  held_cause: ColumnType<'unreachable' | 'no-access' | null, 'unreachable' | 'no-access' | null | undefined, 'unreachable' | 'no-access' | null>;
 }
 
 export interface CohortPausesTable {
@@ -62,6 +70,9 @@ export interface MembersTable {
   removed_at: Timestamp | null;
   /** The learner had their data erased: this row is anonymous and only counts in cohort totals. */
   erased_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Gone from the channel, the workspace or the server (or deactivated) since then; null while present. */
+  left_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  left_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** An announced absence: from `starts_on` up to, not including, `ends_on` (the first day back), cohort-local dates. */
@@ -71,6 +82,8 @@ export interface AwayPeriodsTable {
   starts_on: string;
   ends_on: string;
   created_at: Timestamp;
+  /** break: announced with `/away`; left: gone from the channel (ends the day they come back). */
+  kind: Generated<'break' | 'left'>;
 }
 
 export interface SkippedDatesTable {
@@ -96,6 +109,8 @@ export interface RoundsTable {
   offline_since: Timestamp | null;
   /** When this week's digest was queued. */
   digest_at: Timestamp | null;
+  /** Why a round was posted late: the bot offline, the channel unreachable, or its access revoked. */
+  late_cause: ColumnType<'offline' | 'unreachable' | 'no-access' | null, 'offline' | 'unreachable' | 'no-access' | null | undefined, 'offline' | 'unreachable' | 'no-access' | null>;
   /** How many times the post's count was queued for an edit: each edit's outbox key. */
   post_version: Generated<number>;
   /** The count sentence the post shows (or will once the last edit is delivered). */
@@ -195,6 +210,18 @@ export interface OutboxTable {
   platform_channel_id: Generated<string | null>;
   last_error: string | null;
   created_at: Timestamp;
+  /** The cohort a message is about, when it is about one: failures are reported to its organizers. */
+  cohort_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When a failure of this row was listed to the organizers. */
+  reported_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A platform whose access was revoked: sending stops until a probe finds it back. */
+export interface PlatformAccessTable {
+  platform: string;
+  lost_at: Timestamp;
+  cause: string;
+  probed_at: Timestamp | null;
 }
 
 /** A file an outbox message carries, in order of `position`. */
@@ -313,6 +340,34 @@ export interface AuditLogTable {
   detail: string | null;
   /** The member the action was about: shown as "a learner" once their data is erased. */
   subject_member_id: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Where it was done: chat, dashboard or cli; null on rows older than the column. */
+  via: ColumnType<AuditVia | null, AuditVia | null | undefined, AuditVia | null>;
+}
+
+export type AuditVia = 'chat' | 'dashboard' | 'cli';
+
+/** A one-time sign-in link to the dashboard, kept as the sha256 of its token. */
+export interface DashboardLinksTable {
+  token_hash: string;
+  platform: Platform;
+  user_id: string;
+  display_name: string;
+  /** The platform called them an organizer when they asked (workspace admin, Manage Server, the terminal's organizer). */
+  is_admin: boolean;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** A signed-in browser, kept as the sha256 of its cookie. */
+export interface DashboardSessionsTable {
+  id_hash: string;
+  platform: Platform;
+  user_id: string;
+  display_name: string;
+  is_admin: boolean;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface LeasesTable {
@@ -344,7 +399,10 @@ export interface Database {
   evidence_links: EvidenceLinksTable;
   github_cache: GithubCacheTable;
   audit_log: AuditLogTable;
+  dashboard_links: DashboardLinksTable;
+  dashboard_sessions: DashboardSessionsTable;
   digests: DigestsTable;
+  platform_access: PlatformAccessTable;
 }
 
 export type Cohort = Selectable<CohortsTable>;

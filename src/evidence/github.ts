@@ -88,18 +88,20 @@ export function createGitHubPort(opts: GitHubOptions): GitHubPort & { readonly o
   });
   if (opts.db) useEtagCache(octokit, opts.db, opts.now);
 
-  /** Runs one call: 404 (and 409 for an empty repository) means "not there"; limits and outages mean "later". */
+  /** Runs one call: 404 (409 for an empty repository, 422 for an unknown commit) means "not there"; limits and outages mean "later". */
   async function call<T>(run: () => Promise<T>, missing: T): Promise<T> {
     try {
       return await run();
     } catch (err) {
       const http = httpError(err);
-      if (!http) throw new RetryLater('unreachable', null, err instanceof Error ? err.message : String(err));
+      const reason = err instanceof Error ? err.message : String(err);
+      // No response at all (DNS, refused, timeout) comes back from Octokit as a 500 without one.
+      if (!http || !http.response) throw new RetryLater('unreachable', null, `could not reach GitHub (${reason})`);
       const limited = rateLimit(http, opts.now());
       if (limited) throw limited;
-      if (http.status === 404 || http.status === 409 || http.status === 410 || http.status === 451 || http.status === 403) return missing;
-      // No response at all (DNS, refused, timeout) comes back as a 500 without one.
-      throw new RetryLater('unreachable', null, `GitHub answered ${http.status}${http.response ? '' : ' (no response)'}`);
+      if ([403, 404, 409, 410, 422, 451].includes(http.status)) return missing;
+      if (http.status >= 500) throw new RetryLater('unreachable', null, `could not reach GitHub (it is failing: server error ${http.status})`);
+      throw new RetryLater('unreachable', null, `GitHub refused the request (${http.status}: ${reason})`);
     }
   }
 

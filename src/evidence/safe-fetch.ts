@@ -47,7 +47,7 @@ export function createSafeFetcher(opts: SafeFetchOptions = {}): WebPort {
     const bare = host.replace(/^\[(.*)\]$/, '$1');
     const addresses = ipaddr.isValid(bare) ? [bare] : await resolve(bare).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOTFOUND' || err.code === 'ENODATA') throw new FetchRefused(`the host ${bare} does not exist; check the link.`);
-      throw new RetryLater('unreachable', null, `cannot resolve ${bare}: ${err.message}`);
+      throw new RetryLater('unreachable', null, `could not reach ${bare} (its address could not be looked up: ${err.message})`);
     });
     if (addresses.length === 0) throw new FetchRefused(`the host ${bare} has no address.`);
     if (!opts.allowPrivate) {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { accessLosses } from '../core/platform-access.js';
 import type { Db } from '../db/connect.js';
 import { sendJson, type RouteHandler } from './server.js';
 
@@ -18,10 +19,17 @@ async function databaseReachable(db: Db, timeoutMs: number): Promise<boolean> {
   }
 }
 
-/** 200 when the database answers, 503 when it does not; platform states are reported, not judged. */
+/**
+ * 200 when the database answers and no platform's access is lost; 503 naming the cause otherwise (a
+ * revoked token is as fatal to the bot's work as a dead database). Gateway states are reported, not judged.
+ */
 export function healthRoute(db: Db, platforms: PlatformState = () => ({}), timeoutMs = 2000): RouteHandler {
   return async (_req, res) => {
-    const ok = await databaseReachable(db, timeoutMs);
-    sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', database: ok ? 'reachable' : 'unreachable', platforms: platforms() });
+    const reachable = await databaseReachable(db, timeoutMs);
+    const lost = reachable ? await accessLosses(db).catch(() => []) : [];
+    const ok = reachable && lost.length === 0;
+    const body: Record<string, unknown> = { status: ok ? 'ok' : 'unavailable', database: reachable ? 'reachable' : 'unreachable', platforms: platforms() };
+    if (lost.length > 0) body.access = Object.fromEntries(lost.map((l) => [l.platform, `lost since ${l.lostAt.toISOString()}: ${l.cause}`]));
+    sendJson(res, ok ? 200 : 503, body);
   };
 }

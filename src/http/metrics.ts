@@ -19,7 +19,7 @@ export class Metrics {
     const registers = [this.registry];
     // The default collectors already name themselves process_* and nodejs_*.
     collectDefaultMetrics({ register: this.registry, prefix: 'mentorbot_' });
-    this.deliveries = new Counter({ name: 'mentorbot_deliveries_total', help: 'Outbox deliveries by message kind and outcome (sent, retried, dead)', labelNames: ['kind', 'outcome'], registers });
+    this.deliveries = new Counter({ name: 'mentorbot_deliveries_total', help: 'Outbox deliveries by message kind and outcome (sent, retried, dead, dropped)', labelNames: ['kind', 'outcome'], registers });
     this.requestSeconds = new Histogram({
       name: 'mentorbot_http_request_duration_seconds',
       help: 'Time to answer an HTTP request, by route; /slack/events is the event ack latency',
@@ -68,11 +68,15 @@ export class Metrics {
       const rows = await db.selectFrom('faq_questions').select(['answered', sql<number>`count(*)::int`.as('n')]).groupBy('answered').execute();
       return rows.map((r) => ({ labels: { answered: String(r.answered) }, value: r.n }));
     });
-    fromDb('gauge', 'mentorbot_outbox_depth', 'Messages in the outbox not sent: pending (waiting) or dead (given up)', ['status'], async () => {
+    fromDb('gauge', 'mentorbot_platform_access_lost', 'Platforms whose access is lost (1 while it is): nothing is sent there until a probe finds it back', ['platform', 'cause'], async () => {
+      const rows = await db.selectFrom('platform_access').select(['platform', 'cause']).execute();
+      return rows.map((r) => ({ labels: { platform: r.platform, cause: r.cause }, value: 1 }));
+    });
+    fromDb('gauge', 'mentorbot_outbox_depth', 'Messages in the outbox not sent: pending (waiting), dead (could not be delivered) or dropped (no longer meaningful)', ['status'], async () => {
       const rows = await db.selectFrom('outbox').select(['status', sql<number>`count(*)::int`.as('n')]).where('status', '<>', 'sent').groupBy('status').execute();
       const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
       // Both statuses are always exposed, so an empty outbox reads 0 rather than no series at all.
-      return ['pending', 'dead'].map((status) => ({ labels: { status }, value: count(status) }));
+      return ['pending', 'dead', 'dropped'].map((status) => ({ labels: { status }, value: count(status) }));
     });
     fromDb('gauge', 'mentorbot_outbox_oldest_age_seconds', 'Age of the oldest message still waiting to be sent', [], async () => {
       const r = await db
@@ -110,7 +114,7 @@ export class Metrics {
     });
   }
 
-  onDelivery(row: OutboxRow, outcome: 'sent' | 'retried' | 'dead'): void {
+  onDelivery(row: OutboxRow, outcome: 'sent' | 'retried' | 'dead' | 'dropped'): void {
     this.deliveries.inc({ kind: row.kind, outcome });
   }
 

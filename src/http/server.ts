@@ -3,10 +3,20 @@ import type { Logger } from '../log.js';
 
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
-/** One server on PORT for /healthz, /metrics, /slack/events and the test clock; routes are mounted by path. */
+/** What answers the requests no mounted route takes (the web dashboard), and names the route each matched. */
+export interface Fallback {
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  routeOf: (req: http.IncomingMessage) => string;
+}
+
+/**
+ * One server on PORT for /healthz, /metrics, /slack/events and the test clock; routes are mounted
+ * by path. Anything else goes to the fallback (the dashboard), or is a 404.
+ */
 export class HttpServer {
   private readonly routes = new Map<string, RouteHandler>();
   private server: http.Server | null = null;
+  private fallback: Fallback | null = null;
 
   constructor(
     private readonly log: Logger,
@@ -15,6 +25,10 @@ export class HttpServer {
 
   mount(method: string, path: string, handler: RouteHandler): void {
     this.routes.set(`${method} ${path}`, handler);
+  }
+
+  mountFallback(fallback: Fallback): void {
+    this.fallback = fallback;
   }
 
   async listen(port: number, host = '0.0.0.0'): Promise<number> {
@@ -39,9 +53,14 @@ export class HttpServer {
     const path = (req.url ?? '/').split('?')[0]!;
     const handler = this.routes.get(`${req.method} ${path}`);
     const started = process.hrtime.bigint();
+    const fallback = handler ? null : this.fallback;
     // Unknown paths share one label so random URLs cannot grow the metric without bound.
-    const route = handler ? path : 'unmatched';
-    res.once('finish', () => this.onAnswered?.(route, Number(process.hrtime.bigint() - started) / 1e9));
+    const route = () => (handler ? path : fallback ? fallback.routeOf(req) : 'unmatched');
+    res.once('finish', () => this.onAnswered?.(route(), Number(process.hrtime.bigint() - started) / 1e9));
+    if (fallback) {
+      fallback.handle(req, res);
+      return;
+    }
     if (!handler) {
       sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
       return;

@@ -2,7 +2,11 @@ import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { OutboxRow, Platform } from '../db/types.js';
 import { filesOf, type OutFile } from '../core/attachments.js';
-import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../core/chat.js';
+import type { AdminId } from '../config.js';
+import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChatPort, type OutMessage, type SentRef } from '../core/chat.js';
+import { channelUnreachable } from '../core/channel-state.js';
+import { dropRow, redirectUndeliverable, staleReason } from '../core/held-messages.js';
+import { accessLost } from '../core/platform-access.js';
 
 export interface DeliveryOptions {
   workerId: string;
@@ -13,14 +17,23 @@ export interface DeliveryOptions {
   /** Messages sent at once, across different targets; one target always gets its messages in order. */
   concurrency?: number;
   /** Told of every outcome (metrics). */
-  onOutcome?: (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead') => void;
+  onOutcome?: (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead' | 'dropped') => void;
+  /** Organizers, told when a channel becomes unusable or a DM has to go elsewhere. */
+  admins?: readonly AdminId[];
+  /** Told once when a platform's access is found lost (the log line, the metric). */
+  onAccessLost?: (platform: Platform, cause: string) => void;
 }
 
 export interface DeliveryResult {
   sent: number;
   retried: number;
   dead: number;
+  /** Held back and no longer meaningful when they could go (a reminder for a closed round). */
+  dropped?: number;
 }
+
+/** A message that waited this long is looked at before it goes: it may no longer make sense. */
+const HELD_AFTER_MS = 10 * 60_000;
 
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -40,6 +53,15 @@ export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: R
       .where('available_at', '<=', now)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .where('platform', 'in', platforms)
+      // A platform whose access was revoked holds everything; an unusable channel holds what goes there.
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'outbox.platform'))))
+      .where(({ or, eb, not, exists, selectFrom }) =>
+        or([
+          eb('target_kind', '=', 'user'),
+          eb('cohort_id', 'is', null),
+          not(exists(selectFrom('cohorts').select('cohorts.id').whereRef('cohorts.id', '=', 'outbox.cohort_id').where('cohorts.unreachable_at', 'is not', null))),
+        ]),
+      )
       // A target another worker is sending to stays with it, so one channel is paced by one worker.
       .where(({ not, exists, selectFrom }) =>
         not(
@@ -83,6 +105,13 @@ async function sendOne(db: Db, port: ChatPort, row: OutboxRow, files: readonly O
         }
       }
       return row.target_kind === 'channel' ? port.postToChannel(row.target_id, message, row.key, files) : port.sendDirect(row.target_id, message, row.key, files);
+    }
+    case 'reply': {
+      const parent = await resolveMessageTarget(db, row.target_id);
+      if (parent === 'gone') return 'skip';
+      if (!parent) return 'wait';
+      if (!port.postReply) return port.postToChannel(parent.channelId, message, row.key);
+      return port.postReply(parent.channelId, parent.messageId, message, row.key);
     }
     case 'message': {
       if (row.kind === 'round-update' || row.kind === 'alert-update') {
@@ -167,15 +196,29 @@ async function markDead(db: Db, row: OutboxRow, error: string): Promise<void> {
   await db.updateTable('outbox').set({ status: 'dead', claimed_until: null, last_error: error }).where('id', '=', row.id).execute();
 }
 
+/** The channel a row posts in or edits, for the cohort it would make unreachable. */
+async function channelOf(db: Db, row: OutboxRow): Promise<string | null> {
+  if (row.target_kind === 'channel') return row.target_id;
+  if (row.target_kind === 'user') return null;
+  const ref = await resolveMessageTarget(db, row.target_id);
+  return ref && ref !== 'gone' ? ref.channelId : null;
+}
+
 /** One pass: claim what is due, send it through each platform's port, record the outcome. */
 export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>, now: Date, options: DeliveryOptions): Promise<DeliveryResult> {
   const opts = { batchSize: 100, leaseMs: 60_000, maxAttempts: 8, concurrency: 8, ...options };
   const rows = await claimDue(db, [...ports.keys()], now, opts);
   const files = await filesOf(db, rows.map((r) => r.key));
   const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
-  const count = (row: OutboxRow, outcome: keyof DeliveryResult) => {
-    counts[outcome]++;
+  const count = (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead' | 'dropped') => {
+    counts[outcome] = (counts[outcome] ?? 0) + 1;
     opts.onOutcome?.(row, outcome);
+  };
+  // Platforms found without access in this pass: the rest of their rows go back to wait, unsent.
+  const lostHere = new Set<Platform>();
+  const holdBack = async (row: OutboxRow, why: string) => {
+    await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), why, true);
+    count(row, 'retried');
   };
 
   const byTarget = new Map<string, OutboxRow[]>();
@@ -203,8 +246,20 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
       const port = ports.get(row.platform)!;
       const spacing = row.target_kind === 'message' ? 0 : (port.targetIntervalMs ?? 0);
       if (i > 0 && spacing > 0) await sleep(lastSend + spacing - Date.now());
+      if (lostHere.has(row.platform)) {
+        await holdBack(row, 'waiting: access to the platform is lost');
+        continue;
+      }
       await acquire();
       try {
+        if (now.getTime() - new Date(row.created_at).getTime() > HELD_AFTER_MS) {
+          const stale = await staleReason(db, row);
+          if (stale) {
+            await dropRow(db, row, stale);
+            count(row, 'dropped');
+            continue;
+          }
+        }
         lastSend = Date.now();
         const outcome = await sendOne(db, port, row, files.get(row.key) ?? []);
         if (outcome === 'wait') {
@@ -222,6 +277,28 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
             count(later, 'retried');
           }
           return;
+        }
+        if (err instanceof AccessLostError) {
+          // Nothing can be sent there now: hold this row and the rest, never spend their attempts.
+          lostHere.add(row.platform);
+          if (await accessLost(db, row.platform, err.why, now)) opts.onAccessLost?.(row.platform, err.why);
+          for (const later of queue.slice(i)) await holdBack(later, err.message);
+          return;
+        }
+        if (err instanceof ChannelUnreachableError) {
+          const channel = await channelOf(db, row);
+          if (channel) await channelUnreachable(db, opts.admins ?? [], { platform: row.platform, channelId: channel, trouble: err.reason }, now);
+          if (channel && row.cohort_id !== null) await holdBack(row, err.message);
+          else {
+            await markDead(db, row, err.message);
+            count(row, 'dead');
+          }
+          continue;
+        }
+        if (err instanceof RecipientUnreachableError) {
+          await redirectUndeliverable(db, opts.admins ?? [], row, err.message, now);
+          count(row, 'dead');
+          continue;
         }
         const message = err instanceof Error ? err.message : String(err);
         if (err instanceof PermanentDeliveryError || row.attempts >= opts.maxAttempts) {

@@ -6,6 +6,8 @@ import type { Platform } from '../db/types.js';
 import type { Logger } from '../log.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { deliverDue, type DeliveryOptions, type DeliveryResult } from './deliver.js';
+import { probeAccess } from './access-probe.js';
+import { reconcileMembers } from './reconcile.js';
 import { runTick, type TickSummary } from './tick.js';
 
 export interface Scheduler {
@@ -37,7 +39,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   let delivering = false;
 
   const deliverOnce = async (): Promise<DeliveryResult> => {
-    const result = await deliverDue(deps.db, ports, deps.clock.now(), { workerId, onOutcome: opts.onOutcome });
+    const result = await deliverDue(deps.db, ports, deps.clock.now(), {
+      workerId,
+      onOutcome: opts.onOutcome,
+      admins: deps.admins,
+      onAccessLost: (platform, cause) => log.error({ platform, cause }, `lost access to ${platform} (${cause}); holding every message until a probe finds it back`),
+    });
     if (result.sent + result.retried + result.dead > 0) log.debug({ ...result }, 'delivery pass');
     if (result.dead > 0) log.warn({ dead: result.dead }, 'messages could not be delivered');
     return result;
@@ -57,9 +64,18 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return total;
   };
 
+  let reconciledSinceStart = false;
   const tickOnce = async (): Promise<TickSummary> => {
+    // Access found back first, so this tick's rounds and reminders are not held for nothing.
+    await probeAccess(deps, ports, log);
     const summary = await runTick(deps, deps.clock.now());
     if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
+    // Events missed while the bot was down are caught after a start, then once a day.
+    const reconciled = await reconcileMembers(deps, ports, { force: !reconciledSinceStart });
+    if (reconciled.mode === 'done') {
+      reconciledSinceStart = true;
+      if (reconciled.left + reconciled.returned > 0) log.info({ ...reconciled }, 'channel members reconciled');
+    }
     return summary;
   };
 

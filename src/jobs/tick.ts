@@ -4,6 +4,7 @@ import { endFinishedPrograms } from '../core/program-end.js';
 import { openDueRounds, sendDueReminders } from '../core/rounds.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { purgeExpiredNotes } from '../core/retention.js';
+import { reportFailures } from '../core/failures.js';
 import { evaluateStalls } from './stall-evaluation.js';
 
 const EVENT_MEMORY_MS = 7 * 86_400_000;
@@ -34,9 +35,11 @@ export async function runTick(deps: CoreDeps, now: Date): Promise<TickSummary> {
   // Linked work due its daily re-check is checked before the evaluation that reads its activity.
   if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, now);
   const stalls = await evaluateStalls(deps.db, deps.content, now, { admins: deps.admins, fullScanEveryMs: deps.stallFullScanMs });
-  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer);
+  const digests = await enqueueDueDigests(deps.db, deps.content, now, deps.renderer, deps.admins);
   const reminders = await sendDueReminders(deps.db, deps.content, now, deps.reminderAfterHours);
   await purgeExpiredNotes(deps.db, now, deps.retentionDays);
+  // Messages that could not be delivered are listed to the organizers, at most once a day per cohort.
+  await reportFailures(deps.db, deps.admins, now);
   // Platforms retry an event within minutes; a week of ids is plenty to recognise a retry.
   await deps.db.deleteFrom('processed_events').where('received_at', '<', new Date(now.getTime() - EVENT_MEMORY_MS)).execute();
   // A delivered file lives on in the chat; the copy kept for retries goes a week after it was sent.

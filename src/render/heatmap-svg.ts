@@ -22,6 +22,7 @@ export const STATE_STYLES: Record<CellState, StateStyle> = {
   blocked: { fill: '#D55E00', ink: '#FFFFFF', letter: 'X', label: 'blocked' },
   missed: { fill: '#333333', ink: '#FFFFFF', letter: 'M', label: 'missed' },
   away: { fill: '#CC79A7', ink: '#000000', letter: 'A', label: 'away' },
+  left: { fill: '#E8D5E0', ink: '#555555', letter: 'L', label: 'left the channel' },
   'not-run': { fill: '#D0D0D0', ink: '#444444', letter: 'N', label: 'not run' },
   skipped: { fill: '#FFFFFF', ink: '#666666', letter: 'S', label: 'skipped (holiday)', dashed: true },
   'not-member': { fill: '#F2F2F2', ink: '#999999', letter: '–', label: 'not in cohort' },
@@ -123,7 +124,7 @@ function lettersSvg(letters: readonly Letter[], y: number, glyphs?: CellGlyphs):
 
 function legend(x: number, y: number, width: number): { svg: string; height: number } {
   const items: Array<{ draw: (x: number, y: number) => string; label: string }> = [];
-  for (const state of ['on-track', 'done', 'behind', 'blocked', 'open', 'missed', 'away', 'not-run', 'skipped', 'not-member', 'upcoming'] as CellState[]) {
+  for (const state of ['on-track', 'done', 'behind', 'blocked', 'open', 'missed', 'away', 'left', 'not-run', 'skipped', 'not-member', 'upcoming'] as CellState[]) {
     const s = STATE_STYLES[state];
     items.push({
       label: s.label,

@@ -94,14 +94,28 @@ describe('mentorbot evidence verify', () => {
     }
   });
 
-  it('exits 1, not 0 or 2, when GitHub cannot be reached, and says to try later', async () => {
+  it('exits 1, not 0 or 2, when GitHub cannot be reached, and says so in those words', async () => {
     gh.offline = true;
     try {
       const r = await cli(['verify', 'https://github.com/ana/serving', '--milestone', 'ci-cd']);
       expect(r.code).toBe(1);
-      expect(r.err).toContain('not checked: could not reach the service');
+      expect(r.err).toMatch(/^mentorbot evidence: not checked: could not reach GitHub \(.+\); try again later\.\n$/);
+      // Octokit reports a lost connection as a 500 without a response; GitHub never answered.
+      expect(r.err).not.toContain('500');
     } finally {
       gh.offline = false;
+    }
+  });
+
+  it('a GitHub outage (5xx) is "could not reach GitHub" too, in text and JSON', async () => {
+    gh.failing = 502;
+    try {
+      const r = await cli(['verify', 'https://github.com/ana/serving', '--milestone', 'ci-cd', '--json']);
+      expect(r.code).toBe(1);
+      expect(r.err).toBe('mentorbot evidence: not checked: could not reach GitHub (it is failing: server error 502); try again later.\n');
+      expect(JSON.parse(r.out)).toEqual({ milestone: 'ci-cd', url: 'https://github.com/ana/serving', checks: [], verified: false, error: 'could not reach GitHub (it is failing: server error 502)' });
+    } finally {
+      gh.failing = null;
     }
   });
 });

@@ -49,6 +49,14 @@ describe('loadConfig', () => {
     expect(problems({ HOST: 'http://x' })).toEqual(['HOST: expected an interface address such as 127.0.0.1, 0.0.0.0 or ::, got "http://x"']);
   });
 
+  it('takes PUBLIC_URL as the dashboard’s origin, and says what is wrong with one that is not', () => {
+    expect(loadConfig({}).publicUrl).toBeNull();
+    expect(loadConfig({ PUBLIC_URL: 'https://mentorbot.example.org/' }).publicUrl).toBe('https://mentorbot.example.org');
+    expect(loadConfig({ PUBLIC_URL: 'http://10.0.0.5:3000' }).publicUrl).toBe('http://10.0.0.5:3000');
+    expect(problems({ PUBLIC_URL: 'mentorbot.example.org' })).toEqual(['PUBLIC_URL: expected an http(s) URL such as https://mentorbot.example.org, got "mentorbot.example.org"']);
+    expect(problems({ PUBLIC_URL: 'https://example.org/mentorbot?x=1' })[0]).toMatch(/^PUBLIC_URL: expected the address the dashboard is reached at, without a path, query or credentials/);
+  });
+
   it('reports every bad variable at once, each naming what it expects', () => {
     const p = problems({ PORT: 'eighty', REMINDER_AFTER_HOURS: '0', DATABASE_URL: 'mysql://x', ADMIN_USER_IDS: 'U0123' });
     expect(p).toHaveLength(4);

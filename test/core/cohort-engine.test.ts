@@ -266,7 +266,7 @@ describe('rounds and check-ins', () => {
     expect(digest).toContain('**Weekly digest · Spring 2026 · week 4');
     expect(digest).toMatch(/\nmaria +✅ · +✅ ✅ /);
     expect(digest).toMatch(/\nsam +a +a +a +\? /);
-    expect(digest).toContain('**Not checked in yet (1):** sam. Week 4 stays open until Mon 30 Mar 2026, 10:00 (Europe/Berlin)');
+    expect(digest).toContain('**Not checked in yet (1):** sam. Week 4 stays open until Mon 30 Mar 2026, 09:00 (Europe/Berlin)');
   });
 
   it('names the year of a return date, and what a replaced break was', async () => {

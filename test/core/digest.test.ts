@@ -68,7 +68,7 @@ describe('buildDigest', () => {
         'No stall alert answered yet (1 waiting).',
         '',
         '**Progress grid**',
-        '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `—` not a member yet · `×` week not run · ms: milestones done',
+        '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `L` left the channel · `—` not a member yet · `×` week not run · ms: milestones done',
         '```',
         'Learner       1  2  3  4 ms',
         'Ben          ✅ ✅ ✅ ✅ 2/3',

@@ -61,6 +61,20 @@ describe('FAQ questions about the live cohort', () => {
     expect(textOf(reply)).toContain('**Milestones** (0 of 7 done)');
   });
 
+  it('answers someone in no cohort about the program itself, from the program, in the channel and elsewhere', async () => {
+    for (const channelId of ['C-spring', 'D-nobody']) {
+      const reply = await e.run(e.as('nobody'), '/faq what are the milestones', channelId);
+      const text = textOf(reply);
+      expect(text).toMatch(/^The milestones of \*\*Data scientist to ML engineer\*\* \(24 weeks\):\n1\. \*\*Production code baseline\*\* \(weeks 1–4\): done when /);
+      expect(text).toContain('\n7. **Portfolio and job search** (weeks 22–24): done when ');
+      expect(text).toMatch(/\n\nYou're not in a cohort yet: type `\/cohort join` in a cohort's channel/);
+      expect(reply.kind === 'message' && reply.message.private).toBe(true);
+    }
+    expect(textOf(await e.run(e.as('nobody'), '/faq when does the program end?'))).toMatch(
+      /^\*\*Data scientist to ML engineer\*\* runs 24 weeks; when it ends depends on when your cohort starts and on its skipped weeks\.\n\nYou're not in a cohort yet/,
+    );
+  });
+
   it('tells someone outside a cohort how to join, and leaves other questions to the FAQ', async () => {
     expect(textOf(await e.run(e.as('nobody'), '/faq when is the next check-in?'))).toMatch(/^You're not in a cohort.*`\/cohort join`/);
     expect(await ask('how do check-ins work?')).not.toMatch(/^The next check-in/);

@@ -41,7 +41,7 @@ describe('a restart brings flags up to date before it builds the digests', () =>
 describe('/cohort status', () => {
   it('says when the round was really posted, late after an outage', async () => {
     const status = textOf(await e.run(e.as('dana'), '/cohort status'));
-    expect(status).toMatch(/^\*\*Spring · week 3: Production code baseline\*\*\nPosted Mon 15 Mar 2027, 11:00 \(Europe\/Berlin\) \(late: I was offline from Mon 8 Mar 2027, 10:00 \(Europe\/Berlin\)\)\. 0 of 3 checked in\. Open until Mon 22 Mar 2027, 09:00 \(Europe\/Berlin\)\./);
+    expect(status).toMatch(/^\*\*Spring · week 3: Production code baseline\*\*\nPosted Mon 15 Mar 2027, 11:00 \(Europe\/Berlin\) \(late: I was offline from Mon 8 Mar 2027, 10:00 \(Europe\/Berlin\) to Mon 15 Mar 2027, 11:00 \(Europe\/Berlin\)\)\. 0 of 3 checked in\. Open until Mon 22 Mar 2027, 09:00 \(Europe\/Berlin\)\./);
   });
 });
 

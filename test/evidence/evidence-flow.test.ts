@@ -4,7 +4,7 @@ import { exportCheckins, formatCheckins } from '../../src/core/export.js';
 import { createGitHubPort } from '../../src/evidence/github.js';
 import { createSafeFetcher } from '../../src/evidence/safe-fetch.js';
 import { useTestDb } from '../helpers/db.js';
-import { testEngine, textOf, type TestEngine } from '../helpers/engine.js';
+import { CHANNEL, testEngine, textOf, type TestEngine } from '../helpers/engine.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 
 const t = useTestDb();
@@ -56,7 +56,16 @@ beforeEach(async () => {
 });
 
 const dms = (who: string) => e.port.dmsTo(who).map((d) => d.message.text);
-const evidenceDms = (who: string) => dms(who).filter((t) => t.startsWith('**Evidence checked**') || t.startsWith("I couldn't reach"));
+const evidenceDms = (who: string) => dms(who).filter((t) => t.startsWith('**Evidence checked**') || t.startsWith("I couldn't"));
+
+/** Runs the scheduler at each time the link's check falls due, until the next one falls after `until`. */
+async function retryUntil(until: string): Promise<void> {
+  for (;;) {
+    const row = await t.db.selectFrom('evidence_links').select('check_due_at').executeTakeFirstOrThrow();
+    if (!row.check_due_at || new Date(row.check_due_at).getTime() > Date.parse(until)) return;
+    await e.at(new Date(row.check_due_at).toISOString());
+  }
+}
 
 describe('/evidence links work to a milestone and checks it as a job', () => {
   it('answers "Checking…" at once, then DMs what passed; the milestone shows as verified in /progress, /evidence and the digest', async () => {
@@ -201,13 +210,14 @@ describe('checks cost no rate limit when nothing changed, and limits never fail 
     expect(evidenceDms('maria')[0]).toContain('is ✔ verified');
   });
 
-  it('with GitHub unreachable the learner is told it will be retried, once, and it is', async () => {
+  it('with GitHub unreachable the learner is told it will be retried, at a time in the cohort\'s zone, once, and it is', async () => {
     gh.offline = true;
     await e.run(maria(), `/evidence ${REPO}`);
     await e.tick();
     expect(evidenceDms('maria')).toEqual([
-      `I couldn't reach GitHub to check ${REPO}. Nothing is lost: I'll try again at Mon 1 Mar 2027, 09:05 and message you the result.`,
+      `I couldn't reach GitHub to check ${REPO}. Nothing is lost: I'll try again at Mon 1 Mar 2027, 09:05 (Europe/Berlin), keep trying for about a day, and message you the result.`,
     ]);
+    expect(textOf(await e.run(maria(), '/evidence'))).toContain(`${REPO}: waiting to be checked (GitHub could not be reached; next try Mon 1 Mar 2027, 09:05 (Europe/Berlin))`);
     await e.at(slot(1, 5 / 60));
     expect(evidenceDms('maria')).toHaveLength(1);
     gh.offline = false;
@@ -215,6 +225,97 @@ describe('checks cost no rate limit when nothing changed, and limits never fail 
     const all = evidenceDms('maria');
     expect(all).toHaveLength(2);
     expect(all[1]).toContain('is ✔ verified');
+  });
+});
+
+describe('evidence that cannot be checked', () => {
+  it('after a day of tries GitHub still unreachable: one DM says it could not be checked, the link stays self-reported, only the daily re-check tries again', async () => {
+    gh.offline = true;
+    await e.run(maria(), `/evidence ${REPO}`);
+    await e.tick();
+    await retryUntil(slot(1, 22));
+    let row = await t.db.selectFrom('evidence_links').selectAll().executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(9);
+    expect(evidenceDms('maria')).toHaveLength(1);
+    // The tenth try, about 23 hours after the first, is the last.
+    await retryUntil(slot(1, 23));
+    row = await t.db.selectFrom('evidence_links').selectAll().executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(10);
+    expect(row.state).toBe('pending');
+    const lastTry = Date.parse(slot(1)) + (5 + 10 + 20 + 40 + 80 + 160 + 320 + 360 + 360) * 60_000;
+    expect(new Date(row.check_due_at!).getTime()).toBe(lastTry + DAY);
+    const told = evidenceDms('maria');
+    expect(told).toHaveLength(2);
+    expect(told[1]).toBe(
+      `I couldn't check ${REPO}: GitHub could not be reached for about a day, so I've stopped retrying. ` +
+        'The link stays on **Production code baseline** as self-reported work: not verified, and nothing counts against you. ' +
+        `I'll look at it again in the daily re-check and message you if it passes; \`/evidence ${REPO}\` asks for a check now.`,
+    );
+    const list = textOf(await e.run(maria(), '/evidence'));
+    expect(list).toContain(`${REPO}: not checked: GitHub could not be reached for about a day, so it counts as self-reported (I look again daily)`);
+    expect(list).not.toContain('retrying');
+    expect(textOf(await e.run(maria(), '/progress'))).not.toContain('✔ verified');
+
+    // Still down: the daily re-checks say nothing more.
+    await retryUntil(new Date(lastTry + 3 * DAY + 60_000).toISOString());
+    expect(evidenceDms('maria')).toHaveLength(2);
+    row = await t.db.selectFrom('evidence_links').selectAll().executeTakeFirstOrThrow();
+    expect(new Date(row.check_due_at!).getTime()).toBe(lastTry + 4 * DAY);
+
+    // Back: the next daily re-check verifies it and says so.
+    gh.offline = false;
+    await retryUntil(new Date(lastTry + 4 * DAY).toISOString());
+    const all = evidenceDms('maria');
+    expect(all).toHaveLength(3);
+    expect(all[2]).toContain('**Production code baseline** is ✔ verified');
+    expect(textOf(await e.run(maria(), '/evidence'))).toContain(`${REPO}: passed`);
+  });
+
+  it('a GitHub outage (5xx) is "could not reach GitHub", not an answer, and is retried like a lost network', async () => {
+    gh.failing = 503;
+    try {
+      await e.run(maria(), `/evidence ${REPO}`);
+      await e.tick();
+      expect(evidenceDms('maria')[0]).toContain(`I couldn't reach GitHub to check ${REPO}.`);
+      const row = await t.db.selectFrom('evidence_links').select(['state', 'retry_reason', 'attempts']).executeTakeFirstOrThrow();
+      expect(row).toEqual({ state: 'pending', retry_reason: 'unreachable: could not reach GitHub (it is failing: server error 503)', attempts: 1 });
+    } finally {
+      gh.failing = null;
+    }
+  });
+
+  it('a spent rate limit is no failed try: it never counts towards giving up', async () => {
+    for (let i = 0; i < 12; i++) gh.limitNext({ status: 429, retryAfter: 60 });
+    await e.run(maria(), `/evidence ${REPO}`);
+    await retryUntil(slot(1, 1));
+    expect(evidenceDms('maria')).toHaveLength(1);
+    expect(evidenceDms('maria')[0]).toContain('is ✔ verified');
+  });
+
+  it('a commit GitHub does not know (422) is named as missing, not retried', async () => {
+    await e.run(maria(), `/evidence ${REPO}/commit/${'f'.repeat(40)}`);
+    await e.tick();
+    expect(evidenceDms('maria')[0]).toContain(`❌ maria/churn-model has no commit ${'f'.repeat(40)}; push it, then link it again.`);
+    expect((await t.db.selectFrom('evidence_links').select('attempts').executeTakeFirstOrThrow()).attempts).toBe(0);
+  });
+});
+
+describe('a link in the check-in form', () => {
+  it('files under the milestone ticked in that same form, not the week\'s', async () => {
+    const form = await e.run(maria(), '/checkin');
+    if (form.kind !== 'form') throw new Error('expected the form');
+    const saved = await e.core.submitForm(maria(), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'on-track', milestones: ['ci-cd'], link: `${REPO}/pull/3` });
+    expect(textOf(saved)).toContain(`Checking… ${REPO}/pull/3 for **CI/CD pipeline**.`);
+    const links = await t.db.selectFrom('evidence_links').select(['milestone_id', 'url']).execute();
+    expect(links).toEqual([{ milestone_id: 'ci-cd', url: `${REPO}/pull/3` }]);
+  });
+
+  it('with nothing ticked, files under the milestone the answer was about', async () => {
+    const form = await e.run(maria(), '/checkin');
+    if (form.kind !== 'form') throw new Error('expected the form');
+    await e.core.submitForm(maria(), { channelId: CHANNEL }, 'checkin', form.form.state, { status: 'on-track', milestones: [], link: REPO });
+    const links = await t.db.selectFrom('evidence_links').select(['milestone_id', 'url']).execute();
+    expect(links).toEqual([{ milestone_id: 'production-code', url: REPO }]);
   });
 });
 

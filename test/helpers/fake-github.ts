@@ -7,7 +7,8 @@ import { closeAtOnce, listenOnLoopback } from './loopback.js';
  * A local stand-in for GitHub's REST API (GITHUB_API_URL), answering the endpoints evidence checks
  * use as GitHub documents them: JSON bodies of the same shape, ETags and 304 on If-None-Match (not
  * counted against the rate limit), Link-header pagination, 404 for private or missing repositories,
- * 409 for an empty one, and 403/429 with x-ratelimit-* or Retry-After headers when told to.
+ * 409 for an empty one, 422 for an unknown commit, 403/429 with x-ratelimit-* or Retry-After headers
+ * when told to, and 5xx during an outage.
  */
 
 export interface FakeRun {
@@ -53,6 +54,8 @@ export class FakeGitHub {
   private limited: Array<{ status: 403 | 429; retryAfter?: number }> = [];
   /** While true, connections are cut before any answer, as when the network is gone. */
   offline = false;
+  /** While set, every request is answered with this server error (502, 503), as during a GitHub outage. */
+  failing: 500 | 502 | 503 | null = null;
 
   setRepo(fullName: string, repo: FakeRepo): void {
     this.repos.set(fullName.toLowerCase(), {
@@ -124,6 +127,12 @@ export class FakeGitHub {
       res.writeHead(status, all);
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
+    if (this.failing !== null) {
+      call.status = this.failing;
+      res.writeHead(this.failing, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>Unicorn!</h1><p>This page is taking too long to load.</p></body></html>');
+      return;
+    }
     const limited = this.limited.shift();
     if (limited || this.remaining <= 0) {
       const message = 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit.)';

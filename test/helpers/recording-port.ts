@@ -3,7 +3,7 @@ import { RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '
 import type { Platform } from '../../src/db/types.js';
 
 export interface Sent {
-  kind: 'post' | 'dm' | 'update';
+  kind: 'post' | 'dm' | 'update' | 'reply' | 'probe';
   target: string;
   messageId: string;
   message: OutMessage;
@@ -17,10 +17,17 @@ export class RecordingPort implements ChatPort {
   private next = 1;
   rateLimitNext = 0;
   failNext = 0;
+  /** Decides, per send, an error the platform answers with (a revoked token, an archived channel, closed DMs). */
+  refuse: ((kind: Sent['kind'], target: string) => Error | null) | null = null;
+  /** Every attempt, delivered or refused: what a retry storm would show. */
+  attempts = 0;
 
   constructor(readonly platform: Platform = 'local') {}
 
   private record(kind: Sent['kind'], target: string, message: OutMessage, key: string | null, messageId = `msg-${this.next++}`, files: readonly OutFile[] = []): SentRef {
+    this.attempts += 1;
+    const refused = this.refuse?.(kind, target);
+    if (refused) throw refused;
     if (this.rateLimitNext > 0) {
       this.rateLimitNext--;
       throw new RateLimitedError(1000);
@@ -43,6 +50,16 @@ export class RecordingPort implements ChatPort {
 
   async updateMessage(channelId: string, messageId: string, message: OutMessage, files?: readonly OutFile[]): Promise<void> {
     this.record('update', `${channelId}/${messageId}`, message, null, messageId, message.replaceFiles ? (files ?? []) : []);
+  }
+
+  async postReply(channelId: string, parentMessageId: string, message: OutMessage, key: string): Promise<SentRef> {
+    return this.record('reply', `${channelId}/${parentMessageId}`, message, key);
+  }
+
+  async probe(): Promise<void> {
+    this.attempts += 1;
+    const refused = this.refuse?.('probe', '');
+    if (refused) throw refused;
   }
 
   posts(): Sent[] {

@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/connect.js';
 import { createScheduler } from '../../src/jobs/scheduler.js';
 import { createLogger } from '../../src/log.js';
 import { LocalChat } from '../../src/platforms/local/port.js';
+import { knownMembers } from '../../src/platforms/local/known-members.js';
 import { Terminal } from '../../src/platforms/local/terminal.js';
 import { realContent } from './engine.js';
 
@@ -29,6 +30,7 @@ export async function terminalSession(db: Db, lines: readonly string[], opts: Te
   const deps: CoreDeps = { db, content, faq, clock, reminderAfterHours: 24, admins: [], ...opts.deps?.(clock) };
   const output: string[] = [];
   const chat = new LocalChat((s) => output.push(s), opts.dataDir ?? null, opts.buttonsFile ?? null);
+  chat.knownIn = knownMembers(db);
   const scheduler = createScheduler({ deps, ports: new Map([['local', chat]]), log: createLogger('silent'), autoStart: false });
   const input = new PassThrough();
   const out = new PassThrough();

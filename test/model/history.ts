@@ -9,7 +9,7 @@ import type { Status } from './model.js';
  * ("the latest round", "the next week's date") is decided when it runs, against the model.
  */
 
-export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone'] as const;
+export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone', 'erase'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** SIM_FEATURES: `all` (default), `legacy` (none of the new ones), or a comma list of FEATURES. */
@@ -44,6 +44,7 @@ export type Step =
   | { at: number; kind: 'unskip' }
   | { at: number; kind: 'edit'; day?: number; time?: string; tz?: string }
   | { at: number; kind: 'remove'; who: string }
+  | { at: number; kind: 'erase'; who: string }
   | { at: number; kind: 'flag'; verb: 'ack' | 'resolve'; who: string };
 
 export interface Moment {
@@ -56,6 +57,7 @@ export interface LearnerEvent extends Moment {
     | { kind: 'answer'; via: 'click' | 'quick' | 'form'; status: Status; confidence?: number; tick?: number; target: 'latest' | 'previous' }
     | { kind: 'away'; days: number }
     | { kind: 'away-back' }
+    | { kind: 'erase' }
     | { kind: 'oops'; then: Status };
 }
 
@@ -111,7 +113,10 @@ function learnerArb(features: Set<Feature>): fc.Arbitrary<{ style: Style; events
     if (style === 'oops') {
       extra.push(fc.record({ week: week(), hour: fc.integer({ min: 0, max: 30 }), what: fc.record({ kind: fc.constant('oops' as const), then: fc.constantFrom<Status>('on-track', 'behind', 'blocked') }) }));
     }
-    const events = extra.length === 0 ? answerArb(style) : fc.oneof({ weight: 3, arbitrary: answerArb(style) }, ...extra.map((a) => ({ weight: 1, arbitrary: a })));
+    // Now and then a learner erases their data (`/mydata delete`): they leave, and nothing may name them after.
+    if (features.has('erase')) extra.push(fc.record({ week: week(), hour: fc.integer({ min: 0, max: 167 }), what: fc.constant({ kind: 'erase' as const }) }));
+    const answers = style === 'away' || style === 'oops' ? 3 : 12;
+    const events = extra.length === 0 ? answerArb(style) : fc.oneof({ weight: answers, arbitrary: answerArb(style) }, ...extra.map((a) => ({ weight: 1, arbitrary: a })));
     return fc.record({ style: fc.constant(style), events: fc.array(events, { maxLength: 30 }) });
   });
 }
@@ -186,6 +191,7 @@ export function expand(h: History): Plan {
         steps.push({ at: when, kind: 'answer', who, via: w.via, status: w.status, target: w.target, ...(w.via === 'form' && w.confidence ? { confidence: w.confidence } : {}), ...(ticks ? { ticks } : {}) });
       } else if (w.kind === 'away') steps.push({ at: when, kind: 'away', who, days: w.days });
       else if (w.kind === 'away-back') steps.push({ at: when, kind: 'away-back', who });
+      else if (w.kind === 'erase') steps.push({ at: when, kind: 'erase', who });
       else {
         steps.push({ at: when, kind: 'answer', who, via: 'click', status: 'done', target: 'latest' });
         steps.push({ at: when + 3 * MINUTE, kind: 'answer', who, via: 'click', status: w.then, target: 'latest' });

@@ -119,6 +119,7 @@ export async function runHistory(
   for (const who of plan.learners) model.learners.set(who, { name: who, joinedAt: plan.created, removedAt: null, answers: new Map(), breaks: [], completed: new Map() });
 
   const expectedReminders = new Map<number, Set<string>>();
+  const erased = new Set<number>();
   const seenFlags = new Set<number>();
   let lastTick = plan.created;
   let ticks = 0;
@@ -274,6 +275,19 @@ export async function runHistory(
     // Every view tells the same truth: the round post, /cohort status, each digest (its count and its
     // picture) and the final report count the same people, as the model's one definition does.
     await checkViews();
+
+    // An erased learner is named nowhere: not in a kept digest, its picture, nor the audit log.
+    if (erased.size > 0) {
+      const [kept, audit] = await Promise.all([
+        db.selectFrom('digests').innerJoin('rounds', 'rounds.id', 'digests.round_id').select(['rounds.week', 'digests.data', 'digests.heatmap']).where('rounds.cohort_id', '=', cohort.id).execute(),
+        db.selectFrom('audit_log').select(['action', 'subject', 'subject_member_id']).execute(),
+      ]);
+      for (const d of kept) {
+        const text = JSON.stringify([d.data, d.heatmap]);
+        for (const id of erased) if (text.includes(`"id":${id},`) || text.includes(`"memberId":${id},`)) fail('erasure', `week ${d.week}'s kept digest still holds member ${id} (${nameOf.get(id)}), erased`);
+      }
+      for (const a of audit) if (a.subject_member_id !== null && erased.has(a.subject_member_id) && a.subject !== 'a learner') fail('erasure', `the audit log still names ${a.subject} (${a.action}) after the erasure`);
+    }
 
     // What learners said stays as they said it: completions and ratings, as the model recorded them.
     const [completions, ratings] = await Promise.all([
@@ -499,6 +513,15 @@ export async function runHistory(
         if (parts.length === 0) return;
         const rule = { weekday: s.day ?? model.rule.weekday, time: s.time ?? model.rule.time, zone: s.tz ?? model.rule.zone };
         if (await orgCommand(s.at, `/cohort edit ${parts.join(' ')}`, model.acceptsEdit(rule, s.at))) model.rule = rule;
+        return;
+      }
+      case 'erase': {
+        if (model.learners.get(s.who)!.removedAt !== null) return;
+        say(s.at, s.who, '/mydata delete → Yes, delete my data');
+        const reply = await e.core.action(e.as(s.who), place, 'mydata.delete', s.who);
+        if (!/^Deleted: /.test(textOf(reply))) fail('erasure', `${s.who}'s erasure answered: ${textOf(reply)}`);
+        model.remove(s.who, s.at);
+        erased.add(idOf.get(s.who)!);
         return;
       }
       case 'remove':

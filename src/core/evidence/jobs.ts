@@ -1,26 +1,20 @@
-import { sql } from 'kysely';
 import type { Content, Milestone } from '../../content/types.js';
 import type { Db } from '../../db/connect.js';
 import { transact } from '../../db/transact.js';
 import type { EvidenceNotify, EvidenceState } from '../../db/types.js';
-import { checkResultMessage, retryNoticeMessage } from '../messages/evidence.js';
+import { checkResultMessage, gaveUpMessage, retryNoticeMessage } from '../messages/evidence.js';
 import { enqueue } from '../outbox.js';
 import { milestoneVerified, runChecks } from './run-checks.js';
 import { RetryLater, type EvidencePorts } from './ports.js';
 import { parseEvidenceUrl } from './url.js';
 import { linkedWork } from './links.js';
+import { MAX_TRIES, retryDelayMs } from './retry.js';
 
 const MINUTE = 60_000;
 /** Linked work is checked again this long after its last check: daily, so the stall scan reads fresh activity. */
 export const RECHECK_MS = 24 * 60 * MINUTE;
 /** A claimed check that its worker never finished is taken up again after this. */
 const CLAIM_MS = 2 * MINUTE;
-const RETRY_BASE_MS = 5 * MINUTE;
-const RETRY_MAX_MS = 6 * 60 * MINUTE;
-
-export function retryDelayMs(attempts: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts), RETRY_MAX_MS);
-}
 
 export interface EvidenceJobResult {
   checked: number;
@@ -122,24 +116,38 @@ async function checkOne(db: Db, content: Content, ports: EvidencePorts, row: Cla
     return 'checked';
   } catch (err) {
     const retry = err instanceof RetryLater ? err : new RetryLater('unreachable', null, err instanceof Error ? err.message : String(err));
-    const backoff = new Date(now.getTime() + retryDelayMs(row.attempts));
-    // A rate-limit reset is GitHub's word on when to come back; never sooner than a minute from now.
-    const at = retry.at && retry.at.getTime() > now.getTime() + MINUTE ? retry.at : retry.why === 'rate-limit' ? new Date(now.getTime() + MINUTE) : backoff;
-    const tell = retry.why === 'unreachable' && row.notify !== null && !row.retry_told;
+    // A spent rate limit is GitHub's word on when to come back (never sooner than a minute from now),
+    // not a failed try; an unreachable service is, and after MAX_TRIES of them the link waits for the daily re-check.
+    const limited = retry.why === 'rate-limit';
+    const tries = limited ? row.attempts : row.attempts + 1;
+    const exhausted = tries >= MAX_TRIES;
+    const at = limited
+      ? retry.at && retry.at.getTime() > now.getTime() + MINUTE
+        ? retry.at
+        : new Date(now.getTime() + MINUTE)
+      : new Date(now.getTime() + (exhausted ? RECHECK_MS : retryDelayMs(row.attempts)));
+    const asked = row.notify !== null;
+    const message = limited
+      ? null
+      : tries === MAX_TRIES && asked
+        ? gaveUpMessage(row.url, title, row.state)
+        : !row.retry_told && asked
+          ? retryNoticeMessage(row.url, at, row.timezone)
+          : null;
     await transact(db, async (trx) => {
       await trx
         .updateTable('evidence_links')
-        .set({ check_due_at: at, claimed_until: null, attempts: sql<number>`attempts + 1`, retry_reason: `${retry.why}: ${retry.message}`.slice(0, 500), ...(tell ? { retry_told: true } : {}) })
+        .set({ check_due_at: at, claimed_until: null, attempts: tries, retry_reason: `${retry.why}: ${retry.message}`.slice(0, 500), ...(message ? { retry_told: true } : {}) })
         .where('id', '=', row.id)
         .execute();
-      if (tell) {
+      if (message) {
         await enqueue(trx, {
           key: `evidence-retry:${row.id}:${now.getTime()}`,
           kind: 'evidence',
           platform: row.notify!.platform,
           targetKind: 'user',
           targetId: row.notify!.userId,
-          message: retryNoticeMessage(row.url, at, row.timezone),
+          message,
           availableAt: now,
         });
       }

@@ -1,6 +1,7 @@
 import type { EvidenceCheck } from '../../content/types.js';
 import type { EvidenceCheckResult, EvidenceState } from '../../db/types.js';
 import type { Executor } from '../outbox.js';
+import { MAX_TRIES, retryWhy, type RetryWhy } from './retry.js';
 
 export interface LinkRow {
   id: number;
@@ -13,7 +14,12 @@ export interface LinkRow {
   checkedAt: Date | null;
   verifiedAt: Date | null;
   lastCommitAt: Date | null;
-  retrying: boolean;
+  /** Why the last check could not be made, while it waits for another try; null once one was made. */
+  retrying: RetryWhy | null;
+  /** When the next check is due. */
+  nextCheckAt: Date | null;
+  /** The check found the service unreachable MAX_TRIES times: the link counts as self-reported. */
+  gaveUp: boolean;
 }
 
 /** Every link of some members (or one member's links for one milestone), oldest first. */
@@ -21,7 +27,7 @@ export async function linksOf(db: Executor, memberIds: readonly number[], milest
   if (memberIds.length === 0) return [];
   let q = db
     .selectFrom('evidence_links')
-    .select(['id', 'member_id', 'milestone_id', 'url', 'kind', 'state', 'results', 'checked_at', 'verified_at', 'last_commit_at', 'attempts'])
+    .select(['id', 'member_id', 'milestone_id', 'url', 'kind', 'state', 'results', 'checked_at', 'verified_at', 'last_commit_at', 'attempts', 'retry_reason', 'check_due_at'])
     .where('member_id', 'in', [...memberIds]);
   if (milestoneId !== undefined) q = q.where('milestone_id', '=', milestoneId);
   const rows = await q.orderBy('id').execute();
@@ -36,7 +42,9 @@ export async function linksOf(db: Executor, memberIds: readonly number[], milest
     checkedAt: r.checked_at ? new Date(r.checked_at) : null,
     verifiedAt: r.verified_at ? new Date(r.verified_at) : null,
     lastCommitAt: r.last_commit_at ? new Date(r.last_commit_at) : null,
-    retrying: r.attempts > 0,
+    retrying: retryWhy(r.retry_reason),
+    nextCheckAt: r.check_due_at ? new Date(r.check_due_at) : null,
+    gaveUp: r.attempts >= MAX_TRIES,
   }));
 }
 

@@ -1,5 +1,5 @@
 import { entrySimilarity } from './related.js';
-import { matchSlot, phrasingFit, queryStrengths, type Ranked, type SearchIndex, type Slot } from './search-index.js';
+import { matchSlot, phrasingFit, queryStrengths, type IndexedEntry, type Ranked, type SearchIndex, type Slot } from './search-index.js';
 
 /** Corpus-independent evidence that the best entry answers the question: ratios, never raw scores. */
 export interface Evidence {
@@ -37,9 +37,20 @@ export interface Evidence {
    * One alone never decides.
    */
   heldContent: number;
+  /**
+   * The question asks how to do something, the entry is never asked that way (it answers "which",
+   * "should I" or "what is"), and a word of the question that says what is to be done is nowhere
+   * in the entry: the entry merely names the question's subject.
+   */
+  howToElsewhere: boolean;
 }
 
-export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked[]): Evidence | null {
+/** The entry has one of the slot's terms somewhere, its answer included. */
+function holdsAnywhere(e: IndexedEntry, slot: Slot): boolean {
+  return slot.alternatives.some((a) => e.tf.has(a.term) || e.answer.counts.has(a.term));
+}
+
+export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked[], options: { howTo?: boolean } = {}): Evidence | null {
   const top = ranked[0];
   const contentSlots = slots.filter((s) => !s.stop || s.alternatives.some((a) => a.term.startsWith('~'))).length;
   // A question of stop words only ("hello there", "what is it?") names no subject to answer.
@@ -78,6 +89,7 @@ export function gatherEvidence(index: SearchIndex, slots: Slot[], ranked: Ranked
     distinctive: total > 0 ? ahead / total : 0,
     phrasing: fit.match,
     heldContent: heldTerms.size,
+    howToElsewhere: (options.howTo ?? false) && !e.howTo && slots.some((s) => !s.stop && s.weight > index.commonIdf && !holdsAnywhere(e, s)),
   };
 }
 
@@ -120,10 +132,14 @@ export const ONE_WORD_CAP = 0.45;
 
 /**
  * A question of three words or more that is one of the entry's phrasings nearly word for word says
- * more than one word does, however common its words ("what does an ML engineer own in production").
+ * more than one word does, however common its words ("what does an ML engineer own in production");
+ * so does one of two words that is a phrasing word for word ("is MLE right for me", where "MLE"
+ * stands for two words).
  */
 const SAME_PHRASING = 0.8;
 const SAME_PHRASING_LENGTH = Math.log1p(3);
+const EXACT_PHRASING = 1;
+const EXACT_PHRASING_LENGTH = Math.log1p(2);
 
 export function confidence(evidence: Evidence | null, model = MODEL): number {
   if (!evidence) return 0;
@@ -141,6 +157,8 @@ export function confidence(evidence: Evidence | null, model = MODEL): number {
     model.distinctive * evidence.distinctive +
     model.phrasing * evidence.phrasing;
   const p = 1 / (1 + Math.exp(-z));
-  const samePhrasing = evidence.phrasing >= SAME_PHRASING && evidence.length >= SAME_PHRASING_LENGTH;
+  const samePhrasing =
+    (evidence.phrasing >= SAME_PHRASING && evidence.length >= SAME_PHRASING_LENGTH) || (evidence.phrasing >= EXACT_PHRASING && evidence.length >= EXACT_PHRASING_LENGTH);
+  if (evidence.howToElsewhere) return Math.min(p, ONE_WORD_CAP);
   return evidence.heldContent < 2 && !samePhrasing ? Math.min(p, ONE_WORD_CAP) : p;
 }

@@ -1,7 +1,8 @@
 import type { FaqEntry } from '../../content/types.js';
 import { confidence, gatherEvidence, THRESHOLD } from './confidence.js';
 import { contentTokens, looksLikeCode } from './junk.js';
-import { tokenize } from './normalize.js';
+import { tokenize, type Token } from './normalize.js';
+import { asksHowTo } from './question-kind.js';
 import { relatedFinder } from './related.js';
 import { buildIndex, DEFAULT_PARAMS, parseQuery, rankEntries, type RankParams, type Slot } from './search-index.js';
 import type { FaqResult, IndexedFaqEngine } from './types.js';
@@ -39,8 +40,8 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
     };
   };
 
-  const tooVague = (question: string, slots: Slot[]): boolean => {
-    if (looksLikeCode(question) || contentTokens(tokenize(question)).length === 0) return true;
+  const tooVague = (question: string, tokens: Token[], slots: Slot[]): boolean => {
+    if (looksLikeCode(question) || contentTokens(tokens).length === 0) return true;
     const content = slots.filter((s) => !s.stop);
     return content.length === 1 && content[0]!.weight <= index.commonIdf;
   };
@@ -48,10 +49,11 @@ export function createFaqEngine(entries: FaqEntry[], thesaurus: string[][], opti
   return {
     size: entries.length,
     ask(question) {
+      const tokens = tokenize(question);
       const slots = parseQuery(index, question);
-      if (tooVague(question, slots)) return { ...noAnswer(0), tooVague: true };
+      if (tooVague(question, tokens, slots)) return { ...noAnswer(0), tooVague: true };
       const ranked = rankEntries(index, slots, CANDIDATES);
-      const score = round(confidence(gatherEvidence(index, slots, ranked)));
+      const score = round(confidence(gatherEvidence(index, slots, ranked, { howTo: asksHowTo(tokens) })));
       if (ranked.length === 0 || score < threshold) return noAnswer(score);
       return result(ranked[0]!.index, score);
     },

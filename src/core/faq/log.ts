@@ -62,11 +62,12 @@ export interface FaqGap {
  * Questions the content does not serve: asked and left unanswered, or answered and marked not
  * helpful, grouped by their normalized text, the most frequent misses first.
  */
-export async function findGaps(db: Db, opts: { limit: number }): Promise<FaqGap[]> {
+export async function findGaps(db: Db, opts: { limit: number; platform?: string }): Promise<FaqGap[]> {
   const unanswered = sql<number>`count(*) filter (where not answered)`;
   const notHelpful = sql<number>`count(*) filter (where feedback = 'not_helpful')`;
-  const rows = await db
-    .selectFrom('faq_questions')
+  let asked = db.selectFrom('faq_questions');
+  if (opts.platform !== undefined) asked = asked.where('platform', '=', opts.platform);
+  const rows = await asked
     .select([
       sql<string>`(array_agg(question order by asked_at desc, id desc))[1]`.as('question'),
       sql<number>`count(*)`.as('asked'),

@@ -1,7 +1,11 @@
 import type { FaqEntry } from '../../content/types.js';
 import { analyze, termCounts, type Term } from './analyze.js';
 import { FuzzyVocabulary } from './fuzzy.js';
-import { stem, tokenize } from './normalize.js';
+import { stem, tokenize, type Token } from './normalize.js';
+import { asksHowTo } from './question-kind.js';
+import { englishWords } from './english-words.js';
+import { buildSpeller, type Correction } from './spelling.js';
+import { STOP_WORDS } from './stopwords.js';
 import { compileThesaurus, groupTerm, type Thesaurus } from './thesaurus.js';
 
 export interface RankParams {
@@ -38,6 +42,8 @@ interface Field {
 
 export interface Phrasing extends Field {
   text: string;
+  /** The words of a thesaurus phrase in it, with the group's term: "ML engineer" is said by "MLE" too. */
+  viaGroup: Map<string, string[]>;
 }
 
 export interface IndexedEntry {
@@ -46,6 +52,8 @@ export interface IndexedEntry {
   phrasings: Phrasing[];
   tags: Field;
   answer: Field;
+  /** Some phrasing asks how to do something (see question-kind.ts). */
+  howTo: boolean;
   /**
    * Each term's length-normalised frequency, worked out once: for a term of some question, alias
    * or tag, its best phrasing plus its tags; for any other term, its frequency in the answer.
@@ -72,7 +80,18 @@ export interface SearchIndex {
   avgAnswer: number;
   thesaurus: Thesaurus;
   vocabulary: FuzzyVocabulary;
+  /** The content's own words, for a misspelt word of the question. */
+  speller: (word: string) => Correction[];
   params: RankParams;
+}
+
+function groupWords(text: string, thesaurus: Thesaurus): Map<string, string[]> {
+  const tokens = tokenize(text);
+  const out = new Map<string, string[]>();
+  for (const m of thesaurus.matches(tokens)) {
+    for (const t of tokens.slice(m.start, m.end)) if (!t.single) out.set(t.stem, [...(out.get(t.stem) ?? []), groupTerm(m.group)]);
+  }
+  return out;
 }
 
 function field(terms: Term[]): Field {
@@ -95,11 +114,12 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     phrasings: [entry.question, ...entry.aliases].map((text) => {
       const terms = analyze(text, thesaurus);
       for (const t of terms) if (t.stop) stopTerms.add(t.term);
-      return { ...field(terms), text };
+      return { ...field(terms), text, viaGroup: groupWords(text, thesaurus) };
     }),
     // Stop words only tell questions apart; in tags and answers they are noise.
     tags: field(entry.tags.flatMap((t) => analyze(t, thesaurus)).filter((t) => !t.stop)),
     answer: field(analyze(entry.answer, thesaurus).filter((t) => !t.stop)),
+    howTo: [entry.question, ...entry.aliases].some((text) => asksHowTo(tokenize(text))),
     tf: new Map(),
   }));
 
@@ -155,6 +175,7 @@ export function buildIndex(entries: FaqEntry[], groups: string[][], params: Rank
     avgAnswer,
     thesaurus,
     vocabulary: new FuzzyVocabulary(postings.keys()),
+    speller: buildSpeller([...entries.flatMap((e) => [e.question, ...e.aliases, ...e.tags, e.answer]), ...groups.flat()], englishWords()),
     params,
   };
 }
@@ -187,24 +208,27 @@ export function parseQuery(index: SearchIndex, question: string): Slot[] {
     slots.push({ source, alternatives, stop, weight: 0 });
   };
 
+  // Misspelt words are read as the words they were meant to be before anything else, so a
+  // thesaurus phrase ("how lng") still matches.
+  const tokens = tokenize(question).flatMap((t) => corrected(index, t));
   // A thesaurus phrase is another way to say the words it covers: each of them may match
   // through the group as well as by itself, so "MLE" holds "machine learning engineer" in full.
-  const tokens = tokenize(question);
-  const groupsAt = new Map<number, string[]>();
+  const groupsAt = new Map<number, Alternative[]>();
   for (const m of index.thesaurus.matches(tokens)) {
     const term = groupTerm(m.group);
     if (!postings.has(term)) continue;
-    for (let i = m.start; i < m.end; i++) groupsAt.set(i, [...(groupsAt.get(i) ?? []), term]);
+    const strength = Math.min(...tokens.slice(m.start, m.end).map((t) => t.strength));
+    for (let i = m.start; i < m.end; i++) groupsAt.set(i, [...(groupsAt.get(i) ?? []), { term, strength }]);
   }
 
   tokens.forEach((token, i) => {
-    const groups = (groupsAt.get(i) ?? []).map((term) => ({ term, strength: 1 }));
+    const groups = groupsAt.get(i) ?? [];
     if (token.single && groups.length === 0) return;
     const term = token.stem;
     const key = [term, ...groups.map((g) => g.term)].join(' ');
     if (seen.has(key)) return;
     seen.add(key);
-    const own = token.single ? [] : postings.has(term) ? [{ term, strength: 1 }] : null;
+    const own = token.single ? [] : postings.has(term) ? [{ term, strength: token.strength }] : null;
     if (own) {
       add(term, [...own, ...groups], token.stop);
       return;
@@ -265,6 +289,21 @@ export function parseQuery(index: SearchIndex, question: string): Slot[] {
     }
   }
   return slots;
+}
+
+interface QueryToken extends Token {
+  /** 1 as typed; less when the word was taken for another one it is a misspelling of. */
+  strength: number;
+}
+
+/** A word the content never uses, taken for the content's word it is most likely a misspelling of (several when equally likely). */
+function corrected(index: SearchIndex, token: Token): QueryToken[] {
+  const asTyped = [{ ...token, strength: 1 }];
+  if (token.single || token.stop || index.postings.has(token.stem) || !/^\p{L}+$/u.test(token.word)) return asTyped;
+  const near = index.speller(token.word);
+  if (near.length !== 1) return asTyped;
+  const { word, distance } = near[0]!;
+  return [{ word, stem: stem(word), stop: STOP_WORDS.has(word), single: false, strength: index.params.fuzzyStrength[distance - 1] ?? 0 }];
 }
 
 function splitCompound(index: SearchIndex, term: string): string[] | null {
@@ -348,7 +387,10 @@ export function phrasingFit(index: SearchIndex, e: IndexedEntry, strengths: Map<
     for (const t of p.counts.keys()) {
       const w = termWeight(index, t, index.stopTerms.has(t));
       all += w;
-      have += w * (strengths.get(t) ?? 0);
+      let held = strengths.get(t) ?? 0;
+      const groups = p.viaGroup.size > 0 ? p.viaGroup.get(t) : undefined;
+      if (groups) for (const g of groups) held = Math.max(held, strengths.get(g) ?? 0);
+      have += w * held;
     }
     if (all > 0) cover = Math.max(cover, have / all);
     if (all + queryWeight > 0) match = Math.max(match, (2 * have) / (all + queryWeight));

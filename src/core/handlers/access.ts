@@ -1,16 +1,17 @@
-import type { Cohort, Member } from '../../db/types.js';
+import type { Cohort } from '../../db/types.js';
 import type { Actor, Place } from '../chat.js';
 import type { CoreDeps } from '../core.js';
-import { activeMember, cohortByChannel, membershipsOf, type Membership } from '../members.js';
+import { cohortByChannel, membershipsOf, type Membership } from '../members.js';
 import { USAGE } from '../commands.js';
+import { isOrganizer, permits, standingIn, type Standing } from '../permissions.js';
 import { Refusal } from './reply.js';
 
 export function isAdmin(deps: CoreDeps, actor: Actor): boolean {
-  return actor.isAdmin || deps.admins.some((a) => a.platform === actor.platform && a.userId === actor.userId);
+  return isOrganizer(actor, deps.admins);
 }
 
 export function requireAdmin(deps: CoreDeps, actor: Actor, what: string): void {
-  if (!isAdmin(deps, actor)) throw new Refusal(`Only organizers can ${what}. Ask an organizer of this ${actor.platform === 'discord' ? 'server' : 'workspace'}.`);
+  if (!permits({ organizer: isAdmin(deps, actor), member: null }, 'manage-cohort')) throw new Refusal(`Only organizers can ${what}. Ask an organizer of this ${actor.platform === 'discord' ? 'server' : 'workspace'}.`);
 }
 
 export async function channelCohort(deps: CoreDeps, actor: Actor, place: Place): Promise<Cohort> {
@@ -40,9 +41,8 @@ export async function learnerMembership(deps: CoreDeps, actor: Actor, place: Pla
 }
 
 /** Mentors of the cohort and organizers may see and act on everyone in it. */
-export async function requireMentorOf(deps: CoreDeps, actor: Actor, cohort: Cohort, what: string): Promise<Member | null> {
-  const member = await activeMember(deps.db, cohort.id, actor.userId);
-  if (member?.role === 'mentor') return member;
-  if (isAdmin(deps, actor)) return null;
+export async function requireMentorOf(deps: CoreDeps, actor: Actor, cohort: Cohort, what: string): Promise<Standing> {
+  const standing = await standingIn(deps.db, deps.admins, actor, cohort);
+  if (permits(standing, 'see-cohort')) return standing;
   throw new Refusal(`Only mentors of ${cohort.name} can ${what}.`);
 }

@@ -1,8 +1,7 @@
 import type { Program } from '../../content/types.js';
 import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
 import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
-import { checkingText } from '../messages/evidence.js';
-import { recordLink } from './evidence.js';
+import { linkFromForm } from './evidence.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
 import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
@@ -60,16 +59,18 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
       'r.digest_at as r_digest_at',
       'r.post_version as r_post_version',
       'r.post_count as r_post_count',
+      'r.late_cause as r_late_cause',
       'm.id as m_id',
       'm.display_name as m_display_name',
       'm.role as m_role',
       'm.away_until as m_away_until',
       'm.joined_at as m_joined_at',
+      'm.left_at as m_left_at',
     ])
     .where('r.id', '=', roundId)
     .executeTakeFirst();
   if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
-  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, r_post_version, r_post_count, m_id, m_display_name, m_role, m_away_until, m_joined_at, ...cohort } = row;
+  const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, r_post_version, r_post_count, r_late_cause, m_id, m_display_name, m_role, m_away_until, m_joined_at, m_left_at, ...cohort } = row;
   const round: Round = {
     id: r_id,
     cohort_id: cohort.id,
@@ -87,11 +88,12 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     digest_at: r_digest_at,
     post_version: r_post_version,
     post_count: r_post_count,
+    late_cause: r_late_cause,
   };
   const member: Member | undefined =
     m_id === null
       ? undefined
-      : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null, erased_at: null };
+      : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null, erased_at: null, left_at: m_left_at, left_reason: null };
   if (!member) throw new Refusal(`You're not in **${cohort.name}**. Join with \`/cohort join\` in its channel to check in.`);
   if (member.role !== 'learner') throw new Refusal(`You're a mentor of **${cohort.name}**; only learners check in. \`/cohort status\` shows who has.`);
   return { cohort, member, round, program: programOf(deps, cohort) };
@@ -200,13 +202,11 @@ export async function submitCheckinForm(deps: CoreDeps, actor: Actor, state: str
   }
   const { reply, milestoneId } = await saveAnswer(deps, target, { status: status as CheckinStatus, confidence, blocker: values.blocker ?? null, note: values.note ?? null, milestones: values.milestones ?? [], source: 'form' });
   if (reply.kind !== 'message') return reply;
-  // The link goes with the milestone the form asked about.
-  const milestone = milestoneOf(target.program, milestoneId ?? target.round.milestone_id);
   let checking: string | null = null;
   if (linkProblem) checking = `Your link was not attached: ${linkProblem} Link your work with \`/evidence <url>\`.`;
-  else if (link && milestone) {
-    await recordLink(deps.db, target.member.id, milestone, link, actor, deps.clock.now());
-    checking = checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0);
+  else if (link) {
+    const form = { ticked: values.milestones ?? [], answeredFor: milestoneId ?? target.round.milestone_id };
+    checking = await linkFromForm(deps.db, target.member.id, target.program, form, link, actor, deps.clock.now());
   }
   if (!checking) return reply;
   return { ...reply, message: { ...reply.message, text: `${reply.message.text}\n${checking}` } };

@@ -1,15 +1,18 @@
 import type { Cohort } from '../../db/types.js';
 import type { Actor, Place, Reply } from '../chat.js';
-import { USAGE, type Command, type UserRef } from '../commands.js';
+import { USAGE, type ChannelRef, type Command, type UserRef } from '../commands.js';
 import type { CoreDeps } from '../core.js';
-import { activeMember, cohortByChannel } from '../members.js';
+import { activeMember, cohortByChannel, cohortById } from '../members.js';
 import { cohortCalendar, type CohortCalendar } from '../calendar.js';
 import { scheduleMessage } from '../messages/schedule.js';
 import { ruleOf } from '../rounds.js';
 import { canonicalZone, describeSlot, firstSlot, isValidDate, isValidTime, isValidZone, localDate, nextStartDate, nextWeekSlot, parseWeekday, WEEKDAY_NAMES } from '../schedule.js';
 import { recordAudit, type AuditAction } from '../audit.js';
+import { permits, standingIn } from '../permissions.js';
 import { transact } from '../../db/transact.js';
 import { latestPostedRoundIds, refreshRoundPosts } from '../round-post.js';
+import { memberCameBack } from '../membership-changes.js';
+import { channelReachable } from '../channel-state.js';
 import { channelCohort, requireAdmin } from './access.js';
 import { privately, publicly, Refusal } from './reply.js';
 
@@ -75,9 +78,24 @@ export async function createCohort(deps: CoreDeps, actor: Actor, place: Place, c
 }
 
 export async function joinCohort(deps: CoreDeps, actor: Actor, place: Place): Promise<Reply> {
-  const cohort = await channelCohort(deps, actor, place);
+  return join(deps, actor, await channelCohort(deps, actor, place));
+}
+
+/** The `Join` button of the hint sent to someone who joined a cohort's channel. */
+export async function joinCohortById(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
+  const cohort = /^\d+$/.test(value) ? await cohortById(deps.db, Number(value)) : undefined;
+  if (!cohort || cohort.platform !== actor.platform) throw new Refusal('That cohort no longer exists. Type `/cohort join` in a cohort\'s channel to join it.');
+  return join(deps, actor, cohort);
+}
+
+async function join(deps: CoreDeps, actor: Actor, cohort: Cohort): Promise<Reply> {
   if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; it takes no new learners.`);
   const existing = await deps.db.selectFrom('members').selectAll().where('cohort_id', '=', cohort.id).where('user_id', '=', actor.userId).executeTakeFirst();
+  if (existing && !existing.removed_at && existing.left_at) {
+    // Typing in the channel again is coming back: the weeks away stay excused.
+    await memberCameBack(deps, { platform: cohort.platform, userId: actor.userId, channelId: cohort.channel_id }, deps.clock.now());
+    return privately(`Welcome back to **${cohort.name}**! You count again from today; the weeks you were gone count against nobody.`);
+  }
   if (existing && !existing.removed_at) {
     return privately(existing.role === 'mentor' ? `You're a mentor of **${cohort.name}**; mentors don't check in.` : `You're already in **${cohort.name}**.`);
   }
@@ -248,8 +266,14 @@ type EditCommand = Extract<Command, { name: 'cohort.edit' }>;
 
 /** `/cohort edit`: a new weekday, time or zone for every week not yet posted. */
 export async function editSchedule(deps: CoreDeps, actor: Actor, place: Place, cmd: EditCommand): Promise<Reply> {
-  requireAdmin(deps, actor, 'change the schedule');
-  const cohort = await channelCohort(deps, actor, place);
+  requireAdmin(deps, actor, cmd.channel ? 'move a cohort' : 'change the schedule');
+  // A cohort whose channel was archived or deleted cannot be typed in: name it instead.
+  const cohort = cmd.cohort ? await cohortNamed(deps, actor, cmd.cohort) : await channelCohort(deps, actor, place);
+  if (cmd.channel) {
+    const moved = await moveCohort(deps, actor, cohort, cmd.channel);
+    if (cmd.day === undefined && cmd.time === undefined && cmd.tz === undefined) return moved;
+    return editSchedule(deps, actor, place, { name: 'cohort.edit', day: cmd.day, time: cmd.time, tz: cmd.tz, cohort: cohort.name });
+  }
   if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; its schedule can't change.`);
   const usage = USAGE.cohort.split('\n').find((l) => l.includes('/cohort edit'));
   const problems: string[] = [];
@@ -289,15 +313,44 @@ export async function editSchedule(deps: CoreDeps, actor: Actor, place: Place, c
   );
 }
 
+async function cohortNamed(deps: CoreDeps, actor: Actor, name: string): Promise<Cohort> {
+  const cohort = await deps.db.selectFrom('cohorts').selectAll().where('platform', '=', actor.platform).where('name', '=', name.trim()).executeTakeFirst();
+  if (!cohort) throw new Refusal(`No cohort is named **${name.trim()}**. \`/cohort status\` in a cohort's channel names it.`);
+  return cohort;
+}
+
+/**
+ * `/cohort edit channel:#new`: the cohort posts in another channel from now on; rounds already
+ * posted stay where they are, with their answers. Moving works the channel trouble away: rounds held
+ * back follow the outage rule (the latest due week is posted there, marked late).
+ */
+async function moveCohort(deps: CoreDeps, actor: Actor, cohort: Cohort, to: ChannelRef): Promise<Reply> {
+  if (cohort.status === 'finished') throw new Refusal(`**${cohort.name}** has finished; it posts nothing more, so there is nothing to move.`);
+  const target = channelMention(to, actor.platform);
+  if (to.id === cohort.channel_id) {
+    if (cohort.unreachable_at) await channelReachable(deps.db, deps.admins, { platform: cohort.platform, channelId: cohort.channel_id }, deps.clock.now());
+    return privately(`**${cohort.name}** already posts in ${target}.`);
+  }
+  const taken = await cohortByChannel(deps.db, actor.platform, to.id);
+  if (taken) throw new Refusal(`${target} already runs the cohort **${taken.name}**. One channel holds one cohort.`);
+  await deps.db.updateTable('cohorts').set({ channel_id: to.id, unreachable_at: null, unreachable_reason: null }).where('id', '=', cohort.id).execute();
+  await audit(deps, actor, 'cohort.edit', cohort, null, `channel ${cohort.channel_id} → ${to.id}`);
+  return publicly(`**${cohort.name}** now posts in ${target}: the next round goes out there${cohort.unreachable_at ? ', and any week held back while its old channel could not be used is posted there now, marked late' : ''}. Rounds already posted keep their answers.`);
+}
+
 /** `/cohort schedule`: anyone in the cohort (and organizers) may see the calendar. */
 export async function showSchedule(deps: CoreDeps, actor: Actor, place: Place): Promise<Reply> {
   const cohort = await channelCohort(deps, actor, place);
-  const member = await activeMember(deps.db, cohort.id, actor.userId);
-  if (!member) requireAdmin(deps, actor, `see the schedule of ${cohort.name} without being in it`);
+  if (!permits(await standingIn(deps.db, deps.admins, actor, cohort), 'see-schedule')) requireAdmin(deps, actor, `see the schedule of ${cohort.name} without being in it`);
   const program = deps.content.programs.get(cohort.program_id);
   if (!program) throw new Refusal(`The program "${cohort.program_id}" of **${cohort.name}** is missing from the content; tell an organizer.`);
   const calendar = await cohortCalendar(deps.db, cohort, program, deps.clock.now());
   return privately(scheduleMessage({ cohort, program, calendar }).text);
+}
+
+/** Slack and Discord render `<#id>` as the channel's name; the terminal shows `#name`. */
+export function channelMention(ref: ChannelRef, platform: Actor['platform']): string {
+  return platform === 'local' ? `#${ref.name ?? ref.id}` : `<#${ref.id}>`;
 }
 
 /** Slack and Discord render `<@id>` as the person's name; the terminal shows the name as typed. */

@@ -52,6 +52,29 @@ export async function linkEvidence(deps: CoreDeps, actor: Actor, place: Place, u
   return privately(checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0));
 }
 
+/**
+ * A link given in the check-in form goes with the milestones ticked in that same form (the work
+ * that finished them), else with the milestone the answer was about. Returns the reply's lines.
+ */
+export async function linkFromForm(
+  db: Executor,
+  memberId: number,
+  program: Program,
+  form: { ticked: readonly string[]; answeredFor: string },
+  link: EvidenceUrl,
+  actor: Actor,
+  now: Date,
+): Promise<string | null> {
+  const ticked = program.milestones.filter((m) => form.ticked.includes(m.id));
+  const milestones = ticked.length > 0 ? ticked : program.milestones.filter((m) => m.id === form.answeredFor);
+  const lines: string[] = [];
+  for (const milestone of milestones) {
+    await recordLink(db, memberId, milestone, link, actor, now);
+    lines.push(checkingText(link.url, milestone.title, (milestone.evidence ?? []).length > 0));
+  }
+  return lines.length > 0 ? lines.join('\n') : null;
+}
+
 /** Stores a link (or asks for a fresh check of one already there) and makes its check due now. */
 export async function recordLink(db: Executor, memberId: number, milestone: Milestone, link: EvidenceUrl, actor: Actor, now: Date): Promise<void> {
   const hasChecks = (milestone.evidence ?? []).length > 0;
@@ -99,8 +122,11 @@ export async function listEvidence(deps: CoreDeps, actor: Actor, place: Place): 
         checkedAt: l.checkedAt,
         verifiedAt: l.verifiedAt,
         retrying: l.retrying,
+        nextCheckAt: l.nextCheckAt,
+        gaveUp: l.gaveUp,
         results: l.results,
       })),
+      cohort.timezone,
     ),
   };
 }

@@ -1,5 +1,6 @@
 import type { Actor, Button, OutMessage, Place, Reply } from '../chat.js';
 import type { CoreDeps } from '../core.js';
+import { clipWords, excerpt } from '../faq/excerpt.js';
 import { liveIntent } from '../faq/live-intent.js';
 import { askAndLog, recordFeedback } from '../faq/log.js';
 import { answerTo, mentorAnswerFor, storeAliasCandidate, storeMentorAnswer, type MentorAnswer } from '../faq/mentor-answers.js';
@@ -7,7 +8,8 @@ import { normalizeQuestion } from '../faq/normalize.js';
 import { suggestionsFor, type Suggestion } from '../faq/suggest.js';
 import type { FaqResult } from '../faq/types.js';
 import type { FaqVia } from '../../db/types.js';
-import { cohortByChannel, membershipsOf } from '../members.js';
+import { cohortByChannel, cohortById, membershipsOf } from '../members.js';
+import { permits, standingIn } from '../permissions.js';
 import { enqueue } from '../outbox.js';
 import { liveAnswer } from './live-answers.js';
 import { privately, Refusal } from './reply.js';
@@ -38,7 +40,7 @@ export function answerMessage(result: FaqResult, logId: number | null, isPrivate
     };
   }
   const answer = result.answer!.trim();
-  const shown = full ? answer : firstPart(answer);
+  const shown = full ? answer : excerpt(answer, SHORT_ANSWER);
   const cut = shown.length < answer.length;
   const lines = [`**${result.question}**`, '', cut ? `${shown} …` : shown];
   if (result.sources.length > 0) {
@@ -53,24 +55,9 @@ export function answerMessage(result: FaqResult, logId: number | null, isPrivate
   return { text: lines.join('\n'), buttons, private: isPrivate };
 }
 
-/** The first paragraph; a long one is cut after the last sentence that fits. */
-function firstPart(answer: string): string {
-  const paragraph = answer.split(/\n\s*\n/)[0]!.trim();
-  if (paragraph.length <= SHORT_ANSWER) return paragraph;
-  const sentences = paragraph.match(/[^.!?]+[.!?]+(\s+|$)/g) ?? [];
-  let kept = '';
-  for (const sentence of sentences) {
-    if ((kept + sentence).trim().length > SHORT_ANSWER) break;
-    kept += sentence;
-  }
-  return kept.trim() || truncate(paragraph, SHORT_ANSWER);
-}
-
-/** Cut at a word, so a label reads as words. */
+/** Cut between words, so a label reads as words. */
 function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  return `${cut.slice(0, cut.lastIndexOf(' ') > max / 2 ? cut.lastIndexOf(' ') : cut.length).replace(/[\s,;:]+$/, '')}…`;
+  return text.length <= max ? text : `${clipWords(text, max - 1)}…`;
 }
 
 export async function ask(deps: CoreDeps, actor: Actor, place: Place, question: string, via: FaqVia, isPrivate: boolean): Promise<Reply> {
@@ -156,8 +143,8 @@ function mentorAnswerText(question: string, a: MentorAnswer): string {
 async function answerableLog(deps: CoreDeps, actor: Actor, value: string) {
   const log = /^\d+$/.test(value) ? await deps.db.selectFrom('faq_questions').selectAll().where('id', '=', Number(value)).executeTakeFirst() : undefined;
   if (!log) throw new Refusal('I could not find that question any more.');
-  const mentorOf = (await membershipsOf(deps.db, actor.platform, actor.userId)).some((m) => m.member.role === 'mentor' && m.cohort.id === log.cohort_id);
-  if (!mentorOf && !actor.isAdmin) throw new Refusal("Only a mentor of the learner's cohort can answer this question.");
+  const cohort = log.cohort_id === null ? null : ((await cohortById(deps.db, log.cohort_id)) ?? null);
+  if (!permits(await standingIn(deps.db, deps.admins, actor, cohort), 'see-cohort')) throw new Refusal("Only a mentor of the learner's cohort can answer this question.");
   return log;
 }
 

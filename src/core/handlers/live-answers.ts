@@ -3,7 +3,7 @@ import type { Cohort, Member } from '../../db/types.js';
 import type { Actor, OutMessage, Place } from '../chat.js';
 import type { CoreDeps } from '../core.js';
 import type { LiveIntent } from '../faq/live-intent.js';
-import { activeMembers, membershipsOf, type Membership } from '../members.js';
+import { activeMembers, cohortByChannel, membershipsOf, type Membership } from '../members.js';
 import { progressView } from '../progress.js';
 import { cohortCalendar } from '../calendar.js';
 import { describeSlot, WEEKDAY_NAMES, type Slot } from '../schedule.js';
@@ -54,9 +54,34 @@ function milestoneOfWeek(program: Program, week: number) {
 export async function liveAnswer(deps: CoreDeps, actor: Actor, place: Place, intent: LiveIntent, isPrivate: boolean): Promise<OutMessage> {
   const now = deps.clock.now();
   const membership = pick(await membershipsOf(deps.db, actor.platform, actor.userId), place);
-  const text = membership ? await answer(deps, membership.cohort, membership.member, intent, now) : NOT_IN_A_COHORT;
+  if (!membership) return { text: await withoutCohort(deps, actor, place, intent), private: true };
+  const text = await answer(deps, membership.cohort, membership.member, intent, now);
   // Where a learner stands is theirs alone, even when asked in a thread.
-  return { text, private: isPrivate || intent === 'standing' || !membership };
+  return { text, private: isPrivate || intent === 'standing' };
+}
+
+/**
+ * Without a cohort of their own, a question about the program's shape (its milestones, its length)
+ * is still answered from the program: this channel's cohort's, else every program in the content.
+ */
+async function withoutCohort(deps: CoreDeps, actor: Actor, place: Place, intent: LiveIntent): Promise<string> {
+  if (intent !== 'milestones' && intent !== 'program-end') return NOT_IN_A_COHORT;
+  const here = await cohortByChannel(deps.db, actor.platform, place.channelId);
+  const programs = here ? [deps.content.programs.get(here.program_id)].filter((p) => p !== undefined) : [...deps.content.programs.values()];
+  if (programs.length === 0) return NOT_IN_A_COHORT;
+  const parts = programs.map((program) =>
+    intent === 'milestones'
+      ? milestoneList(program)
+      : `**${program.title}** runs ${program.weeks.length} weeks; when it ends depends on when your cohort starts and on its skipped weeks.`,
+  );
+  return [...parts, JOIN_HINT].join('\n\n');
+}
+
+const JOIN_HINT = "You're not in a cohort yet: type `/cohort join` in a cohort's channel (or ask an organizer to add you) to follow it week by week.";
+
+function milestoneList(program: Program): string {
+  const lines = program.milestones.map((m, i) => `${i + 1}. **${m.title}** (${weeksOf(program, m.id)}): done when ${lowerFirst(m.doneWhen)}`);
+  return [`The milestones of **${program.title}** (${program.weeks.length} weeks):`, ...lines].join('\n');
 }
 
 async function answer(deps: CoreDeps, cohort: Cohort, member: Member, intent: LiveIntent, now: Date): Promise<string> {
@@ -71,10 +96,8 @@ async function answer(deps: CoreDeps, cohort: Cohort, member: Member, intent: Li
       if (mentors.length === 0) return `**${cohort.name}** has no mentor yet; an organizer adds one with \`/cohort mentor @user\`.`;
       return `${mentors.length === 1 ? 'Your mentor' : 'Your mentors'} in **${cohort.name}**: ${mentors.map((m) => m.display_name).join(', ')}.`;
     }
-    case 'milestones': {
-      const lines = program.milestones.map((m, i) => `${i + 1}. **${m.title}** (${weeksOf(program, m.id)}): done when ${lowerFirst(m.doneWhen)}`);
-      return [`The milestones of **${program.title}** (${program.weeks.length} weeks):`, ...lines].join('\n');
-    }
+    case 'milestones':
+      return milestoneList(program);
     case 'standing':
       if (member.role !== 'learner') return `You're a mentor of **${cohort.name}**; \`/cohort status\` shows where its learners stand.`;
       return (await progressView(deps.db, deps.content, { cohortId: cohort.id, memberId: member.id, self: true }, now)).text;

@@ -36,10 +36,11 @@ export interface DigestData {
 
 /** The week's count, from the grid: the same definition as the round post's. */
 export function digestTally(d: Pick<DigestData, 'grid' | 'week'>): Tally {
-  const t: Tally = { answered: 0, expected: 0, away: 0 };
+  const t: Tally = { answered: 0, expected: 0, away: 0, left: 0 };
   for (const row of d.grid) {
     const c = row.cells[d.week - 1];
     if (c === 'away') t.away += 1;
+    else if (c === 'left') t.left! += 1;
     else if (c === 'open' || c === 'missed') t.expected += 1;
     else if (c !== undefined && c !== 'not-member' && c !== 'not-run') {
       t.answered += 1;
@@ -69,6 +70,7 @@ const SYMBOLS: Record<GridCell, string> = {
   missed: '·',
   open: '?',
   away: 'a',
+  left: 'L',
   'not-member': '—',
   'not-run': '×',
 };
@@ -100,7 +102,7 @@ export function gridRow(row: DigestData['grid'][number], milestoneCount: number)
 
 export const VERIFIED_LEGEND = ' · ✔n: milestones verified by linked work';
 
-export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `—` not a member yet · `×` week not run · ms: milestones done';
+export const GRID_LEGEND = '✅ done or on track · 🟡 behind · 🛑 blocked · `?` not answered yet · `·` missed · `a` away · `L` left the channel · `—` not a member yet · `×` week not run · ms: milestones done';
 
 function codeBlock(lines: readonly string[]): string {
   return ['```', ...lines, '```'].join('\n');
@@ -136,6 +138,8 @@ function headLines(d: DigestData): string[] {
     const until = d.closesAt ? ` until ${formatWhen(new Date(d.closesAt), d.timezone)}` : ' until the next round opens';
     lines.push(`**Not checked in yet (${unanswered.length}):** ${unanswered.join(', ')}. Week ${d.week} stays open${until}; their answers may still come.`);
   }
+  const left = d.grid.filter((r) => r.cells[d.week - 1] === 'left');
+  if (left.length > 0) lines.push(`**Left the channel (${left.length}):** ${left.map((r) => r.name).join(', ')}; nothing more is sent to or about them unless they come back.`);
   const away = d.grid.filter((r) => r.cells[d.week - 1] === 'away');
   if (away.length > 0) lines.push(`**Away:** ${away.map((a) => (a.awayUntil ? `${a.name} (until ${dayText(a.awayUntil)})` : a.name)).join(', ')}`);
   lines.push('', `**Blockers this week (${d.blockers.length})**`);

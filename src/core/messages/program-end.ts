@@ -13,7 +13,7 @@ export interface FinalReportData {
   /** Each posted week's count, as its round post, status and digest gave it. */
   answersPerWeek: Array<{ week: number } & Tally>;
   /** `expected`: the weeks the learner counted for (not away, a member by then). */
-  learners: Array<{ name: string; milestonesDone: number; answered: number; expected: number; late: number; flags: number }>;
+  learners: Array<{ memberId: number; name: string; milestonesDone: number; answered: number; expected: number; late: number; flags: number }>;
   flagsRaised: number;
   flagsResolvedByMentors: number;
   flagsResolvedThemselves: number;
@@ -28,9 +28,9 @@ function milestoneLines(d: FinalReportData): string[] {
   return d.milestones.map((m) => `• ${m.title} (week ${m.week}): ${m.finished} of ${d.learnerCount}`);
 }
 
-/** "3/4", "3/3 +1 away": a week's count in a list of weeks. */
+/** "3/4", "3/3 +1 away", "3/3 +1 left": a week's count in a list of weeks. */
 export function weekCount(t: Tally): string {
-  return `${t.answered}/${t.expected}${t.away > 0 ? ` +${t.away} away` : ''}`;
+  return `${t.answered}/${t.expected}${t.away > 0 ? ` +${t.away} away` : ''}${(t.left ?? 0) > 0 ? ` +${t.left} left` : ''}`;
 }
 
 /** Posted in the channel when the last week closes: counts only, nobody named. */

@@ -1,5 +1,6 @@
 import { dayText, momentText } from '../dates.js';
 import { VERIFIED_MARK } from './evidence.js';
+import { whyLate, type LateWindow } from './rounds.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 
@@ -161,22 +162,24 @@ export interface StatusData {
   timezone: string;
   /** When the cohort finished (the last week closed). */
   finishedAt: Date | null;
+  /** Why nothing is posted now: the channel cannot be used, or the bot's access is lost. */
+  trouble?: string | null;
   round: {
     week: number;
     milestoneTitle: string;
-    /** When it was posted: its slot, or later after an outage (then `offlineSince` is set). */
+    /** When it was posted: its slot, or later after an outage (then `late` says why). */
     postedAt: Date;
-    offlineSince: Date | null;
+    late: LateWindow | null;
     closesAt: Date | null;
     closed: boolean;
   } | null;
   /** The round's count, in the sentence every view uses. */
   count: string;
-  checkedIn: Array<{ name: string; answer: AnswerLine }>;
+  checkedIn: Array<{ name: string; memberId: number; answer: AnswerLine }>;
   /** Expected and not answered: "not yet" while the round is open, missed once it closed. */
-  missing: string[];
+  missing: Array<{ name: string; memberId: number }>;
   /** Away this week, with the first day back. */
-  away: Array<{ name: string; until: string | null }>;
+  away: Array<{ name: string; memberId: number; until: string | null }>;
   flags: Array<{ learnerName: string; status: FlagStatus; acknowledgedBy: string | null; reasons: StallReason[] }>;
 }
 
@@ -192,11 +195,12 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
   if (!d.round) {
     lines.push(`**${d.cohortName}**`, 'No check-in has been posted in this cohort yet.');
   } else {
-    const late = d.round.offlineSince ? ` (late: I was offline from ${formatWhen(d.round.offlineSince, d.timezone)})` : '';
+    const late = d.round.late ? ` (late: ${whyLate(d.round.late)})` : '';
     const open = d.round.closed ? 'It has closed.' : d.round.closesAt ? `Open until ${formatWhen(d.round.closesAt, d.timezone)}.` : 'Open until the next round.';
     lines.push(`**${d.cohortName} · week ${d.round.week}: ${d.round.milestoneTitle}**`, `Posted ${formatWhen(d.round.postedAt, d.timezone)}${late}. ${capitalize(d.count)}. ${open}`);
   }
   if (d.cohortStatus !== 'active') lines.push(`_This cohort is ${d.cohortStatus}._`);
+  if (d.trouble) lines.push(`⚠️ ${d.trouble}`);
   if (d.round) {
     lines.push('', `**Checked in (${d.checkedIn.length})**`);
     if (d.checkedIn.length === 0) lines.push('Nobody yet.');
@@ -209,7 +213,7 @@ export function cohortStatusMessage(d: StatusData): OutMessage {
       lines.push(`• ${c.name}: ${parts.join(' · ')}`);
     }
     lines.push('', `**${d.round.closed ? 'Missed' : 'Not checked in yet'} (${d.missing.length})**`);
-    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.join(', '));
+    lines.push(d.missing.length === 0 ? 'Everyone has answered.' : d.missing.map((m) => m.name).join(', '));
     if (d.away.length > 0) lines.push('', `**Away:** ${d.away.map((a) => (a.until ? `${a.name} (until ${dayText(a.until)})` : a.name)).join(', ')}`);
   }
   lines.push('', `**Open stall flags (${d.flags.length})**`);

@@ -24,6 +24,21 @@ export function milestoneOf(program: Program, milestoneId: string): Milestone | 
   return program.milestones.find((m) => m.id === milestoneId);
 }
 
+/** Why and for how long rounds were held back: the bot offline, the channel unreachable, or its access revoked. */
+export interface LateWindow {
+  from: Date;
+  to: Date;
+  timezone: string;
+  cause?: 'offline' | 'unreachable' | 'no-access' | null;
+}
+
+export function whyLate(w: LateWindow): string {
+  const span = `from ${formatWhen(w.from, w.timezone)} to ${formatWhen(w.to, w.timezone)}`;
+  if (w.cause === 'unreachable') return `I could not post in this channel ${span}`;
+  if (w.cause === 'no-access') return `my access to the workspace was revoked ${span}`;
+  return `I was offline ${span}`;
+}
+
 export function roundPost(opts: {
   program: Program;
   roundId: number;
@@ -32,14 +47,14 @@ export function roundPost(opts: {
   /** Who has checked in, in the words every view uses (attendance.ts). */
   count: string;
   /** Posted after an outage: when the bot went offline and came back. */
-  late?: { from: Date; to: Date; timezone: string } | null;
+  late?: LateWindow | null;
 }): OutMessage {
   const { program, week } = opts;
   const milestone = milestoneOf(program, opts.milestoneId);
   const focus = program.weeks.find((w) => w.week === week)?.focus;
   const lines = [
     `**Week ${week} of ${program.weeks.length} · ${milestone?.title ?? opts.milestoneId}**`,
-    opts.late ? `_Posted late: I was offline from ${formatWhen(opts.late.from, opts.late.timezone)} to ${formatWhen(opts.late.to, opts.late.timezone)}._` : null,
+    opts.late ? `_Posted late: ${whyLate(opts.late)}._` : null,
     milestone ? `**Goal:** ${milestone.goal}` : null,
     focus ? `**This week:** ${focus}` : null,
     milestone ? `**Done when:** ${milestone.doneWhen}` : null,
@@ -83,12 +98,12 @@ function lowerFirst(s: string): string {
 }
 
 /** To organizers after an outage: which weeks passed with no round, so nobody wonders where they went. */
-export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null; ended?: boolean }): OutMessage {
+export function notRunNotice(opts: { cohortName: string; weeks: readonly number[]; from: Date; to: Date; timezone: string; posted: number | null; ended?: boolean; cause?: LateWindow['cause'] }): OutMessage {
   const { weeks } = opts;
   const which = weeks.length === 1 ? `${listWeeks(weeks)} was` : `${listWeeks(weeks)} were`;
   return {
     text: [
-      `I was offline from ${formatWhen(opts.from, opts.timezone)} to ${formatWhen(opts.to, opts.timezone)}, so ${which} not run in **${opts.cohortName}**: no round was posted and no learner counts as having missed ${weeks.length === 1 ? 'it' : 'them'}.`,
+      `${whyLate(opts).replace(/^./, (c) => c.toUpperCase())}, so ${which} not run in **${opts.cohortName}**: no round was posted and no learner counts as having missed ${weeks.length === 1 ? 'it' : 'them'}.`,
       opts.posted !== null
         ? `Week ${opts.posted} is posted now, marked late. The calendar did not move: the program still ends on schedule.`
         : opts.ended

@@ -35,7 +35,7 @@ export function confidenceDropText(from: number, to: number, weeks: readonly num
 export type AlertState =
   | { kind: 'open' }
   | { kind: 'acknowledged'; by: string; at: Date }
-  | { kind: 'resolved'; by: string | null; at: Date; auto: boolean; ended?: boolean };
+  | { kind: 'resolved'; by: string | null; at: Date; auto: boolean; ended?: boolean; /** Closed because the learner left: how. */ left?: string };
 
 export interface AlertView {
   flagId: number;
@@ -89,6 +89,8 @@ export function stallAlert(v: AlertView): OutMessage {
       '',
       v.state.ended
         ? `⏹️ Closed on ${formatWhen(v.state.at, v.timezone)}: the program ended.`
+        : v.state.left
+        ? `⏹️ Closed on ${formatWhen(v.state.at, v.timezone)}: ${v.learnerName} ${v.state.left}. Nothing more is sent about them unless they come back.`
         : v.state.auto
         ? `✅ Resolved automatically on ${formatWhen(v.state.at, v.timezone)}: ${v.learnerName} is back on track.`
         : `✅ Resolved by ${v.state.by ?? 'a mentor'} on ${formatWhen(v.state.at, v.timezone)}.`,

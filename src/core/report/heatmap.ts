@@ -5,7 +5,7 @@
 
 /** A learner's week: their answer, or why there is none. */
 /** `open`: not answered yet, the round still open; `upcoming`: a week still to come. */
-export type CellState = 'on-track' | 'behind' | 'blocked' | 'done' | 'missed' | 'open' | 'away' | 'not-run' | 'skipped' | 'not-member' | 'upcoming';
+export type CellState = 'on-track' | 'behind' | 'blocked' | 'done' | 'missed' | 'open' | 'away' | 'left' | 'not-run' | 'skipped' | 'not-member' | 'upcoming';
 
 export interface HeatmapCell {
   state: CellState;

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
-import type { Database } from '../../db/types.js';
+import type { AuditVia, Database } from '../../db/types.js';
 import type { Actor, OutMessage, Reply } from '../chat.js';
 import {
   flagAcknowledgedNotice,
@@ -15,7 +15,8 @@ import {
 } from '../messages/stalls.js';
 import { transact } from '../../db/transact.js';
 import { enqueueMany } from '../outbox.js';
-import { alertViewOf, HISTORY_SIZE, isOrganizer, loadFlagCard, roleIn, type FlagCard } from './load.js';
+import { alertViewOf, HISTORY_SIZE, loadFlagCard, type FlagCard } from './load.js';
+import { permits, standingIn } from '../permissions.js';
 import { refreshAlerts } from './refresh.js';
 import { recordAudit } from '../audit.js';
 
@@ -24,6 +25,8 @@ export interface FlagActionOptions {
   admins?: readonly AdminId[];
   /** The alert message the button sat on: the reply updates it, so the outbox leaves it alone. */
   clickedMessageId?: string;
+  /** Where the person acted, for the audit record (chat unless said). */
+  via?: AuditVia;
 }
 
 /** The `Acknowledge` button: the mentor says they have seen the alert and are on it. */
@@ -57,11 +60,11 @@ function changeAndRefresh(
   now: Date,
   except: string | undefined,
   change: (trx: Transaction<Database>) => Promise<{ id: number } | undefined>,
-  onRecord: { actor: Actor; verb: FlagVerb; card: FlagCard },
+  onRecord: { actor: Actor; verb: FlagVerb; card: FlagCard; via?: AuditVia },
 ) {
   return transact(db, async (trx) => {
     if (!(await change(trx))) return null;
-    const { actor, verb, card } = onRecord;
+    const { actor, verb, card, via } = onRecord;
     await recordAudit(trx, {
       at: now,
       actor,
@@ -70,6 +73,7 @@ function changeAndRefresh(
       subject: card.learnerName,
       subjectMemberId: card.memberId,
       detail: `flag ${card.id}`,
+      via,
     });
     const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
     if (refreshed) await enqueueMany(trx, refreshed.edits);
@@ -80,10 +84,9 @@ function changeAndRefresh(
 async function act(db: Db, flagId: number, actor: Actor, now: Date, options: FlagActionOptions, verb: FlagVerb): Promise<Reply> {
   let card = await loadFlagCard(db, flagId);
   if (!card) return { kind: 'message', message: flagGoneMessage() };
-  const role = await roleIn(db, card.cohortId, actor);
-  const organizer = actor.platform === card.platform && isOrganizer(actor, options.admins);
-  if (!organizer && role !== 'mentor') {
-    return { kind: 'message', message: flagNotAllowedMessage(verb, card.cohortName, role === 'learner' ? 'learner' : 'none') };
+  const standing = await standingIn(db, options.admins ?? [], actor, { id: card.cohortId, platform: card.platform });
+  if (!permits(standing, 'act-on-flags')) {
+    return { kind: 'message', message: flagNotAllowedMessage(verb, card.cohortName, standing.member?.role === 'learner' ? 'learner' : 'none') };
   }
 
   const resolved = alreadyDone(card);
@@ -102,7 +105,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
         .where('status', '=', 'open')
         .returning('id')
         .executeTakeFirst(),
-      { actor, verb, card },
+      { actor, verb, card, via: options.via },
     );
     if (done) return { kind: 'update', message: done.message, notice: flagAcknowledgedNotice(done.card.learnerName) };
     card = (await loadFlagCard(db, card.id))!;
@@ -122,7 +125,7 @@ async function act(db: Db, flagId: number, actor: Actor, now: Date, options: Fla
       .where('status', '<>', 'resolved')
       .returning('id')
       .executeTakeFirst(),
-    { actor, verb, card },
+    { actor, verb, card, via: options.via },
   );
   if (done) return { kind: 'update', message: done.message, notice: flagResolvedNotice(done.card.learnerName) };
   card = (await loadFlagCard(db, card.id))!;

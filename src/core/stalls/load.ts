@@ -1,7 +1,6 @@
-import type { AdminId } from '../../config.js';
+import { LEFT_WORDS, type LeftReason } from '../messages/platform.js';
 import type { Db } from '../../db/connect.js';
 import type { FlagResolution, FlagStatus, Platform, StallReason } from '../../db/types.js';
-import type { Actor } from '../chat.js';
 import type { AlertState, AlertView } from '../messages/stalls.js';
 import type { AnswerLine } from '../messages/progress.js';
 
@@ -37,6 +36,8 @@ export interface FlagCard {
   resolvedBy: string | null;
   resolution: FlagResolution | null;
   version: number;
+  /** How the learner left, when they did (members.left_reason). */
+  leftReason: string | null;
 }
 
 export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | null> {
@@ -56,6 +57,7 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
       'f.resolved_at',
       'f.resolved_by',
       'f.resolution',
+      'm.left_reason',
       'f.version',
       'm.display_name',
       'c.name',
@@ -80,13 +82,15 @@ export async function loadFlagCard(db: Db, flagId: number): Promise<FlagCard | n
     resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
     resolvedBy: row.resolved_by,
     resolution: row.resolution,
+    leftReason: row.left_reason,
     version: row.version,
   };
 }
 
 export function cardState(card: FlagCard): AlertState {
   if (card.status === 'resolved') {
-    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto', ended: card.resolution === 'ended' };
+    const left = card.resolution === 'left' ? LEFT_WORDS[(card.leftReason ?? 'left-channel') as LeftReason] ?? 'left' : undefined;
+    return { kind: 'resolved', by: card.resolvedBy, at: card.resolvedAt ?? new Date(0), auto: card.resolution === 'auto', ended: card.resolution === 'ended', ...(left ? { left } : {}) };
   }
   if (card.status === 'acknowledged') return { kind: 'acknowledged', by: card.acknowledgedBy ?? 'a mentor', at: card.acknowledgedAt ?? new Date(0) };
   return { kind: 'open' };
@@ -102,23 +106,4 @@ export async function alertViewOf(db: Db, card: FlagCard, historySize: number): 
     history: await recentAnswers(db, card.memberId, historySize),
     state: cardState(card),
   };
-}
-
-/** An organizer: flagged by the adapter (workspace admin, Manage Server) or listed in ADMIN_USER_IDS. */
-export function isOrganizer(actor: Actor, admins: readonly AdminId[] = []): boolean {
-  return actor.isAdmin || admins.some((a) => a.platform === actor.platform && a.userId === actor.userId);
-}
-
-/** The actor's active role in a cohort, or null when they are not a member of it. */
-export async function roleIn(db: Db, cohortId: number, actor: Actor): Promise<'learner' | 'mentor' | null> {
-  const row = await db
-    .selectFrom('members')
-    .innerJoin('cohorts', 'cohorts.id', 'members.cohort_id')
-    .select('members.role')
-    .where('members.cohort_id', '=', cohortId)
-    .where('members.user_id', '=', actor.userId)
-    .where('cohorts.platform', '=', actor.platform)
-    .where('members.removed_at', 'is', null)
-    .executeTakeFirst();
-  return row?.role ?? null;
 }

@@ -2,7 +2,7 @@ import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
 import type { Actor, Reply } from '../chat.js';
 import { notMentorMessage, stalledList, type StalledItem } from '../messages/stalls.js';
-import { isOrganizer } from './load.js';
+import { cohortsPermitting, isOrganizer } from '../permissions.js';
 
 export interface StalledViewOptions {
   admins?: readonly AdminId[];
@@ -13,29 +13,15 @@ export interface StalledViewOptions {
  * every cohort of their platform.
  */
 export async function stalledView(db: Db, actor: Actor, _now: Date, options: StalledViewOptions = {}): Promise<Reply> {
-  const organizer = isOrganizer(actor, options.admins);
-  let query = db
+  const cohorts = await cohortsPermitting(db, options.admins ?? [], actor, 'act-on-flags');
+  if (cohorts.length === 0 && !isOrganizer(actor, options.admins)) return { kind: 'message', message: notMentorMessage() };
+  const query = db
     .selectFrom('stall_flags as f')
     .innerJoin('members as m', 'm.id', 'f.member_id')
     .innerJoin('cohorts as c', 'c.id', 'f.cohort_id')
     .select(['f.id', 'f.status', 'f.reasons', 'f.opened_at', 'f.acknowledged_by', 'm.display_name', 'c.name', 'c.timezone'])
     .where('f.status', '<>', 'resolved')
-    .where('c.platform', '=', actor.platform);
-  if (!organizer) {
-    const mentoring = await db
-      .selectFrom('members')
-      .select('cohort_id')
-      .where('user_id', '=', actor.userId)
-      .where('role', '=', 'mentor')
-      .where('removed_at', 'is', null)
-      .execute();
-    if (mentoring.length === 0) return { kind: 'message', message: notMentorMessage() };
-    query = query.where(
-      'f.cohort_id',
-      'in',
-      mentoring.map((m) => m.cohort_id),
-    );
-  }
+    .where('f.cohort_id', 'in', cohorts.length > 0 ? cohorts.map((c) => c.cohort.id) : [-1]);
   const rows = await query.orderBy('c.name').orderBy('f.opened_at').orderBy('f.id').execute();
   const items: StalledItem[] = rows.map((r) => ({
     flagId: r.id,

@@ -127,6 +127,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       },
     ],
   },
+  { name: 'dashboard', description: 'A private one-time link that signs you in to the web dashboard' },
   {
     name: 'cohort',
     description: 'Join the cohort of this channel, or see who checked in this week',
@@ -317,6 +318,8 @@ export function toCommand(input: CommandInput): Command {
     }
     case 'stalled':
       return { name: 'stalled' };
+    case 'dashboard':
+      return { name: 'dashboard' };
     case 'mydata': {
       const action = text('action').toLowerCase();
       if (!action) return { name: 'mydata' };

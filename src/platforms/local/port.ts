@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { OutFile } from '../../core/attachments.js';
-import type { ChatPort, OutMessage, SentRef } from '../../core/chat.js';
+import { AccessLostError, ChannelUnreachableError, RecipientUnreachableError, type ChannelTrouble, type ChatPort, type OutMessage, type SentRef } from '../../core/chat.js';
 import { frame, plainText } from './render.js';
 import { readSavedButtons, saveButtons, type NumberedButton } from './saved-buttons.js';
 
@@ -30,6 +30,52 @@ export class LocalChat implements ChatPort {
 
   /** Every file written, in order. */
   readonly filesWritten: string[] = [];
+
+  /**
+   * The platform as the terminal acts it out (`/platform …`): who is in each channel, which channels
+   * cannot be used, whose DMs are closed, whether the bot's access is revoked. Sending fails as Slack
+   * or Discord would fail, so the bot's reactions can be seen without either.
+   */
+  readonly world = {
+    /** Who left each channel (as far as the acted-out platform knows); everyone else is in it. */
+    gone: new Map<string, Set<string>>(),
+    deactivated: new Set<string>(),
+    trouble: new Map<string, ChannelTrouble>(),
+    dmsClosed: new Set<string>(),
+    revoked: null as string | null,
+    calls: 0,
+  };
+
+  /** The people the bot knows in a channel (its cohort's members), for the acted-out member list; unset, no list is given. */
+  knownIn: ((channelId: string) => Promise<string[]>) | null = null;
+
+  goneFrom(channelId: string): Set<string> {
+    if (!this.world.gone.has(channelId)) this.world.gone.set(channelId, new Set());
+    return this.world.gone.get(channelId)!;
+  }
+
+  private check(channelId: string | null, dmTo?: string): void {
+    this.world.calls += 1;
+    if (this.world.revoked) throw new AccessLostError(this.world.revoked);
+    if (channelId && this.world.trouble.has(channelId)) throw new ChannelUnreachableError(this.world.trouble.get(channelId)!, `#${channelId}: ${this.world.trouble.get(channelId)}`);
+    if (dmTo && this.world.dmsClosed.has(dmTo)) throw new RecipientUnreachableError(`@${dmTo} does not accept direct messages`);
+  }
+
+  async probe(): Promise<void> {
+    this.check(null);
+  }
+
+  async channelMembers(channelId: string): Promise<{ members: Set<string>; calls: number } | null> {
+    this.check(channelId);
+    if (!this.knownIn) return null;
+    const gone = this.goneFrom(channelId);
+    return { members: new Set((await this.knownIn(channelId)).filter((u) => !gone.has(u) && !this.world.deactivated.has(u))), calls: 1 };
+  }
+
+  async postReply(channelId: string, parentMessageId: string, message: OutMessage): Promise<SentRef> {
+    this.check(channelId);
+    return { messageId: this.show(`#${channelId}, in the thread of ${parentMessageId}`, channelId, message) };
+  }
 
   constructor(
     private readonly print: (text: string) => void,
@@ -86,12 +132,14 @@ export class LocalChat implements ChatPort {
   }
 
   async postToChannel(channelId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
+    this.check(channelId);
     const messageId = this.show(`#${channelId}`, channelId, message);
     this.writeFiles(files);
     return { messageId };
   }
 
   async sendDirect(userId: string, message: OutMessage, _key?: string, files?: readonly OutFile[]): Promise<SentRef> {
+    this.check(null, userId);
     const channelId = `dm-${userId}`;
     const messageId = this.show(`DM to @${userId}`, channelId, message);
     this.writeFiles(files);
@@ -103,6 +151,7 @@ export class LocalChat implements ChatPort {
    * message (else its last line, where the round count lives); its buttons keep their numbers.
    */
   async updateMessage(channelId: string, messageId: string, message: OutMessage, files: readonly OutFile[] = []): Promise<void> {
+    this.check(this.dmRecipient(channelId) === null ? channelId : null);
     const before = this.shown.findLast((m) => m.id === messageId && m.channelId === channelId)?.message.text.trim().split('\n');
     const lines = message.text.trim().split('\n');
     const changed = before ? lines.find((line, i) => line.trim() !== '' && line !== before[i]) : undefined;

@@ -1,6 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { Actor, FormField, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
+import type { Actor, ChannelTrouble, FormField, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
+import type { PlatformEvent } from '../../core/platform-events.js';
+import { reconcileMembers } from '../../jobs/reconcile.js';
 import { CommandError, parseCommand, SLASH_COMMANDS } from '../../core/commands.js';
 import type { Core } from '../../core/core.js';
 import { describeSlot } from '../../core/schedule.js';
@@ -20,6 +22,18 @@ The terminal:
   click <n>                        press the button numbered [n] (buttons in a DM: only its recipient)
   @mentorbot <question>            mention the bot (answers like /faq)
   /help · /quit
+
+The platform changing under the bot, acted out (what Slack or Discord would tell the bot):
+  /platform leave @name · join @name       someone leaves or joins this channel
+  /platform deactivate @name · reactivate @name
+                                   the account is deactivated (or back): gone from every cohort
+  /platform vanish @name           leaves this channel without the bot hearing of it (the daily check finds it)
+  /platform archive · unarchive · remove-bot · invite-bot
+                                   this channel becomes unusable for the bot, or usable again
+  /platform revoke · restore       the bot's access is revoked (sending stops) · given back (a probe finds it)
+  /platform close-dms @name · open-dms @name
+                                   someone stops (or starts) accepting direct messages
+  /platform check                  run the channel members check now (it runs after a start and daily)
 
 The bot's commands, exactly as on Slack (who may use each):
   /checkin                         learner     the check-in form, field by field (/cancel leaves it)
@@ -44,7 +58,8 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort status                   mentor      this week: who checked in, who has not, open flags
   /cohort report                   mentor      the cohort heatmap by DM (written under DATA_DIR/reports/)
   /stalled                         mentor      open stall flags in your cohorts
-  /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it`;
+  /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it
+  /dashboard                       member      a one-time link that signs you in to the web dashboard (open it in a browser)`;
 
 /** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */
 export function stripComment(line: string): string {
@@ -174,6 +189,9 @@ export class Terminal {
       case '/clock':
         await this.clock(rest);
         return true;
+      case '/platform':
+        await this.platform(restWords);
+        return true;
       case 'click':
       case '/click':
         await this.click(restWords[0] ?? '', ask);
@@ -196,6 +214,87 @@ export class Terminal {
     }
     this.print(head.startsWith('/') ? `${head} is not a command here. Type /help.` : 'Messages to the channel are not read; mention @mentorbot or use a command. /help lists them.');
     return true;
+  }
+
+  private async platform([verb = '', who = '']: string[]): Promise<void> {
+    const chat = this.opts.chat;
+    const world = chat.world;
+    const user = who.replace(/^@/, '').toLowerCase();
+    const needUser = ['leave', 'join', 'deactivate', 'reactivate', 'vanish', 'close-dms', 'open-dms'].includes(verb);
+    if (needUser && !/^[\w.-]+$/.test(user)) {
+      this.print(`Say who: /platform ${verb} @name`);
+      return;
+    }
+    const event = (e: PlatformEvent) => this.opts.core.platformEvent(e);
+    const gone = chat.goneFrom(this.channel);
+    const trouble = (t: ChannelTrouble, what: string) => {
+      world.trouble.set(this.channel, t);
+      this.print(`#${this.channel} ${what}.`);
+      return event({ kind: 'channel-unreachable', platform: 'local', channelId: this.channel, trouble: t });
+    };
+    switch (verb) {
+      case 'leave':
+        gone.add(user);
+        this.print(`@${user} left #${this.channel}.`);
+        await event({ kind: 'member-left', platform: 'local', userId: user, channelId: this.channel, reason: 'left-channel' });
+        break;
+      case 'join':
+        gone.delete(user);
+        this.print(`@${user} joined #${this.channel}.`);
+        await event({ kind: 'member-joined', platform: 'local', userId: user, channelId: this.channel, displayName: user });
+        break;
+      case 'deactivate':
+        world.deactivated.add(user);
+        this.print(`@${user}'s account is deactivated.`);
+        await event({ kind: 'member-left', platform: 'local', userId: user, reason: 'deactivated' });
+        break;
+      case 'reactivate':
+        world.deactivated.delete(user);
+        this.print(`@${user}'s account is active again.`);
+        await event({ kind: 'member-joined', platform: 'local', userId: user });
+        break;
+      case 'vanish':
+        gone.add(user);
+        this.print(`@${user} left #${this.channel}; the bot was not told.`);
+        break;
+      case 'archive':
+        await trouble('archived', 'is archived');
+        break;
+      case 'remove-bot':
+        await trouble('bot-removed', 'no longer has the bot');
+        break;
+      case 'unarchive':
+      case 'invite-bot':
+        world.trouble.delete(this.channel);
+        this.print(verb === 'unarchive' ? `#${this.channel} is unarchived.` : `The bot is back in #${this.channel}.`);
+        await event({ kind: 'channel-reachable', platform: 'local', channelId: this.channel });
+        break;
+      case 'revoke':
+        world.revoked = 'token_revoked';
+        this.print("The bot's token is revoked: its next message fails, and it holds everything until access returns.");
+        break;
+      case 'restore':
+        world.revoked = null;
+        this.print("The bot's access is given back; its probe (about once a minute) finds it. Try /clock +2m.");
+        break;
+      case 'close-dms':
+        world.dmsClosed.add(user);
+        this.print(`@${user} no longer accepts direct messages.`);
+        break;
+      case 'open-dms':
+        world.dmsClosed.delete(user);
+        this.print(`@${user} accepts direct messages again.`);
+        break;
+      case 'check': {
+        const result = await reconcileMembers(this.opts.core.deps, new Map([['local', chat]]), { force: true });
+        this.print(`Checked ${result.cohorts} cohort channel${result.cohorts === 1 ? '' : 's'}: ${result.left} left, ${result.returned} back, unannounced.`);
+        break;
+      }
+      default:
+        this.print('Usage: /platform leave|join|deactivate|reactivate|vanish|close-dms|open-dms @name · /platform archive|unarchive|remove-bot|invite-bot|revoke|restore|check (/help says what each does)');
+        return;
+    }
+    await this.opts.scheduler.drain();
   }
 
   private async clock(arg: string): Promise<void> {

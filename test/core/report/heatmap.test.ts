@@ -14,6 +14,7 @@ const LETTER: Record<CellState, string> = {
   missed: 'M',
   open: '?',
   away: 'A',
+  left: 'L',
   'not-run': 'N',
   skipped: 'S',
   'not-member': '-',

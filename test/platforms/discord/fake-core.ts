@@ -3,6 +3,7 @@ import type { Command } from '../../../src/core/commands.js';
 import { Clock } from '../../../src/core/clock.js';
 import type { Core, CoreDeps } from '../../../src/core/core.js';
 import type { Db } from '../../../src/db/connect.js';
+import type { PlatformEvent, PlatformEventResult } from '../../../src/core/platform-events.js';
 
 export type CoreCall =
   | { fn: 'command'; actor: Actor; place: Place; command: Command }
@@ -16,6 +17,8 @@ export type CoreCall =
  */
 export class FakeCore implements Core {
   readonly calls: CoreCall[] = [];
+  /** Platform events the adapter reported, in order. */
+  readonly events: PlatformEvent[] = [];
   private readonly clock = new Clock();
 
   constructor(private readonly db: () => Db) {}
@@ -28,6 +31,7 @@ export class FakeCore implements Core {
 
   reset(): void {
     this.calls.length = 0;
+    this.events.length = 0;
     this.answer = () => ({ kind: 'message', message: { text: 'ok', private: true } });
   }
 
@@ -50,6 +54,10 @@ export class FakeCore implements Core {
   }
   async home(): Promise<OutMessage> {
     return { text: 'home', private: true };
+  }
+  async platformEvent(event: PlatformEvent): Promise<PlatformEventResult> {
+    this.events.push(event);
+    return 'changed';
   }
 }
 

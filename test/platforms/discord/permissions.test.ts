@@ -106,6 +106,21 @@ describe('permissions on Discord: every command and button, as each kind of pers
     expectPrivacy(await walk(driver, t.db));
   });
 
+  it('/dashboard gives each member of a cohort a private one-time link, and a stranger how to join', async () => {
+    deps.publicUrl = () => 'https://mentorbot.example.org';
+    for (const role of ['learner', 'mentor', 'otherMentor', 'organizer'] as const) {
+      const seen = await driver.command(role, { slack: ['/dashboard', ''], discord: { name: 'dashboard' } });
+      expect(seen.text, role).toMatch(/^Your sign-in link to the dashboard: https:\/\/mentorbot\.example\.org\/signin\/[0-9a-f]{64}$/m);
+    }
+    expect((await driver.command('stranger', { slack: ['/dashboard', ''], discord: { name: 'dashboard' } })).text).toContain("you're not in one yet");
+    const links = await t.db.selectFrom('dashboard_links').select(['platform', 'user_id', 'is_admin']).orderBy('user_id').execute();
+    expect(links).toEqual(
+      [PEOPLE.learner, PEOPLE.mentor, PEOPLE.otherMentor, PEOPLE.organizer]
+        .map((p) => ({ platform: 'discord', user_id: p.user.id, is_admin: p === PEOPLE.organizer }))
+        .sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+  });
+
   it('a learner sees, downloads and deletes their data; the round count follows', async () => {
     expect((await driver.roundPost()).text).toMatch(/_1 of 2 checked in_$/);
     const view = await driver.command('li', { slack: ['/mydata', ''], discord: { name: 'mydata' } });

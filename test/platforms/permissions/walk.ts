@@ -218,3 +218,85 @@ export function expectPrivacy(seenBy: Map<Role, string[]>): void {
   }
   expect(seenBy.get('mentor')!.join('\n')).toContain(LI_SECRETS[1]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The web dashboard: every route, as every role and signed out.
+
+export type Visitor = Role | 'signedOut';
+export const VISITORS: readonly Visitor[] = [...ROLES, 'signedOut'];
+
+/** The ids the dashboard's addresses name: cohorts A and B, the learner's and li's records, an open flag on li. */
+export interface PageIds {
+  cohortA: number;
+  cohortB: number;
+  learner: number;
+  li: number;
+  flag: number;
+}
+
+export interface PageStep {
+  method: 'GET' | 'POST';
+  path: (ids: PageIds) => string;
+  /** Signed out is never allowed. */
+  allowed: readonly Role[];
+}
+
+const signedIn = ROLES;
+const page = (path: (ids: PageIds) => string, allowed: readonly Role[]): PageStep => ({ method: 'GET', path, allowed });
+const COHORT_TABLES = ['heatmap', 'this-week', 'flags', 'schedule', 'milestones', 'learners', 'answers'];
+const LEARNER_TABLES = ['checkins', 'versions', 'milestones', 'evidence', 'breaks', 'flags'];
+
+/** Every route of the dashboard, with whom it serves. Reads first; the two actions last, refused ones before allowed ones. */
+export const PAGES: readonly PageStep[] = [
+  page(() => '/', signedIn),
+  page(() => '/cohorts', signedIn),
+  page(() => '/cohorts.csv', signedIn),
+  page((i) => `/cohorts/${i.cohortA}`, staff),
+  ...COHORT_TABLES.map((t) => page((i) => `/cohorts/${i.cohortA}/${t}.csv`, staff)),
+  page((i) => `/cohorts/${i.cohortB}`, ['otherMentor', 'organizer']),
+  page((i) => `/learners/${i.li}`, staff),
+  ...LEARNER_TABLES.map((t) => page((i) => `/learners/${i.li}/${t}.csv`, staff)),
+  page((i) => `/learners/${i.learner}`, ['learner', 'mentor', 'organizer']),
+  page((i) => `/learners/${i.learner}/checkins.csv`, ['learner', 'mentor', 'organizer']),
+  page(() => '/faq', org),
+  ...['unanswered', 'mentor-answers', 'not-helpful'].map((t) => page(() => `/faq/${t}.csv`, org)),
+  page(() => '/audit', org),
+  page(() => '/audit.csv', org),
+  { method: 'POST', path: (i) => `/flags/${i.flag}/acknowledge`, allowed: staff },
+  { method: 'POST', path: (i) => `/flags/${i.flag}/resolve`, allowed: staff },
+];
+
+export interface WebDriver {
+  /** What one visitor got: a status and a body. POSTs carry the CSRF token of a page the visitor can see. */
+  request(who: Visitor, method: 'GET' | 'POST', path: string): Promise<{ status: number; body: string }>;
+}
+
+/** Walks every route as every visitor; returns every body each saw, for the privacy checks. */
+export async function walkPages(d: WebDriver, db: Db, ids: PageIds): Promise<Map<Visitor, string[]>> {
+  const seenBy = new Map<Visitor, string[]>(VISITORS.map((v) => [v, []]));
+  const problems: string[] = [];
+  for (const step of PAGES) {
+    const order = [...VISITORS].sort((a, b) => Number(step.allowed.includes(a as Role)) - Number(step.allowed.includes(b as Role)));
+    for (const who of order) {
+      const path = step.path(ids);
+      const before = await fingerprint(db);
+      const seen = await d.request(who, step.method, path);
+      seenBy.get(who)!.push(seen.body);
+      const may = who !== 'signedOut' && step.allowed.includes(who);
+      const expected = may ? (step.method === 'POST' || path === '/' ? [303] : [200]) : who === 'signedOut' ? (step.method === 'POST' ? [401, 403] : [401]) : [403];
+      if (!expected.includes(seen.status)) problems.push(`${step.method} ${path} as ${who}: expected ${expected.join(' or ')}, got ${seen.status}: ${seen.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 160)}`);
+      if (!may && (await fingerprint(db)) !== before) problems.push(`${step.method} ${path} as ${who}: refused, yet something changed`);
+    }
+  }
+  expect(problems).toEqual([]);
+  return seenBy;
+}
+
+/** On the dashboard too, only li's mentor and the organizers ever see her answers. */
+export function expectPagePrivacy(seenBy: Map<Visitor, string[]>): void {
+  for (const who of ['learner', 'otherMentor', 'stranger', 'signedOut'] as const) {
+    const all = seenBy.get(who)!.join('\n');
+    for (const secret of LI_SECRETS) expect(all, `${who} saw ${secret}`).not.toContain(secret);
+  }
+  for (const who of ['mentor', 'organizer'] as const) expect(seenBy.get(who)!.join('\n')).toContain(LI_SECRETS[1]);
+}

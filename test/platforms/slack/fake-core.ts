@@ -2,6 +2,7 @@ import type { ActionId, Actor, FormValues, OutMessage, Place, Reply } from '../.
 import { Clock } from '../../../src/core/clock.js';
 import type { Command } from '../../../src/core/commands.js';
 import type { Core, CoreDeps } from '../../../src/core/core.js';
+import type { PlatformEvent } from '../../../src/core/platform-events.js';
 
 export type CoreCall =
   | { fn: 'command'; actor: Actor; place: Place; command: Command }
@@ -13,6 +14,8 @@ export type CoreCall =
 /** A Core that records what the adapter asked and answers what the test scripted. */
 export interface FakeCore extends Core {
   calls: CoreCall[];
+  /** Platform events the adapter reported, in order. */
+  events: PlatformEvent[];
   replies: {
     command?: (cmd: Command, actor: Actor) => Reply | Promise<Reply>;
     action?: (action: ActionId, value: string) => Reply | Promise<Reply>;
@@ -26,11 +29,13 @@ const said = (text: string): Reply => ({ kind: 'message', message: { text, priva
 
 export function fakeCore(): FakeCore {
   const calls: CoreCall[] = [];
+  const events: PlatformEvent[] = [];
   const replies: FakeCore['replies'] = {};
   const deps = { clock: new Clock() } as unknown as CoreDeps;
   return {
     deps,
     calls,
+    events,
     replies,
     async command(actor, place, command) {
       calls.push({ fn: 'command', actor, place, command });
@@ -51,6 +56,10 @@ export function fakeCore(): FakeCore {
     async home(actor) {
       calls.push({ fn: 'home', actor });
       return replies.home ? replies.home(actor) : { text: `**Home of ${actor.displayName}**` };
+    },
+    async platformEvent(event) {
+      events.push(event);
+      return 'changed';
     },
   };
 }

@@ -8,7 +8,10 @@ import { useTestDb } from '../../helpers/db.js';
 import { realDeps } from '../../helpers/engine.js';
 import { buttonsOf, visibleText } from '../../helpers/fake-slack.js';
 import { clickButton, slashCommand, type ClickableMessage, type Person as SlackPerson } from '../../helpers/slack-requests.js';
-import { expectPrivacy, setUp, walk, type Channel, type Driver, type Person, type Seen } from '../permissions/walk.js';
+import { issueLink } from '../../../src/core/dashboard/signin.js';
+import { createLogger } from '../../../src/log.js';
+import { buildDashboard } from '../../../src/web/app.js';
+import { expectPagePrivacy, expectPrivacy, LI_SECRETS, ROLES, setUp, walk, walkPages, type Channel, type Driver, type Person, type Seen, type Visitor, type WebDriver } from '../permissions/walk.js';
 import { startSlackHarness, type SlackHarness } from './harness.js';
 
 const PEOPLE: Record<Person, SlackPerson> = {
@@ -26,6 +29,7 @@ const CHANNELS: Record<Channel, string> = { A: 'C0SPRING', B: 'C0OTHER', NEW: 'C
 const t = useTestDb();
 let h: SlackHarness;
 let deps: CoreDeps;
+let core: ReturnType<typeof createCore>;
 
 async function deliver(): Promise<void> {
   for (let i = 0; i < 20; i++) {
@@ -95,7 +99,8 @@ describe('permissions on Slack: every command and button, as each kind of person
   beforeAll(async () => {
     const admins: AdminId[] = [{ platform: 'slack', userId: PEOPLE.organizer.id }];
     deps = await realDeps(t.db, admins, '2026-03-01T12:00:00Z');
-    h = await startSlackHarness({ core: createCore(deps), db: t.db, adminIds: admins });
+    core = createCore(deps);
+    h = await startSlackHarness({ core, db: t.db, adminIds: admins });
     for (const p of Object.values(PEOPLE)) h.fake.addUser({ id: p.id, name: p.name, real_name: p.name });
     await setUp(driver);
   });
@@ -105,6 +110,78 @@ describe('permissions on Slack: every command and button, as each kind of person
 
   it('each may do only what their role allows; refusals change nothing; no one sees another learner’s answers', async () => {
     expectPrivacy(await walk(driver, t.db));
+  });
+
+  it('the dashboard: /dashboard over signed HTTP gives each member a link; every route serves only whom it should', async () => {
+    const dash = await buildDashboard({ core, log: createLogger('silent', false), publicUrl: h.baseUrl });
+    h.http.mountFallback(dash);
+    deps.publicUrl = () => h.baseUrl;
+    try {
+      const jars = new Map<Visitor, Map<string, string>>();
+      const keep = (who: Visitor, res: Response) => {
+        const jar = jars.get(who) ?? new Map<string, string>();
+        for (const c of res.headers.getSetCookie()) {
+          const [pair] = c.split(';');
+          const at = pair!.indexOf('=');
+          jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+        }
+        jars.set(who, jar);
+      };
+      const cookie = (who: Visitor) => [...(jars.get(who) ?? [])].map(([k, v]) => `${k}=${v}`).join('; ');
+      for (const role of ROLES) {
+        const reply = await driver.command(role, { slack: ['/dashboard', ''], discord: { name: 'dashboard' } });
+        let link = /https?:\/\/\S+\/signin\/[0-9a-f]{64}/.exec(reply.text)?.[0];
+        if (role === 'stranger') {
+          expect(link).toBeUndefined();
+          expect(reply.text).toContain("you're not in one yet");
+          // A session a stranger may still hold: someone removed from their cohort after signing in.
+          const issued = await issueLink(t.db, { platform: 'slack', userId: PEOPLE.stranger.id, displayName: 'zed', isAdmin: false }, deps.clock.now());
+          link = 'token' in issued ? `${h.baseUrl}/signin/${issued.token}` : undefined;
+        }
+        const res = await fetch(link!, { redirect: 'manual' });
+        expect(res.status, role).toBe(303);
+        keep(role, res);
+      }
+      const web: WebDriver = {
+        async request(who, method, path) {
+          let body: string | undefined;
+          if (method === 'POST') {
+            const page = await fetch(`${h.baseUrl}/cohorts`, { headers: { cookie: cookie(who) } });
+            keep(who, page);
+            const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+            body = new URLSearchParams({ _csrf: token }).toString();
+          }
+          const res = await fetch(`${h.baseUrl}${path}`, {
+            method,
+            redirect: 'manual',
+            headers: { cookie: cookie(who), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+            body,
+          });
+          keep(who, res);
+          return { status: res.status, body: await res.text() };
+        },
+      };
+      const cohort = (name: string) => t.db.selectFrom('cohorts').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+      const member = (who: Person) => t.db.selectFrom('members').select(['id', 'cohort_id']).where('user_id', '=', PEOPLE[who].id).where('role', '=', 'learner').executeTakeFirstOrThrow();
+      const li = await member('li');
+      // li's alert was resolved in the chat walk; the dashboard gets an open flag of its own to act on.
+      await t.db.updateTable('stall_flags').set({ status: 'resolved', resolution: 'mentor', resolved_at: deps.clock.now() }).where('member_id', '=', li.id).where('status', '<>', 'resolved').execute();
+      const flag = await t.db
+        .insertInto('stall_flags')
+        .values({ member_id: li.id, cohort_id: li.cohort_id, reasons: JSON.stringify([{ code: 'blocked-often', text: 'answered “blocked” in 2 of the last 3 check-ins' }]), opened_at: deps.clock.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const ids = { cohortA: (await cohort('Spring')).id, cohortB: (await cohort('Other')).id, learner: (await member('learner')).id, li: li.id, flag: flag.id };
+      expectPagePrivacy(await walkPages(web, t.db, ids));
+      expect(LI_SECRETS.length).toBeGreaterThan(0);
+      const record = await t.db.selectFrom('audit_log').select(['action', 'actor_id', 'via']).where('detail', '=', `flag ${flag.id}`).orderBy('id').execute();
+      expect(record).toEqual([
+        { action: 'flag.acknowledge', actor_id: PEOPLE.mentor.id, via: 'dashboard' },
+        { action: 'flag.resolve', actor_id: PEOPLE.mentor.id, via: 'dashboard' },
+      ]);
+    } finally {
+      await dash.close();
+    }
   });
 
   it('a learner sees, downloads and deletes their data; the round count follows', async () => {
