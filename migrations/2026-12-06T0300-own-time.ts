@@ -27,9 +27,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('reminder_schedule_pkey', ['round_id', 'member_id'])
     .execute();
   await sql`create index reminder_schedule_due_idx on reminder_schedule (due_at) where done_at is null`.execute(db);
+  // An alert held back by the reader's night waits from when it reached them: the 48 h before it is
+  // sent again, and before it goes to the organizers, count from its delivery.
+  await db.schema.alterTable('stall_flags').addColumn('alerted_at', 'timestamptz').addColumn('resend_alerted_at', 'timestamptz').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('stall_flags').dropColumn('resend_alerted_at').dropColumn('alerted_at').execute();
   await db.schema.dropTable('reminder_schedule').ifExists().execute();
   await db.schema.dropTable('people').ifExists().execute();
 }

@@ -30,7 +30,7 @@ export async function accessLost(db: Db, platform: Platform, cause: string, now:
 }
 
 /** Access is back: true when it had been lost. Its cohorts' flags, paused meanwhile, are looked at again. */
-export async function accessRestored(db: Db, platform: Platform, now: Date = new Date()): Promise<boolean> {
+export async function accessRestored(db: Db, platform: Platform, now: Date): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const gone = await trx.deleteFrom('platform_access').where('platform', '=', platform).returning('platform').executeTakeFirst();
     if (!gone) return false;

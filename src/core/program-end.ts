@@ -5,7 +5,7 @@ import type { Cohort } from '../db/types.js';
 import type { AdminId } from '../config.js';
 import { attendanceOf, loadAttendance, tallyOf } from './attendance.js';
 import { emptyCohortEndedNotice, finalReport, programSummary, type FinalReportData } from './messages/program-end.js';
-import { cohortCompletions } from './members.js';
+import { cohortCompletions, mentorLeftCohort } from './members.js';
 import { organizersOf } from './organizers.js';
 import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
 import type { Executor } from './outbox.js';
@@ -63,8 +63,11 @@ export async function endFinishedPrograms(db: Db, content: Content, now: Date, r
       }
       const { data, message: report, image } = await finalReportNow(trx, content, cohort, program, now, renderer);
       outs.push({ key: `summary:${cohort.id}`, kind: 'summary', cohortId: cohort.id, platform: cohort.platform, targetKind: 'channel', targetId: cohort.channel_id, message: programSummary(data), availableAt: now, files: [] });
-      for (const mentor of data.mentors) {
-        outs.push({ key: `final-report:${cohort.id}:${mentor.id}`, kind: 'report', cohortId: cohort.id, platform: cohort.platform, targetKind: 'user', targetId: mentor.userId, message: report, availableAt: now, files: image ? [image] : [] });
+      // With every mentor gone, the organizers get the report, as they got the digests.
+      const readers = data.mentors.map((m) => ({ id: String(m.id), userId: m.userId }));
+      if (readers.length === 0 && (await mentorLeftCohort(trx, cohort.id))) readers.push(...organizersOf(cohort, admins).map((userId) => ({ id: `org:${userId}`, userId })));
+      for (const r of readers) {
+        outs.push({ key: `final-report:${cohort.id}:${r.id}`, kind: 'report', cohortId: cohort.id, platform: cohort.platform, targetKind: 'user', targetId: r.userId, message: report, availableAt: now, files: image ? [image] : [] });
       }
       await enqueueWithFiles(trx, outs);
       return 1;

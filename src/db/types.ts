@@ -176,6 +176,9 @@ export interface StallFlagsTable {
   resolution: FlagResolution | null;
   /** Bumped whenever the reasons change, so each change edits the alerts once. */
   version: Generated<number>;
+  /** When its first alert reached someone, and its re-sent one: the 48 h clocks start there. */
+  alerted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  resend_alerted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface HeartbeatsTable {

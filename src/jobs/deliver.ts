@@ -175,6 +175,12 @@ async function markSent(db: Db, row: OutboxRow, ref: SentRef | null, now: Date):
       const roundId = (row.payload as OutMessage).roundId;
       if (roundId) await trx.updateTable('rounds').set({ message_id: ref.messageId }).where('id', '=', roundId).execute();
     }
+    // An alert's clocks (re-send, escalation) start when it reached someone, not when it was queued.
+    const alert = row.kind === 'alert' && ref ? /^alert:(\d+)(:resend)?(?::|$)/.exec(row.key) : null;
+    if (alert) {
+      const column = alert[2] ? 'resend_alerted_at' : 'alerted_at';
+      await trx.updateTable('stall_flags').set({ [column]: now }).where('id', '=', Number(alert[1])).where(column, 'is', null).execute();
+    }
   });
 }
 

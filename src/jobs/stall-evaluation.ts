@@ -63,8 +63,8 @@ export async function evaluateStalls(db: Db, content: Content, now: Date, option
     select 'flag', null, f.cohort_id, f.member_id, null
       from stall_flags f
       where f.status = 'open' and (
-        (f.resent_at is null and f.opened_at <= ${resendBefore})
-        or (f.resent_at <= ${resendBefore} and f.escalated_at is null and f.mentor_member_id is not null))
+        (f.resent_at is null and coalesce(f.alerted_at, f.opened_at + interval '1 day') <= ${resendBefore})
+        or (coalesce(f.resend_alerted_at, f.resent_at + interval '1 day') <= ${resendBefore} and f.escalated_at is null and f.mentor_member_id is not null))
     union all
     select 'scan', null, null, null, h.at from heartbeats h where h.name = ${mark}`.execute(db);
   const queued = found.rows.filter((r) => r.src === 'queue');

@@ -42,6 +42,14 @@ export function localDateOf(at: number, zone: string): string {
   return DateTime.fromMillis(at, { zone }).toISODate()!;
 }
 
+/** `at`, or 09:00 next when `at` falls between 21:00 and 09:00 in `zone`: nobody is messaged at night. */
+export function outOfNight(at: number, zone: string): number {
+  const local = DateTime.fromMillis(at, { zone });
+  if (local.hour >= 9 && local.hour < 21) return at;
+  const date = local.hour >= 21 ? addDays(local.toISODate()!, 1) : local.toISODate()!;
+  return slotOf(date, '09:00', zone);
+}
+
 export function iso(at: number): string {
   return Number.isFinite(at) ? new Date(at).toISOString() : 'never';
 }

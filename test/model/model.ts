@@ -1,4 +1,4 @@
-import { addDays, DAY, HOUR, localDateOf, onOrAfter, slotOf } from './calendar.js';
+import { addDays, DAY, HOUR, localDateOf, onOrAfter, outOfNight, slotOf } from './calendar.js';
 
 /**
  * The reference model of /work/lifecycle-spec.md, written plainly and apart from the engine: it
@@ -40,6 +40,8 @@ export interface WeekRecord {
   status: 'posted' | 'not-run';
   /** The tick that recorded it. */
   recordedAt: number;
+  /** When its reminder is due: a day after the post, moved to 09:00 when that falls in the night (21:00–09:00) of the cohort's zone then. */
+  remindAt: number;
 }
 
 export interface Answer {
@@ -242,7 +244,7 @@ export class CohortModel {
       // A week already closed when it is first seen (the last one, after an outage across the end) is not run.
       const closed = d.week >= WEEKS && d.slot + 7 * DAY <= now;
       const status = i === due.length - 1 && !noLearners && !closed ? 'posted' : 'not-run';
-      const rec: WeekRecord = { ...d, status, recordedAt: now };
+      const rec: WeekRecord = { ...d, status, recordedAt: now, remindAt: outOfNight(Math.max(d.slot, now) + REMINDER_AFTER_MS, this.rule.zone) };
       this.weeks.push(rec);
       recorded.push(rec);
     });
@@ -265,8 +267,7 @@ export class CohortModel {
     if (this.held) return null;
     const round = this.latestPosted();
     if (!round || this.reminded.has(round.week)) return null;
-    const dueAt = Math.max(round.slot, round.recordedAt) + REMINDER_AFTER_MS;
-    if (now < dueAt) return null;
+    if (now < round.remindAt) return null;
     if (this.closeTime(round.week) <= now || this.finishedAt !== null) {
       this.reminded.set(round.week, now);
       return { week: round.week, to: [] };
@@ -285,7 +286,7 @@ export class CohortModel {
   /** Reminder moment of a round (for the check that none went early). */
   reminderDueAt(week: number): number {
     const round = this.weeks.find((w) => w.week === week);
-    return round ? Math.max(round.slot, round.recordedAt) + REMINDER_AFTER_MS : Infinity;
+    return round ? round.remindAt : Infinity;
   }
 
   // ---- learners ----

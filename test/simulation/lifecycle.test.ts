@@ -66,6 +66,8 @@ export const REGRESSIONS: Array<{ name: string; features: string; seed: number; 
   // A 25-day outage over weeks 23 and 24: week 23 must not run, week 24 is posted and the program ends.
   { name: 'seed 42: week number after a 25-day outage', features: 'legacy', seed: 42, path: '2:0:0:0:0:0', long: true },
   // An edit that places the next week in the past (00:00 Sydney, minutes gone) is refused, and the calendar keeps its rule.
+  // A mentor deactivated minutes after week 1 is posted, and the only one: the week's digest goes to the organizers, not to them.
+  { name: 'seed 20261201: the only mentor deactivated in week 1', features: 'edit,unskip,awayBack,undoDone,erase,platform', seed: 20261201, path: '2:0:0:0:0:0:1:1:1:1:1:1:1:1:1:1:1:1:2:2:2' },
   { name: 'seed 846384332: /cohort edit to a slot already passed this week', features: 'edit,unskip,awayBack,undoDone', seed: 846384332, path: '6:0:0:1:2:0:1:2:2:2:2:2:2:2:2:2:3:2:3:0:15:2:0:11:0:15:15:15:15:15:15' },
 ];
 

@@ -142,7 +142,7 @@ export async function runHistory(
       if (kind === 'dm' && world.dmsClosed.has(target)) return new RecipientUnreachableError(`@${target} does not accept direct messages`);
       return null;
     };
-    engine.port.membersOf = () => new Set([...idOf.keys()].filter((u) => !world.silentGone.has(u) && !(model.learners.get(u) && model.isLeft(model.learners.get(u)!))));
+    engine.port.membersOf = () => new Set([...idOf.keys()].filter((u) => !world.silentGone.has(u) && !leftMentors.has(u) && !(model.learners.get(u) && model.isLeft(model.learners.get(u)!))));
   };
   arm(e);
   const syncHold = (at: number) => {
@@ -282,7 +282,8 @@ export async function runHistory(
     // Digests: every posted week once per mentor, once slot + 6 days has passed.
     const digestKeys = new Map<string, number>();
     for (const o of outbox.filter((x) => x.kind === 'digest')) {
-      const [, cid, weekText, mentorText] = o.key.split(':');
+      const [, cid, weekText, ...to] = o.key.split(':');
+      const mentorText = to.join(':');
       const week = Number(weekText);
       const w = model.posted().find((p) => p.week === week);
       if (Number(cid) !== cohort.id) continue;
@@ -371,7 +372,10 @@ export async function runHistory(
       if (after.length > 0) fail('end of program', `after the end: ${after.map((o) => `${o.kind} ${o.key} at ${iso(ms(o.created_at)!)}`).join('; ')}`);
       const summaries = outbox.filter((o) => o.kind === 'summary').length;
       if (summaries !== 1) fail('end of program', `${summaries} end summaries`);
-      for (const m of plan.mentors) {
+      // Mentors gone before the end get no report; with all of them gone the organizers get it.
+      const readers = plan.mentors.filter((m) => !leftMentors.has(m));
+      if (readers.length === 0 && plan.mentors.length > 0) readers.push(ORGANIZER);
+      for (const m of readers) {
         const n = outbox.filter((o) => o.kind === 'report' && o.target_id === m).length;
         if (n !== 1) fail('end of program', `${n} final reports to ${m}`);
       }

@@ -49,6 +49,9 @@ async function loadCohorts(db: Db, content: Content, now: Date, reach: Reach): P
     .selectFrom('cohorts as co')
     .select(['id', 'name', 'platform', 'timezone', 'program_id', 'created_by'])
     .where('status', '=', 'active')
+    // Flags pause with a channel that cannot be used, and with a platform whose access is lost.
+    .where('unreachable_at', 'is', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'co.platform'))))
     .$if(reach.scoped !== null, (qb) => qb.where('co.id', 'in', reach.scoped!))
     .execute();
   const cohorts = new Map<number, CohortState>();
@@ -119,6 +122,8 @@ async function loadMembers(db: Db, reach: Reach, cohorts: Map<number, CohortStat
     .where('co.status', '=', 'active')
     .$if(reach.scoped !== null, (qb) => qb.where('co.id', 'in', reach.scoped!))
     .where('m.removed_at', 'is', null)
+    // Someone gone from the channel is neither flagged nor alerted (their flags closed as they left).
+    .where('m.left_at', 'is', null)
     .orderBy('m.id')
     .execute();
   const members = new Map<number, MemberRow>();
@@ -156,6 +161,8 @@ async function loadFlags(db: Db, reach: Reach, cohorts: Map<number, CohortState>
       ms('f.opened_at').as('opened_ms'),
       ms('f.resent_at').as('resent_ms'),
       ms('f.escalated_at').as('escalated_ms'),
+      ms('f.alerted_at').as('alerted_ms'),
+      ms('f.resend_alerted_at').as('resend_alerted_ms'),
     ])
     .where('co.status', '=', 'active')
     .$if(reach.scoped !== null, (qb) => qb.where('co.id', 'in', reach.scoped!))
@@ -174,6 +181,8 @@ async function loadFlags(db: Db, reach: Reach, cohorts: Map<number, CohortState>
     resentAt: f.resent_ms === null ? null : new Date(f.resent_ms),
     escalatedAt: f.escalated_ms === null ? null : new Date(f.escalated_ms),
     version: f.version,
+    alertedAt: f.alerted_ms === null ? null : new Date(f.alerted_ms),
+    resendAlertedAt: f.resend_alerted_ms === null ? null : new Date(f.resend_alerted_ms),
   }));
 }
 

@@ -170,11 +170,21 @@ function planFlag(plan: ScanPlan, ctx: Context, p: Planned, reasons: StallReason
   }
   if (flag.status !== 'open' || isAway(learner.awayUntil, cohort.today)) return;
   const resendBefore = ctx.now.getTime() - RESEND_AFTER_MS;
-  if (flag.resentAt === null && flag.openedAt.getTime() <= resendBefore) plan.resend.push({ ...p, reasons: current, mentor, reassign: false });
-  else if (flag.resentAt !== null && flag.escalatedAt === null && flag.resentAt.getTime() <= resendBefore && flag.mentorMemberId !== null) {
+  if (flag.resentAt === null && waitedFrom(flag.alertedAt, flag.openedAt) <= resendBefore) plan.resend.push({ ...p, reasons: current, mentor, reassign: false });
+  else if (flag.resentAt !== null && flag.escalatedAt === null && waitedFrom(flag.resendAlertedAt, flag.resentAt) <= resendBefore && flag.mentorMemberId !== null) {
     plan.escalate.push({ ...p, reasons: current, mentor });
   }
 }
+
+/**
+ * The 48 h before an alert is sent again (or escalated) count from when it reached its reader: a
+ * night can hold it back. One that never arrived (given up) counts from a day after it was queued.
+ */
+export function waitedFrom(deliveredAt: Date | null, queuedAt: Date): number {
+  return deliveredAt?.getTime() ?? queuedAt.getTime() + HELD_AT_MOST_MS;
+}
+
+const HELD_AT_MOST_MS = 86_400_000;
 
 /** What a dry run reports: the counts the plan would reach if every claim succeeded, and whom it acts on. */
 export function dryRunResult(plan: ScanPlan): ScanResult {

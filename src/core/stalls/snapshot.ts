@@ -43,6 +43,9 @@ export interface FlagRow {
   resentAt: Date | null;
   escalatedAt: Date | null;
   version: number;
+  /** When the first alert and the re-sent one reached someone (a night holds them back). */
+  alertedAt: Date | null;
+  resendAlertedAt: Date | null;
 }
 
 /** Everything a scan decides on, read at one moment (see load-snapshot.ts). */

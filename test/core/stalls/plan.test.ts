@@ -69,7 +69,9 @@ function learner(w: World, name: string, weeks: number[], over: Partial<MemberRo
 }
 
 function flagOn(w: World, m: MemberRow, over: Partial<FlagRow> & { reasons: StallReason[] }): FlagRow {
-  const f: FlagRow = { id: 100 + w.snap.flags.length, memberId: m.id, cohortId: w.cohort.id, status: 'open', mentorMemberId: w.ana.id, openedAt: new Date(now.getTime() - HOUR), resentAt: null, escalatedAt: null, version: 1, ...over };
+  const base = { id: 100 + w.snap.flags.length, memberId: m.id, cohortId: w.cohort.id, status: 'open' as const, mentorMemberId: w.ana.id, openedAt: new Date(now.getTime() - HOUR), resentAt: null, escalatedAt: null, version: 1, ...over };
+  // Delivered as queued, unless the test says otherwise.
+  const f: FlagRow = { ...base, alertedAt: over.alertedAt === undefined ? base.openedAt : over.alertedAt, resendAlertedAt: over.resendAlertedAt === undefined ? base.resentAt : over.resendAlertedAt };
   w.snap.flags.push(f);
   return f;
 }
@@ -135,7 +137,7 @@ describe('planScan: pure decisions over a snapshot', () => {
     const flag = flagOn(w, maria, { reasons: [missed()], openedAt: new Date(now.getTime() - 48 * HOUR + 1) });
     expect(kinds(planScan(w.snap, now))).toEqual(NOTHING);
 
-    flag.openedAt = new Date(now.getTime() - 48 * HOUR);
+    flag.openedAt = flag.alertedAt = new Date(now.getTime() - 48 * HOUR);
     const plan = planScan(w.snap, now);
     expect(kinds(plan)).toEqual({ ...NOTHING, resend: ['Maria'] });
     expect(plan.resend[0]).toMatchObject({ reasons: [missed()], reassign: false });
@@ -143,6 +145,21 @@ describe('planScan: pure decisions over a snapshot', () => {
 
     flag.status = 'acknowledged';
     expect(kinds(planScan(w.snap, now))).toEqual(NOTHING);
+  });
+
+  it('counts the 48 hours from when the alert reached the mentor, not from when it was queued in their night', () => {
+    const w = spring();
+    const maria = learner(w, 'Maria', [1, 2]);
+    const flag = flagOn(w, maria, { reasons: [missed()], openedAt: new Date(now.getTime() - 56 * HOUR), alertedAt: new Date(now.getTime() - 44 * HOUR) });
+    expect(kinds(planScan(w.snap, now))).toEqual(NOTHING);
+    flag.alertedAt = new Date(now.getTime() - 48 * HOUR);
+    expect(kinds(planScan(w.snap, now))).toEqual({ ...NOTHING, resend: ['Maria'] });
+    // Re-sent, then held back by the night 10 hours: the escalation waits 48 hours from its delivery.
+    flag.resentAt = new Date(now.getTime() - 50 * HOUR);
+    flag.resendAlertedAt = new Date(now.getTime() - 40 * HOUR);
+    expect(kinds(planScan(w.snap, now))).toEqual(NOTHING);
+    flag.resendAlertedAt = new Date(now.getTime() - 48 * HOUR);
+    expect(kinds(planScan(w.snap, now))).toEqual({ ...NOTHING, escalate: ['Maria'] });
   });
 
   it('re-sends to a new mentor when the assigned one left, picked after the new flags', () => {

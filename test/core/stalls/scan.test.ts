@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AdminId } from '../../../src/config.js';
 import type { Db } from '../../../src/db/connect.js';
 import { scanStalls } from '../../../src/core/stalls/scan.js';
+import { deliverDue } from '../../../src/jobs/deliver.js';
+import { RecordingPort } from '../../helpers/recording-port.js';
 import { useTestDb } from '../../helpers/db.js';
 import { addMember, addRound, answer, at, complete, content, flags, HOUR, makeCohort, outbox, type CohortFixture } from './fixtures.js';
 
@@ -11,7 +13,16 @@ const admins: AdminId[] = [
   { platform: 'slack', userId: 'U-org2' },
   { platform: 'discord', userId: '900' },
 ];
-const scan = (now: Date, db: Db = t.db) => scanStalls(db, content, now, { admins });
+/** A scan, then what it queued delivered at once (an alert's 48 h count from its delivery). */
+const scan = async (now: Date, db: Db = t.db, organizers: AdminId[] = admins) => {
+  const result = await scanStalls(db, content, now, { admins: organizers });
+  const platforms = new Map([
+    ['slack' as const, new RecordingPort('slack')],
+    ['discord' as const, new RecordingPort('discord')],
+  ]);
+  await deliverDue(db, platforms, now, { workerId: 'test' });
+  return result;
+};
 // Week 5 is open: weeks 3 and 4 have closed.
 const now = at(5, 30);
 
@@ -144,9 +155,9 @@ describe('scanStalls: new flags', () => {
     await t.db.deleteFrom('outbox').execute();
     await t.db.deleteFrom('stall_flags').execute();
     await addMember(t.db, (await t.db.selectFrom('cohorts').select('id').executeTakeFirstOrThrow()).id, 'Ana', 'mentor');
-    await scanStalls(t.db, content, now);
-    await scanStalls(t.db, content, new Date(now.getTime() + 48 * HOUR));
-    await scanStalls(t.db, content, new Date(now.getTime() + 96 * HOUR));
+    await scan(now, t.db, []);
+    await scan(new Date(now.getTime() + 48 * HOUR), t.db, []);
+    await scan(new Date(now.getTime() + 96 * HOUR), t.db, []);
     const [again] = await flags(t.db);
     expect((await outbox(t.db)).map((s) => s.key)).toEqual([`alert:${again!.id}`, `alert:${again!.id}:resend`, `alert:${again!.id}:escalate:U-admin`]);
   });
