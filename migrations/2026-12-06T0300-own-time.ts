@@ -30,9 +30,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // An alert held back by the reader's night waits from when it reached them: the 48 h before it is
   // sent again, and before it goes to the organizers, count from its delivery.
   await db.schema.alterTable('stall_flags').addColumn('alerted_at', 'timestamptz').addColumn('resend_alerted_at', 'timestamptz').execute();
+  // A DM the bot starts carries its reader's zone: whenever it can go (late, after an outage), it
+  // goes in their daytime.
+  await db.schema.alterTable('outbox').addColumn('quiet_zone', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('outbox').dropColumn('quiet_zone').execute();
   await db.schema.alterTable('stall_flags').dropColumn('resend_alerted_at').dropColumn('alerted_at').execute();
   await db.schema.dropTable('reminder_schedule').ifExists().execute();
   await db.schema.dropTable('people').ifExists().execute();

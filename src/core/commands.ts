@@ -35,12 +35,14 @@ export type Command =
   | { name: 'stalled' }
   | { name: 'mydata' }
   | { name: 'mydata.delete' }
-  | { name: 'dashboard' };
+  | { name: 'dashboard' }
+  | { name: 'me' }
+  | { name: 'me.set'; tz?: string | 'default'; remind?: { day: string; time: string } | 'default' };
 
 export type CommandName = Command['name'];
 
 /** The top-level slash commands, as registered on each platform. */
-export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata', 'dashboard'] as const;
+export const SLASH_COMMANDS = ['checkin', 'progress', 'faq', 'away', 'evidence', 'cohort', 'stalled', 'mydata', 'dashboard', 'me'] as const;
 export type SlashCommand = (typeof SLASH_COMMANDS)[number];
 
 export const USAGE: Record<SlashCommand, string> = {
@@ -60,6 +62,7 @@ export const USAGE: Record<SlashCommand, string> = {
   stalled: '`/stalled` lists the open stall flags in your cohorts',
   mydata: '`/mydata` shows what I keep about you, with a Download button · `/mydata delete` erases it (after you confirm)',
   dashboard: '`/dashboard` sends you a private one-time link that signs you in to the web dashboard',
+  me: '`/me` shows your time zone and reminder slot · `/me tz:<Area/City>` sets your zone, e.g. `/me tz:America/Los_Angeles` (`tz:default` goes back to your profile\'s or the cohort\'s) · `/me remind:<day> <HH:MM>` picks your reminder slot, e.g. `/me remind:tue 10:00` · `/me remind:default`',
 };
 
 export class CommandError extends Error {
@@ -174,6 +177,38 @@ function needUser(sub: 'add' | 'mentor' | 'remove', rest: string): UserRef {
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** `/me`, `/me tz:<zone>`, `/me remind:<day> <HH:MM>` (the time may follow as its own word), `remind:default`. */
+function parseMe(body: string): Command {
+  if (!body) return { name: 'me' };
+  const tokens = tokenize(body);
+  const out: Extract<Command, { name: 'me.set' }> = { name: 'me.set' };
+  for (let i = 0; i < tokens.length; i++) {
+    const m = /^([a-z]+):(.*)$/is.exec(tokens[i]!);
+    if (!m) throw new CommandError(`"${tokens[i]}" is not an option of /me.`, USAGE.me);
+    const key = m[1]!.toLowerCase();
+    const value = m[2]!.trim();
+    if (key === 'tz') {
+      if (!value) throw new CommandError('Give a zone after tz:, e.g. `tz:Asia/Tokyo`.', USAGE.me);
+      out.tz = value.toLowerCase() === 'default' ? 'default' : value;
+    } else if (key === 'remind') {
+      if (value.toLowerCase() === 'default') {
+        out.remind = 'default';
+        continue;
+      }
+      const [day = '', inline = ''] = value.split(/\s+/);
+      const next = tokens[i + 1];
+      // `remind:tue 10:00` arrives as two words; a following `tz:` is another option.
+      const time = inline || (next !== undefined && !/^[a-z]+:/i.test(next) ? tokens[++i]! : '');
+      if (!day) throw new CommandError('Give a day and a time after remind:, e.g. `remind:tue 10:00`.', USAGE.me);
+      if (!time) throw new CommandError(`Give the time too, e.g. \`remind:${day} 10:00\`.`, USAGE.me);
+      out.remind = { day, time };
+    } else {
+      throw new CommandError(`Unknown option "${key}". The options are tz and remind.`, USAGE.me);
+    }
+  }
+  return out;
+}
+
 function parseEvidence(body: string): Command {
   if (!body) return { name: 'evidence.list' };
   let url: string | undefined;
@@ -230,6 +265,8 @@ export function parseCommand(command: string, text: string): Command {
       if (!body) return { name: 'mydata' };
       if (body.toLowerCase() === 'delete') return { name: 'mydata.delete' };
       throw new CommandError(`"${body}" is not a /mydata option.`, USAGE.mydata);
+    case 'me':
+      return parseMe(body);
     case 'cohort': {
       const [sub = '', ...restWords] = body.split(/\s+/);
       const rest = body.slice(sub.length).trim();

@@ -8,6 +8,7 @@ import { stalledView } from './stalls/view.js';
 import { channelCohort, learnerMembership, requireMentorOf } from './handlers/access.js';
 import { endAway, setAway, showAway } from './handlers/away.js';
 import { dashboardLink } from './handlers/dashboard.js';
+import { setMe, showMe } from './handlers/me.js';
 import { linkEvidence, listEvidence } from './handlers/evidence.js';
 import { buttonCheckin, FormInvalid, openForm, quickCheckin, submitCheckinForm } from './handlers/checkin-flow.js';
 import { sendCohortReport } from './handlers/cohort-report.js';
@@ -83,6 +84,10 @@ async function runCommand(deps: CoreDeps, actor: Actor, place: Place, cmd: Comma
       return showMyData(deps, actor);
     case 'dashboard':
       return dashboardLink(deps, actor);
+    case 'me':
+      return showMe(deps, actor);
+    case 'me.set':
+      return setMe(deps, actor, cmd);
     case 'mydata.delete':
       return askDelete(deps, actor);
     case 'cohort.report':

@@ -73,14 +73,17 @@ const WEEK_MS = 7 * 86_400_000;
  * while the round is still open), else `afterHours` after the post, moved to 09:00 their time when
  * that falls in their night.
  */
-export function reminderDueAt(round: { opensAt: Date; postedAt: Date }, own: OwnTime, afterHours: number): Date {
+export function reminderDueAt(round: { opensAt: Date; postedAt: Date }, own: OwnTime, afterHours: number, notBefore?: Date): Date {
   const posted = new Date(Math.max(round.opensAt.getTime(), round.postedAt.getTime()));
+  // Rescheduled mid-week (a new zone or slot): a time already gone becomes the next one still ahead.
+  const from = new Date(Math.max(posted.getTime(), notBefore?.getTime() ?? 0));
   if (own.slot) {
-    const at = nextSlotAfter(posted, own.slot, own.zone);
+    const at = nextSlotAfter(from, own.slot, own.zone);
     // A round closes a week after its slot at the earliest; a slot past that falls back to the rule.
     if (at.getTime() <= round.opensAt.getTime() + WEEK_MS - SLOT_MARGIN_MS) return at;
   }
-  return outOfQuietHours(new Date(posted.getTime() + afterHours * 3_600_000), own.zone);
+  const rule = new Date(Math.max(posted.getTime() + afterHours * 3_600_000, from.getTime()));
+  return outOfQuietHours(rule, own.zone);
 }
 
 /** "CET", "PST", "GMT+5:30": a zone's short name at a moment, as people read it. */

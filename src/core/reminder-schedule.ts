@@ -9,7 +9,7 @@ const CHUNK = 1000;
  * keeps it: a tick then reads only the reminders due. Rounds not posted get none; a learner already
  * scheduled keeps their time.
  */
-export async function scheduleReminders(db: Executor, roundIds: readonly number[], afterHours: number, memberIds?: readonly number[]): Promise<number> {
+export async function scheduleReminders(db: Executor, roundIds: readonly number[], afterHours: number, memberIds?: readonly number[], notBefore?: Date): Promise<number> {
   if (roundIds.length === 0) return 0;
   const rows = await db
     .selectFrom('rounds as r')
@@ -31,7 +31,7 @@ export async function scheduleReminders(db: Executor, roundIds: readonly number[
   const values = rows.map((r) => ({
     round_id: r.round_id,
     member_id: r.member_id,
-    due_at: reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, zones.get(`${r.platform}|${r.timezone}`)!.get(r.user_id)!, afterHours),
+    due_at: reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, zones.get(`${r.platform}|${r.timezone}`)!.get(r.user_id)!, afterHours, notBefore),
   }));
   let written = 0;
   for (let i = 0; i < values.length; i += CHUNK) {
@@ -42,7 +42,7 @@ export async function scheduleReminders(db: Executor, roundIds: readonly number[
 }
 
 /** A person's zone or slot changed: their reminders not yet sent move to their new time. */
-export async function rescheduleFor(db: Executor, platform: Platform, userId: string, afterHours: number): Promise<void> {
+export async function rescheduleFor(db: Executor, platform: Platform, userId: string, afterHours: number, now: Date): Promise<void> {
   const pending = await db
     .selectFrom('reminder_schedule as s')
     .innerJoin('members as m', 'm.id', 's.member_id')
@@ -54,7 +54,7 @@ export async function rescheduleFor(db: Executor, platform: Platform, userId: st
     .execute();
   if (pending.length === 0) return;
   await db.deleteFrom('reminder_schedule').where('member_id', 'in', pending.map((p) => p.member_id)).where('done_at', 'is', null).execute();
-  for (const p of pending) await scheduleReminders(db, [p.round_id], afterHours, [p.member_id]);
+  for (const p of pending) await scheduleReminders(db, [p.round_id], afterHours, [p.member_id], now);
 }
 
 /** A learner joined (or came back) while a round is open: they are reminded of it too. */

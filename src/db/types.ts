@@ -217,6 +217,8 @@ export interface OutboxTable {
   cohort_id: ColumnType<number | null, number | null | undefined, number | null>;
   /** When a failure of this row was listed to the organizers. */
   reported_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The reader's zone of a DM the bot started: it is delivered in their daytime only. */
+  quiet_zone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A platform whose access was revoked: sending stops until a probe finds it back. */

@@ -1,3 +1,4 @@
+import { QUIET_FROM_HOUR, QUIET_UNTIL_HOUR } from '../core/own-time.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { OutboxRow, Platform } from '../db/types.js';
@@ -62,6 +63,8 @@ export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: R
           not(exists(selectFrom('cohorts').select('cohorts.id').whereRef('cohorts.id', '=', 'outbox.cohort_id').where('cohorts.unreachable_at', 'is not', null))),
         ]),
       )
+      // A DM the bot started waits for its reader's daytime, however late it can go.
+      .where((eb) => eb.or([eb('quiet_zone', 'is', null), sql<boolean>`extract(hour from (${now}::timestamptz at time zone outbox.quiet_zone)) between ${QUIET_UNTIL_HOUR} and ${QUIET_FROM_HOUR - 1}`]))
       // A target another worker is sending to stays with it, so one channel is paced by one worker.
       .where(({ not, exists, selectFrom }) =>
         not(

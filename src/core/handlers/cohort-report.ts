@@ -35,6 +35,7 @@ export async function sendCohortReport(deps: CoreDeps, actor: Actor, place: Plac
       targetId: actor.userId,
       message: { text },
       availableAt: now,
+      immediate: true,
       files: [file],
     },
   ]);

@@ -59,7 +59,9 @@ The bot's commands, exactly as on Slack (who may use each):
   /cohort report                   mentor      the cohort heatmap by DM (written under DATA_DIR/reports/)
   /stalled                         mentor      open stall flags in your cohorts
   /mydata · /mydata delete         anyone      what the bot keeps about you (Download writes the files under DATA_DIR/exports/) · erase it
-  /dashboard                       member      a one-time link that signs you in to the web dashboard (open it in a browser)`;
+  /dashboard                       member      a one-time link that signs you in to the web dashboard (open it in a browser)
+  /me · /me tz:<Area/City> · /me remind:<day> <HH:MM> · /me remind:default
+                                   anyone      your time zone and reminder slot: show them, set them (nothing reaches you 21:00–09:00)`;
 
 /** Drops a trailing \` # comment\` (or a whole \`# comment\` line), except inside double quotes. */
 export function stripComment(line: string): string {

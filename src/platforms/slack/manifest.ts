@@ -16,6 +16,7 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   stalled: { description: 'Open stall flags in your cohorts, with Acknowledge / Resolve (mentors)' },
   mydata: { description: 'What the bot keeps about you: see it, download it, delete it', hint: '[delete]' },
   dashboard: { description: 'A private one-time link that signs you in to the web dashboard' },
+  me: { description: 'Your time zone and reminder slot', hint: '[tz:Area/City] [remind:<day> <HH:MM>]' },
 };
 
 /** Bot scopes, each for a call the app makes. */
