@@ -50,6 +50,18 @@ export function outOfNight(at: number, zone: string): number {
   return slotOf(date, '09:00', zone);
 }
 
+/** The first moment strictly after `after` that is `weekday` at HH:MM in `zone`. */
+export function nextWeeklyAfter(after: number, weekday: number, time: string, zone: string): number {
+  const today = localDateOf(after, zone);
+  for (let i = 0; i <= 7; i++) {
+    const date = addDays(today, i);
+    if (weekdayOf(date) !== weekday) continue;
+    const at = slotOf(date, time, zone);
+    if (at > after) return at;
+  }
+  return slotOf(addDays(onOrAfter(addDays(today, 1), weekday), 7), time, zone);
+}
+
 export function iso(at: number): string {
   return Number.isFinite(at) ? new Date(at).toISOString() : 'never';
 }

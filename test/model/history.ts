@@ -9,7 +9,7 @@ import type { Status } from './model.js';
  * ("the latest round", "the next week's date") is decided when it runs, against the model.
  */
 
-export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone', 'erase', 'platform'] as const;
+export const FEATURES = ['edit', 'unskip', 'awayBack', 'undoDone', 'erase', 'platform', 'ownTime'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** SIM_FEATURES: `all` (default), `legacy` (none of the new ones), or a comma list of FEATURES. */
@@ -26,6 +26,8 @@ export function featuresFrom(text: string | undefined): Set<Feature> {
 }
 
 export const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'UTC', 'Asia/Kolkata'] as const;
+/** People's own zones: each changes its clocks on another date than the cohorts' zones, or never. */
+export const OWN_ZONES = ['America/Los_Angeles', 'Pacific/Auckland', 'Asia/Tokyo', 'Europe/London', 'America/Sao_Paulo'] as const;
 export const LEARNER_NAMES = ['maria', 'li', 'sam', 'ana', 'tom', 'kim', 'raj', 'eva', 'ola', 'ben', 'zoe', 'max'] as const;
 export const MENTOR_NAMES = ['dana', 'mo'] as const;
 export const ORGANIZER = 'olga';
@@ -87,6 +89,8 @@ export interface History {
   holds?: Array<Moment & { cause: 'archived' | 'bot-removed' | 'revoked'; hours: number }>;
   /** Mentors who leave (feature 'platform'), by index. */
   mentorsLeave?: Array<Moment & { mentor: number }>;
+  /** People's own zones and reminder slots set with `/me` at the start (feature 'ownTime'), learners then mentors by index. */
+  own?: Array<{ zone: string | null; slot: { weekday: number; time: string } | null }>;
   restarts: Moment[];
   ticks: Moment[];
   /** Weeks of nominal ticks (28 when unset); a short history with `toEnd: false` stops after them. */
@@ -184,6 +188,17 @@ export function historyArb(features: Set<Feature>): fc.Arbitrary<History> {
           mentorsLeave: fc.array(fc.record({ ...moment(), mentor: fc.nat(1) }), { maxLength: 1 }),
         }
       : {}),
+    ...(features.has('ownTime')
+      ? {
+          own: fc.array(
+            fc.record({
+              zone: fc.constantFrom(null, ...OWN_ZONES),
+              slot: fc.option(fc.record({ weekday: fc.integer({ min: 1, max: 7 }), time: fc.tuple(fc.integer({ min: 0, max: 26 }), fc.constantFrom(0, 30)).map(([h, m]) => `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`) }), { nil: null }),
+            }),
+            { maxLength: 14 },
+          ),
+        }
+      : {}),
   });
 }
 
@@ -209,7 +224,8 @@ export function expand(h: History): Plan {
 
   for (let w = 1; w <= (h.horizon ?? 28); w++) {
     // The slot, the reminder a day later, the digest six days later.
-    steps.push({ at: nominal(w), kind: 'tick' }, { at: nominal(w) + 25 * HOUR, kind: 'tick' }, { at: nominal(w) + 6 * DAY + HOUR, kind: 'tick' });
+    // 37 h: twelve hours after the 25 h tick, so it is day somewhere the other one was night (quiet hours).
+    steps.push({ at: nominal(w), kind: 'tick' }, { at: nominal(w) + 25 * HOUR, kind: 'tick' }, { at: nominal(w) + 37 * HOUR, kind: 'tick' }, { at: nominal(w) + 6 * DAY + HOUR, kind: 'tick' });
   }
   for (const t of h.ticks) steps.push({ at: at(t), kind: 'tick' });
   h.learners.forEach((l, i) => {

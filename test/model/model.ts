@@ -1,4 +1,4 @@
-import { addDays, DAY, HOUR, localDateOf, onOrAfter, outOfNight, slotOf } from './calendar.js';
+import { addDays, DAY, HOUR, localDateOf, nextWeeklyAfter, onOrAfter, outOfNight, slotOf } from './calendar.js';
 
 /**
  * The reference model of /work/lifecycle-spec.md, written plainly and apart from the engine: it
@@ -40,8 +40,8 @@ export interface WeekRecord {
   status: 'posted' | 'not-run';
   /** The tick that recorded it. */
   recordedAt: number;
-  /** When its reminder is due: a day after the post, moved to 09:00 when that falls in the night (21:00–09:00) of the cohort's zone then. */
-  remindAt: number;
+  /** Learner → when their reminder is due (remindAtFor), fixed when the round is posted. */
+  remindAt: Map<string, number>;
 }
 
 export interface Answer {
@@ -73,6 +73,10 @@ export interface LearnerModel {
   breaks: Break[];
   /** Milestone → the week whose answer completed it. */
   completed: Map<string, number>;
+  /** Their own zone (`/me tz:`), else the cohort's. */
+  zone?: string;
+  /** Their reminder slot (`/me remind:`): ISO weekday and HH:MM in their zone. */
+  slot?: { weekday: number; time: string };
 }
 
 export interface Reason {
@@ -99,8 +103,8 @@ export class CohortModel {
   readonly weeks: WeekRecord[] = [];
   readonly learners = new Map<string, LearnerModel>();
   finishedAt: number | null = null;
-  /** Week → when its reminders went out (or were settled as none). */
-  readonly reminded = new Map<number, number>();
+  /** `week|learner` → when their reminder went out (or was settled as none). */
+  readonly reminded = new Map<string, number>();
   /** Times the cohort's rounds were held back (its channel unusable, or the bot's access revoked). */
   readonly holds: Array<{ from: number; to: number | null }> = [];
 
@@ -244,7 +248,8 @@ export class CohortModel {
       // A week already closed when it is first seen (the last one, after an outage across the end) is not run.
       const closed = d.week >= WEEKS && d.slot + 7 * DAY <= now;
       const status = i === due.length - 1 && !noLearners && !closed ? 'posted' : 'not-run';
-      const rec: WeekRecord = { ...d, status, recordedAt: now, remindAt: outOfNight(Math.max(d.slot, now) + REMINDER_AFTER_MS, this.rule.zone) };
+      const remindAt = new Map([...this.learners.values()].map((l) => [l.name, this.remindAtFor(l, d.slot, Math.max(d.slot, now))]));
+      const rec: WeekRecord = { ...d, status, recordedAt: now, remindAt };
       this.weeks.push(rec);
       recorded.push(rec);
     });
@@ -260,33 +265,53 @@ export class CohortModel {
     return false;
   }
 
-  /** The reminder due at `now`, if any: the latest posted round and who gets it. Marks it sent. */
+  /**
+   * A learner's reminder moment for a round: their slot's first moment after the post when it
+   * comes an hour or more before the week is over, else a day after the post, moved to 09:00 when
+   * that falls in their night (21:00–09:00).
+   */
+  remindAtFor(l: LearnerModel, slot: number, posted: number): number {
+    const zone = l.zone ?? this.rule.zone;
+    if (l.slot) {
+      const at = nextWeeklyAfter(posted, l.slot.weekday, l.slot.time, zone);
+      if (at <= slot + 7 * DAY - HOUR) return at;
+    }
+    return outOfNight(posted + REMINDER_AFTER_MS, zone);
+  }
+
+  /**
+   * Whether `/me remind:` takes a slot: a real time, in the day (09:00–21:00), and at least an hour
+   * before a round opened at the cohort's next slot closes.
+   */
+  slotAccepted(name: string, slot: { weekday: number; time: string }, now: number): boolean {
+    const [h, m] = slot.time.split(':').map(Number) as [number, number];
+    if (h > 23 || m > 59 || h < 9 || h >= 21) return false;
+    const zone = this.learners.get(name)?.zone ?? this.rule.zone;
+    const opens = nextWeeklyAfter(now, this.rule.weekday, this.rule.time, this.rule.zone);
+    return nextWeeklyAfter(opens, slot.weekday, slot.time, zone) <= opens + 7 * DAY - HOUR;
+  }
+
+  /** The reminders that fell due by `now` and were not yet settled: the latest posted round, and who gets one. Marks them. */
   reminderDue(now: number): { week: number; to: string[] } | null {
     if (this.finishedAt !== null && this.finishedAt < now) return null;
     // Reminders pause while rounds are held back.
     if (this.held) return null;
     const round = this.latestPosted();
-    if (!round || this.reminded.has(round.week)) return null;
-    if (now < round.remindAt) return null;
-    if (this.closeTime(round.week) <= now || this.finishedAt !== null) {
-      this.reminded.set(round.week, now);
-      return { week: round.week, to: [] };
-    }
+    if (!round) return null;
+    const due = [...round.remindAt].filter(([name, at]) => at <= now && !this.reminded.has(`${round.week}|${name}`)).map(([name]) => name);
+    if (due.length === 0) return null;
+    for (const name of due) this.reminded.set(`${round.week}|${name}`, now);
+    if (this.closeTime(round.week) <= now || this.finishedAt !== null) return { week: round.week, to: [] };
     const today = this.today(now);
     const to = this.activeLearners()
-      .filter((l) => !l.answers.has(round.week) && !this.isAway(l, today))
+      .filter((l) => due.includes(l.name) && !l.answers.has(round.week) && !this.isAway(l, today))
       .map((l) => l.name);
     return { week: round.week, to };
   }
 
-  markReminded(week: number, now: number): void {
-    this.reminded.set(week, now);
-  }
-
-  /** Reminder moment of a round (for the check that none went early). */
-  reminderDueAt(week: number): number {
-    const round = this.weeks.find((w) => w.week === week);
-    return round ? round.remindAt : Infinity;
+  /** When a learner's reminder of a round was due (for the check that none went early). */
+  reminderDueAt(week: number, name: string): number {
+    return this.weeks.find((w) => w.week === week)?.remindAt.get(name) ?? Infinity;
   }
 
   // ---- learners ----

@@ -30,6 +30,7 @@ export function alertTo(
   const base = {
     kind: 'alert' as const,
     platform: p.cohort.platform,
+    cohortId: p.cohort.id,
     targetKind: 'user' as const,
     availableAt: s.now,
   };
@@ -58,6 +59,7 @@ export function newReasonNotice(s: Sender, u: UpdateDecision): Outgoing[] {
       key: `flag-reason:${u.flag.id}:v${u.flag.version + 1}`,
       kind: 'notice',
       platform: u.cohort.platform,
+      cohortId: u.cohort.id,
       targetKind: 'user',
       targetId: mentor.userId,
       message: flagNewReasonNotice(u.learner.name, u.cohort.name, u.added),
@@ -70,7 +72,7 @@ export function newReasonNotice(s: Sender, u: UpdateDecision): Outgoing[] {
 export function autoResolvedNotices(s: Sender, p: ResolveDecision): Outgoing[] {
   const mentor = p.mentor;
   const message = flagAutoResolvedNotice(p.learner.name, p.cohort.name);
-  const base = { kind: 'notice' as const, platform: p.cohort.platform, targetKind: 'user' as const, availableAt: s.now, message };
+  const base = { kind: 'notice' as const, platform: p.cohort.platform, cohortId: p.cohort.id, targetKind: 'user' as const, availableAt: s.now, message };
   return mentor
     ? [{ ...base, key: `flag-resolved:${p.flag.id}`, targetId: mentor.userId }]
     : organizersOf(s, p.cohort).map((userId) => ({ ...base, key: `flag-resolved:${p.flag.id}:to:${userId}`, targetId: userId }));
@@ -94,6 +96,7 @@ export function escalations(s: Sender, p: EscalateDecision): Outgoing[] {
     key: `alert:${p.flag.id}:escalate:${userId}`,
     kind: 'alert' as const,
     platform: p.cohort.platform,
+    cohortId: p.cohort.id,
     targetKind: 'user' as const,
     targetId: userId,
     message,
