@@ -365,6 +365,17 @@ describe('a cohort in Slack while the platform changes under it', () => {
     expect(dmsTo(li).filter((m) => m.startsWith('Reminder'))).toEqual([]);
   });
 
+  it('waits out a 429 on conversations.members for as long as Retry-After says, then reads on', async () => {
+    world.pageSize = 2;
+    world.setMembers(CHANNEL, [maria.id, li.id, sam.id]);
+    world.rateLimitMembers(1);
+    const started = Date.now();
+    const seen = await h.platform.port.channelMembers!(CHANNEL);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(seen).toEqual({ members: new Set(['U0BOT', maria.id, li.id, sam.id]), calls: 3 });
+    expect(world.membersCalls).toHaveLength(2);
+  });
+
   it('the daily check finds an archived channel and a revoked token by the errors of conversations.members', async () => {
     await cohort();
     await at(slot(1));

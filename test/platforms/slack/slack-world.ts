@@ -20,6 +20,8 @@ export class SlackWorld {
   readonly membersCalls: Array<{ channel: string; limit: number; cursor: string | null }> = [];
   /** Methods answering `{ ok: false, error }` until `restore`: for one channel or user, or every call. */
   private readonly broken = new Map<string, { error: string; target?: string }>();
+  /** The next `times` conversations.members calls answer 429 with this Retry-After. */
+  private membersLimited = { times: 0, retryAfterSec: 1 };
   /** Every Web API method the app called, in order, whoever answered it. */
   readonly seen: string[] = [];
 
@@ -47,6 +49,11 @@ export class SlackWorld {
     else this.broken.clear();
   }
 
+  /** conversations.members is Tier 4: Slack answers 429 with Retry-After when it is asked too fast. */
+  rateLimitMembers(retryAfterSec: number, times = 1): void {
+    this.membersLimited = { times, retryAfterSec };
+  }
+
   /** The channel's members as Slack lists them: these people and the bot. */
   setMembers(channel: string, userIds: string[]): void {
     this.members.set(channel, [BOT_USER_ID, ...userIds]);
@@ -57,6 +64,7 @@ export class SlackWorld {
     this.membersCalls.length = 0;
     this.seen.length = 0;
     this.broken.clear();
+    this.membersLimited = { times: 0, retryAfterSec: 1 };
     this.pageSize = 200;
   }
 
@@ -81,6 +89,12 @@ export class SlackWorld {
       this.seen.push(method);
       const broken = this.broken.get(method);
       if (broken && (!broken.target || broken.target === args.channel || broken.target === args.users)) return json({ ok: false, error: broken.error });
+      if (method === 'conversations.members' && this.membersLimited.times > 0) {
+        this.membersLimited.times -= 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(this.membersLimited.retryAfterSec) });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       if (method === 'conversations.members') return json(this.membersPage(args));
       if (method === 'conversations.replies' && args.include_all_metadata) return json(this.replies(args));
     }
