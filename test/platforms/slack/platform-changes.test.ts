@@ -266,7 +266,7 @@ describe('a cohort in Slack while the platform changes under it', () => {
     const told = dmsTo(omar).filter((m) => /archived/.test(m));
     expect(told).toHaveLength(1);
     expect(told[0]).toMatch(/Unarchive it, or move the cohort to another channel/);
-    expect(await slash(nadia, '/cohort', 'status')).toMatch(/archived/);
+    expect(await slash(nadia, '/cohort', 'status')).toContain('⚠️ The channel was archived since Mon 1 Mar 2027, 09:00 (Europe/Berlin): no round, reminder or stall alert until it works again.');
     const toChannel = () => fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === CHANNEL).length;
     const before = toChannel();
     await at(slot(1, 25)); // reminders pause with the channel
@@ -288,6 +288,26 @@ describe('a cohort in Slack while the platform changes under it', () => {
       { week: 2, state: 'not-run' },
       { week: 3, state: 'posted' },
     ]);
+  });
+
+  it('a post refused with not_in_channel (the removal missed) holds the round and tells the organizers; the bot invited back posts it late', async () => {
+    await cohort();
+    await at(slot(1));
+    world.breakMethod('chat.postMessage', 'not_in_channel', CHANNEL);
+    world.breakMethod('chat.update', 'not_in_channel', CHANNEL);
+    await at(slot(2));
+    await at(slot(2, 1));
+    const told = dmsTo(omar).filter((m) => /no longer has the bot in it/.test(m));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain('Invite the bot back (`/invite @mentorbot`)');
+    expect(roundPosts()).toHaveLength(1);
+    const week2 = await t.db.selectFrom('outbox').select(['status', 'attempts']).where('key', 'like', 'round:%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(week2.status).toBe('pending');
+    world.restore();
+    await event(slackEvents.memberJoined('U0BOT', CHANNEL));
+    await at(slot(2, 3));
+    expect(roundPosts()).toHaveLength(2);
+    expect(text(roundPosts()[1])).toMatch(/Week 2 of/);
   });
 
   it('token_revoked on a post opens one circuit: /healthz 503, messages stay pending; auth.test working again delivers each once', async () => {
