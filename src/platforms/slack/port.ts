@@ -113,6 +113,8 @@ export function createSlackPort(opts: SlackPortOptions): ChatPort {
         file_uploads: files.map((f) => ({ file: Buffer.from(f.bytes), filename: f.name, title: f.name })),
       });
     } catch (err) {
+      // No files:write is the app's setup, not the channel's: the channel stays in use.
+      if (slackErrorCode(err) === 'missing_scope') throw new PermanentDeliveryError('Slack refused the message: missing_scope');
       throw deliveryError(err, target);
     }
   }

@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/log.js';
 import { useTestDb } from '../../helpers/db.js';
 import { realDeps } from '../../helpers/engine.js';
 import { FakeSlack, visibleText, type FakeMessage } from '../../helpers/fake-slack.js';
-import { slashCommand, type Person } from '../../helpers/slack-requests.js';
+import { clickButton, slashCommand, type Person } from '../../helpers/slack-requests.js';
 import { fakeCore, type FakeCore } from './fake-core.js';
 import { startSlackHarness, type SlackHarness } from './harness.js';
 import { SlackWorld, slackEvents } from './slack-world.js';
@@ -227,6 +227,22 @@ describe('a cohort in Slack while the platform changes under it', () => {
     await at(slot(2));
     expect(text(roundPosts()[1])).toMatch(/0 of 3 checked in/);
     expect(text(roundPosts()[0])).toMatch(/0 of 2 checked in \(1 has left\)/);
+  });
+
+  it('someone new in the channel gets one private hint with a Join button that works', async () => {
+    await cohort();
+    const kim: Person = { id: 'U0KIM', name: 'kim' };
+    fake.addUser({ id: kim.id, name: kim.name, real_name: 'Kim Park' });
+    await event(slackEvents.memberJoined(kim.id, CHANNEL));
+    await event(slackEvents.memberJoined(kim.id, CHANNEL));
+    const hints = fake.messagesIn(`D${kim.id}`);
+    expect(hints).toHaveLength(1);
+    expect(visibleText(hints[0]!)).toBe("You joined the channel of *Spring*, a mentored cohort: every week I post its milestone there and learners check in with one click. Want to take part?\n[Join]");
+    const res = await h.send(clickButton({ message: hints[0]!, label: 'Join', user: kim, responseUrl: fake.responseUrl() }));
+    expect(res.status).toBe(200);
+    const joined = async () => (await t.db.selectFrom('members').select('role').where('user_id', '=', kim.id).executeTakeFirst()) ?? null;
+    for (let i = 0; i < 100 && !(await joined()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await joined()).toEqual({ role: 'learner' });
   });
 
   it('a profile edit of someone who left the channel does not bring them back; a reactivation does', async () => {
