@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       [
         { bench: 'reconcile', what: `${count(cohorts)} cohorts × ${perCohort}, nothing changed`, value: ms(quiet.ms), baseline: `read all members ${ms(floor)}`, target: '-', ok: null },
         { bench: 'reconcile', what: `${count(cohorts)} cohorts × ${perCohort}, ${(leftPermille / 10).toFixed(1)}% left`, value: ms(changed.ms), baseline: `nothing changed ${ms(quiet.ms)}`, target: '-', ok: null },
-        { bench: 'reconcile', what: 'API calls (one page per cohort at 200 a page)', value: count(quiet.result.calls), baseline: `${count(cohorts)} cohorts`, target: '-', ok: null },
+        { bench: 'reconcile', what: `API calls (${pageSize} members a page)`, value: count(quiet.result.calls), baseline: `${count(cohorts)} cohorts`, target: '-', ok: null },
         { bench: 'reconcile', what: 'leaves found', value: count(changed.result.left), baseline: `${count(gone.length)} made`, target: 'all', ok: changed.result.left === gone.length },
       ],
       [
