@@ -152,13 +152,17 @@ export async function reassignAlerts(
   return outs;
 }
 
+/** Leaves that were about the person's account rather than one channel. */
+const ACCOUNT_WIDE: ReadonlySet<LeftReason> = new Set(['deactivated', 'left-workspace', 'left-server']);
+
 /**
  * Someone came back (rejoined the channel, or their account was reactivated): a member who had
  * left is counted again from today, the days they were gone staying excused. Someone in the channel
  * who is not in its cohort gets one private hint with a `Join` button.
  */
 export async function memberCameBack(deps: MembershipDeps, e: MemberCameBack, now: Date): Promise<'returned' | 'hinted' | 'nothing'> {
-  const gone = await memberships(deps.db, e.platform, e.userId, e.channelId, false);
+  // An account back (reactivated; on Slack any profile edit says so) brings back only those its loss took away: not someone who left the channel.
+  const gone = (await memberships(deps.db, e.platform, e.userId, e.channelId, false)).filter((m) => e.channelId !== undefined || ACCOUNT_WIDE.has(m.left_reason as LeftReason));
   for (const m of gone) {
     await transact(deps.db, async (trx) => {
       const back = await trx.updateTable('members').set({ left_at: null, left_reason: null }).where('id', '=', m.id).where('left_at', 'is not', null).returning('id').executeTakeFirst();

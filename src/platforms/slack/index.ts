@@ -10,7 +10,7 @@ import { botClient, botIdentity, boltLogger, createSlackApp, slackApiBase } from
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { dedupeEvents } from './listeners/dedupe.js';
-import { registerEvents } from './listeners/events.js';
+import { registerEvents, registerPlatformEvents } from './listeners/events.js';
 import { registerViews } from './listeners/views.js';
 import { createSlackPort } from './port.js';
 import { SlackHttpReceiver } from './receiver.js';
@@ -78,6 +78,7 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   registerActions(app, deps);
   registerViews(app, deps);
   registerEvents(app, deps);
+  registerPlatformEvents(app, deps);
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');
   });

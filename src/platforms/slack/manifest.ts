@@ -19,6 +19,23 @@ const DESCRIPTIONS: Record<SlashCommand, { description: string; hint?: string }>
   me: { description: 'Your time zone and reminder slot', hint: '[tz:Area/City] [remind:<day> <HH:MM>]' },
 };
 
+/** The Slack events that say the platform changed under the bot (subscribed in the manifest). */
+export const PLATFORM_EVENT_TYPES = [
+  'member_joined_channel',
+  'member_left_channel',
+  'user_change',
+  'channel_archive',
+  'channel_unarchive',
+  'channel_deleted',
+  'channel_left',
+  'group_archive',
+  'group_unarchive',
+  'group_deleted',
+  'group_left',
+  'tokens_revoked',
+  'app_uninstalled',
+] as const;
+
 /** Bot scopes, each for a call the app makes. */
 export const BOT_SCOPES = [
   'app_mentions:read', // app_mention events: FAQ questions asked by mentioning the bot
@@ -32,7 +49,16 @@ export const BOT_SCOPES = [
   'metadata.message:read', // read the round id carried in message metadata
   'files:write', // files.uploadV2: the heatmap PNG in a digest's or report's thread
   'im:history', // conversations.replies in a DM: which files a retried delivery already uploaded
+  'channels:read', // member_joined/left_channel and channel_archive/unarchive/deleted/left events; conversations.members (the daily check)
+  'groups:read', // the same in private cohort channels (group_archive, group_left, …)
 ] as const;
+
+/**
+ * Events the bot subscribes to: mentions and the App Home, and the platform changing under it
+ * (people leaving or deactivated, channels archived or deleted, the bot removed, access revoked).
+ * user_change needs users:read; tokens_revoked and app_uninstalled need no scope.
+ */
+export const BOT_EVENTS = ['app_mention', 'app_home_opened', ...PLATFORM_EVENT_TYPES] as const;
 
 export interface ManifestOptions {
   /** Public base URL (https://host) or the full request URL; a placeholder when absent. */
@@ -79,7 +105,7 @@ export function buildManifest(opts: ManifestOptions = {}): Record<string, unknow
     },
     oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
     settings: {
-      event_subscriptions: { ...(url ? { request_url: url } : {}), bot_events: ['app_mention', 'app_home_opened'] },
+      event_subscriptions: { ...(url ? { request_url: url } : {}), bot_events: [...BOT_EVENTS] },
       interactivity: { is_enabled: true, ...(url ? { request_url: url } : {}) },
       org_deploy_enabled: false,
       socket_mode_enabled: socket,

@@ -18,12 +18,13 @@ export interface SlackHarness {
 }
 
 /** Our HTTP server on port 0 with the Slack platform mounted, talking to a fake Web API. */
-export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: AdminId[]; fake?: FakeSlack }): Promise<SlackHarness> {
+/** `apiUrl`: the Web API the app talks to, when something stands in front of the fake (see SlackWorld). */
+export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: AdminId[]; fake?: FakeSlack; apiUrl?: string }): Promise<SlackHarness> {
   const fake = opts.fake ?? (await FakeSlack.start());
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false);
   const http = new HttpServer(log);
   const platform = await createSlackPlatform({
-    config: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: fake.apiUrl },
+    config: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: opts.apiUrl ?? fake.apiUrl },
     adminIds: opts.adminIds ?? [],
     core: opts.core,
     db: opts.db,

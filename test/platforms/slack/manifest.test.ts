@@ -39,7 +39,25 @@ describe('mentorbot slack manifest', () => {
     expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['chat:write', 'commands', 'im:write', 'users:read', 'channels:history', 'groups:history', 'app_mentions:read']));
     expect(m.settings.interactivity).toEqual({ is_enabled: true, request_url: 'https://bot.example.org/slack/events' });
     expect(m.settings.event_subscriptions.request_url).toBe('https://bot.example.org/slack/events');
-    expect(m.settings.event_subscriptions.bot_events).toEqual(['app_mention', 'app_home_opened']);
+    expect(m.settings.event_subscriptions.bot_events).toEqual([
+      'app_mention',
+      'app_home_opened',
+      'member_joined_channel',
+      'member_left_channel',
+      'user_change',
+      'channel_archive',
+      'channel_unarchive',
+      'channel_deleted',
+      'channel_left',
+      'group_archive',
+      'group_unarchive',
+      'group_deleted',
+      'group_left',
+      'tokens_revoked',
+      'app_uninstalled',
+    ]);
+    // What those events and the daily members check need.
+    expect(m.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['channels:read', 'groups:read', 'users:read', 'im:write']));
     expect(m.settings.socket_mode_enabled).toBe(false);
     expect(m.features.app_home.home_tab_enabled).toBe(true);
   });

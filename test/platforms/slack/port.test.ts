@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PermanentDeliveryError, RateLimitedError, type ChatPort } from '../../../src/core/chat.js';
+import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type ChatPort } from '../../../src/core/chat.js';
 import { enqueue } from '../../../src/core/outbox.js';
 import { deliverDue } from '../../../src/jobs/deliver.js';
 import { useTestDb } from '../../helpers/db.js';
@@ -79,11 +79,58 @@ describe('Slack chat port (what the outbox worker sends through)', () => {
     expect(h.fake.messages).toEqual([]);
   });
 
-  it.each(['channel_not_found', 'not_in_channel', 'is_archived'])('treats %s as permanent', async (error) => {
+  it.each([
+    ['channel_not_found', 'deleted'],
+    ['not_in_channel', 'bot-removed'],
+    ['is_archived', 'archived'],
+    ['missing_scope', 'no-permission'],
+    ['restricted_action', 'no-permission'],
+  ] as const)('says what %s means for the channel', async (error, trouble) => {
     h.fake.fail('chat.postMessage', error);
     const err = await port.postToChannel('C0GONE', { text: 'hello' }, 'k').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err).toBeInstanceOf(ChannelUnreachableError);
+    expect((err as ChannelUnreachableError).reason).toBe(trouble);
     expect((err as Error).message).toContain(error);
+  });
+
+  it.each(['invalid_auth', 'token_revoked', 'account_inactive', 'not_authed', 'token_expired'])('treats %s as the bot losing its access, wherever it comes from', async (error) => {
+    h.fake.fail('chat.postMessage', error);
+    const post = await port.postToChannel('C0COHORT', { text: 'hello' }, 'k').catch((e: unknown) => e);
+    expect(post).toBeInstanceOf(AccessLostError);
+    expect((post as AccessLostError).why).toBe(error);
+    h.fake.fail('conversations.open', error);
+    expect(await port.sendDirect('U0LEARNER', { text: 'hi' }, 'k2').catch((e: unknown) => e)).toBeInstanceOf(AccessLostError);
+    h.fake.fail('auth.test', error);
+    expect(await port.probe!().catch((e: unknown) => e)).toBeInstanceOf(AccessLostError);
+    await expect(port.probe!()).resolves.toBeUndefined();
+  });
+
+  it.each(['user_not_found', 'user_disabled', 'cannot_dm_bot', 'user_not_visible', 'channel_not_found'])('treats %s on opening a DM as the person being unreachable', async (error) => {
+    h.fake.fail('conversations.open', error);
+    const err = await port.sendDirect('U0GONE', { text: 'Reminder' }, 'k').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RecipientUnreachableError);
+    expect((err as Error).message).toContain(error);
+  });
+
+  it('treats a DM channel that is gone as the person being unreachable, not as a cohort channel', async () => {
+    h.fake.fail('chat.postMessage', 'is_archived', { channel: 'DU0GONE' });
+    expect(await port.sendDirect('U0GONE', { text: 'Reminder' }, 'k').catch((e: unknown) => e)).toBeInstanceOf(RecipientUnreachableError);
+    h.fake.fail('chat.update', 'channel_not_found');
+    expect(await port.updateMessage('DU0GONE', '1.2', { text: 'edited' }).catch((e: unknown) => e)).toBeInstanceOf(RecipientUnreachableError);
+  });
+
+  it('keeps other refusals permanent (a bad message) or worth retrying (a hiccup)', async () => {
+    h.fake.fail('chat.postMessage', 'msg_too_long');
+    expect(await port.postToChannel('C0COHORT', { text: 'hello' }, 'k').catch((e: unknown) => e)).toBeInstanceOf(PermanentDeliveryError);
+  });
+
+  it('replies in a thread with the outbox key, and finds that reply instead of posting it again', async () => {
+    const parent = await port.postToChannel('C0COHORT', { text: 'Week 1', roundId: 1 }, 'round:1');
+    const reply = await port.postReply!('C0COHORT', parent.messageId, { text: '<@U0SAM>, the check-in is open' }, 'reminder:1:U0SAM');
+    const posted = h.fake.messagesIn('C0COHORT').filter((m) => m.thread_ts === parent.messageId);
+    expect(posted.map((m) => [m.ts, visibleText(m), m.metadata?.event_payload])).toEqual([[reply.messageId, '<@U0SAM>, the check-in is open', { key: 'reminder:1:U0SAM' }]]);
+    h.fake.fail('chat.postMessage', 'is_archived');
+    expect(await port.postReply!('C0COHORT', parent.messageId, { text: 'again' }, 'reminder:1:U0LI').catch((e: unknown) => e)).toBeInstanceOf(ChannelUnreachableError);
   });
 
   it('treats other Slack errors as worth retrying', async () => {

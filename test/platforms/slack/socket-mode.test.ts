@@ -12,6 +12,7 @@ import { useTestDb } from '../../helpers/db.js';
 import { realDeps } from '../../helpers/engine.js';
 import { FakeSlack, visibleText } from '../../helpers/fake-slack.js';
 import { appMention, clickButton, slashCommand, type Person, type SignedRequest } from '../../helpers/slack-requests.js';
+import { slackEvents } from './slack-world.js';
 
 const CHANNEL = 'C0SOCKET';
 const APP_TOKEN = 'xapp-1-A0MENTORBOT-1-test';
@@ -123,4 +124,12 @@ describe('Slack over Socket Mode', () => {
     await until(() => platform.state() === 'connected', 'the connected state again');
     expect(await slash(maria, '/checkin', 'behind slow week')).toMatch(/Updated: \*Behind\*/);
   }, 30_000);
+
+  it('hears a member leave the channel over the socket as it would over HTTP', async () => {
+    await fake.sendEnvelope('events_api', JSON.parse(slackEvents.memberLeft(maria.id, CHANNEL).body));
+    const leftAt = async () => (await t.db.selectFrom('members').select(['left_at', 'left_reason']).where('user_id', '=', maria.id).executeTakeFirstOrThrow()).left_reason;
+    const deadline = Date.now() + 5000;
+    while ((await leftAt()) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await leftAt()).toBe('left-channel');
+  });
 });

@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Reply } from '../../../core/chat.js';
+import type { PlatformEvent } from '../../../core/platform-events.js';
+import { PLATFORM_EVENT_TYPES } from '../manifest.js';
 import { unescapeSlack } from '../mrkdwn.js';
 import { deliver, errorMessage, publishHome, type Interaction } from '../reply.js';
 import type { ListenerDeps } from './deps.js';
@@ -33,4 +35,77 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
       deps.log.error({ err, user: event.user }, 'could not publish the App Home');
     }
   });
+}
+
+type SlackPlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
+
+interface SlackEventBody {
+  type: string;
+  user?: string | { id?: string; deleted?: boolean; is_bot?: boolean };
+  channel?: string | { id?: string };
+  tokens?: { oauth?: string[]; bot?: string[] };
+}
+
+/**
+ * One Slack event in the core's words, or null when it says nothing the core acts on. The bot's own
+ * membership is the channel's reachability: removed, it cannot post there; invited back, it can.
+ */
+export function platformEventOf(event: SlackEventBody, botUserId: string | undefined): PlatformEvent | null {
+  const platform = 'slack' as const;
+  const channelId = typeof event.channel === 'string' ? event.channel : event.channel?.id;
+  const userId = typeof event.user === 'string' ? event.user : undefined;
+  switch (event.type as SlackPlatformEventType) {
+    case 'member_joined_channel':
+      if (!userId || !channelId) return null;
+      return userId === botUserId ? { kind: 'channel-reachable', platform, channelId } : { kind: 'member-joined', platform, userId, channelId };
+    case 'member_left_channel':
+      if (!userId || !channelId) return null;
+      return userId === botUserId ? { kind: 'channel-unreachable', platform, channelId, trouble: 'bot-removed' } : { kind: 'member-left', platform, userId, channelId, reason: 'left-channel' };
+    case 'user_change': {
+      const user = typeof event.user === 'object' ? event.user : undefined;
+      if (!user?.id || user.is_bot || user.id === botUserId) return null;
+      // Every profile edit arrives as user_change: only `deleted` says whether the account is there.
+      return user.deleted === true ? { kind: 'member-left', platform, userId: user.id, reason: 'deactivated' } : { kind: 'member-joined', platform, userId: user.id };
+    }
+    case 'channel_archive':
+    case 'group_archive':
+      return channelId ? { kind: 'channel-unreachable', platform, channelId, trouble: 'archived' } : null;
+    case 'channel_unarchive':
+    case 'group_unarchive':
+      return channelId ? { kind: 'channel-reachable', platform, channelId } : null;
+    case 'channel_deleted':
+    case 'group_deleted':
+      return channelId ? { kind: 'channel-unreachable', platform, channelId, trouble: 'deleted' } : null;
+    case 'channel_left':
+    case 'group_left':
+      return channelId ? { kind: 'channel-unreachable', platform, channelId, trouble: 'bot-removed' } : null;
+    case 'tokens_revoked':
+      // Only the bot token matters: the app holds no user tokens.
+      return (event.tokens?.bot ?? []).length > 0 ? { kind: 'access-lost', platform, cause: 'tokens_revoked' } : null;
+    case 'app_uninstalled':
+      return { kind: 'access-lost', platform, cause: 'app_uninstalled' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Leaves, deactivations, archives, removals and revocations go to the core as neutral events.
+ * Bolt acknowledges an event on its own; the core answers "nothing" for people and channels it does
+ * not know. A failure is thrown so the event's dedupe row is dropped and Slack's retry tries again.
+ */
+export function registerPlatformEvents(app: App, deps: ListenerDeps): void {
+  for (const type of PLATFORM_EVENT_TYPES) {
+    app.event(type, async ({ event, context }) => {
+      const e = platformEventOf(event as SlackEventBody, context.botUserId);
+      if (!e) return;
+      try {
+        const result = await deps.core.platformEvent(e);
+        if (result !== 'nothing') deps.log.info({ event: type, kind: e.kind, result }, 'the platform changed under the bot');
+      } catch (err) {
+        deps.log.error({ err, event: type }, 'could not apply a platform event');
+        throw err;
+      }
+    });
+  }
 }
