@@ -53,7 +53,7 @@ function watch(platform: DiscordPlatform): DiscordState[] {
 describe('over the gateway', () => {
   let platform: DiscordPlatform;
 
-  it('starts disconnected, connects with only the Guilds and GuildMessages intents, and registers the commands', async () => {
+  it('starts disconnected, connects with the Guilds, GuildMessages and GuildMembers intents, and registers the commands', async () => {
     platform = await platformFor();
     expect(platform.state()).toBe('disconnected');
     const starting = platform.start();
@@ -61,7 +61,7 @@ describe('over the gateway', () => {
     await starting;
     await until(() => platform.state() === 'connected', 'the ready event');
     expect(fake.identifies).toHaveLength(1);
-    expect(fake.identifies[0]).toMatchObject({ token: TOKEN, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages });
+    expect(fake.identifies[0]).toMatchObject({ token: TOKEN, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.GuildMembers });
     expect(fake.commands.get(`guild:${GUILD_ID}`)!.map((c) => c.name)).toEqual(commandDefinitions('guild').map((c) => c.name));
   });
 
