@@ -119,7 +119,8 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
         await client.login(config.token);
       } catch (err) {
         status = 'disconnected';
-        if (err instanceof DiscordAPIError && err.status === 401) {
+        // discord.js turns the 401 of its first request into TokenInvalid.
+        if ((err as { code?: unknown }).code === 'TokenInvalid' || (err instanceof DiscordAPIError && err.status === 401)) {
           platformEvent({ kind: 'access-lost', platform: 'discord', cause: UNAUTHORIZED });
           await settled();
           client.rest.setToken(config.token);

@@ -1,5 +1,6 @@
-import { Events, PermissionFlagsBits, type Client, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember } from 'discord.js';
+import { Events, GatewayCloseCodes, PermissionFlagsBits, type Client, type Guild, type GuildBasedChannel, type GuildMember, type PartialGuildMember } from 'discord.js';
 import type { PlatformEvent } from '../../core/platform-events.js';
+import { UNAUTHORIZED } from './port.js';
 
 /**
  * Gateway events about the server changing under the bot, translated to the core's neutral
@@ -80,5 +81,9 @@ export function watchPlatformChanges(client: Client, emit: (e: PlatformEvent) =>
     for (const channel of cohortChannels(guild)) emit({ kind: 'channel-reachable', platform: 'discord', channelId: channel.id });
   });
 
+  // The gateway refused the token (close code 4004): discord.js does not reconnect, and nothing else will work either.
+  client.on(Events.ShardDisconnect, (event) => {
+    if (event.code === GatewayCloseCodes.AuthenticationFailed) emit({ kind: 'access-lost', platform: 'discord', cause: UNAUTHORIZED });
+  });
   client.on(Events.Invalidated, () => emit({ kind: 'access-lost', platform: 'discord', cause: 'invalidated' }));
 }
