@@ -71,8 +71,13 @@ export function watchPlatformChanges(client: Client, emit: (e: PlatformEvent) =>
     emit({ kind: 'channel-unreachable', platform: 'discord', channelId: channel.id, trouble: 'deleted' });
   });
 
-  // The bot removed from a server (an outage comes as "unavailable" and is not this event).
-  client.on(Events.GuildDelete, (guild) => {
+  // The bot removed from a server (an outage comes as "unavailable" and is not this). By the time
+  // discord.js emits guildDelete it has dropped the guild's channels, so the raw dispatch is read
+  // before it is handled, while the channels are still known.
+  client.on(Events.Raw as string, (packet: { t?: string; d?: { id?: string; unavailable?: boolean } }) => {
+    if (packet.t !== 'GUILD_DELETE' || !packet.d?.id || packet.d.unavailable) return;
+    const guild = client.guilds.cache.get(packet.d.id);
+    if (!guild) return;
     for (const channel of cohortChannels(guild)) emit({ kind: 'channel-unreachable', platform: 'discord', channelId: channel.id, trouble: 'bot-removed' });
   });
 

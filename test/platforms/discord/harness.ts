@@ -86,11 +86,16 @@ export function useDiscord(opts: HarnessOptions): DiscordHarness {
     async gateway(event, data) {
       const client = get().platform.client as any;
       client.ws.status = 0; // Status.Ready: dispatches are handled at once, not queued
-      client.ws.handlePacket({ op: 0, t: event, d: data }, { id: 0, status: 0 });
+      const packet = { op: 0, t: event, d: data };
+      // As discord.js's WebSocketManager does: the raw event first, then the packet's handler.
+      client.emit('raw', packet, 0);
+      client.ws.handlePacket(packet, { id: 0, status: 0 });
       await get().platform.settled();
     },
     resetGuild() {
       const client = get().platform.client as any;
+      // Channels keep the guild they were made with: drop them too, so they belong to the new one.
+      for (const channel of client.channels.cache.values()) if (channel.guildId === GUILD_ID) client.channels._remove(channel.id);
       client.guilds.cache.delete(GUILD_ID);
       client.guilds._add(guildCreate());
     },

@@ -12,7 +12,7 @@ import { useTestDb } from '../../helpers/db.js';
 import { realContent } from '../../helpers/engine.js';
 import { BOT_USER, FakeDiscord } from '../../helpers/fake-discord.js';
 import { useDiscord } from './harness.js';
-import { buttonClick, CHANNEL_ID, chatInput, GUILD_ID, MARIA, OLGA, OTHER_CHANNEL_ID, person, SAM, TOM, type TestUser } from './payloads.js';
+import { buttonClick, CHANNEL_ID, chatInput, GUILD_ID, guildCreate, MARIA, OLGA, OTHER_CHANNEL_ID, person, SAM, TOM, type TestUser } from './payloads.js';
 
 /**
  * The server changing under the bot, end to end: gateway events through the real discord.js client
@@ -197,11 +197,78 @@ describe('the channel deleted', () => {
     expect(round.map((r) => r.status)).toEqual(['pending']);
   });
 
-  it('the bot removed from the server (GUILD_DELETE): the organizer is told once', async () => {
+  it('the bot removed from the server (GUILD_DELETE): the organizer is told once; invited back (GUILD_CREATE), it works again', async () => {
     await setUpCohort();
     await h.gateway('GUILD_DELETE', { id: GUILD_ID });
     await deliver();
     expect(dmsTo(OLGA).filter((m) => m.includes('no longer has the bot in it'))).toHaveLength(1);
+    await tickAt('2026-03-02T08:01:00Z');
+    expect(roundPosts()).toHaveLength(0);
+
+    await h.gateway('GUILD_CREATE', guildCreate());
+    await tickAt('2026-03-02T09:00:00Z');
+    expect(dmsTo(OLGA).filter((m) => m.includes('The channel of **Spring 2026** works again'))).toHaveLength(1);
+    expect(roundPosts().map((p) => p.content)).toEqual([expect.stringMatching(/^\*\*Week 1 of/)]);
+  });
+});
+
+describe('who may see the channel changing', () => {
+  const ALUMNI = '3300000000000000077';
+  const VIEW = String(PermissionFlagsBits.ViewChannel);
+  const channelUpdate = (overwrites: object[]) =>
+    h.gateway('CHANNEL_UPDATE', { id: CHANNEL_ID, type: ChannelType.GuildText, guild_id: GUILD_ID, name: 'spring-cohort', position: 0, permission_overwrites: overwrites });
+  const memberUpdate = (u: TestUser, roles: string[]) => h.gateway('GUILD_MEMBER_UPDATE', { ...guildMember(u, roles), guild_id: GUILD_ID });
+
+  it('a role or an overwrite that hides the channel counts the learner out; shown again, they are back', async () => {
+    await setUpCohort();
+    await tickAt('2026-03-02T08:01:00Z');
+    await h.gateway('GUILD_ROLE_CREATE', {
+      guild_id: GUILD_ID,
+      role: { id: ALUMNI, name: 'alumni', permissions: '0', position: 1, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+    });
+    await channelUpdate([{ id: ALUMNI, type: OverwriteType.Role, allow: '0', deny: VIEW }]);
+    await deliver();
+    expect(h.fake.inChannel(CHANNEL_ID)[0]!.content).toContain('0 of 3 checked in');
+
+    // Tom is given the role the channel hides.
+    await memberUpdate(TOM, [ALUMNI]);
+    await deliver();
+    expect(h.fake.inChannel(CHANNEL_ID)[0]!.content).toContain('0 of 2 checked in (1 has left)');
+
+    // Maria is hidden by an overwrite of her own.
+    await channelUpdate([
+      { id: ALUMNI, type: OverwriteType.Role, allow: '0', deny: VIEW },
+      { id: MARIA.user.id, type: OverwriteType.Member, allow: '0', deny: VIEW },
+    ]);
+    await deliver();
+    expect(h.fake.inChannel(CHANNEL_ID)[0]!.content).toContain('0 of 1 checked in (2 have left)');
+    const left = await t.db.selectFrom('members').select(['user_id', 'left_reason']).where('left_at', 'is not', null).orderBy('user_id').execute();
+    expect(left).toEqual([
+      { user_id: MARIA.user.id, left_reason: 'lost-access' },
+      { user_id: TOM.user.id, left_reason: 'lost-access' },
+    ]);
+
+    await tickAt('2026-03-03T08:30:00Z');
+    expect([MARIA, TOM, ANA].map((u) => dmsTo(u).filter((m) => m.startsWith('Reminder: week 1')).length)).toEqual([0, 0, 1]);
+
+    // The role taken away again: Tom is back in the cohort.
+    await memberUpdate(TOM, []);
+    expect(await t.db.selectFrom('members').select('left_at').where('user_id', '=', TOM.user.id).executeTakeFirstOrThrow()).toEqual({ left_at: null });
+  });
+
+  it('the bot denied posting in the channel: the organizer is told; allowed again, it works again', async () => {
+    await setUpCohort();
+    await h.gateway('GUILD_MEMBER_ADD', { ...guildMember({ user: BOT_USER } as TestUser), guild_id: GUILD_ID });
+    await channelUpdate([{ id: BOT_USER.id, type: OverwriteType.Member, allow: '0', deny: String(PermissionFlagsBits.SendMessages) }]);
+    await deliver();
+    expect(dmsTo(OLGA).filter((m) => m.includes('no longer lets the bot post'))).toHaveLength(1);
+    await tickAt('2026-03-02T08:01:00Z');
+    expect(roundPosts()).toHaveLength(0);
+
+    await channelUpdate([]);
+    await tickAt('2026-03-02T08:30:00Z');
+    expect(dmsTo(OLGA).filter((m) => m.includes('The channel of **Spring 2026** works again'))).toHaveLength(1);
+    expect(roundPosts()).toHaveLength(1);
   });
 });
 
