@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, ChannelType, MessageFlags, OverwriteType, PermissionFlagsBits, type APIGuildMember, type APIMessage, type GuildMemberFlags } from 'discord-api-types/v10';
+import { ChannelType, MessageFlags, OverwriteType, PermissionFlagsBits, type APIGuildMember, type APIMessage, type GuildMemberFlags } from 'discord-api-types/v10';
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Clock } from '../../../src/core/clock.js';
@@ -81,12 +81,8 @@ const leave = (u: TestUser) => h.gateway('GUILD_MEMBER_REMOVE', { guild_id: GUIL
 
 /** `/cohort-admin edit channel:#… [cohort:…]`, the channel option resolved as Discord sends it. */
 function editChannel(channelId: string, opts: { cohort?: string; from?: string } = {}) {
-  const payload = chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: opts.cohort ? { cohort: opts.cohort } : {}, channelId: opts.from ?? CHANNEL_ID }) as any;
-  payload.data.options[0].options.push({ type: ApplicationCommandOptionType.Channel, name: 'channel', value: channelId });
-  payload.data.resolved = {
-    channels: { [channelId]: { id: channelId, type: ChannelType.GuildText, name: 'summer-cohort', permissions: '0', guild_id: GUILD_ID } },
-  };
-  return payload as { id: string };
+  const channel = { channel: { id: channelId, name: 'summer-cohort' } };
+  return chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { channel, ...(opts.cohort ? { cohort: opts.cohort } : {}) }, channelId: opts.from ?? CHANNEL_ID });
 }
 
 function guildMember(u: TestUser, roles: string[] = []): APIGuildMember {
