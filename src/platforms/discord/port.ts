@@ -91,7 +91,7 @@ export function toDeliveryError(err: unknown, target: 'channel' | 'user' = 'chan
  * then the channel's overwrites for @everyone, for the member's roles, and for the member.
  */
 export function canViewChannel(
-  member: Pick<APIGuildMember, 'roles'> & { user: { id: string } },
+  member: GuildMemberRoles,
   guild: Pick<APIGuild, 'id' | 'owner_id' | 'roles'>,
   overwrites: readonly APIOverwrite[],
 ): boolean {
@@ -122,6 +122,11 @@ export function canViewChannel(
 /** Discord's largest page of guild members. */
 export const MEMBERS_PAGE = 1000;
 
+/** How long a server's member list read for one cohort serves the others of the same server. */
+const MEMBER_LIST_MS = 10 * 60_000;
+
+type GuildMemberRoles = Pick<APIGuildMember, 'roles'> & { user: { id: string } };
+
 function threadName(message: OutMessage): string {
   const firstLine = message.text.split('\n').find((l) => l.trim()) ?? 'Details';
   const plain = firstLine.replace(/[*_`#>~|]/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim();
@@ -141,6 +146,7 @@ export interface DiscordPortOptions {
 export function createDiscordPort(rest: REST, log: Logger, options: DiscordPortOptions = {}): ChatPort {
   const dmChannels = new Map<string, string>();
   const pageSize = Math.min(Math.max(options.membersPage ?? MEMBERS_PAGE, 1), MEMBERS_PAGE);
+  const memberLists = new Map<string, { at: number; members: GuildMemberRoles[] }>();
 
   /** Maps an error, and gives discord.js its token back after a 401 (it drops it). */
   const mapped = (err: unknown, target: 'channel' | 'user' = 'channel'): unknown => {
@@ -238,14 +244,21 @@ export function createDiscordPort(rest: REST, log: Logger, options: DiscordPortO
         if (!('guild_id' in channel) || !channel.guild_id) return null;
         const guild = await get<APIGuild>(Routes.guild(channel.guild_id));
         const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
-        const members = new Set<string>();
-        let after = '0';
-        for (;;) {
-          const page = await get<APIGuildMember[]>(Routes.guildMembers(guild.id), new URLSearchParams({ limit: String(pageSize), after }));
-          for (const m of page) if (m.user && !m.user.bot && canViewChannel({ ...m, user: m.user }, guild, overwrites)) members.add(m.user.id);
-          if (page.length < pageSize) break;
-          after = page.at(-1)!.user!.id;
+        // Cohorts of one server share its member list: read once per members check, not once per cohort.
+        let list = memberLists.get(guild.id);
+        if (!list || Date.now() - list.at > MEMBER_LIST_MS) {
+          const read: GuildMemberRoles[] = [];
+          let after = '0';
+          for (;;) {
+            const page = await get<APIGuildMember[]>(Routes.guildMembers(guild.id), new URLSearchParams({ limit: String(pageSize), after }));
+            for (const m of page) if (m.user && !m.user.bot) read.push({ user: { id: m.user.id }, roles: m.roles });
+            if (page.length < pageSize) break;
+            after = page.at(-1)!.user!.id;
+          }
+          list = { at: Date.now(), members: read };
+          memberLists.set(guild.id, list);
         }
+        const members = new Set(list.members.filter((m) => canViewChannel(m, guild, overwrites)).map((m) => m.user.id));
         return { members, calls };
       } catch (err) {
         const out = mapped(err);

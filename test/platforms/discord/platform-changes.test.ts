@@ -326,8 +326,18 @@ describe('DMs closed', () => {
 });
 
 describe('the daily members check', () => {
-  it('reads the members 1,000 at a time and finds who left silently or can no longer see the channel', async () => {
+  it('reads the members 1,000 at a time, once for the cohorts of one server, and finds who left silently or can no longer see the channel', async () => {
     await setUpCohort();
+    // A second cohort in the same server, where Ana is too.
+    await say(
+      chatInput('cohort-admin', {
+        by: OLGA,
+        sub: 'create',
+        channelId: OTHER_CHANNEL_ID,
+        options: { name: 'Summer 2026', program: 'ds-to-mle', start: '2026-03-02', day: 'mon', time: '09:00', tz: 'Europe/Berlin' },
+      }),
+    );
+    for (const learner of [MARIA, ANA]) await say(chatInput('cohort', { sub: 'join', by: learner, channelId: OTHER_CHANNEL_ID }));
     await tickAt('2026-03-02T08:01:00Z');
     const HIDDEN_ROLE = '3300000000000000099';
     const fillers = Array.from({ length: 1000 }, (_, i) => guildMember(person(`21000000000000${String(i).padStart(5, '0')}`, `f${i}`, null)));
@@ -348,8 +358,10 @@ describe('the daily members check', () => {
       name: 'spring-cohort',
       permission_overwrites: [{ id: HIDDEN_ROLE, type: OverwriteType.Role, allow: '0', deny: String(PermissionFlagsBits.ViewChannel) }],
     });
+    h.fake.channels.set(OTHER_CHANNEL_ID, { id: OTHER_CHANNEL_ID, guild_id: GUILD_ID, type: ChannelType.GuildText, name: 'summer-cohort', permission_overwrites: [] });
     const result = await reconcileMembers(deps, ports(), { force: true });
-    expect(result).toMatchObject({ mode: 'done', cohorts: 1, left: 2, returned: 0, calls: 4 });
+    // Spring: the channel, the server, two pages; Summer: the channel and the server, the pages already read.
+    expect(result).toMatchObject({ mode: 'done', cohorts: 2, left: 3, returned: 0, calls: 6 });
     const pages = h.fake.calls.filter((c) => c.path === `/guilds/${GUILD_ID}/members`).map((c) => [c.query.get('limit'), c.query.get('after')]);
     expect(pages).toEqual([
       ['1000', '0'],
@@ -358,10 +370,11 @@ describe('the daily members check', () => {
     ]);
     await deliver();
     expect(h.fake.inChannel(CHANNEL_ID)[0]!.content).toContain('0 of 1 checked in (2 have left)');
+    expect(h.fake.inChannel(OTHER_CHANNEL_ID)[0]!.content).toContain('0 of 1 checked in (1 has left)');
     await tickAt('2026-03-03T08:30:00Z');
     expect(dmsTo(ANA)).toEqual([]);
     expect(dmsTo(TOM)).toEqual([]);
-    expect(dmsTo(MARIA).filter((m) => m.startsWith('Reminder: week 1'))).toHaveLength(1);
+    expect(dmsTo(MARIA).filter((m) => m.startsWith('Reminder: week 1'))).toHaveLength(2);
   });
 
   it('a deleted channel found by the check tells the organizer', async () => {
