@@ -90,5 +90,6 @@ export function watchPlatformChanges(client: Client, emit: (e: PlatformEvent) =>
   client.on(Events.ShardDisconnect, (event) => {
     if (event.code === GatewayCloseCodes.AuthenticationFailed) emit({ kind: 'access-lost', platform: 'discord', cause: UNAUTHORIZED });
   });
+  // discord.js 14.28 no longer emits this (an invalid session is resumed or identified again); kept for versions that do.
   client.on(Events.Invalidated, () => emit({ kind: 'access-lost', platform: 'discord', cause: 'invalidated' }));
 }

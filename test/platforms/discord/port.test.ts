@@ -1,12 +1,12 @@
-import { ComponentType } from 'discord-api-types/v10';
+import { ComponentType, OverwriteType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type OutMessage } from '../../../src/core/chat.js';
-import { nonceFor } from '../../../src/platforms/discord/port.js';
+import { canViewChannel, nonceFor } from '../../../src/platforms/discord/port.js';
 import { FakeDiscord } from '../../helpers/fake-discord.js';
 import { FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
-import { CHANNEL_ID, MARIA, OTHER_CHANNEL_ID } from './payloads.js';
+import { CHANNEL_ID, GUILD_ID, MARIA, OTHER_CHANNEL_ID } from './payloads.js';
 
 // The port never reaches the core or its database.
 const noDb = () => {
@@ -180,5 +180,52 @@ describe('delivery errors', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(PermanentDeliveryError);
     expect(err).not.toBeInstanceOf(RateLimitedError);
+  });
+});
+
+describe('who can view a channel', () => {
+  const VIEW = PermissionFlagsBits.ViewChannel.toString();
+  const role = (id: string, permissions: bigint) => ({ id, name: id, permissions: permissions.toString(), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }) as any;
+  const guild = {
+    id: GUILD_ID,
+    owner_id: '1',
+    roles: [role(GUILD_ID, PermissionFlagsBits.ViewChannel), role('10', PermissionFlagsBits.Administrator), role('20', 0n), role('30', 0n)],
+  };
+  const who = (id: string, roles: string[] = []) => ({ user: { id }, roles });
+  const role20Hidden = [{ id: '20', type: OverwriteType.Role, allow: '0', deny: VIEW }];
+
+  it('follows Discord: owner and administrators always; @everyone, then role overwrites, then the member’s own', () => {
+    expect(canViewChannel(who('5'), guild, [])).toBe(true);
+    expect(canViewChannel(who('5', ['20']), guild, role20Hidden)).toBe(false);
+    expect(canViewChannel(who('1', ['20']), guild, role20Hidden)).toBe(true);
+    expect(canViewChannel(who('5', ['10', '20']), guild, role20Hidden)).toBe(true);
+    // Private channel: @everyone denied, one role allowed; an allow among the roles wins over a deny.
+    const privateChannel = [
+      { id: GUILD_ID, type: OverwriteType.Role, allow: '0', deny: VIEW },
+      { id: '30', type: OverwriteType.Role, allow: VIEW, deny: '0' },
+    ];
+    expect(canViewChannel(who('5'), guild, privateChannel)).toBe(false);
+    expect(canViewChannel(who('5', ['30']), guild, privateChannel)).toBe(true);
+    expect(canViewChannel(who('5', ['20', '30']), guild, [...privateChannel, ...role20Hidden])).toBe(true);
+    // The member's own overwrite comes last.
+    expect(canViewChannel(who('5', ['30']), guild, [...privateChannel, { id: '5', type: OverwriteType.Member, allow: '0', deny: VIEW }])).toBe(false);
+    expect(canViewChannel(who('6'), guild, [...privateChannel, { id: '6', type: OverwriteType.Member, allow: VIEW, deny: '0' }])).toBe(true);
+  });
+});
+
+describe('channelMembers', () => {
+  it.each([
+    [404, 10003, 'Unknown Channel', 'deleted'],
+    [403, 50001, 'Missing Access', 'bot-removed'],
+  ])('%i %i (%s) reading the channel says it cannot be used: %s', async (status, code, message, trouble) => {
+    h.fake.failNext({ method: 'GET', path: /^\/channels\/\d+$/ }, FakeDiscord.error(status, code, message));
+    const err = await h.platform.port.channelMembers!(CHANNEL_ID).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChannelUnreachableError);
+    expect((err as ChannelUnreachableError).reason).toBe(trouble);
+  });
+
+  it('a DM channel has no members list', async () => {
+    h.fake.channels.set('4400000000000000001', { id: '4400000000000000001', type: 1 } as any);
+    expect(await h.platform.port.channelMembers!('4400000000000000001')).toBeNull();
   });
 });
