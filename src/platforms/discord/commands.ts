@@ -374,7 +374,10 @@ export function toCommand(input: CommandInput): Command {
           return { name: 'cohort.unskip', date: needDate(text('date'), 'the skipped date', usage('cohort-admin', 'unskip')) };
         case 'edit': {
           const edit: { day?: string; time?: string; tz?: string; cohort?: string } = {};
-          for (const key of ['day', 'time', 'tz', 'cohort'] as const) if (text(key)) edit[key] = text(key);
+          for (const key of ['day', 'time', 'tz'] as const) if (text(key)) edit[key] = text(key);
+          // The core's hint reads `cohort:"Spring 2026"`; typed with its quotes into the option, they are not part of the name.
+          const cohort = text('cohort').replace(/^["“](.*)["”]$/, '$1').trim();
+          if (cohort) edit.cohort = cohort;
           const channel = input.getChannel?.('channel') ?? null;
           if (!channel && !edit.day && !edit.time && !edit.tz) throw new CommandError('Say what to change: day, time, tz or channel.', usage('cohort-admin', 'edit'));
           return channel ? { name: 'cohort.edit', ...edit, channel } : { name: 'cohort.edit', ...edit };

@@ -46,9 +46,12 @@ describe('slash commands become core commands', () => {
     const channel = { channel: { id: '3300000000000000012', name: 'summer-cohort' } };
     await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { channel, cohort: ' Spring 2026 ' } }));
     await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { time: '10:00' } }));
+    // Copied from the core's hint, quotes and all.
+    await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { channel, cohort: '"Spring 2026"' } }));
     expect(commands()).toEqual([
       { name: 'cohort.edit', cohort: 'Spring 2026', channel: { id: '3300000000000000012', name: 'summer-cohort' } },
       { name: 'cohort.edit', time: '10:00' },
+      { name: 'cohort.edit', cohort: 'Spring 2026', channel: { id: '3300000000000000012', name: 'summer-cohort' } },
     ]);
   });
 
