@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { APIApplicationCommand, APIChannel, APIMessage } from 'discord-api-types/v10';
+import type { APIApplicationCommand, APIChannel, APIGuildMember, APIMessage, APIOverwrite, APIRole } from 'discord-api-types/v10';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listenOnLoopback } from './loopback.js';
 
@@ -63,6 +63,23 @@ interface Failure {
   times: number;
 }
 
+/** A server as the fake serves it: `GET /guilds/{id}` and its members page by page. */
+export interface FakeGuild {
+  id: string;
+  owner_id: string;
+  roles: APIRole[];
+  members: APIGuildMember[];
+}
+
+/** A guild channel as `GET /channels/{id}` returns it. */
+export interface FakeChannel {
+  id: string;
+  guild_id: string;
+  type: number;
+  name: string;
+  permission_overwrites: APIOverwrite[];
+}
+
 export const BOT_USER = { id: '1100000000000000001', username: 'mentorbot', discriminator: '0', global_name: null, avatar: null, bot: true };
 
 export class FakeDiscord {
@@ -76,6 +93,11 @@ export class FakeDiscord {
   readonly commands = new Map<string, APIApplicationCommand[]>();
   private readonly dmChannels = new Map<string, string>();
   private readonly failures: Failure[] = [];
+  /** Servers and channels for the members check; set by a test. */
+  readonly guilds = new Map<string, FakeGuild>();
+  readonly channels = new Map<string, FakeChannel>();
+  /** While set, every request is answered 401 (the token was reset or revoked). */
+  revoked = false;
   private nextId = 1_300_000_000_000_000_000n;
   private server: Server | null = null;
   private gateway: WebSocketServer | null = null;
@@ -184,6 +206,9 @@ export class FakeDiscord {
     this.commands.clear();
     this.failures.length = 0;
     this.identifies.length = 0;
+    this.guilds.clear();
+    this.channels.clear();
+    this.revoked = false;
   }
 
   /** The next `times` requests matching method and path get this response instead. */
@@ -266,6 +291,7 @@ export class FakeDiscord {
   }
 
   private handle(method: string, path: string, query: URLSearchParams, body: any): FakeResponse {
+    if (this.revoked) return FakeDiscord.error(401, 0, '401: Unauthorized');
     const failure = this.failures.find((f) => (!f.method || f.method === method) && f.path.test(path));
     if (failure) {
       failure.times -= 1;
@@ -373,6 +399,32 @@ export class FakeDiscord {
         this.dmChannels.set(userId, id);
       }
       return { status: 200, body: { id, type: 1, last_message_id: null, recipients: [{ id: userId, username: `user${userId.slice(-4)}`, discriminator: '0', global_name: null, avatar: null }] } };
+    }
+
+    if (path === '/users/@me' && method === 'GET') return { status: 200, body: BOT_USER };
+
+    if ((m = /^\/channels\/(\d+)$/.exec(path)) && method === 'GET') {
+      const channel = this.channels.get(m[1]!);
+      return channel ? { status: 200, body: channel } : FakeDiscord.error(404, 10003, 'Unknown Channel');
+    }
+
+    if ((m = /^\/guilds\/(\d+)$/.exec(path)) && method === 'GET') {
+      const guild = this.guilds.get(m[1]!);
+      if (!guild) return FakeDiscord.error(404, 10004, 'Unknown Guild');
+      return { status: 200, body: { id: guild.id, name: 'guild', owner_id: guild.owner_id, roles: guild.roles } };
+    }
+
+    // Members in the order of their ids, `limit` at a time (at most 1,000) after the id `after`, as Discord pages them.
+    if ((m = /^\/guilds\/(\d+)\/members$/.exec(path)) && method === 'GET') {
+      const guild = this.guilds.get(m[1]!);
+      if (!guild) return FakeDiscord.error(404, 10004, 'Unknown Guild');
+      const limit = Math.min(Number(query.get('limit') ?? 1), 1000);
+      const after = BigInt(query.get('after') ?? '0');
+      const page = [...guild.members]
+        .sort((a, b) => (BigInt(a.user.id) < BigInt(b.user.id) ? -1 : 1))
+        .filter((x) => BigInt(x.user.id) > after)
+        .slice(0, limit);
+      return { status: 200, body: page };
     }
 
     if (path === '/gateway/bot' && method === 'GET') {

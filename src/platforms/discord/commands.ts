@@ -2,6 +2,7 @@ import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
+  ChannelType,
   InteractionContextType,
   PermissionFlagsBits,
   type APIApplicationCommandBasicOption,
@@ -11,7 +12,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import { CHECKIN_STATUSES } from '../../core/chat.js';
-import { CommandError, WEEKDAYS, type Command, type UserRef } from '../../core/commands.js';
+import { CommandError, WEEKDAYS, type ChannelRef, type Command, type UserRef } from '../../core/commands.js';
 import type { CheckinStatus } from '../../db/types.js';
 
 /**
@@ -24,7 +25,7 @@ import type { CheckinStatus } from '../../db/types.js';
 interface OptionSpec {
   name: string;
   description: string;
-  kind: 'string' | 'user';
+  kind: 'string' | 'user' | 'channel';
   required?: boolean;
   /** Shown in usage lines: `name:<hint>`. */
   hint: string;
@@ -181,11 +182,13 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       },
       {
         name: 'edit',
-        description: 'Move every check-in not yet posted to a new day, time or zone',
+        description: 'Move every check-in not yet posted to a new day, time or zone, or the cohort to another channel',
         options: [
           { name: 'day', description: 'New weekday of the check-in', kind: 'string', hint: 'mon..sun', choices: WEEKDAYS.map((value, i) => ({ name: DAY_NAMES[i]!, value })) },
           { name: 'time', description: 'New check-in time, HH:MM on a 24-hour clock', kind: 'string', hint: 'HH:MM', minLength: 4, maxLength: 5 },
           { name: 'tz', description: 'New time zone, e.g. Europe/Berlin', kind: 'string', hint: 'Area/City', autocomplete: true, maxLength: 64 },
+          { name: 'channel', description: 'Move the cohort to this channel from its next round on', kind: 'channel', hint: '#channel' },
+          { name: 'cohort', description: 'The cohort to change, by name, when typed outside its channel', kind: 'string', hint: 'name', maxLength: 80 },
         ],
       },
     ],
@@ -196,6 +199,15 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
 function optionJson(o: OptionSpec): APIApplicationCommandBasicOption {
   if (o.kind === 'user') {
     return { type: ApplicationCommandOptionType.User, name: o.name, description: o.description, required: o.required ?? false };
+  }
+  if (o.kind === 'channel') {
+    return {
+      type: ApplicationCommandOptionType.Channel,
+      name: o.name,
+      description: o.description,
+      required: o.required ?? false,
+      channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement],
+    };
   }
   return {
     type: ApplicationCommandOptionType.String,
@@ -264,6 +276,8 @@ export interface CommandInput {
   subcommand: string | null;
   getString(name: string): string | null;
   getUser(name: string): UserRef | null;
+  /** A channel option, as its id (and name when Discord resolved it). */
+  getChannel?(name: string): ChannelRef | null;
 }
 
 /**
@@ -359,10 +373,14 @@ export function toCommand(input: CommandInput): Command {
         case 'unskip':
           return { name: 'cohort.unskip', date: needDate(text('date'), 'the skipped date', usage('cohort-admin', 'unskip')) };
         case 'edit': {
-          const edit: { day?: string; time?: string; tz?: string } = {};
+          const edit: { day?: string; time?: string; tz?: string; cohort?: string } = {};
           for (const key of ['day', 'time', 'tz'] as const) if (text(key)) edit[key] = text(key);
-          if (Object.keys(edit).length === 0) throw new CommandError('Say what to change: day, time or tz.', usage('cohort-admin', 'edit'));
-          return { name: 'cohort.edit', ...edit };
+          // The core's hint reads `cohort:"Spring 2026"`; typed with its quotes into the option, they are not part of the name.
+          const cohort = text('cohort').replace(/^["“](.*)["”]$/, '$1').trim();
+          if (cohort) edit.cohort = cohort;
+          const channel = input.getChannel?.('channel') ?? null;
+          if (!channel && !edit.day && !edit.time && !edit.tz) throw new CommandError('Say what to change: day, time, tz or channel.', usage('cohort-admin', 'edit'));
+          return channel ? { name: 'cohort.edit', ...edit, channel } : { name: 'cohort.edit', ...edit };
         }
       }
       break;
@@ -451,6 +469,7 @@ function normalize(cmd: Record<string, any>, scope: 'guild' | 'global'): unknown
     choices: (o.choices ?? []).map((c: Record<string, any>) => ({ name: c.name, value: c.value })),
     min_length: o.min_length ?? null,
     max_length: o.max_length ?? null,
+    channel_types: [...(o.channel_types ?? [])].sort(),
     options: (o.options ?? []).map(option),
   });
   return {

@@ -1,7 +1,7 @@
 import type { Client } from 'discord.js';
 import type { Logger } from '../../log.js';
 
-type Action = { handle: (data: unknown) => unknown };
+type Action = { handle: (data: unknown, ...rest: unknown[]) => unknown };
 
 /**
  * Every gateway dispatch reaches discord.js's action handlers, which build their objects from the
@@ -14,9 +14,10 @@ export function guardGatewayActions(client: Client, log: Logger): void {
   for (const [name, action] of Object.entries(actions)) {
     if (typeof action?.handle !== 'function') continue;
     const handle = action.handle.bind(action);
-    action.handle = (data: unknown) => {
+    // Some actions take the shard as well (member removal and updates check that it is ready).
+    action.handle = (data: unknown, ...rest: unknown[]) => {
       try {
-        return handle(data);
+        return handle(data, ...rest);
       } catch (err) {
         log.error({ err, action: name, payload: describe(data) }, 'dropped a discord gateway event that could not be read');
         return {};

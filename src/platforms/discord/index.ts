@@ -1,13 +1,15 @@
-import { Client, Events, GatewayIntentBits, type RateLimitData } from 'discord.js';
+import { Client, DiscordAPIError, Events, GatewayIntentBits, Partials, type RateLimitData } from 'discord.js';
 import type { AdminId, Config } from '../../config.js';
 import type { Content } from '../../content/types.js';
 import type { ChatPort, FormSpec } from '../../core/chat.js';
 import type { Core } from '../../core/core.js';
+import type { PlatformEvent } from '../../core/platform-events.js';
 import type { Logger } from '../../log.js';
 import { guardGatewayActions } from './guard.js';
 import { handleInteraction, type InteractionDeps } from './interactions.js';
 import { handleMention } from './mentions.js';
-import { createDiscordPort } from './port.js';
+import { watchPlatformChanges } from './platform-changes.js';
+import { createDiscordPort, UNAUTHORIZED } from './port.js';
 import { syncCommands } from './register.js';
 import { Stash } from './stash.js';
 
@@ -44,12 +46,16 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
   const { config, log } = opts;
   const maxQueueWaitMs = opts.maxQueueWaitMs ?? 5000;
   const client = new Client({
-    // Guilds: channels and threads; GuildMessages: messages that mention the bot. No privileged intent.
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+    // Guilds: channels, threads, the bot added or removed; GuildMessages: messages that mention the bot;
+    // GuildMembers (privileged, "Server Members Intent"): people leaving, joining or changing roles.
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.GuildMembers],
+    // A member who leaves is rarely cached; without this partial their departure would not be emitted.
+    partials: [Partials.GuildMember, Partials.User],
     rest: {
       ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
+      // Reads (the members check) wait their turn; posts and edits hand a long wait back to the outbox.
       rejectOnRateLimit: (data: RateLimitData) =>
-        !/^\/(interactions|webhooks)\//.test(data.route) && Math.max(data.retryAfter, data.timeToReset) > maxQueueWaitMs,
+        data.method !== 'GET' && !/^\/(interactions|webhooks)\//.test(data.route) && Math.max(data.retryAfter, data.timeToReset) > maxQueueWaitMs,
     },
     allowedMentions: { parse: ['users'] },
   });
@@ -79,6 +85,10 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
   client.on(Events.MessageCreate, (message) => {
     if (accepting) track(handleMention(message, deps).catch((err) => log.error({ err, message: message.id, channel: message.channelId }, 'could not answer a discord mention')));
   });
+  const platformEvent = (event: PlatformEvent) => {
+    if (accepting) track(opts.core.platformEvent(event).then(() => undefined, (err: unknown) => log.error({ err, event: event.kind }, 'could not handle a discord platform change')));
+  };
+  watchPlatformChanges(client, platformEvent);
 
   let status: DiscordState = 'disconnected';
   client.on(Events.ClientReady, (ready) => {
@@ -99,7 +109,7 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
   };
 
   return {
-    port: createDiscordPort(client.rest, log),
+    port: createDiscordPort(client.rest, log, { token: config.token }),
     client,
     state: () => status,
     settled,
@@ -109,6 +119,12 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
         await client.login(config.token);
       } catch (err) {
         status = 'disconnected';
+        // discord.js turns the 401 of its first request into TokenInvalid.
+        if ((err as { code?: unknown }).code === 'TokenInvalid' || (err instanceof DiscordAPIError && err.status === 401)) {
+          platformEvent({ kind: 'access-lost', platform: 'discord', cause: UNAUTHORIZED });
+          await settled();
+          client.rest.setToken(config.token);
+        }
         throw err;
       }
       const target = { applicationId: config.applicationId, guildId: config.guildId };

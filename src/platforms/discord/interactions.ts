@@ -178,6 +178,10 @@ async function onCommand(i: ChatInputCommandInteraction, deps: InteractionDeps):
           const user = i.options.getUser(name);
           return user ? userRef(user, i.options.getMember(name) as Parameters<typeof userRef>[1]) : null;
         },
+        getChannel: (name) => {
+          const channel = i.options.getChannel(name);
+          return channel ? { id: channel.id, ...(channel.name ? { name: channel.name } : {}) } : null;
+        },
       });
       return deps.core.command(actor, place, command);
     },

@@ -1,7 +1,29 @@
 import { createHash } from 'node:crypto';
-import { DiscordAPIError, RateLimitError, Routes, type APIChannel, type APIMessage, type REST } from 'discord.js';
+import {
+  DiscordAPIError,
+  OverwriteType,
+  PermissionFlagsBits,
+  RateLimitError,
+  Routes,
+  type APIChannel,
+  type APIGuild,
+  type APIGuildMember,
+  type APIMessage,
+  type APIOverwrite,
+  type REST,
+} from 'discord.js';
 import type { OutFile } from '../../core/attachments.js';
-import { PermanentDeliveryError, RateLimitedError, type ChatPort, type OutMessage, type SentRef } from '../../core/chat.js';
+import {
+  AccessLostError,
+  ChannelUnreachableError,
+  PermanentDeliveryError,
+  RateLimitedError,
+  RecipientUnreachableError,
+  type ChannelTrouble,
+  type ChatPort,
+  type OutMessage,
+  type SentRef,
+} from '../../core/chat.js';
 import type { Logger } from '../../log.js';
 import { renderEdit, renderMessage, renderThreadParts, type MessageBody } from './render.js';
 
@@ -30,17 +52,80 @@ export function nonceFor(key: string): string {
   return BigInt(`0x${createHash('sha256').update(key).digest('hex').slice(0, 30)}`).toString(36);
 }
 
-/** Maps what escapes discord.js's REST queue to the errors the delivery worker understands. */
-export function toDeliveryError(err: unknown): unknown {
+/** What a channel post's error says about the channel. */
+const CHANNEL_TROUBLE = new Map<number, ChannelTrouble>([
+  [10003, 'deleted'], // Unknown Channel
+  [50001, 'bot-removed'], // Missing Access: not in the server any more, or the channel hidden from the bot
+  [50013, 'no-permission'], // Missing Permissions
+]);
+
+/** A DM that cannot reach its person: DMs closed, the user unknown, the DM channel gone. */
+const RECIPIENT_CODES = new Set([50007, 10013, 10003]);
+
+/** Discord's answer when the bot token is wrong, reset or revoked. */
+export const UNAUTHORIZED = 'unauthorized';
+
+/**
+ * Maps what escapes discord.js's REST queue to the errors the delivery worker understands.
+ * `target` says whether the request went to a channel or to a person's DM.
+ */
+export function toDeliveryError(err: unknown, target: 'channel' | 'user' = 'channel'): unknown {
   if (err instanceof RateLimitError) return new RateLimitedError(Math.max(err.retryAfter, err.timeToReset, 0));
   if (err instanceof DiscordAPIError) {
+    const detail = `Discord ${err.status} ${err.code}: ${err.message}`;
+    if (err.status === 401) return new AccessLostError(UNAUTHORIZED);
     if (err.status === 429) return new RateLimitedError(1000);
-    if (typeof err.code === 'number' && PERMANENT_CODES.has(err.code)) {
-      return new PermanentDeliveryError(`Discord ${err.status} ${err.code}: ${err.message}`);
+    if (typeof err.code === 'number') {
+      if (target === 'user' && RECIPIENT_CODES.has(err.code)) return new RecipientUnreachableError(detail);
+      const trouble = target === 'channel' ? CHANNEL_TROUBLE.get(err.code) : undefined;
+      if (trouble) return new ChannelUnreachableError(trouble, detail);
+      if (PERMANENT_CODES.has(err.code)) return new PermanentDeliveryError(detail);
     }
   }
   return err;
 }
+
+/**
+ * Whether a guild member can see a channel, the way Discord computes it: the owner and
+ * administrators see everything; otherwise @everyone's and the member's roles' permissions,
+ * then the channel's overwrites for @everyone, for the member's roles, and for the member.
+ */
+export function canViewChannel(
+  member: GuildMemberRoles,
+  guild: Pick<APIGuild, 'id' | 'owner_id' | 'roles'>,
+  overwrites: readonly APIOverwrite[],
+): boolean {
+  if (member.user.id === guild.owner_id) return true;
+  const rolePerms = new Map(guild.roles.map((r) => [r.id, BigInt(r.permissions)]));
+  let perms = rolePerms.get(guild.id) ?? 0n;
+  for (const r of member.roles) perms |= rolePerms.get(r) ?? 0n;
+  if ((perms & PermissionFlagsBits.Administrator) !== 0n) return true;
+  const byId = new Map(overwrites.map((o) => [o.id, o]));
+  const apply = (allow: bigint, deny: bigint) => (perms = (perms & ~deny) | allow);
+  const everyone = byId.get(guild.id);
+  if (everyone) apply(BigInt(everyone.allow), BigInt(everyone.deny));
+  let allow = 0n;
+  let deny = 0n;
+  for (const r of member.roles) {
+    const o = byId.get(r);
+    if (o?.type === OverwriteType.Role) {
+      allow |= BigInt(o.allow);
+      deny |= BigInt(o.deny);
+    }
+  }
+  apply(allow, deny);
+  const own = byId.get(member.user.id);
+  if (own?.type === OverwriteType.Member) apply(BigInt(own.allow), BigInt(own.deny));
+  return (perms & PermissionFlagsBits.ViewChannel) !== 0n;
+}
+
+/** Discord's largest page of guild members. */
+export const MEMBERS_PAGE = 1000;
+
+/** How long a server's member list read for one cohort serves the others of the same server. */
+const MEMBER_LIST_MS = 10 * 60_000;
+
+type GuildMemberRoles = Pick<APIGuildMember, 'roles'> & { user: { id: string } };
 
 function threadName(message: OutMessage): string {
   const firstLine = message.text.split('\n').find((l) => l.trim()) ?? 'Details';
@@ -48,8 +133,27 @@ function threadName(message: OutMessage): string {
   return (plain || 'Details').slice(0, 100);
 }
 
-export function createDiscordPort(rest: REST, log: Logger): ChatPort {
+export interface DiscordPortOptions {
+  /**
+   * The bot token. After a 401 discord.js forgets its token; the port sets it again so the
+   * access probe (and the next delivery once access is back) can ask with it.
+   */
+  token?: string;
+  /** Members read per page when listing a channel's members (Discord allows 1,000). */
+  membersPage?: number;
+}
+
+export function createDiscordPort(rest: REST, log: Logger, options: DiscordPortOptions = {}): ChatPort {
   const dmChannels = new Map<string, string>();
+  const pageSize = Math.min(Math.max(options.membersPage ?? MEMBERS_PAGE, 1), MEMBERS_PAGE);
+  const memberLists = new Map<string, { at: number; members: GuildMemberRoles[] }>();
+
+  /** Maps an error, and gives discord.js its token back after a 401 (it drops it). */
+  const mapped = (err: unknown, target: 'channel' | 'user' = 'channel'): unknown => {
+    const out = toDeliveryError(err, target);
+    if (out instanceof AccessLostError && options.token) rest.setToken(options.token);
+    return out;
+  };
 
   /** Files are attachments of the create itself, so the nonce that dedupes the message dedupes them too. */
   const create = async (channelId: string, body: MessageBody, key: string, files: readonly OutFile[] = []): Promise<APIMessage> =>
@@ -102,7 +206,64 @@ export function createDiscordPort(rest: REST, log: Logger): ChatPort {
         const sent = await deliver(channelId, message, key, true, files);
         return { messageId: sent.id };
       } catch (err) {
-        throw toDeliveryError(err);
+        throw mapped(err);
+      }
+    },
+    async postReply(channelId, parentMessageId, message, key): Promise<SentRef> {
+      try {
+        // A reply to the round post, shown with it; if the post is gone the reply stands alone.
+        const [body] = renderMessage(message);
+        const sent = (await rest.post(Routes.channelMessages(channelId), {
+          body: {
+            ...body,
+            message_reference: { message_id: parentMessageId, fail_if_not_exists: false },
+            nonce: nonceFor(key),
+            enforce_nonce: true,
+          },
+        })) as APIMessage;
+        return { messageId: sent.id };
+      } catch (err) {
+        throw mapped(err);
+      }
+    },
+    async probe(): Promise<void> {
+      try {
+        await rest.get(Routes.user('@me'));
+      } catch (err) {
+        throw mapped(err);
+      }
+    },
+    async channelMembers(channelId) {
+      let calls = 0;
+      const get = async <T>(route: `/${string}`, query?: URLSearchParams): Promise<T> => {
+        calls += 1;
+        return (await rest.get(route, query ? { query } : {})) as T;
+      };
+      try {
+        const channel = await get<APIChannel>(Routes.channel(channelId));
+        if (!('guild_id' in channel) || !channel.guild_id) return null;
+        const guild = await get<APIGuild>(Routes.guild(channel.guild_id));
+        const overwrites = 'permission_overwrites' in channel ? (channel.permission_overwrites ?? []) : [];
+        // Cohorts of one server share its member list: read once per members check, not once per cohort.
+        let list = memberLists.get(guild.id);
+        if (!list || Date.now() - list.at > MEMBER_LIST_MS) {
+          const read: GuildMemberRoles[] = [];
+          let after = '0';
+          for (;;) {
+            const page = await get<APIGuildMember[]>(Routes.guildMembers(guild.id), new URLSearchParams({ limit: String(pageSize), after }));
+            for (const m of page) if (m.user && !m.user.bot) read.push({ user: { id: m.user.id }, roles: m.roles });
+            if (page.length < pageSize) break;
+            after = page.at(-1)!.user!.id;
+          }
+          list = { at: Date.now(), members: read };
+          memberLists.set(guild.id, list);
+        }
+        const members = new Set(list.members.filter((m) => canViewChannel(m, guild, overwrites)).map((m) => m.user.id));
+        return { members, calls };
+      } catch (err) {
+        const out = mapped(err);
+        if (out instanceof RateLimitedError) log.warn({ channelId, calls }, 'the members check of a discord channel was rate limited');
+        throw out;
       }
     },
     async sendDirect(userId, message, key, files): Promise<SentRef> {
@@ -111,7 +272,7 @@ export function createDiscordPort(rest: REST, log: Logger): ChatPort {
         const sent = await deliver(channelId, message, key, false, files);
         return { messageId: sent.id, channelId };
       } catch (err) {
-        throw toDeliveryError(err);
+        throw mapped(err, 'user');
       }
     },
     async updateMessage(channelId, messageId, message, files = []): Promise<void> {
@@ -125,7 +286,7 @@ export function createDiscordPort(rest: REST, log: Logger): ChatPort {
           : { body: renderEdit(message) };
         await rest.patch(Routes.channelMessage(channelId, messageId), replace);
       } catch (err) {
-        throw toDeliveryError(err);
+        throw mapped(err, [...dmChannels.values()].includes(channelId) ? 'user' : 'channel');
       }
     },
   };

@@ -77,7 +77,7 @@ export function renderButtons(buttons: Button[] = []): APIActionRowComponent<API
 export function toDiscordMarkdown(text: string): string {
   return text
     .replace(/^#{4,6}(?=\s)/gm, '###')
-    .replace(/`\/cohort (create|add|mentor|remove|pause|resume|skip)\b/g, '`/cohort-admin $1');
+    .replace(/`\/cohort (create|add|mentor|remove|pause|resume|skip|unskip|edit)\b/g, '`/cohort-admin $1');
 }
 
 /** Splits text into pieces of at most `max` characters, at paragraph, then line, then word boundaries. */

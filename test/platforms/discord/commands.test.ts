@@ -42,6 +42,26 @@ describe('slash commands become core commands', () => {
     expect(cb.data.content).toContain('Usage: `/checkin [status:on-track|behind|blocked|done] [note:text]`');
   });
 
+  it('/cohort-admin edit passes a picked channel and a cohort name as the core reads them', async () => {
+    const channel = { channel: { id: '3300000000000000012', name: 'summer-cohort' } };
+    await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { channel, cohort: ' Spring 2026 ' } }));
+    await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { time: '10:00' } }));
+    // Copied from the core's hint, quotes and all.
+    await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { channel, cohort: '"Spring 2026"' } }));
+    expect(commands()).toEqual([
+      { name: 'cohort.edit', cohort: 'Spring 2026', channel: { id: '3300000000000000012', name: 'summer-cohort' } },
+      { name: 'cohort.edit', time: '10:00' },
+      { name: 'cohort.edit', cohort: 'Spring 2026', channel: { id: '3300000000000000012', name: 'summer-cohort' } },
+    ]);
+  });
+
+  it('/cohort-admin edit with nothing to change is refused with the usage', async () => {
+    await h.interact(chatInput('cohort-admin', { by: OLGA, sub: 'edit', options: { cohort: 'Spring 2026' } }));
+    expect(core.calls).toEqual([]);
+    expect(onlyCallback().data.content).toContain('Say what to change: day, time, tz or channel.');
+    expect(onlyCallback().data.content).toContain('[channel:#channel] [cohort:name]');
+  });
+
   it('/progress without a user is about yourself; with one names that member', async () => {
     await h.interact(chatInput('progress', { by: SAM }));
     await h.interact(chatInput('progress', { by: SAM, options: { user: MARIA } }));

@@ -53,7 +53,7 @@ function watch(platform: DiscordPlatform): DiscordState[] {
 describe('over the gateway', () => {
   let platform: DiscordPlatform;
 
-  it('starts disconnected, connects with only the Guilds and GuildMessages intents, and registers the commands', async () => {
+  it('starts disconnected, connects with the Guilds, GuildMessages and GuildMembers intents, and registers the commands', async () => {
     platform = await platformFor();
     expect(platform.state()).toBe('disconnected');
     const starting = platform.start();
@@ -61,7 +61,7 @@ describe('over the gateway', () => {
     await starting;
     await until(() => platform.state() === 'connected', 'the ready event');
     expect(fake.identifies).toHaveLength(1);
-    expect(fake.identifies[0]).toMatchObject({ token: TOKEN, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages });
+    expect(fake.identifies[0]).toMatchObject({ token: TOKEN, intents: GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.GuildMembers });
     expect(fake.commands.get(`guild:${GUILD_ID}`)!.map((c) => c.name)).toEqual(commandDefinitions('guild').map((c) => c.name));
   });
 
@@ -81,10 +81,29 @@ describe('over the gateway', () => {
     expect(fake.identifies).toHaveLength(1);
   });
 
+  it('the gateway refusing the token (4004) reports the access lost', async () => {
+    core.reset();
+    fake.dropSessions(4004);
+    await until(() => core.events.length > 0, 'the access-lost event');
+    expect(core.events).toEqual([{ kind: 'access-lost', platform: 'discord', cause: 'unauthorized' }]);
+    expect(platform.state()).toBe('disconnected');
+  });
+
   it('stops: the session closes and the state says so', async () => {
     await platform.stop();
     expect(platform.state()).toBe('disconnected');
     await until(() => fake.sessions === 0, 'the session to close');
+  });
+
+  it('a login refused with 401 reports the access lost; the token is kept for the probe', async () => {
+    core.reset();
+    fake.revoked = true;
+    const refused = await platformFor();
+    await expect(refused.start()).rejects.toThrow();
+    expect(core.events).toEqual([{ kind: 'access-lost', platform: 'discord', cause: 'unauthorized' }]);
+    fake.revoked = false;
+    await refused.port.probe!();
+    await refused.stop();
   });
 
   it('a restart with unchanged commands does not re-register them', async () => {

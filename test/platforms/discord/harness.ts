@@ -17,6 +17,13 @@ export interface DiscordHarness {
   interact(payload: object): Promise<void>;
   /** Delivers a gateway MESSAGE_CREATE and waits until it is handled. */
   message(payload: object): Promise<void>;
+  /**
+   * Delivers any gateway dispatch (`GUILD_MEMBER_REMOVE`, `CHANNEL_DELETE`, …) through discord.js's
+   * own packet handlers, as from a ready session, and waits until what it started is done.
+   */
+  gateway(event: string, data: object): Promise<void>;
+  /** Caches the guild (and its channels) again, as a fresh GUILD_CREATE would. */
+  resetGuild(): void;
 }
 
 export interface HarnessOptions {
@@ -75,6 +82,22 @@ export function useDiscord(opts: HarnessOptions): DiscordHarness {
     async message(payload) {
       (get().platform.client as any).actions.MessageCreate.handle(payload);
       await get().platform.settled();
+    },
+    async gateway(event, data) {
+      const client = get().platform.client as any;
+      client.ws.status = 0; // Status.Ready: dispatches are handled at once, not queued
+      const packet = { op: 0, t: event, d: data };
+      // As discord.js's WebSocketManager does: the raw event first, then the packet's handler.
+      client.emit('raw', packet, 0);
+      client.ws.handlePacket(packet, { id: 0, status: 0 });
+      await get().platform.settled();
+    },
+    resetGuild() {
+      const client = get().platform.client as any;
+      // Channels keep the guild they were made with: drop them too, so they belong to the new one.
+      for (const channel of client.channels.cache.values()) if (channel.guildId === GUILD_ID) client.channels._remove(channel.id);
+      client.guilds.cache.delete(GUILD_ID);
+      client.guilds._add(guildCreate());
     },
   };
 }

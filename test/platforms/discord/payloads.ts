@@ -93,7 +93,15 @@ function base<T extends InteractionType>(type: T, by: TestUser, channelId: strin
   };
 }
 
-export type OptionValue = string | TestUser;
+/** A channel picked in a channel option, e.g. `channel:#summer-cohort`. */
+export interface TestChannel {
+  channel: { id: string; name: string };
+}
+
+export type OptionValue = string | TestUser | TestChannel;
+
+const isChannel = (v: OptionValue): v is TestChannel => typeof v !== 'string' && 'channel' in v;
+const isUser = (v: OptionValue): v is TestUser => typeof v !== 'string' && 'user' in v;
 
 function withoutUser<T extends { user?: unknown }>(m: T): Omit<T, 'user'> {
   const { user: _user, ...rest } = m;
@@ -104,18 +112,32 @@ function basicOptions(options: Record<string, OptionValue>, focused?: string): A
   return Object.entries(options).map(([name, value]) =>
     typeof value === 'string'
       ? { type: ApplicationCommandOptionType.String, name, value, ...(name === focused ? { focused: true } : {}) }
-      : { type: ApplicationCommandOptionType.User, name, value: value.user.id },
+      : isChannel(value)
+        ? { type: ApplicationCommandOptionType.Channel, name, value: value.channel.id }
+        : { type: ApplicationCommandOptionType.User, name, value: value.user.id },
   ) as APIApplicationCommandInteractionDataBasicOption[];
 }
 
 function resolvedUsers(options: Record<string, OptionValue>) {
-  const users = Object.values(options).filter((v): v is TestUser => typeof v !== 'string');
-  if (users.length === 0) return {};
+  const users = Object.values(options).filter(isUser);
+  const channels = Object.values(options).filter(isChannel);
+  if (users.length === 0 && channels.length === 0) return {};
   return {
     resolved: {
-      users: Object.fromEntries(users.map((u) => [u.user.id, u.user])),
-      // Resolved members come without their user, which sits in `users`.
-      members: Object.fromEntries(users.map((u) => [u.user.id, withoutUser(member(u))])),
+      ...(users.length > 0
+        ? {
+            users: Object.fromEntries(users.map((u) => [u.user.id, u.user])),
+            // Resolved members come without their user, which sits in `users`.
+            members: Object.fromEntries(users.map((u) => [u.user.id, withoutUser(member(u))])),
+          }
+        : {}),
+      ...(channels.length > 0
+        ? {
+            channels: Object.fromEntries(
+              channels.map((c) => [c.channel.id, { id: c.channel.id, name: c.channel.name, type: ChannelType.GuildText, permissions: memberPermissions.toString() }]),
+            ),
+          }
+        : {}),
     },
   };
 }

@@ -1,12 +1,12 @@
-import { ComponentType } from 'discord-api-types/v10';
+import { ComponentType, OverwriteType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
-import { PermanentDeliveryError, RateLimitedError, type OutMessage } from '../../../src/core/chat.js';
-import { nonceFor } from '../../../src/platforms/discord/port.js';
+import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateLimitedError, RecipientUnreachableError, type OutMessage } from '../../../src/core/chat.js';
+import { canViewChannel, nonceFor } from '../../../src/platforms/discord/port.js';
 import { FakeDiscord } from '../../helpers/fake-discord.js';
 import { FakeCore } from './fake-core.js';
 import { useDiscord } from './harness.js';
-import { CHANNEL_ID, MARIA, OTHER_CHANNEL_ID } from './payloads.js';
+import { CHANNEL_ID, GUILD_ID, MARIA, OTHER_CHANNEL_ID } from './payloads.js';
 
 // The port never reaches the core or its database.
 const noDb = () => {
@@ -89,6 +89,19 @@ describe('sendDirect', () => {
   });
 });
 
+describe('postReply', () => {
+  it('replies to the round post with a message reference and the nonce of its key', async () => {
+    const { messageId } = await h.platform.port.postToChannel(CHANNEL_ID, round, 'round:1:1');
+    const text = `<@${MARIA.user.id}>, week 1's check-in is still open.`;
+    const sent = await h.platform.port.postReply!(CHANNEL_ID, messageId, { text }, 'reply:1');
+    await h.platform.port.postReply!(CHANNEL_ID, messageId, { text }, 'reply:1');
+    const replies = h.fake.inChannel(CHANNEL_ID).filter((m) => m.message_reference);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ id: sent.messageId, content: text, message_reference: { message_id: messageId } });
+    expect(posts().at(-1)!.body).toMatchObject({ nonce: nonceFor('reply:1'), enforce_nonce: true });
+  });
+});
+
 describe('updateMessage', () => {
   it('edits the message in place', async () => {
     const { messageId } = await h.platform.port.postToChannel(CHANNEL_ID, round, 'round:1:1');
@@ -120,19 +133,45 @@ describe('delivery errors', () => {
   });
 
   it.each([
-    [404, 10003, 'Unknown Channel'],
-    [403, 50001, 'Missing Access'],
-    [403, 50013, 'Missing Permissions'],
-  ])('%i %i (%s) is permanent', async (status, code, message) => {
+    [404, 10003, 'Unknown Channel', 'deleted'],
+    [403, 50001, 'Missing Access', 'bot-removed'],
+    [403, 50013, 'Missing Permissions', 'no-permission'],
+  ])('%i %i (%s) on a channel post says the channel cannot be used: %s', async (status, code, message, trouble) => {
     h.fake.failNext({ method: 'POST', path: /\/messages$/ }, FakeDiscord.error(status, code, message));
     const err = await h.platform.port.postToChannel(CHANNEL_ID, round, `round:${code}`).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PermanentDeliveryError);
+    expect(err).toBeInstanceOf(ChannelUnreachableError);
+    expect((err as ChannelUnreachableError).reason).toBe(trouble);
     expect((err as Error).message).toContain(String(code));
   });
 
-  it('a DM to someone who does not accept them is permanent', async () => {
-    h.fake.failNext({ method: 'POST', path: /\/messages$/ }, FakeDiscord.error(403, 50007, 'Cannot send messages to this user'));
-    await expect(h.platform.port.sendDirect(MARIA.user.id, { text: 'hi' }, 'notice:1')).rejects.toBeInstanceOf(PermanentDeliveryError);
+  it('an invalid form body is permanent', async () => {
+    h.fake.failNext({ method: 'POST', path: /\/messages$/ }, FakeDiscord.error(400, 50035, 'Invalid Form Body'));
+    await expect(h.platform.port.postToChannel(CHANNEL_ID, round, 'round:50035')).rejects.toBeInstanceOf(PermanentDeliveryError);
+  });
+
+  it.each([
+    [403, 50007, 'Cannot send messages to this user'],
+    [404, 10013, 'Unknown User'],
+  ])('%i %i (%s) on a DM says the person cannot be reached', async (status, code, message) => {
+    h.fake.failNext({ method: 'POST', path: /\/messages$/ }, FakeDiscord.error(status, code, message));
+    const err = await h.platform.port.sendDirect(MARIA.user.id, { text: 'hi' }, `notice:${code}`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RecipientUnreachableError);
+    expect((err as Error).message).toContain(String(code));
+  });
+
+  it('a 401 is lost access; the token is kept, so the probe asks again and succeeds once access is back', async () => {
+    h.fake.failNext({ method: 'POST', path: /\/messages$/ }, FakeDiscord.error(401, 0, '401: Unauthorized'));
+    const err = await h.platform.port.postToChannel(CHANNEL_ID, round, 'round:401').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccessLostError);
+    expect((err as AccessLostError).why).toBe('unauthorized');
+    h.fake.failNext({ method: 'GET', path: /^\/users\/@me$/ }, FakeDiscord.error(401, 0, '401: Unauthorized'));
+    await expect(h.platform.port.probe!()).rejects.toBeInstanceOf(AccessLostError);
+    await h.platform.port.probe!();
+    const probes = h.fake.calls.filter((c) => c.path === '/users/@me');
+    expect(probes.map((c) => [c.status, c.headers.authorization?.startsWith('Bot ')])).toEqual([
+      [401, true],
+      [200, true],
+    ]);
   });
 
   it('a server error is left for the worker to retry, not marked permanent', async () => {
@@ -141,5 +180,52 @@ describe('delivery errors', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(PermanentDeliveryError);
     expect(err).not.toBeInstanceOf(RateLimitedError);
+  });
+});
+
+describe('who can view a channel', () => {
+  const VIEW = PermissionFlagsBits.ViewChannel.toString();
+  const role = (id: string, permissions: bigint) => ({ id, name: id, permissions: permissions.toString(), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }) as any;
+  const guild = {
+    id: GUILD_ID,
+    owner_id: '1',
+    roles: [role(GUILD_ID, PermissionFlagsBits.ViewChannel), role('10', PermissionFlagsBits.Administrator), role('20', 0n), role('30', 0n)],
+  };
+  const who = (id: string, roles: string[] = []) => ({ user: { id }, roles });
+  const role20Hidden = [{ id: '20', type: OverwriteType.Role, allow: '0', deny: VIEW }];
+
+  it('follows Discord: owner and administrators always; @everyone, then role overwrites, then the member’s own', () => {
+    expect(canViewChannel(who('5'), guild, [])).toBe(true);
+    expect(canViewChannel(who('5', ['20']), guild, role20Hidden)).toBe(false);
+    expect(canViewChannel(who('1', ['20']), guild, role20Hidden)).toBe(true);
+    expect(canViewChannel(who('5', ['10', '20']), guild, role20Hidden)).toBe(true);
+    // Private channel: @everyone denied, one role allowed; an allow among the roles wins over a deny.
+    const privateChannel = [
+      { id: GUILD_ID, type: OverwriteType.Role, allow: '0', deny: VIEW },
+      { id: '30', type: OverwriteType.Role, allow: VIEW, deny: '0' },
+    ];
+    expect(canViewChannel(who('5'), guild, privateChannel)).toBe(false);
+    expect(canViewChannel(who('5', ['30']), guild, privateChannel)).toBe(true);
+    expect(canViewChannel(who('5', ['20', '30']), guild, [...privateChannel, ...role20Hidden])).toBe(true);
+    // The member's own overwrite comes last.
+    expect(canViewChannel(who('5', ['30']), guild, [...privateChannel, { id: '5', type: OverwriteType.Member, allow: '0', deny: VIEW }])).toBe(false);
+    expect(canViewChannel(who('6'), guild, [...privateChannel, { id: '6', type: OverwriteType.Member, allow: VIEW, deny: '0' }])).toBe(true);
+  });
+});
+
+describe('channelMembers', () => {
+  it.each([
+    [404, 10003, 'Unknown Channel', 'deleted'],
+    [403, 50001, 'Missing Access', 'bot-removed'],
+  ])('%i %i (%s) reading the channel says it cannot be used: %s', async (status, code, message, trouble) => {
+    h.fake.failNext({ method: 'GET', path: /^\/channels\/\d+$/ }, FakeDiscord.error(status, code, message));
+    const err = await h.platform.port.channelMembers!(CHANNEL_ID).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChannelUnreachableError);
+    expect((err as ChannelUnreachableError).reason).toBe(trouble);
+  });
+
+  it('a DM channel has no members list', async () => {
+    h.fake.channels.set('4400000000000000001', { id: '4400000000000000001', type: 1 } as any);
+    expect(await h.platform.port.channelMembers!('4400000000000000001')).toBeNull();
   });
 });

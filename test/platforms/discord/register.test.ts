@@ -1,4 +1,4 @@
-import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord-api-types/v10';
+import { ApplicationCommandOptionType, ChannelType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { REST } from 'discord.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/discord.js';
@@ -43,6 +43,18 @@ describe('command definitions', () => {
       ['tz', ApplicationCommandOptionType.String, true, true],
     ]);
     expect(create.options[3]!.choices.map((c: { value: string }) => c.value)).toEqual(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+  });
+
+  it('give /cohort-admin edit a channel option (text channels) and a cohort name, all optional', () => {
+    const edit = byName('cohort-admin').options!.find((o) => o.name === 'edit') as { options: Array<Record<string, any>> };
+    expect(edit.options.map((o) => [o.name, o.type, o.required])).toEqual([
+      ['day', ApplicationCommandOptionType.String, false],
+      ['time', ApplicationCommandOptionType.String, false],
+      ['tz', ApplicationCommandOptionType.String, false],
+      ['channel', ApplicationCommandOptionType.Channel, false],
+      ['cohort', ApplicationCommandOptionType.String, false],
+    ]);
+    expect(edit.options[3]!.channel_types).toEqual([ChannelType.GuildText, ChannelType.GuildAnnouncement]);
   });
 
   it('fit Discord limits: names lower-case up to 32, descriptions up to 100, at most 25 options and choices', () => {
