@@ -89,6 +89,8 @@ export interface Actor {
   /** Resolved by the adapter: ADMIN_USER_IDS, Slack workspace admin, Discord Manage Server. */
   isAdmin: boolean;
   workspaceId?: string | null;
+  /** The zone of their platform profile (Slack's `tz`), when the adapter knows it. */
+  profileZone?: string | null;
 }
 
 /** Where a command was typed or a button clicked. */

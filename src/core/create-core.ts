@@ -18,6 +18,7 @@ import { askDelete, deleteMyData, downloadMyData, showMyData } from './handlers/
 import { privately, Refusal, refusalReply } from './handlers/reply.js';
 import { membershipsOf } from './members.js';
 import { handlePlatformEvent } from './platform-events.js';
+import { rememberProfileZone } from './reminder-schedule.js';
 import { isConnectionError } from '../db/errors.js';
 import { UncertainCommitError } from '../db/transact.js';
 
@@ -191,7 +192,11 @@ export function createCore(deps: CoreDeps): Core {
   const gesture = (run: () => Promise<Reply>) => turn(() => guarded(run));
   return {
     deps,
-    command: (actor, place, cmd) => gesture(() => runCommand(deps, actor, place, cmd)),
+    command: (actor, place, cmd) =>
+      gesture(async () => {
+        if (actor.profileZone) await rememberProfileZone(deps.db, actor.platform, actor.userId, actor.profileZone, deps.reminderAfterHours, deps.clock.now());
+        return runCommand(deps, actor, place, cmd);
+      }),
     action: (actor, place, action, value) => gesture(() => runAction(deps, actor, place, action, value)),
     submitForm: (actor, _place, formId, state, values: FormValues) =>
       gesture(() => (formId === 'faq-answer' ? submitMentorAnswer(deps, actor, state, values.answer) : submitCheckinForm(deps, actor, state, values))),

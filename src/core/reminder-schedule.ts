@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { Platform } from '../db/types.js';
 import type { Executor } from './outbox.js';
 import { ownTimes, reminderDueAt } from './own-time.js';
+import { isValidZone } from './schedule.js';
 
 const CHUNK = 1000;
 
@@ -61,4 +63,21 @@ export async function rescheduleFor(db: Executor, platform: Platform, userId: st
 export async function scheduleForNewLearner(db: Executor, cohortId: number, memberId: number, afterHours: number): Promise<void> {
   const latest = await db.selectFrom('rounds').select('id').where('cohort_id', '=', cohortId).where('state', '=', 'posted').orderBy('week', 'desc').limit(1).executeTakeFirst();
   if (latest) await scheduleReminders(db, [latest.id], afterHours, [memberId]);
+}
+
+/**
+ * The zone a person's profile gives (Slack's `tz`), seen when they act or when their profile
+ * changes: kept, and their reminders not yet sent move when it changed. One statement when nothing did.
+ */
+export async function rememberProfileZone(db: Executor, platform: Platform, userId: string, zone: string, afterHours: number, now: Date): Promise<boolean> {
+  if (!isValidZone(zone)) return false;
+  const changed = await db
+    .insertInto('people')
+    .values({ platform, user_id: userId, profile_tz: zone, updated_at: now })
+    .onConflict((oc) => oc.columns(['platform', 'user_id']).doUpdateSet({ profile_tz: zone, updated_at: now }).where(sql<boolean>`people.profile_tz is distinct from ${zone}`))
+    .returning('user_id')
+    .executeTakeFirst();
+  if (!changed) return false;
+  await rescheduleFor(db, platform, userId, afterHours, now);
+  return true;
 }

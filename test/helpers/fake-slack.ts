@@ -59,6 +59,8 @@ export interface FakeUser {
   display_name?: string;
   is_admin?: boolean;
   is_owner?: boolean;
+  /** The profile's zone, as Slack gives it (`tz`). */
+  tz?: string;
 }
 
 export const BOT_USER_ID = 'U0BOT';
@@ -432,6 +434,7 @@ export class FakeSlack {
             is_admin: Boolean(u.is_admin),
             is_owner: Boolean(u.is_owner),
             is_bot: false,
+            ...(u.tz ? { tz: u.tz } : {}),
             profile: { display_name: u.display_name ?? '', real_name: u.real_name ?? u.name },
           },
         };

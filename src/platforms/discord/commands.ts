@@ -12,7 +12,7 @@ import {
 } from 'discord.js';
 import { z } from 'zod';
 import { CHECKIN_STATUSES } from '../../core/chat.js';
-import { CommandError, WEEKDAYS, type ChannelRef, type Command, type UserRef } from '../../core/commands.js';
+import { CommandError, parseCommand, WEEKDAYS, type ChannelRef, type Command, type UserRef } from '../../core/commands.js';
 import type { CheckinStatus } from '../../db/types.js';
 
 /**
@@ -129,6 +129,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     ],
   },
   { name: 'dashboard', description: 'A private one-time link that signs you in to the web dashboard' },
+  {
+    name: 'me',
+    description: 'Your time zone and reminder slot: empty shows them',
+    options: [
+      { name: 'tz', description: 'Your time zone, Area/City (e.g. America/Los_Angeles); "default" for the cohort\'s', kind: 'string', hint: 'Area/City', maxLength: 64 },
+      { name: 'remind', description: 'Your reminder slot, a day and a time (e.g. tue 10:00); "default" for the usual', kind: 'string', hint: '<day> <HH:MM>', maxLength: 32 },
+    ],
+  },
   {
     name: 'cohort',
     description: 'Join the cohort of this channel, or see who checked in this week',
@@ -334,6 +342,13 @@ export function toCommand(input: CommandInput): Command {
       return { name: 'stalled' };
     case 'dashboard':
       return { name: 'dashboard' };
+    case 'me': {
+      const tz = text('tz');
+      const remind = text('remind');
+      if (!tz && !remind) return { name: 'me' };
+      // The same words the other platforms take after /me, so they get the same checks and replies.
+      return parseCommand('me', [tz && `tz:${tz}`, remind && `remind:"${remind.replace(/"/g, '')}"`].filter(Boolean).join(' '));
+    }
     case 'mydata': {
       const action = text('action').toLowerCase();
       if (!action) return { name: 'mydata' };

@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 interface Profile {
   displayName: string | null;
   workspaceAdmin: boolean;
+  zone: string | null;
   at: number;
 }
 
@@ -33,6 +34,10 @@ export class ActorResolver {
     this.now = opts.now ?? Date.now;
   }
 
+  forget(userId: string): void {
+    this.cache.delete(userId);
+  }
+
   async resolve(userId: string, workspaceId: string | null, fallbackName?: string): Promise<Actor> {
     return this.actor(userId, workspaceId, fallbackName, await this.profile(userId));
   }
@@ -57,6 +62,7 @@ export class ActorResolver {
       displayName: profile?.displayName || fallbackName || userId,
       isAdmin: this.admins.has(userId) || Boolean(profile?.workspaceAdmin),
       workspaceId,
+      ...(profile?.zone ? { profileZone: profile.zone } : {}),
     };
   }
 
@@ -70,6 +76,7 @@ export class ActorResolver {
       const profile: Profile = {
         displayName: u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || null,
         workspaceAdmin: Boolean(u?.is_admin || u?.is_owner || u?.is_primary_owner),
+        zone: u?.tz || null,
         at: this.now(),
       };
       this.cache.set(userId, profile);

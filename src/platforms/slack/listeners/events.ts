@@ -41,7 +41,7 @@ type SlackPlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
 
 interface SlackEventBody {
   type: string;
-  user?: string | { id?: string; deleted?: boolean; is_bot?: boolean };
+  user?: string | { id?: string; deleted?: boolean; is_bot?: boolean; tz?: string };
   channel?: string | { id?: string };
   tokens?: { oauth?: string[]; bot?: string[] };
 }
@@ -65,7 +65,9 @@ export function platformEventOf(event: SlackEventBody, botUserId: string | undef
       const user = typeof event.user === 'object' ? event.user : undefined;
       if (!user?.id || user.is_bot || user.id === botUserId) return null;
       // Every profile edit arrives as user_change: only `deleted` says whether the account is there.
-      return user.deleted === true ? { kind: 'member-left', platform, userId: user.id, reason: 'deactivated' } : { kind: 'member-joined', platform, userId: user.id };
+      if (user.deleted === true) return { kind: 'member-left', platform, userId: user.id, reason: 'deactivated' };
+      // It may carry a new zone (the person travelled, or set it): their own time follows.
+      return { kind: 'member-joined', platform, userId: user.id, ...(typeof user.tz === 'string' && user.tz ? { zone: user.tz } : {}) };
     }
     case 'channel_archive':
     case 'group_archive':
@@ -99,6 +101,8 @@ export function registerPlatformEvents(app: App, deps: ListenerDeps): void {
     app.event(type, async ({ event, context }) => {
       const e = platformEventOf(event as SlackEventBody, context.botUserId);
       if (!e) return;
+      // A profile changed: the cached one (its name, its zone) is stale.
+      if (type === 'user_change' && 'userId' in e) deps.actors.forget(e.userId);
       try {
         const result = await deps.core.platformEvent(e);
         if (result !== 'nothing') deps.log.info({ event: type, kind: e.kind, result }, 'the platform changed under the bot');
