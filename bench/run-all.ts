@@ -32,6 +32,7 @@ const steps: Step[] = [
   { name: 'ingest', file: 'bench/ingest.ts', args: quick ? ['--quick'] : [] },
   { name: 'stall-scan', file: 'bench/stall-scan.ts', args: [] },
   { name: 'reconcile', file: 'bench/reconcile.ts', args: [] },
+  { name: 'reminders', file: 'bench/reminders.ts', args: [] },
   { name: 'start', file: 'bench/start.ts', args: [] },
   { name: 'memory', file: 'bench/memory.ts', args: [] },
   { name: 'render', file: 'bench/render.ts', args: [] },
