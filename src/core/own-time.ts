@@ -64,6 +64,8 @@ export function nextSlotAfter(after: Date, slot: Slot, zone: string): Date {
   return at.toJSDate();
 }
 
+const ON_TIME_MS = 3_600_000;
+
 /** A reminder must leave time to answer: it comes at least this long before its round closes. */
 export const SLOT_MARGIN_MS = 3_600_000;
 const WEEK_MS = 7 * 86_400_000;
@@ -74,7 +76,10 @@ const WEEK_MS = 7 * 86_400_000;
  * that falls in their night.
  */
 export function reminderDueAt(round: { opensAt: Date; postedAt: Date }, own: OwnTime, afterHours: number, notBefore?: Date): Date {
-  const posted = new Date(Math.max(round.opensAt.getTime(), round.postedAt.getTime()));
+  // A post within the hour of its slot is the post on time (a tick's lag, reading channels first):
+  // its reminders keep the slot's minute. A late post (an outage) counts from when it went out.
+  const late = round.postedAt.getTime() - round.opensAt.getTime() > ON_TIME_MS;
+  const posted = late ? round.postedAt : round.opensAt;
   // Rescheduled mid-week (a new zone or slot): a time already gone becomes the next one still ahead.
   const from = new Date(Math.max(posted.getTime(), notBefore?.getTime() ?? 0));
   if (own.slot) {

@@ -152,12 +152,20 @@ async function resolveMessageTarget(db: Db, target: string): Promise<{ channelId
       .select(['status', 'target_id', 'platform_channel_id', 'platform_message_id'])
       .where('key', '=', target.slice('sent:'.length))
       .executeTakeFirst();
-    if (!r || r.status === 'dead' || (r.status === 'sent' && !r.platform_message_id)) return 'gone';
+    if (!r || r.status === 'dead' || r.status === 'dropped' || (r.status === 'sent' && !r.platform_message_id)) return 'gone';
     if (r.status !== 'sent') return null;
     return { channelId: r.platform_channel_id ?? r.target_id, messageId: r.platform_message_id! };
   }
   const [channelId, messageId] = target.split('/');
   return channelId && messageId ? { channelId, messageId } : null;
+}
+
+/** `notBefore`, or later: when the message an edit targets is due, so the edit follows it in that pass. */
+async function afterOriginal(db: Db, row: OutboxRow, notBefore: Date): Promise<Date> {
+  if (!row.target_id.startsWith('sent:')) return notBefore;
+  const original = await db.selectFrom('outbox').select('available_at').where('key', '=', row.target_id.slice('sent:'.length)).executeTakeFirst();
+  const due = original ? new Date(original.available_at) : notBefore;
+  return due > notBefore ? due : notBefore;
 }
 
 async function markSent(db: Db, row: OutboxRow, ref: SentRef | null, now: Date): Promise<void> {
@@ -272,7 +280,8 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
         lastSend = Date.now();
         const outcome = await sendOne(db, port, row, files.get(row.key) ?? []);
         if (outcome === 'wait') {
-          await reschedule(db, row, new Date(now.getTime() + RETRY_BASE_MS), 'message to update is not posted yet', true);
+          // An edit of a message still waiting (for its reader's day, say) goes right after it.
+          await reschedule(db, row, await afterOriginal(db, row, new Date(now.getTime() + RETRY_BASE_MS)), 'message to update is not posted yet', true);
           count(row, 'retried');
         } else {
           await markSent(db, row, outcome === 'skip' ? null : outcome, now);

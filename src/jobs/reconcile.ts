@@ -19,6 +19,8 @@ export interface ReconcileResult {
   calls: number;
   left: number;
   returned: number;
+  /** Channels whose members could not be read this time, for a reason other than the channel or access being gone. */
+  unreadable: number;
   /** 'skipped': not due, or another replica is at it. */
   mode: 'done' | 'skipped';
 }
@@ -36,7 +38,7 @@ export async function reconcileMembers(
 ): Promise<ReconcileResult> {
   const { db } = deps;
   const now = deps.clock.now();
-  const result: ReconcileResult = { cohorts: 0, calls: 0, left: 0, returned: 0, mode: 'skipped' };
+  const result: ReconcileResult = { cohorts: 0, calls: 0, left: 0, returned: 0, unreadable: 0, mode: 'skipped' };
   if (!options.force) {
     const last = await db.selectFrom('heartbeats').select('at').where('name', '=', HEARTBEAT).executeTakeFirst();
     if (last && new Date(last.at).getTime() > now.getTime() - (options.everyMs ?? RECONCILE_EVERY_MS)) return result;
@@ -64,7 +66,7 @@ export async function reconcileMembers(
         else if (err instanceof AccessLostError) {
           await accessLost(db, cohort.platform, err.why, deps.clock.now());
           lost.push(cohort.platform);
-        } else throw err;
+        } else result.unreadable += 1; // Anything else (a platform hiccup): tomorrow's run tries again.
         continue;
       }
       if (!seen) continue;

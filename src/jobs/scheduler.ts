@@ -35,8 +35,6 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let stopped = false;
   let inFlight: Promise<unknown> = Promise.resolve();
-  let ticking = false;
-  let delivering = false;
 
   const deliverOnce = async (): Promise<DeliveryResult> => {
     const result = await deliverDue(deps.db, ports, deps.clock.now(), {
@@ -65,38 +63,41 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   };
 
   let reconciledSinceStart = false;
-  const tickOnce = async (): Promise<TickSummary> => {
-    // Access found back first, so this tick's rounds and reminders are not held for nothing; members
-    // who left unannounced (events missed while the bot was down) are found after a start, then daily,
-    // before anyone is reminded.
-    await probeAccess(deps, ports, log);
+  /**
+   * Members who left unannounced (events missed while the bot was down) are found after a start,
+   * then daily. Reading every channel takes minutes within a platform's rate limits, so it runs
+   * beside the tick, never in its way.
+   */
+  const reconcileOnce = async (): Promise<void> => {
     const reconciled = await reconcileMembers(deps, ports, { force: !reconciledSinceStart });
-    if (reconciled.mode === 'done') {
-      reconciledSinceStart = true;
-      if (reconciled.left + reconciled.returned > 0) log.info({ ...reconciled }, 'channel members reconciled');
-    }
+    if (reconciled.mode !== 'done') return;
+    reconciledSinceStart = true;
+    if (reconciled.left + reconciled.returned > 0) log.info({ ...reconciled }, 'channel members reconciled');
+    if (reconciled.unreadable > 0) log.warn({ ...reconciled }, "some channels' members could not be read; the next daily check tries again");
+  };
+
+  const tickOnce = async (): Promise<TickSummary> => {
+    // Access found back first, so this tick's rounds and reminders are not held for nothing.
+    await probeAccess(deps, ports, log);
     const summary = await runTick(deps, deps.clock.now());
     if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
     return summary;
   };
 
-  const guard = (flag: 'tick' | 'deliver', fn: () => Promise<unknown>) => async () => {
-    if (stopped) return;
-    if (flag === 'tick' ? ticking : delivering) return;
-    if (flag === 'tick') ticking = true;
-    else delivering = true;
+  const running = new Set<string>();
+  const guard = (flag: 'tick' | 'deliver' | 'reconcile', fn: () => Promise<unknown>) => async () => {
+    if (stopped || running.has(flag)) return;
+    running.add(flag);
     const run = fn()
       .catch((err) => log.error({ err }, `${flag} failed`))
-      .finally(() => {
-        if (flag === 'tick') ticking = false;
-        else delivering = false;
-      });
+      .finally(() => running.delete(flag));
     inFlight = Promise.all([inFlight, run]);
     await run;
   };
 
   let task: ScheduledTask | null = null;
   let poller: NodeJS.Timeout | null = null;
+  let reconciler: NodeJS.Timeout | null = null;
   if (opts.autoStart !== false) {
     task = cron.schedule('* * * * *', guard('tick', async () => {
       await tickOnce();
@@ -108,12 +109,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       suppressMissedWarning: true,
     });
     poller = setInterval(guard('deliver', () => drain(5)), opts.pollMs ?? 1000);
+    reconciler = setInterval(guard('reconcile', reconcileOnce), 60_000);
+    void guard('reconcile', reconcileOnce)();
     void guard('tick', tickOnce)();
   }
 
   return {
     workerId,
     async runNow() {
+      // By hand (the terminal's /clock, tests): members first, so what follows sees who is there.
+      await probeAccess(deps, ports, log);
+      await reconcileOnce();
       const tick = await tickOnce();
       const delivered = await drain();
       return { tick, delivered };
@@ -123,6 +129,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       stopped = true;
       await task?.stop();
       if (poller) clearInterval(poller);
+      if (reconciler) clearInterval(reconciler);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);

@@ -5,6 +5,7 @@ import { useTestDb } from '../helpers/db.js';
 import { testEngine, textOf, type TestEngine } from '../helpers/engine.js';
 
 const t = useTestDb();
+const DAYTIME = '2026-03-02T08:00:00Z';
 let e: TestEngine;
 const place = { channelId: 'C-spring' };
 const button = (reply: Reply, action: string) => (reply.kind === 'message' ? reply.message.buttons?.find((b) => b.action === action) : undefined);
@@ -21,7 +22,8 @@ describe('the FAQ learns from mentors', () => {
     const reply = await e.run(e.as('maria'), '/faq how do I negotiate stock options at a startup');
     expect(textOf(reply)).toMatch(/^I don't have a curated answer/);
     await e.core.action(e.as('maria'), place, 'faq.ping-mentor', button(reply, 'faq.ping-mentor')!.value);
-    await e.deliver();
+    // DMs the bot starts wait for the reader's day: 09:00 in Berlin.
+    await e.at(DAYTIME);
     const dm = e.port.dmsTo('dana').at(-1)!.message;
     expect(dm.text).toContain('> how do I negotiate stock options at a startup');
     const answer = dm.buttons!.find((b) => b.label === 'Answer')!;
@@ -33,7 +35,7 @@ describe('the FAQ learns from mentors', () => {
     expect((await e.core.submitForm(e.as('dana'), place, 'faq-answer', state, { answer: '  ' })).kind).toBe('form-errors');
     const sent = await e.core.submitForm(e.as('dana'), place, 'faq-answer', state, { answer: 'Ask for the strike price, the vesting schedule and the last valuation.' });
     expect(textOf(sent)).toBe('Sent, and stored: the next learner who asks this gets your answer too.');
-    await e.deliver();
+    await e.at(DAYTIME);
     expect(e.port.dmsTo('maria').at(-1)!.message.text).toBe(
       '**dana** answered your question:\n> how do I negotiate stock options at a startup\n\nAsk for the strike price, the vesting schedule and the last valuation.',
     );
@@ -54,7 +56,7 @@ describe('the FAQ learns from mentors', () => {
     expect(textOf(same)).toBe('dana already sent that answer on 2026-03-02; nothing changed.');
     const changed = await e.core.submitForm(e.as('dana'), place, 'faq-answer', state, { answer: 'Ask for the strike price, the vesting schedule, the last valuation and the exercise window.' });
     expect(textOf(changed)).toBe('Changed, and sent: the learner gets your new answer, and so does the next learner who asks this.');
-    await e.deliver();
+    await e.at(DAYTIME);
     expect(e.port.dmsTo('maria').at(-1)!.message.text).toMatch(/^\*\*dana\*\* changed the answer to your question \(it replaces the one from dana\):/);
     expect(textOf(await e.run(e.as('lee'), '/faq How do I negotiate stock options at a startup?'))).toContain('exercise window');
   });
@@ -64,7 +66,7 @@ describe('the FAQ learns from mentors', () => {
     const logId = button(reply, 'faq.unhelpful')!.value;
     await e.core.action(e.as('maria'), place, 'faq.unhelpful', logId);
     await e.core.action(e.as('maria'), place, 'faq.ping-mentor', logId);
-    await e.deliver();
+    await e.at(DAYTIME);
     expect(e.port.dmsTo('dana').at(-1)!.message.text).toMatch(/They marked this answer not helpful: \*\*.*degree/i);
   });
 

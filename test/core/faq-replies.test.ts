@@ -3,6 +3,7 @@ import { useTestDb } from '../helpers/db.js';
 import { testEngine, textOf, type TestEngine } from '../helpers/engine.js';
 
 const t = useTestDb();
+const DAYTIME = '2026-03-02T08:00:00Z';
 let e: TestEngine;
 
 describe('FAQ replies in chat', () => {
@@ -45,7 +46,8 @@ describe('FAQ replies in chat', () => {
     const thanks = await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.unhelpful', logId);
     const ask = thanks.kind === 'message' ? thanks.message.buttons!.find((b) => b.label === 'Ask a mentor')! : undefined;
     await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.ping-mentor', ask!.value);
-    await e.deliver();
+    // DMs the bot starts wait for the reader's day: 09:00 in Berlin.
+    await e.at(DAYTIME);
     const dm = e.port.dmsTo('dana').at(-1)!.message.text;
     expect(dm).toMatch(/^maria in \*\*Spring\*\* asked a question; the FAQ answered it, but not helpfully:\n> do I need a CS degree\?\nThey marked this answer not helpful: \*\*.+\*\*/);
     expect(dm).not.toContain('could not answer');
@@ -60,7 +62,7 @@ describe('FAQ replies in chat', () => {
     expect(logged).toMatchObject({ answered: false, via: 'command', user_id: 'maria' });
     const pinged = await e.core.action(e.as('maria'), { channelId: 'C-spring' }, 'faq.ping-mentor', ping!.value);
     expect(textOf(pinged)).toBe("I've passed your question to your mentor.");
-    await e.deliver();
+    await e.at(DAYTIME);
     expect(e.port.dmsTo('dana').at(-1)!.message.text).toContain('> best pizza in Rome');
   });
 

@@ -248,7 +248,7 @@ export class CohortModel {
       // A week already closed when it is first seen (the last one, after an outage across the end) is not run.
       const closed = d.week >= WEEKS && d.slot + 7 * DAY <= now;
       const status = i === due.length - 1 && !noLearners && !closed ? 'posted' : 'not-run';
-      const remindAt = new Map([...this.learners.values()].map((l) => [l.name, this.remindAtFor(l, d.slot, Math.max(d.slot, now))]));
+      const remindAt = new Map([...this.learners.values()].map((l) => [l.name, this.remindAtFor(l, d.slot, now - d.slot > HOUR ? now : d.slot)]));
       const rec: WeekRecord = { ...d, status, recordedAt: now, remindAt };
       this.weeks.push(rec);
       recorded.push(rec);

@@ -171,12 +171,13 @@ describe('terminal mode', () => {
         { buttonsFile: file },
       );
       const ask = numberOf(asked, 'Ask a mentor');
-      const sent = await session(['/as maria', `click ${ask}`], { buttonsFile: file });
+      // 06:00 UTC: the mentor's DM waits for their day (09:00), three hours on.
+      const sent = await session(['/as maria', `click ${ask}`, '/clock +3h'], { buttonsFile: file });
       expect(sent).toContain("I've passed your question to your mentor.");
       const answer = numberOf(sent, 'Answer');
       expect(answer).toBeGreaterThan(ask);
 
-      const answered = await session(['/as dana', `click ${answer}`, 'Refunds are settled by the organizer who invited you.'], { buttonsFile: file });
+      const answered = await session(['/as dana', `click ${answer}`, 'Refunds are settled by the organizer who invited you.', '/clock +3h'], { buttonsFile: file });
       expect(answered).not.toContain('There is no button');
       expect(answered).toContain('Sent, and stored');
       expect(answered).toContain('Refunds are settled by the organizer who invited you.');
