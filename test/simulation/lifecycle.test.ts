@@ -68,6 +68,8 @@ export const REGRESSIONS: Array<{ name: string; features: string; seed: number; 
   // An edit that places the next week in the past (00:00 Sydney, minutes gone) is refused, and the calendar keeps its rule.
   // A mentor deactivated minutes after week 1 is posted, and the only one: the week's digest goes to the organizers, not to them.
   { name: 'seed 20261201: the only mentor deactivated in week 1', features: 'edit,unskip,awayBack,undoDone,erase,platform', seed: 20261201, path: '2:0:0:0:0:0:1:1:1:1:1:1:1:1:1:1:1:1:2:2:2' },
+  // An alert re-sent at night to the organizer, its flag resolved before morning: the edit of it must not wait for ever.
+  { name: 'seed 20261201: a re-sent alert resolved while it waits for the reader’s day', features: 'edit,unskip,awayBack,undoDone,erase,platform,ownTime', seed: 20261201, path: '3:0:0:0:0:0:0:0:1:0:3:1:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4:4' },
   { name: 'seed 846384332: /cohort edit to a slot already passed this week', features: 'edit,unskip,awayBack,undoDone', seed: 846384332, path: '6:0:0:1:2:0:1:2:2:2:2:2:2:2:2:2:3:2:3:0:15:2:0:11:0:15:15:15:15:15:15' },
 ];
 

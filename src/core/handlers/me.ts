@@ -91,7 +91,8 @@ export async function showMe(deps: CoreDeps, actor: Actor): Promise<Reply> {
   const now = deps.clock.now();
   const [cohorts, row] = await Promise.all([cohortsOf(deps.db, actor), personRow(deps.db, actor)]);
   const own = ownTimeOf(row, cohorts[0]?.timezone ?? null);
-  const lines = [zoneLine(own, now, cohorts), reminderLine(own, deps.reminderAfterHours)];
+  const learner = cohorts.length === 0 || cohorts.some((c) => c.role === 'learner');
+  const lines = [zoneLine(own, now, cohorts), ...(learner ? [reminderLine(own, deps.reminderAfterHours)] : [])];
   const next = await nextReminder(deps.db, actor);
   if (next) lines.push(`Next reminder: ${when(next.at, own.zone)}, for week ${next.week} of **${next.cohort}** (none if you check in before).`);
   lines.push(`Nothing I start reaches you between ${QUIET_FROM_HOUR}:00 and ${pad(QUIET_UNTIL_HOUR)}:00 your time; answers to what you do come at once.`);
@@ -153,7 +154,8 @@ export async function setMe(deps: CoreDeps, actor: Actor, cmd: Extract<Command, 
     await rescheduleFor(trx, actor.platform, actor.userId, deps.reminderAfterHours, now);
   });
   const own = ownTimeOf({ chosen_tz: chosen, profile_tz: row?.profile_tz ?? null, remind_weekday: slot?.weekday ?? null, remind_time: slot?.time ?? null }, cohorts[0]?.timezone ?? null);
-  const lines = ['Saved.', zoneLine(own, now, cohorts), reminderLine(own, deps.reminderAfterHours)];
+  const learner = cohorts.length === 0 || cohorts.some((c) => c.role === 'learner');
+  const lines = ['Saved.', zoneLine(own, now, cohorts), ...(learner || slot ? [reminderLine(own, deps.reminderAfterHours)] : [])];
   const next = await nextReminder(deps.db, actor);
   if (next) lines.push(`Next reminder: ${when(next.at, own.zone)}, for week ${next.week} of **${next.cohort}**.`);
   return privately(lines.join('\n'));

@@ -1,3 +1,4 @@
+import { dmsWaitingForDaytime } from '../../core/waiting-dms.js';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, ChannelTrouble, FormField, FormSpec, FormValues, Place, Reply } from '../../core/chat.js';
@@ -157,9 +158,21 @@ export class Terminal {
   /** Handles one typed line; false ends the session. */
   async handle(raw: string, ask?: Ask): Promise<boolean> {
     const more = await this.handleLine(raw, ask);
+    await this.noteWaitingDms();
     const next = this.leftFormWith;
     this.leftFormWith = null;
     return next === null ? more : more && this.handle(next, ask);
+  }
+
+  private readonly notedWaiting = new Set<string>();
+
+  /** Says once, for each DM held back by its reader's night, when it will go: nothing looks lost. */
+  private async noteWaitingDms(): Promise<void> {
+    const waiting = (await dmsWaitingForDaytime(this.opts.core.deps.db, 'local', this.opts.core.deps.clock.now())).filter((w) => !this.notedWaiting.has(w.key));
+    for (const w of waiting) {
+      this.notedWaiting.add(w.key);
+      this.print(`(a ${w.kind} to @${w.targetId} waits for their morning: ${describeSlot(w.at, w.zone)}; nothing the bot starts reaches anyone 21:00–09:00 their time. /clock moves time.)`);
+    }
   }
 
   private async handleLine(raw: string, ask?: Ask): Promise<boolean> {

@@ -174,6 +174,7 @@ describe('terminal mode', () => {
       // 06:00 UTC: the mentor's DM waits for their day (09:00), three hours on.
       const sent = await session(['/as maria', `click ${ask}`, '/clock +3h'], { buttonsFile: file });
       expect(sent).toContain("I've passed your question to your mentor.");
+      expect(sent).toContain('(a notice to @dana waits for their morning: Mon 2 Mar 2026, 09:00 ');
       const answer = numberOf(sent, 'Answer');
       expect(answer).toBeGreaterThan(ask);
 
