@@ -8,6 +8,7 @@ import { linksOf, verifiedMilestones } from './evidence/links.js';
 import type { Content, Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
 import type { OutMessage } from './chat.js';
+import { ownTimes } from './own-time.js';
 import { digestMessage, type DigestData, type GridCell } from './messages/digest.js';
 import { missingProgramMessage, unknownCohortMessage } from './messages/progress.js';
 import { enqueueWithFiles, type OutgoingWithFiles } from './attachments.js';
@@ -142,8 +143,12 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
       // Kept as reported, so a rebuild later (an erasure) tells this week's truth, picture included.
       await trx.insertInto('digests').values({ round_id: d.id, built_at: now, data: JSON.stringify(data), heatmap: heatmap ? JSON.stringify(heatmap) : null }).execute();
       const image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, d.week) : null;
-      let message = digestMessage(data);
-      if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+      // Each reader's copy names times in their own zone.
+      const zones = await ownTimes(trx, d.platform, mentors.map((m) => m.userId), cohort.timezone);
+      const messageFor = (userId: string) => {
+        const message = digestMessage(data, zones.get(userId)?.zone);
+        return image ? { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` } : message;
+      };
       const files = image ? [image] : [];
       const outs: OutgoingWithFiles[] = mentors.map((m) => ({
         key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
@@ -152,7 +157,7 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
         cohortId: d.cohort_id,
         targetKind: 'user',
         targetId: m.userId,
-        message,
+        message: messageFor(m.userId),
         availableAt: now,
         files,
       }));

@@ -8,6 +8,7 @@ import { enqueueWithFiles, type OutFile, type OutgoingWithFiles } from './attach
 import type { OutMessage } from './chat.js';
 import { buildDigest } from './digest.js';
 import { digestMessage, digestWithout, type DigestData } from './messages/digest.js';
+import { ownTimes } from './own-time.js';
 import type { HeatmapData, HeatmapRenderer } from './report/heatmap.js';
 import { heatmapWithout } from './report/heatmap.js';
 import { drawHeatmap, HEATMAP_ATTACHED } from './report/heatmap-file.js';
@@ -241,22 +242,24 @@ async function rewriteReports(trx: Executor, content: Content, renderer: Heatmap
       .orderBy('rounds.week')
       .execute();
     for (const w of weeks) {
-      const copies = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload']).where('kind', '=', 'digest').where('key', 'like', `digest:${cohortId}:${w.week}:%`).execute();
+      const copies = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload', 'target_id']).where('kind', '=', 'digest').where('key', 'like', `digest:${cohortId}:${w.week}:%`).execute();
       if (copies.length === 0) continue;
-      let message: OutMessage;
-      let image: OutFile | null = null;
       if (w.data) {
         const data = digestWithout(parseJson<DigestData>(w.data), ids);
         const heatmap = w.heatmap ? heatmapWithout(parseJson<HeatmapData>(w.heatmap), ids) : null;
         await trx.updateTable('digests').set({ data: JSON.stringify(data), heatmap: heatmap ? JSON.stringify(heatmap) : null }).where('round_id', '=', w.id).execute();
-        image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, w.week) : null;
-        message = digestMessage(data);
-        if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+        const image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, w.week) : null;
+        // Each copy as its reader got it: times in their own zone.
+        const zones = await ownTimes(trx, cohort.platform, copies.map((c) => c.target_id), cohort.timezone);
+        for (const copy of copies) {
+          let message: OutMessage = digestMessage(data, zones.get(copy.target_id)?.zone);
+          if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
+          outs.push(...(await rewriteCopies(trx, [copy], message, image, tag, now)));
+        }
       } else {
         // A digest sent before digests were kept: rebuilt from what is known now.
-        message = await buildDigest(trx, content, cohortId, w.week, now);
+        outs.push(...(await rewriteCopies(trx, copies, await buildDigest(trx, content, cohortId, w.week, now), null, tag, now)));
       }
-      outs.push(...(await rewriteCopies(trx, copies, message, image, tag, now)));
     }
     const reports = await trx.selectFrom('outbox').select(['key', 'status', 'platform', 'payload']).where('kind', '=', 'report').where('key', 'like', `final-report:${cohortId}:%`).execute();
     if (reports.length > 0 && program) {

@@ -2,7 +2,7 @@ import { dayText } from '../dates.js';
 import type { FlagStatus, StallReason } from '../../db/types.js';
 import type { OutMessage } from '../chat.js';
 import { countSentence, type AttendanceState, type Tally } from '../attendance.js';
-import { flagStateLine, formatWhen, quoteShort } from './progress.js';
+import { flagStateLine, formatWhenFor, quoteShort } from './progress.js';
 
 /** Discord caps a message at 2,000 characters (Slack a section at 3,000): stay under both. */
 export const DIGEST_PART_LIMIT = 1900;
@@ -126,7 +126,7 @@ export function gridBlocks(d: Pick<DigestData, 'grid' | 'week' | 'milestoneCount
   return blocks;
 }
 
-function headLines(d: DigestData): string[] {
+function headLines(d: DigestData, readerZone?: string): string[] {
   const tally = digestTally(d);
   const pct = tally.expected === 0 ? 0 : Math.round((tally.answered / tally.expected) * 100);
   const count = countSentence(tally);
@@ -135,7 +135,7 @@ function headLines(d: DigestData): string[] {
   if (unanswered.length === 0) lines.push('**Missing:** nobody. 🎉');
   else if (d.closed) lines.push(`**Missed (${unanswered.length}):** ${unanswered.join(', ')}`);
   else {
-    const until = d.closesAt ? ` until ${formatWhen(new Date(d.closesAt), d.timezone)}` : ' until the next round opens';
+    const until = d.closesAt ? ` until ${formatWhenFor(new Date(d.closesAt), d.timezone, readerZone)}` : ' until the next round opens';
     lines.push(`**Not checked in yet (${unanswered.length}):** ${unanswered.join(', ')}. Week ${d.week} stays open${until}; their answers may still come.`);
   }
   const left = d.grid.filter((r) => r.cells[d.week - 1] === 'left');
@@ -171,8 +171,9 @@ function pack(lines: readonly string[], limit: number): string[] {
   return parts;
 }
 
-export function digestMessage(d: DigestData): OutMessage {
-  const head = headLines(d);
+/** `readerZone`: the mentor's own zone, for the times the digest names. */
+export function digestMessage(d: DigestData, readerZone?: string): OutMessage {
+  const head = headLines(d, readerZone);
   const grid = d.grid.length === 0 ? [] : gridBlocks(d);
   const gridTitle = `**Progress grid**\n${GRID_LEGEND}${d.grid.some((r) => r.verified) ? VERIFIED_LEGEND : ''}`;
   const whole = [...head, '', gridTitle, ...grid].join('\n');

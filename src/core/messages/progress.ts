@@ -1,4 +1,5 @@
 import { dayText, momentText } from '../dates.js';
+import { zoneShort } from '../own-time.js';
 import { VERIFIED_MARK } from './evidence.js';
 import { whyLate, type LateWindow } from './rounds.js';
 import type { CheckinStatus, FlagStatus, StallReason } from '../../db/types.js';
@@ -43,6 +44,12 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 /** "Mon 2 Mar 2026, 15:00 (Europe/Berlin)": a moment in the cohort's own zone. */
 export function formatWhen(at: Date, timezone: string): string {
   return `${momentText(at, timezone)} (${timezone})`;
+}
+
+/** A moment for one reader: in their own zone with its short name when it is not the cohort's. */
+export function formatWhenFor(at: Date, cohortZone: string, readerZone: string | undefined): string {
+  if (!readerZone || readerZone === cohortZone) return formatWhen(at, cohortZone);
+  return `${momentText(at, readerZone)} ${zoneShort(at, readerZone)} your time`;
 }
 
 /** "Mon 2 Mar 2026": a day in the cohort's own zone. */
