@@ -103,6 +103,15 @@ export function parseClockShift(text: string): { advanceMs: number } | { set: Da
 }
 
 /** The terminal mode: the same commands, replies and scheduled messages as Slack, typed by hand. */
+const WAITING_WORDS: Record<string, string> = {
+  reminder: 'a reminder',
+  alert: 'a stall alert',
+  digest: 'the weekly digest',
+  notice: 'a notice',
+  report: 'a report',
+  failures: 'the list of undelivered messages',
+};
+
 export class Terminal {
   private user = DEFAULT_USER;
   private channel = DEFAULT_CHANNEL;
@@ -166,12 +175,13 @@ export class Terminal {
 
   private readonly notedWaiting = new Set<string>();
 
+
   /** Says once, for each DM held back by its reader's night, when it will go: nothing looks lost. */
   private async noteWaitingDms(): Promise<void> {
     const waiting = (await dmsWaitingForDaytime(this.opts.core.deps.db, 'local', this.opts.core.deps.clock.now())).filter((w) => !this.notedWaiting.has(w.key));
     for (const w of waiting) {
       this.notedWaiting.add(w.key);
-      this.print(`(a ${w.kind} to @${w.targetId} waits for their morning: ${describeSlot(w.at, w.zone)}; nothing the bot starts reaches anyone 21:00–09:00 their time. /clock moves time.)`);
+      this.print(`(${WAITING_WORDS[w.kind] ?? 'a message'} to @${w.targetId} waits for their morning: ${describeSlot(w.at, w.zone)}; nothing the bot starts reaches anyone 21:00–09:00 their time. /clock moves time.)`);
     }
   }
 
