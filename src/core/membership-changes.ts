@@ -146,7 +146,7 @@ export async function reassignAlerts(
     const message = stallAlert({ ...view, toOrganizers: next === undefined });
     const targets = next ? [next.user_id] : organizersOf({ platform: cohort.platform, created_by: cohort.createdBy }, deps.admins);
     for (const userId of targets) {
-      outs.push({ key: `alert:${f.id}:moved:${fromMemberId}:to:${userId}`, kind: 'alert', cohortId: cohort.cohortId, platform: cohort.platform, targetKind: 'user', targetId: userId, message, availableAt: now });
+      outs.push({ key: `alert:${f.id}:moved:${fromMemberId}:to:${userId}`, kind: 'alert', cohortId: cohort.cohortId, platform: cohort.platform, targetKind: 'user', targetId: userId, message, inReaderZone: (zone) => stallAlert({ ...view, timezone: zone, toOrganizers: next === undefined }), availableAt: now });
     }
   }
   return outs;

@@ -19,23 +19,25 @@ export interface Outgoing {
   cohortId?: number;
   /** A DM answering the reader's own action (an on-demand report): it goes at once, night or not. */
   immediate?: boolean;
+  /** The message as its reader should read it, times in their own zone (`message` when none is known). */
+  inReaderZone?: (zone: string) => OutMessage;
 }
 
 /** The DMs the bot starts by itself: they reach their reader in their daytime only (own-time.ts). */
 const STARTED_BY_THE_BOT: ReadonlySet<Outgoing['kind']> = new Set(['reminder', 'alert', 'digest', 'notice', 'report', 'failures', 'summary']);
 
-function row(out: Outgoing, zone: string | null) {
+function row(out: Outgoing, zone: string | null, quiet: boolean) {
   return {
     key: out.key,
     kind: out.kind,
     platform: out.platform,
     target_kind: out.targetKind,
     target_id: out.targetId,
-    payload: JSON.stringify(out.message),
-    available_at: zone ? outOfQuietHours(out.availableAt, zone) : out.availableAt,
+    payload: JSON.stringify(zone && out.inReaderZone ? out.inReaderZone(zone) : out.message),
+    available_at: quiet && zone ? outOfQuietHours(out.availableAt, zone) : out.availableAt,
     created_at: out.availableAt,
     cohort_id: out.cohortId ?? null,
-    quiet_zone: zone,
+    quiet_zone: quiet ? zone : null,
   };
 }
 
@@ -43,24 +45,39 @@ function startedByTheBot(out: Outgoing): boolean {
   return out.targetKind === 'user' && !out.immediate && STARTED_BY_THE_BOT.has(out.kind);
 }
 
-/** Each quiet DM's reader zone: theirs (`/me`, their profile), else their cohort's; none known, none kept. */
+/**
+ * The zone of each message's reader, where it matters: a DM the bot starts (quiet hours), and a
+ * message written for its reader's zone (an edit of a DM finds its reader through the DM it edits).
+ * Theirs (`/me`, their profile), else their cohort's; none known, none kept.
+ */
 async function readerZones(db: Executor, outs: readonly Outgoing[]): Promise<Map<string, string>> {
-  const quiet = outs.filter(startedByTheBot);
   const zones = new Map<string, string>();
-  if (quiet.length === 0) return zones;
-  const cohortIds = [...new Set(quiet.map((o) => o.cohortId).filter((id): id is number => id !== undefined))];
+  const wanted = outs.filter((o) => startedByTheBot(o) || o.inReaderZone !== undefined);
+  if (wanted.length === 0) return zones;
+  // An edit's reader is whoever the DM it edits went to.
+  const edited = wanted.filter((o) => o.targetKind === 'message' && o.targetId.startsWith('sent:')).map((o) => o.targetId.slice('sent:'.length));
+  const originals = edited.length > 0 ? await db.selectFrom('outbox').select(['key', 'target_id', 'target_kind', 'cohort_id']).where('key', 'in', edited).execute() : [];
+  const originalOf = new Map(originals.filter((r) => r.target_kind === 'user').map((r) => [r.key, r]));
+  const reader = (o: Outgoing): { userId: string; cohortId: number | undefined } | null => {
+    if (o.targetKind === 'user') return { userId: o.targetId, cohortId: o.cohortId };
+    const original = o.targetKind === 'message' ? originalOf.get(o.targetId.slice('sent:'.length)) : undefined;
+    return original ? { userId: original.target_id, cohortId: original.cohort_id ?? o.cohortId } : null;
+  };
+  const readers = wanted.map((o) => [o, reader(o)] as const).filter((x): x is readonly [Outgoing, { userId: string; cohortId: number | undefined }] => x[1] !== null);
+  if (readers.length === 0) return zones;
+  const cohortIds = [...new Set(readers.map(([, r]) => r.cohortId).filter((id): id is number => id !== undefined))];
   const [people, cohorts] = await Promise.all([
     db
       .selectFrom('people')
       .select(['platform', 'user_id', 'chosen_tz', 'profile_tz'])
-      .where('user_id', 'in', [...new Set(quiet.map((o) => o.targetId))])
+      .where('user_id', 'in', [...new Set(readers.map(([, r]) => r.userId))])
       .execute(),
     cohortIds.length > 0 ? db.selectFrom('cohorts').select(['id', 'timezone']).where('id', 'in', cohortIds).execute() : [],
   ]);
   const personZone = new Map(people.map((p) => [`${p.platform}|${p.user_id}`, p.chosen_tz ?? p.profile_tz]));
   const cohortZone = new Map(cohorts.map((c) => [c.id, c.timezone]));
-  for (const o of quiet) {
-    const zone = personZone.get(`${o.platform}|${o.targetId}`) ?? (o.cohortId !== undefined ? cohortZone.get(o.cohortId) : undefined);
+  for (const [o, r] of readers) {
+    const zone = personZone.get(`${o.platform}|${r.userId}`) ?? (r.cohortId !== undefined ? cohortZone.get(r.cohortId) : undefined);
     if (zone) zones.set(o.key, zone);
   }
   return zones;
@@ -80,7 +97,7 @@ export async function enqueueMany(db: Executor, outs: readonly Outgoing[]): Prom
   for (let i = 0; i < outs.length; i += CHUNK) {
     const rows = await db
       .insertInto('outbox')
-      .values(outs.slice(i, i + CHUNK).map((o) => row(o, zones.get(o.key) ?? null)))
+      .values(outs.slice(i, i + CHUNK).map((o) => row(o, zones.get(o.key) ?? null, startedByTheBot(o))))
       .onConflict((oc) => oc.column('key').doNothing())
       .returning('key')
       .execute();

@@ -109,6 +109,10 @@ describe('/me', () => {
     expect(reminders.filter((s) => s.target === 'kenji').map((s) => local(s.at, 'kenji').toFormat('ccc HH:mm'))).toEqual(Array(6).fill('Wed 12:00'));
     const toDana = sent.filter((s) => s.kind === 'dm' && s.target === 'dana');
     expect(toDana.some((s) => s.key?.startsWith('alert:'))).toBe(true);
+    // Alerts name their times in the mentor's own zone too.
+    const alerts = toDana.filter((s) => s.key?.startsWith('alert:'));
+    expect(alerts.some((s) => s.message.text.includes('(America/Los_Angeles)'))).toBe(true);
+    expect(alerts.filter((s) => s.message.text.includes('(Europe/Berlin)'))).toEqual([]);
     // The digest names the week's close in the mentor's own zone.
     const digest = toDana.find((s) => s.key?.startsWith('digest:'))!;
     expect(digest.message.text).toContain('**Not checked in yet (1):** maria. Week 1 stays open until Mon 8 Mar 2027, 00:00 PST your time;');

@@ -1,3 +1,4 @@
+import { ownTimes } from '../own-time.js';
 import type { Transaction } from 'kysely';
 import type { AdminId } from '../../config.js';
 import type { Db } from '../../db/connect.js';
@@ -75,7 +76,8 @@ function changeAndRefresh(
       detail: `flag ${card.id}`,
       via,
     });
-    const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
+    const readerZone = (await ownTimes(trx, actor.platform, [actor.userId], card.timezone)).get(actor.userId)?.zone;
+    const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except, ...(readerZone ? { readerZone } : {}) });
     if (refreshed) await enqueueMany(trx, refreshed.edits);
     return refreshed;
   });

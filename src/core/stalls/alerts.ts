@@ -34,20 +34,22 @@ export function alertTo(
     targetKind: 'user' as const,
     availableAt: s.now,
   };
-  const message = stallAlert({
+  const view = {
     flagId: p.flagId,
     learnerName: p.learner.name,
     cohortName: p.cohort.name,
     timezone: p.cohort.timezone,
     reasons: p.reasons,
     history: history(s, p.learner.id),
-    state: { kind: 'open' },
+    state: { kind: 'open' as const },
     variant,
     ...(p.alertedAt ? { alertedAt: p.alertedAt } : {}),
     toOrganizers: mentor === null,
-  });
-  if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message }];
-  return organizersOf(s, p.cohort).map((userId) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${userId}`, targetId: userId, message }));
+  };
+  const message = stallAlert(view);
+  const inReaderZone = (zone: string) => stallAlert({ ...view, timezone: zone });
+  if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message, inReaderZone }];
+  return organizersOf(s, p.cohort).map((userId) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${userId}`, targetId: userId, message, inReaderZone }));
 }
 
 /** The short DM naming a flag's new reasons, once per version; none without an added reason or a mentor. */
@@ -80,18 +82,19 @@ export function autoResolvedNotices(s: Sender, p: ResolveDecision): Outgoing[] {
 
 /** The escalated alert, to each organizer. */
 export function escalations(s: Sender, p: EscalateDecision): Outgoing[] {
-  const message = stallAlert({
+  const view = {
     flagId: p.flag.id,
     learnerName: p.learner.name,
     cohortName: p.cohort.name,
     timezone: p.cohort.timezone,
     reasons: p.reasons,
     history: history(s, p.learner.id),
-    state: { kind: 'open' },
-    variant: 'escalation',
+    state: { kind: 'open' as const },
+    variant: 'escalation' as const,
     alertedAt: p.flag.openedAt,
     mentorName: p.mentor?.name ?? null,
-  });
+  };
+  const message = stallAlert(view);
   return organizersOf(s, p.cohort).map((userId) => ({
     key: `alert:${p.flag.id}:escalate:${userId}`,
     kind: 'alert' as const,
@@ -100,6 +103,7 @@ export function escalations(s: Sender, p: EscalateDecision): Outgoing[] {
     targetKind: 'user' as const,
     targetId: userId,
     message,
+    inReaderZone: (zone: string) => stallAlert({ ...view, timezone: zone }),
     availableAt: s.now,
   }));
 }

@@ -18,7 +18,8 @@ export interface AlertRefresh {
  * automatically, or when its reasons change. Keyed by the flag's state and version, so each change
  * is written to each message once.
  */
-export async function refreshAlerts(db: Db, flagId: number, now: Date, options: { exceptMessageId?: string } = {}): Promise<AlertRefresh | null> {
+/** `readerZone`: the zone of whoever clicked, for the message they see change. */
+export async function refreshAlerts(db: Db, flagId: number, now: Date, options: { exceptMessageId?: string; readerZone?: string } = {}): Promise<AlertRefresh | null> {
   const card = await loadFlagCard(db, flagId);
   if (!card) return null;
   const alerts = await db
@@ -28,7 +29,8 @@ export async function refreshAlerts(db: Db, flagId: number, now: Date, options: 
     .where((eb) => eb.or([eb('key', '=', `alert:${flagId}`), eb('key', 'like', `alert:${flagId}:%`)]))
     .where('status', '<>', 'dead')
     .execute();
-  const message = stallAlert(await alertViewOf(db, card, HISTORY_SIZE));
+  const view = await alertViewOf(db, card, HISTORY_SIZE);
+  const message = stallAlert(options.readerZone ? { ...view, timezone: options.readerZone } : view);
   const edits = alerts
     .filter((a) => options.exceptMessageId === undefined || a.platform_message_id !== options.exceptMessageId)
     .map(({ key }) => ({
@@ -38,6 +40,8 @@ export async function refreshAlerts(db: Db, flagId: number, now: Date, options: 
     targetKind: 'message' as const,
     targetId: `sent:${key}`,
     message,
+    // Each copy keeps its reader's zone (outbox.ts finds them through the DM edited).
+    inReaderZone: (zone: string) => stallAlert({ ...view, timezone: zone }),
     availableAt: now,
   }));
   return { card, message, edits };
