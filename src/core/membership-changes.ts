@@ -5,7 +5,7 @@ import type { Db } from '../db/connect.js';
 import { transact } from '../db/transact.js';
 import type { Database, Platform } from '../db/types.js';
 import { joinHint, noMentorNotice, type LeftReason } from './messages/platform.js';
-import { stallAlert } from './messages/stalls.js';
+import { stallAlertForReaders } from './messages/stalls.js';
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Outgoing } from './outbox.js';
 import { latestPostedRoundIds, refreshRoundPosts } from './round-post.js';
@@ -142,11 +142,10 @@ export async function reassignAlerts(
     await trx.updateTable('stall_flags').set({ mentor_member_id: next?.id ?? null }).where('id', '=', f.id).execute();
     const card = await loadFlagCard(trx, f.id);
     if (!card) continue;
-    const view = await alertViewOf(trx, card, HISTORY_SIZE);
-    const message = stallAlert({ ...view, toOrganizers: next === undefined });
+    const { message, inReaderZone } = stallAlertForReaders({ ...(await alertViewOf(trx, card, HISTORY_SIZE)), toOrganizers: next === undefined });
     const targets = next ? [next.user_id] : organizersOf({ platform: cohort.platform, created_by: cohort.createdBy }, deps.admins);
     for (const userId of targets) {
-      outs.push({ key: `alert:${f.id}:moved:${fromMemberId}:to:${userId}`, kind: 'alert', cohortId: cohort.cohortId, platform: cohort.platform, targetKind: 'user', targetId: userId, message, inReaderZone: (zone) => stallAlert({ ...view, timezone: zone, toOrganizers: next === undefined }), availableAt: now });
+      outs.push({ key: `alert:${f.id}:moved:${fromMemberId}:to:${userId}`, kind: 'alert', cohortId: cohort.cohortId, platform: cohort.platform, targetKind: 'user', targetId: userId, message, inReaderZone, availableAt: now });
     }
   }
   return outs;

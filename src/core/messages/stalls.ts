@@ -65,6 +65,11 @@ export function alertButtons(flagId: number, status: FlagStatus, labelSuffix = '
   return [{ action: 'flag.ack', label: `Acknowledge${labelSuffix}`, value, style: 'primary' }, resolve];
 }
 
+/** The alert as the cohort's zone has it, and as each reader reads it in their own (outbox.ts picks). */
+export function stallAlertForReaders(v: AlertView): { message: OutMessage; inReaderZone: (zone: string) => OutMessage } {
+  return { message: stallAlert(v), inReaderZone: (zone) => stallAlert({ ...v, timezone: zone }) };
+}
+
 export function stallAlert(v: AlertView): OutMessage {
   const lines: string[] = [];
   const since = v.alertedAt ? `since ${formatWhen(v.alertedAt, v.timezone)}` : 'yet';

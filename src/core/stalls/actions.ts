@@ -76,10 +76,12 @@ function changeAndRefresh(
       detail: `flag ${card.id}`,
       via,
     });
-    const readerZone = (await ownTimes(trx, actor.platform, [actor.userId], card.timezone)).get(actor.userId)?.zone;
-    const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except, ...(readerZone ? { readerZone } : {}) });
-    if (refreshed) await enqueueMany(trx, refreshed.edits);
-    return refreshed;
+    const refreshed = await refreshAlerts(trx, flagId, now, { exceptMessageId: except });
+    if (!refreshed) return null;
+    await enqueueMany(trx, refreshed.edits);
+    // The clicker sees their copy change in their own zone, as the other copies are edited in theirs.
+    const zone = (await ownTimes(trx, actor.platform, [actor.userId], card.timezone)).get(actor.userId)!.zone;
+    return { ...refreshed, message: refreshed.inReaderZone(zone) };
   });
 }
 

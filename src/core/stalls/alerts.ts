@@ -1,7 +1,7 @@
 import type { AdminId } from '../../config.js';
 import type { StallReason } from '../../db/types.js';
 import type { AnswerLine } from '../messages/progress.js';
-import { flagAutoResolvedNotice, flagNewReasonNotice, stallAlert } from '../messages/stalls.js';
+import { flagAutoResolvedNotice, flagNewReasonNotice, stallAlertForReaders } from '../messages/stalls.js';
 import type { Outgoing } from '../outbox.js';
 import { organizersOf as organizersOfCohort } from '../organizers.js';
 import type { EscalateDecision, ResolveDecision, UpdateDecision } from './plan.js';
@@ -46,8 +46,7 @@ export function alertTo(
     ...(p.alertedAt ? { alertedAt: p.alertedAt } : {}),
     toOrganizers: mentor === null,
   };
-  const message = stallAlert(view);
-  const inReaderZone = (zone: string) => stallAlert({ ...view, timezone: zone });
+  const { message, inReaderZone } = stallAlertForReaders(view);
   if (mentor) return [{ ...base, key: `alert:${p.flagId}${suffix}`, targetId: mentor.userId, message, inReaderZone }];
   return organizersOf(s, p.cohort).map((userId) => ({ ...base, key: `alert:${p.flagId}${suffix}:to:${userId}`, targetId: userId, message, inReaderZone }));
 }
@@ -94,7 +93,7 @@ export function escalations(s: Sender, p: EscalateDecision): Outgoing[] {
     alertedAt: p.flag.openedAt,
     mentorName: p.mentor?.name ?? null,
   };
-  const message = stallAlert(view);
+  const { message, inReaderZone } = stallAlertForReaders(view);
   return organizersOf(s, p.cohort).map((userId) => ({
     key: `alert:${p.flag.id}:escalate:${userId}`,
     kind: 'alert' as const,
@@ -103,7 +102,7 @@ export function escalations(s: Sender, p: EscalateDecision): Outgoing[] {
     targetKind: 'user' as const,
     targetId: userId,
     message,
-    inReaderZone: (zone: string) => stallAlert({ ...view, timezone: zone }),
+    inReaderZone,
     availableAt: s.now,
   }));
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/connect.js';
 import type { OutMessage } from '../chat.js';
-import { stallAlert } from '../messages/stalls.js';
+import { stallAlertForReaders } from '../messages/stalls.js';
 import type { Outgoing } from '../outbox.js';
 import { alertViewOf, HISTORY_SIZE, loadFlagCard, type FlagCard } from './load.js';
 
@@ -8,6 +8,8 @@ export interface AlertRefresh {
   card: FlagCard;
   /** The alert as it reads now: what the clicked message and every sent copy become. */
   message: OutMessage;
+  /** The same in a reader's zone (the clicker's, for the message they see change). */
+  inReaderZone: (zone: string) => OutMessage;
   /** One edit per alert DM sent about the flag. */
   edits: Outgoing[];
 }
@@ -18,8 +20,7 @@ export interface AlertRefresh {
  * automatically, or when its reasons change. Keyed by the flag's state and version, so each change
  * is written to each message once.
  */
-/** `readerZone`: the zone of whoever clicked, for the message they see change. */
-export async function refreshAlerts(db: Db, flagId: number, now: Date, options: { exceptMessageId?: string; readerZone?: string } = {}): Promise<AlertRefresh | null> {
+export async function refreshAlerts(db: Db, flagId: number, now: Date, options: { exceptMessageId?: string } = {}): Promise<AlertRefresh | null> {
   const card = await loadFlagCard(db, flagId);
   if (!card) return null;
   const alerts = await db
@@ -29,8 +30,7 @@ export async function refreshAlerts(db: Db, flagId: number, now: Date, options: 
     .where((eb) => eb.or([eb('key', '=', `alert:${flagId}`), eb('key', 'like', `alert:${flagId}:%`)]))
     .where('status', '<>', 'dead')
     .execute();
-  const view = await alertViewOf(db, card, HISTORY_SIZE);
-  const message = stallAlert(options.readerZone ? { ...view, timezone: options.readerZone } : view);
+  const { message, inReaderZone } = stallAlertForReaders(await alertViewOf(db, card, HISTORY_SIZE));
   const edits = alerts
     .filter((a) => options.exceptMessageId === undefined || a.platform_message_id !== options.exceptMessageId)
     .map(({ key }) => ({
@@ -41,8 +41,8 @@ export async function refreshAlerts(db: Db, flagId: number, now: Date, options: 
     targetId: `sent:${key}`,
     message,
     // Each copy keeps its reader's zone (outbox.ts finds them through the DM edited).
-    inReaderZone: (zone: string) => stallAlert({ ...view, timezone: zone }),
+    inReaderZone,
     availableAt: now,
   }));
-  return { card, message, edits };
+  return { card, message, inReaderZone, edits };
 }
