@@ -78,8 +78,8 @@ async function main(): Promise<void> {
     console.log(`loaded in ${ms(loadMs)}: ${count(learners)} learners in ${count(cohorts)} cohorts (cohorts in ${COHORT_ZONES.length} zones, people in ${zones.length}; half chose a zone, a third a slot)`);
 
     // Baseline: every learner read once with their zone and slot, as a tick recomputing due times would.
-    const readAll = await median(5, async () => {
-      const rows = await db
+    const readLearners = () =>
+      db
         .selectFrom('members as m')
         .innerJoin('cohorts as c', 'c.id', 'm.cohort_id')
         .innerJoin('rounds as r', 'r.cohort_id', 'c.id')
@@ -87,20 +87,11 @@ async function main(): Promise<void> {
         .select(['m.id', 'r.opens_at', 'r.created_at', 'c.timezone', 'p.chosen_tz', 'p.profile_tz', 'p.remind_weekday', 'p.remind_time'])
         .where('m.role', '=', 'learner')
         .execute();
-      return rows.length;
-    });
+    const readAll = await median(5, async () => (await readLearners()).length);
     // The same read with each due time computed (the whole cost of recomputing every tick).
     const recompute = await median(3, async () => {
-      const rows = await db
-        .selectFrom('members as m')
-        .innerJoin('cohorts as c', 'c.id', 'm.cohort_id')
-        .innerJoin('rounds as r', 'r.cohort_id', 'c.id')
-        .leftJoin('people as p', (j) => j.onRef('p.user_id', '=', 'm.user_id').onRef('p.platform', '=', 'c.platform'))
-        .select(['m.id', 'r.opens_at', 'r.created_at', 'c.timezone', 'p.chosen_tz', 'p.profile_tz', 'p.remind_weekday', 'p.remind_time'])
-        .where('m.role', '=', 'learner')
-        .execute();
       let due = 0;
-      for (const r of rows) if (reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, ownTimeOf(r, r.timezone), 24) <= T0) due += 1;
+      for (const r of await readLearners()) if (reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, ownTimeOf(r, r.timezone), 24) <= T0) due += 1;
       return due;
     });
 

@@ -98,6 +98,12 @@ export async function buildDigest(db: Executor, content: Content, cohortId: numb
   return data ? digestMessage(data) : missingProgramMessage(cohort.name, cohort.program_id);
 }
 
+/** One reader's copy of a week's digest: times in their zone, and a word on the picture when one goes with it. */
+export function digestCopy(data: DigestData, readerZone: string | undefined, withPicture: boolean): OutMessage {
+  const message = digestMessage(data, readerZone);
+  return withPicture ? { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` } : message;
+}
+
 /**
  * Queues the digest of every posted week whose round opened at least six days ago and has not had
  * one yet, one DM per mentor. Each week is claimed (`digest_at`) in the transaction that queues its
@@ -145,10 +151,6 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
       const image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, d.week) : null;
       // Each reader's copy names times in their own zone.
       const zones = await ownTimes(trx, d.platform, mentors.map((m) => m.userId), cohort.timezone);
-      const messageFor = (userId: string) => {
-        const message = digestMessage(data, zones.get(userId)?.zone);
-        return image ? { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` } : message;
-      };
       const files = image ? [image] : [];
       const outs: OutgoingWithFiles[] = mentors.map((m) => ({
         key: `digest:${d.cohort_id}:${d.week}:${m.id}`,
@@ -157,7 +159,7 @@ export async function enqueueDueDigests(db: Db, content: Content, now: Date, ren
         cohortId: d.cohort_id,
         targetKind: 'user',
         targetId: m.userId,
-        message: messageFor(m.userId),
+        message: digestCopy(data, zones.get(m.userId)?.zone, image !== null),
         availableAt: now,
         files,
       }));

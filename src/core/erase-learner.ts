@@ -6,8 +6,8 @@ import { transact } from '../db/transact.js';
 import { anonymizeAudit, ERASED_SUBJECT, recordAudit, type AuditEntry } from './audit.js';
 import { enqueueWithFiles, type OutFile, type OutgoingWithFiles } from './attachments.js';
 import type { OutMessage } from './chat.js';
-import { buildDigest } from './digest.js';
-import { digestMessage, digestWithout, type DigestData } from './messages/digest.js';
+import { buildDigest, digestCopy } from './digest.js';
+import { digestWithout, type DigestData } from './messages/digest.js';
 import { ownTimes } from './own-time.js';
 import type { HeatmapData, HeatmapRenderer } from './report/heatmap.js';
 import { heatmapWithout } from './report/heatmap.js';
@@ -251,11 +251,7 @@ async function rewriteReports(trx: Executor, content: Content, renderer: Heatmap
         const image = renderer && heatmap ? await drawHeatmap(renderer, heatmap, cohort.name, w.week) : null;
         // Each copy as its reader got it: times in their own zone.
         const zones = await ownTimes(trx, cohort.platform, copies.map((c) => c.target_id), cohort.timezone);
-        for (const copy of copies) {
-          let message: OutMessage = digestMessage(data, zones.get(copy.target_id)?.zone);
-          if (image) message = { ...message, text: `${message.text}\n${HEATMAP_ATTACHED}` };
-          outs.push(...(await rewriteCopies(trx, [copy], message, image, tag, now)));
-        }
+        for (const copy of copies) outs.push(...(await rewriteCopies(trx, [copy], digestCopy(data, zones.get(copy.target_id)?.zone, image !== null), image, tag, now)));
       } else {
         // A digest sent before digests were kept: rebuilt from what is known now.
         outs.push(...(await rewriteCopies(trx, copies, await buildDigest(trx, content, cohortId, w.week, now), null, tag, now)));

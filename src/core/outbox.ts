@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, OutboxTargetKind, Platform } from '../db/types.js';
 import type { OutMessage } from './chat.js';
-import { outOfQuietHours } from './own-time.js';
+import { outOfQuietHours, ownTimeOf, peopleOf, type PersonTime } from './own-time.js';
 
 export type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -66,19 +66,15 @@ async function readerZones(db: Executor, outs: readonly Outgoing[]): Promise<Map
   const readers = wanted.map((o) => [o, reader(o)] as const).filter((x): x is readonly [Outgoing, { userId: string; cohortId: number | undefined }] => x[1] !== null);
   if (readers.length === 0) return zones;
   const cohortIds = [...new Set(readers.map(([, r]) => r.cohortId).filter((id): id is number => id !== undefined))];
-  const [people, cohorts] = await Promise.all([
-    db
-      .selectFrom('people')
-      .select(['platform', 'user_id', 'chosen_tz', 'profile_tz'])
-      .where('user_id', 'in', [...new Set(readers.map(([, r]) => r.userId))])
-      .execute(),
-    cohortIds.length > 0 ? db.selectFrom('cohorts').select(['id', 'timezone']).where('id', 'in', cohortIds).execute() : [],
-  ]);
-  const personZone = new Map(people.map((p) => [`${p.platform}|${p.user_id}`, p.chosen_tz ?? p.profile_tz]));
+  const cohorts = cohortIds.length > 0 ? await db.selectFrom('cohorts').select(['id', 'timezone']).where('id', 'in', cohortIds).execute() : [];
   const cohortZone = new Map(cohorts.map((c) => [c.id, c.timezone]));
+  const people = new Map<Platform, Map<string, PersonTime>>();
+  for (const platform of new Set(readers.map(([o]) => o.platform))) {
+    people.set(platform, await peopleOf(db, platform, readers.filter(([o]) => o.platform === platform).map(([, r]) => r.userId)));
+  }
   for (const [o, r] of readers) {
-    const zone = personZone.get(`${o.platform}|${r.userId}`) ?? (r.cohortId !== undefined ? cohortZone.get(r.cohortId) : undefined);
-    if (zone) zones.set(o.key, zone);
+    const own = ownTimeOf(people.get(o.platform)!.get(r.userId), (r.cohortId !== undefined ? cohortZone.get(r.cohortId) : undefined) ?? null);
+    if (own.source !== 'default') zones.set(o.key, own.zone);
   }
   return zones;
 }

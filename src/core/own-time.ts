@@ -23,14 +23,27 @@ export interface OwnTime {
   slot: Slot | null;
 }
 
-/** The zones and slots of these people; `fallback` (the cohort's zone) for those who have none. */
-export async function ownTimes(db: Executor, platform: Platform, userIds: readonly string[], fallback: string | null): Promise<Map<string, OwnTime>> {
-  const rows = userIds.length === 0 ? [] : await db.selectFrom('people').selectAll().where('platform', '=', platform).where('user_id', 'in', [...new Set(userIds)]).execute();
-  const byUser = new Map(rows.map((r) => [r.user_id, r]));
-  return new Map(userIds.map((u) => [u, ownTimeOf(byUser.get(u), fallback)]));
+/** What a person set with `/me`, or their profile gave: a row of `people`. */
+export interface PersonTime {
+  chosen_tz: string | null;
+  profile_tz: string | null;
+  remind_weekday: number | null;
+  remind_time: string | null;
 }
 
-export function ownTimeOf(row: { chosen_tz: string | null; profile_tz: string | null; remind_weekday: number | null; remind_time: string | null } | undefined, fallback: string | null): OwnTime {
+/** What these people set or their profile gave (`people`), by user id; those with nothing are absent. */
+export async function peopleOf(db: Executor, platform: Platform, userIds: readonly string[]): Promise<Map<string, PersonTime>> {
+  const rows = userIds.length === 0 ? [] : await db.selectFrom('people').selectAll().where('platform', '=', platform).where('user_id', 'in', [...new Set(userIds)]).execute();
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+/** The zones and slots of these people; `fallback` (the cohort's zone) for those who have none. */
+export async function ownTimes(db: Executor, platform: Platform, userIds: readonly string[], fallback: string | null): Promise<Map<string, OwnTime>> {
+  const people = await peopleOf(db, platform, userIds);
+  return new Map(userIds.map((u) => [u, ownTimeOf(people.get(u), fallback)]));
+}
+
+export function ownTimeOf(row: PersonTime | undefined, fallback: string | null): OwnTime {
   const slot = row?.remind_weekday && row.remind_time ? { weekday: row.remind_weekday, time: row.remind_time } : null;
   if (row?.chosen_tz) return { zone: row.chosen_tz, source: 'chosen', slot };
   if (row?.profile_tz) return { zone: row.profile_tz, source: 'profile', slot };

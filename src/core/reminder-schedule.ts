@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Platform } from '../db/types.js';
 import type { Executor } from './outbox.js';
-import { ownTimes, reminderDueAt } from './own-time.js';
+import { ownTimeOf, peopleOf, reminderDueAt } from './own-time.js';
 import { isValidZone } from './schedule.js';
 
 const CHUNK = 1000;
@@ -25,15 +25,14 @@ export async function scheduleReminders(db: Executor, roundIds: readonly number[
     .$if(memberIds !== undefined, (q) => q.where('m.id', 'in', memberIds!.length > 0 ? [...memberIds!] : [-1]))
     .execute();
   if (rows.length === 0) return 0;
-  const zones = new Map<string, Awaited<ReturnType<typeof ownTimes>>>();
-  for (const r of rows) {
-    const k = `${r.platform}|${r.timezone}`;
-    if (!zones.has(k)) zones.set(k, await ownTimes(db, r.platform, rows.filter((x) => x.platform === r.platform && x.timezone === r.timezone).map((x) => x.user_id), r.timezone));
+  const people = new Map<Platform, Awaited<ReturnType<typeof peopleOf>>>();
+  for (const platform of new Set(rows.map((r) => r.platform))) {
+    people.set(platform, await peopleOf(db, platform, rows.filter((r) => r.platform === platform).map((r) => r.user_id)));
   }
   const values = rows.map((r) => ({
     round_id: r.round_id,
     member_id: r.member_id,
-    due_at: reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, zones.get(`${r.platform}|${r.timezone}`)!.get(r.user_id)!, afterHours, notBefore),
+    due_at: reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, ownTimeOf(people.get(r.platform)!.get(r.user_id), r.timezone), afterHours, notBefore),
   }));
   let written = 0;
   for (let i = 0; i < values.length; i += CHUNK) {

@@ -5,7 +5,7 @@ import type { Command } from '../commands.js';
 import type { CoreDeps } from '../core.js';
 import { momentText } from '../dates.js';
 import type { Executor } from '../outbox.js';
-import { nextSlotAfter, ownTimeOf, QUIET_FROM_HOUR, QUIET_UNTIL_HOUR, SLOT_MARGIN_MS, zoneShort, type OwnTime, type Slot } from '../own-time.js';
+import { nextSlotAfter, ownTimeOf, peopleOf, type PersonTime, QUIET_FROM_HOUR, QUIET_UNTIL_HOUR, SLOT_MARGIN_MS, zoneShort, type OwnTime, type Slot } from '../own-time.js';
 import { rescheduleFor } from '../reminder-schedule.js';
 import { canonicalZone, isValidTime, isValidZone, WEEKDAY_NAMES } from '../schedule.js';
 import { privately, Refusal } from './reply.js';
@@ -34,8 +34,8 @@ async function cohortsOf(db: Executor, actor: Actor): Promise<Cohortship[]> {
     .execute();
 }
 
-async function personRow(db: Executor, actor: Actor) {
-  return db.selectFrom('people').selectAll().where('platform', '=', actor.platform).where('user_id', '=', actor.userId).executeTakeFirst();
+async function personRow(db: Executor, actor: Actor): Promise<PersonTime | undefined> {
+  return (await peopleOf(db, actor.platform, [actor.userId])).get(actor.userId);
 }
 
 function zoneLine(own: OwnTime, now: Date, cohorts: readonly Cohortship[]): string {
