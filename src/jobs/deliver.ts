@@ -1,4 +1,3 @@
-import { QUIET_FROM_HOUR, QUIET_UNTIL_HOUR } from '../core/own-time.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { OutboxRow, Platform } from '../db/types.js';
@@ -8,6 +7,7 @@ import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateL
 import { channelUnreachable } from '../core/channel-state.js';
 import { dropRow, redirectUndeliverable, staleReason } from '../core/held-messages.js';
 import { accessLost } from '../core/platform-access.js';
+import { QUIET_FROM_HOUR, QUIET_UNTIL_HOUR } from '../core/own-time.js';
 
 export interface DeliveryOptions {
   workerId: string;

@@ -76,12 +76,15 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     if (reconciled.unreadable > 0) log.warn({ ...reconciled }, "some channels' members could not be read; the next daily check tries again");
   };
 
-  const tickOnce = async (): Promise<TickSummary> => {
-    // Access found back first, so this tick's rounds and reminders are not held for nothing.
-    await probeAccess(deps, ports, log);
+  const tick = async (): Promise<TickSummary> => {
     const summary = await runTick(deps, deps.clock.now());
     if (Object.values(summary).some((n) => n > 0)) log.info({ ...summary }, 'tick');
     return summary;
+  };
+  const tickOnce = async (): Promise<TickSummary> => {
+    // Access found back first, so this tick's rounds and reminders are not held for nothing.
+    await probeAccess(deps, ports, log);
+    return tick();
   };
 
   const running = new Set<string>();
@@ -120,9 +123,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       // By hand (the terminal's /clock, tests): members first, so what follows sees who is there.
       await probeAccess(deps, ports, log);
       await reconcileOnce();
-      const tick = await tickOnce();
+      const summary = await tick();
       const delivered = await drain();
-      return { tick, delivered };
+      return { tick: summary, delivered };
     },
     drain,
     async stop(timeoutMs = 10_000) {
