@@ -82,6 +82,11 @@ async function nextReminder(db: Executor, actor: Actor): Promise<{ at: Date; coh
   return row ? { at: new Date(row.due_at), cohort: row.name, week: row.week } : null;
 }
 
+/** Reminders concern learners (and someone in no cohort yet, who may join as one); a mentor only is not told of them. */
+function remindsThem(cohorts: readonly Cohortship[]): boolean {
+  return cohorts.length === 0 || cohorts.some((c) => c.role === 'learner');
+}
+
 function when(at: Date, zone: string): string {
   return `${momentText(at, zone)} ${zoneShort(at, zone)}`;
 }
@@ -91,8 +96,7 @@ export async function showMe(deps: CoreDeps, actor: Actor): Promise<Reply> {
   const now = deps.clock.now();
   const [cohorts, row] = await Promise.all([cohortsOf(deps.db, actor), personRow(deps.db, actor)]);
   const own = ownTimeOf(row, cohorts[0]?.timezone ?? null);
-  const learner = cohorts.length === 0 || cohorts.some((c) => c.role === 'learner');
-  const lines = [zoneLine(own, now, cohorts), ...(learner ? [reminderLine(own, deps.reminderAfterHours)] : [])];
+  const lines = [zoneLine(own, now, cohorts), ...(remindsThem(cohorts) ? [reminderLine(own, deps.reminderAfterHours)] : [])];
   const next = await nextReminder(deps.db, actor);
   if (next) lines.push(`Next reminder: ${when(next.at, own.zone)}, for week ${next.week} of **${next.cohort}** (none if you check in before).`);
   lines.push(`Nothing I start reaches you between ${QUIET_FROM_HOUR}:00 and ${pad(QUIET_UNTIL_HOUR)}:00 your time; answers to what you do come at once.`);
@@ -135,13 +139,14 @@ export async function setMe(deps: CoreDeps, actor: Actor, cmd: Extract<Command, 
       throw new Refusal(`"${cmd.tz}" is not a time zone I know. Use an Area/City name, e.g. \`/me tz:America/Los_Angeles\` or \`/me tz:Asia/Tokyo\`.`, USAGE);
     } else chosen = canonicalZone(cmd.tz);
   }
-  const zone = chosen ?? row?.profile_tz ?? cohorts[0]?.timezone ?? 'UTC';
   let slot: Slot | null = row?.remind_weekday && row.remind_time ? { weekday: row.remind_weekday, time: row.remind_time } : null;
   if (cmd.remind === 'default') slot = null;
   else if (cmd.remind) slot = parseSlot(cmd.remind.day, cmd.remind.time);
+  // As it will read once kept: the slot is checked in the zone it will be in.
+  const own = ownTimeOf({ chosen_tz: chosen, profile_tz: row?.profile_tz ?? null, remind_weekday: slot?.weekday ?? null, remind_time: slot?.time ?? null }, cohorts[0]?.timezone ?? null);
   if (slot) {
     for (const c of cohorts.filter((x) => x.role === 'learner')) {
-      const problem = outsideTheWeek(slot, zone, c, now);
+      const problem = outsideTheWeek(slot, own.zone, c, now);
       if (problem) throw new Refusal(problem, USAGE);
     }
   }
@@ -153,9 +158,7 @@ export async function setMe(deps: CoreDeps, actor: Actor, cmd: Extract<Command, 
       .execute();
     await rescheduleFor(trx, actor.platform, actor.userId, deps.reminderAfterHours, now);
   });
-  const own = ownTimeOf({ chosen_tz: chosen, profile_tz: row?.profile_tz ?? null, remind_weekday: slot?.weekday ?? null, remind_time: slot?.time ?? null }, cohorts[0]?.timezone ?? null);
-  const learner = cohorts.length === 0 || cohorts.some((c) => c.role === 'learner');
-  const lines = ['Saved.', zoneLine(own, now, cohorts), ...(learner || slot ? [reminderLine(own, deps.reminderAfterHours)] : [])];
+  const lines = ['Saved.', zoneLine(own, now, cohorts), ...(remindsThem(cohorts) || slot ? [reminderLine(own, deps.reminderAfterHours)] : [])];
   const next = await nextReminder(deps.db, actor);
   if (next) lines.push(`Next reminder: ${when(next.at, own.zone)}, for week ${next.week} of **${next.cohort}**.`);
   return privately(lines.join('\n'));
