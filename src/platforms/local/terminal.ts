@@ -175,7 +175,6 @@ export class Terminal {
 
   private readonly notedWaiting = new Set<string>();
 
-
   /** Says once, for each DM held back by its reader's night, when it will go: nothing looks lost. */
   private async noteWaitingDms(): Promise<void> {
     const waiting = (await dmsWaitingForDaytime(this.opts.core.deps.db, 'local', this.opts.core.deps.clock.now())).filter((w) => !this.notedWaiting.has(w.key));
