@@ -4,8 +4,8 @@ import type { Db } from '../../../src/db/connect.js';
 import { HttpServer } from '../../../src/http/server.js';
 import { createLogger } from '../../../src/log.js';
 import { createSlackPlatform, SLACK_EVENTS_PATH, type SlackPlatform } from '../../../src/platforms/slack/index.js';
-import { FakeSlack } from '../../helpers/fake-slack.js';
-import { sendSigned, SIGNING_SECRET, type SendOptions, type SignedRequest, type SlackHttpResponse } from '../../helpers/slack-requests.js';
+import { FakeSlack, visibleText } from '../../helpers/fake-slack.js';
+import { sendSigned, SIGNING_SECRET, slashCommand, type Person, type SendOptions, type SignedRequest, type SlackHttpResponse } from '../../helpers/slack-requests.js';
 
 export interface SlackHarness {
   fake: FakeSlack;
@@ -14,6 +14,8 @@ export interface SlackHarness {
   eventsUrl: string;
   baseUrl: string;
   send(req: SignedRequest, opts?: SendOptions): Promise<SlackHttpResponse>;
+  /** A slash command as `user` types it in `channelId`; the reply as they read it (the ack, or what came to its response_url). */
+  slash(user: Person, command: string, text: string, channelId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,14 @@ export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: A
     eventsUrl,
     baseUrl,
     send: (req, o) => sendSigned(eventsUrl, req, o),
+    async slash(user, command, text, channelId) {
+      const responseUrl = fake.responseUrl();
+      const target = responseUrl.split('/').pop();
+      const res = await sendSigned(eventsUrl, slashCommand({ command, text, user, channelId, responseUrl }));
+      if (res.status !== 200) throw new Error(`${command} ${text}: HTTP ${res.status}`);
+      if (res.json) return visibleText(res.json);
+      return visibleText((await fake.waitFor('response_url', (c) => c.target === target)).args);
+    },
     async close() {
       await platform.stop();
       await http.close();

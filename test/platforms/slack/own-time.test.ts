@@ -8,7 +8,7 @@ import { runTick } from '../../../src/jobs/tick.js';
 import { useTestDb } from '../../helpers/db.js';
 import { realDeps } from '../../helpers/engine.js';
 import { FakeSlack, visibleText } from '../../helpers/fake-slack.js';
-import { slashCommand, type Person } from '../../helpers/slack-requests.js';
+import type { Person } from '../../helpers/slack-requests.js';
 import { startSlackHarness, type SlackHarness } from './harness.js';
 import { slackEvents } from './slack-world.js';
 
@@ -52,14 +52,7 @@ describe('each person’s own time, through Slack over signed HTTP', () => {
 
   const ports = () => new Map([['slack' as const, h.platform.port]]);
 
-  async function slash(user: Person, command: string, text = ''): Promise<string> {
-    const responseUrl = fake.responseUrl();
-    const target = responseUrl.split('/').pop();
-    const res = await h.send(slashCommand({ command, text, user, channelId: CHANNEL, responseUrl }));
-    expect(res.status).toBe(200);
-    if (res.json) return visibleText(res.json);
-    return visibleText((await fake.waitFor('response_url', (c) => c.target === target)).args);
-  }
+  const slash = (user: Person, command: string, text = '') => h.slash(user, command, text, CHANNEL);
 
   /** Hour by hour as the scheduler would; every DM that went out, with the hour it went. */
   async function walk(fromMs: number, toMs: number): Promise<Array<{ to: string; text: string; at: Date }>> {

@@ -11,7 +11,7 @@ import { createLogger } from '../../../src/log.js';
 import { useTestDb } from '../../helpers/db.js';
 import { realDeps } from '../../helpers/engine.js';
 import { FakeSlack, visibleText, type FakeMessage } from '../../helpers/fake-slack.js';
-import { clickButton, slashCommand, type Person } from '../../helpers/slack-requests.js';
+import { clickButton, type Person } from '../../helpers/slack-requests.js';
 import { fakeCore, type FakeCore } from './fake-core.js';
 import { startSlackHarness, type SlackHarness } from './harness.js';
 import { SlackWorld, slackEvents } from './slack-world.js';
@@ -179,14 +179,7 @@ describe('a cohort in Slack while the platform changes under it', () => {
     await deliver();
   }
 
-  async function slash(user: Person, command: string, text = ''): Promise<string> {
-    const responseUrl = fake.responseUrl();
-    const target = responseUrl.split('/').pop();
-    const res = await h.send(slashCommand({ command, text, user, channelId: CHANNEL, responseUrl }));
-    expect(res.status).toBe(200);
-    if (res.json) return visibleText(res.json);
-    return visibleText((await fake.waitFor('response_url', (c) => c.target === target)).args);
-  }
+  const slash = (user: Person, command: string, text = '') => h.slash(user, command, text, CHANNEL);
 
   async function cohort(mentors: Person[] = [nadia], learners: Person[] = [maria, li, sam]): Promise<void> {
     await slash(omar, '/cohort', 'create name:Spring program:ds-to-mle start:2027-03-01 day:mon time:09:00 tz:Europe/Berlin');
