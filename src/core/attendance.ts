@@ -182,36 +182,15 @@ export function roundFacts(
 /**
  * The same count as `tallyOf`, in one statement for many rounds: what a round post shows. A click
  * writes it under the round's lock, so it must stay cheap; the simulation holds the two together.
+ * The SQL lives in the database (round_tallies), where a one-click check-in counts too.
  */
 export async function roundTallies(db: Executor, roundIds: readonly number[]): Promise<Map<number, Tally>> {
   if (roundIds.length === 0) return new Map();
   const rows = await sql<{ round_id: number; answered: number; expected: number; away: number; left: number }>`
-    with r as (
-      select r0.id, r0.cohort_id, r0.opens_at, r0.local_date,
-        coalesce(
-          (select n.local_date from rounds n where n.cohort_id = r0.cohort_id and n.week = r0.week + 1),
-          to_char(r0.local_date::date + 7, 'YYYY-MM-DD')
-        ) as until
-      from rounds r0
-      where r0.id in (${sql.join(roundIds.map((id) => sql`${id}`))})
-    ),
-    l as (
-      select r.id as round_id, c.id is not null as answered,
-        m.joined_at - ${sql.lit(`${JOIN_GRACE_MS / 1000} seconds`)}::interval <= r.opens_at as member,
-        (select max(case when p.kind = 'left' then 2 else 1 end) from away_periods p
-          where p.member_id = m.id and p.starts_on < r.until and p.ends_on > r.local_date and p.starts_on < p.ends_on
-        ) as absent
-      from r
-      join members m on m.cohort_id = r.cohort_id and m.role = 'learner' and m.removed_at is null
-      left join checkins c on c.round_id = r.id and c.member_id = m.id
-    )
-    select r.id as round_id,
-      count(l.round_id) filter (where l.answered)::int as answered,
-      count(l.round_id) filter (where l.answered or (l.member and l.absent is null))::int as expected,
-      count(l.round_id) filter (where not l.answered and l.member and l.absent = 1)::int as away,
-      count(l.round_id) filter (where not l.answered and l.member and l.absent = 2)::int as left
-    from r left join l on l.round_id = r.id
-    group by r.id
+    select * from round_tallies(${sql.val([...roundIds])}::integer[], ${JOIN_GRACE}::interval)
   `.execute(db);
   return new Map(rows.rows.map((t) => [t.round_id, { answered: t.answered, expected: t.expected, away: t.away, left: t.left }]));
 }
+
+/** Joining this long after a round opened still counts as a member of it, as an interval for the SQL. */
+export const JOIN_GRACE = `${JOIN_GRACE_MS / 1000} seconds`;

@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import type { Program } from '../content/types.js';
 import type { Db } from '../db/connect.js';
-import { transact } from '../db/transact.js';
-import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Round } from '../db/types.js';
-import { refreshRoundPosts } from './round-post.js';
+import { isConnectionError } from '../db/errors.js';
+import { transact, UncertainCommitError } from '../db/transact.js';
+import type { Checkin, CheckinSource, CheckinStatus, Cohort, Member, Platform, Round } from '../db/types.js';
+import { JOIN_GRACE } from './attendance.js';
+import { COUNT_MARKER, refreshRoundPosts } from './round-post.js';
 import { learnerMilestone } from './rounds.js';
 import { LAST_WEEK_OPEN_MS } from './schedule.js';
 
@@ -189,6 +191,91 @@ export async function recordCheckin(
     if (!existing) await refreshRoundPosts(trx, new Map([[cohort.program_id, program]]), [round.id], now);
     return { kind: 'recorded', checkin, edited: Boolean(existing), late: checkin.late, completed, undone, nextWeek, milestoneId: theirs };
   });
+}
+
+/** Who clicked where, as the one-click path learns it from the database. */
+export interface ClickContext {
+  cohortId: number;
+  cohortName: string;
+  platform: Platform;
+  programId: string;
+  week: number;
+  memberId: number;
+}
+
+export type ClickOutcome =
+  | (Exclude<CheckinOutcome, { kind: 'finished' }> & ClickContext)
+  | ({ kind: 'finished' } & ClickContext)
+  | { kind: 'no-round' }
+  | ({ kind: 'not-member' | 'mentor' } & Omit<ClickContext, 'memberId'>)
+  /** Nothing was written: the round's post has no template yet, or its program is not loaded. `recordCheckin` takes it. */
+  | { kind: 'slow' };
+
+interface ClickRow {
+  outcome: 'no-round' | 'not-member' | 'mentor' | 'slow' | 'closed' | 'finished' | 'unchanged' | 'recorded';
+  cohort_id: number;
+  cohort_name: string;
+  platform: Platform;
+  program_id: string;
+  week: number;
+  member_id: number;
+  next_week: number | null;
+  milestone_id: string;
+  checkin: Omit<Checkin, 'created_at' | 'updated_at'> & { created_at: string; updated_at: string };
+  edited: boolean;
+  completed: string[];
+  undone: string[];
+}
+
+const programsParam = new WeakMap<ReadonlyMap<string, Program>, string>();
+
+/** What record_click needs to know of each program: its length, and its milestones in week order (learnerMilestone's order). */
+function programsJson(programs: ReadonlyMap<string, Program>): string {
+  let json = programsParam.get(programs);
+  if (json === undefined) {
+    const out: Record<string, { weeks: number; milestones: string[] }> = {};
+    for (const [id, p] of programs) out[id] = { weeks: p.weeks.length, milestones: [...p.milestones].sort((a, b) => a.week - b.week).map((m) => m.id) };
+    json = JSON.stringify(out);
+    programsParam.set(programs, json);
+  }
+  return json;
+}
+
+/** Failures before a statement could reach the server: nothing it would have written was. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', '57P03', '08001', '08004']);
+function neverSent(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  return (code !== undefined && NOT_SENT.has(code)) || /timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message ?? '');
+}
+
+/**
+ * A one-click check-in (a status button on a round post) in one round trip: the database function
+ * record_click (migrations/2026-12-06T2000) does what `recordCheckin` does for a click, reading the
+ * round, its cohort and the clicker's membership too, and writes the post's count edit to the outbox
+ * when the count changes. The rules are `recordCheckin`'s: a click changes only the status.
+ */
+export async function recordClick(db: Db, programs: ReadonlyMap<string, Program>, click: { roundId: number; userId: string; status: CheckinStatus }, now: Date): Promise<ClickOutcome> {
+  let row: ClickRow;
+  try {
+    const result = await sql<{ r: ClickRow }>`
+      select record_click(${click.roundId}::int, ${click.userId}, ${click.status}, ${now}::timestamptz, ${programsJson(programs)}::jsonb,
+        ${`${LAST_WEEK_OPEN_MS / 1000} seconds`}::interval, ${JOIN_GRACE}::interval, ${COUNT_MARKER}) as r`.execute(db);
+    row = result.rows[0]!.r;
+  } catch (err) {
+    // The statement is its own transaction: a connection lost once it was sent may have committed it.
+    if (isConnectionError(err) && !neverSent(err)) throw new UncertainCommitError(err);
+    throw err;
+  }
+  if (row.outcome === 'no-round' || row.outcome === 'slow') return { kind: row.outcome };
+  const ctx = { cohortId: row.cohort_id, cohortName: row.cohort_name, platform: row.platform, programId: row.program_id, week: row.week };
+  if (row.outcome === 'not-member' || row.outcome === 'mentor') return { kind: row.outcome, ...ctx };
+  const context: ClickContext = { ...ctx, memberId: row.member_id };
+  if (row.outcome === 'finished') return { kind: 'finished', ...context };
+  const checkin: Checkin = { ...row.checkin, created_at: new Date(row.checkin.created_at), updated_at: new Date(row.checkin.updated_at) };
+  const nextWeek = row.next_week ?? null;
+  if (row.outcome === 'closed') return { kind: 'closed', existing: checkin, nextWeek, ...context };
+  if (row.outcome === 'unchanged') return { kind: 'unchanged', checkin, milestoneId: row.milestone_id, nextWeek, ...context };
+  return { kind: 'recorded', checkin, edited: row.edited, late: checkin.late, completed: row.completed, undone: row.undone, nextWeek, milestoneId: row.milestone_id, ...context };
 }
 
 export async function currentCheckin(db: Db, roundId: number, memberId: number): Promise<Checkin | undefined> {

@@ -31,9 +31,10 @@ export async function refreshRoundPosts(trx: Executor, programs: ReadonlyMap<str
     if (!program || !tally) continue;
     const count = countSentence(tally);
     if (count === round.post_count) continue;
+    const post = { program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, late: postedLate(round, round.timezone) };
     const bumped = await trx
       .updateTable('rounds')
-      .set((eb) => ({ post_version: eb('post_version', '+', 1), post_count: count }))
+      .set((eb) => ({ post_version: eb('post_version', '+', 1), post_count: count, post_template: postTemplate(post) }))
       .where('id', '=', round.id)
       .returning('post_version')
       .executeTakeFirstOrThrow();
@@ -44,11 +45,22 @@ export async function refreshRoundPosts(trx: Executor, programs: ReadonlyMap<str
       cohortId: round.cohort_id,
       targetKind: 'message',
       targetId: `round:${round.id}`,
-      message: roundPost({ program, roundId: round.id, week: round.week, milestoneId: round.milestone_id, count, late: postedLate(round, round.timezone) }),
+      message: roundPost({ ...post, count }),
       availableAt: now,
     });
   }
   await enqueueMany(trx, outs);
+}
+
+/**
+ * Where the count goes in a round post's template: the database writes a one-click check-in's edit
+ * of the post itself (record_click), from the post as last rendered with this in place of the count.
+ */
+export const COUNT_MARKER = '⟦count⟧';
+
+/** The round post without its count, as the database keeps it (rounds.post_template). */
+export function postTemplate(post: Omit<Parameters<typeof roundPost>[0], 'count'>): string {
+  return JSON.stringify(roundPost({ ...post, count: COUNT_MARKER }));
 }
 
 /** The cohort's latest posted round, the one whose post is live: what membership changes refresh. */

@@ -9,7 +9,7 @@ import type { OutMessage } from './chat.js';
 import { noLearnersNotice, notRunNotice, roundPost } from './messages/rounds.js';
 import { organizersOf } from './organizers.js';
 import { enqueueMany, type Executor, type Outgoing } from './outbox.js';
-import { refreshRoundPosts } from './round-post.js';
+import { postTemplate, refreshRoundPosts } from './round-post.js';
 import { accessLosses } from './platform-access.js';
 import { scheduleReminders } from './reminder-schedule.js';
 import { dueSlots, LAST_WEEK_OPEN_MS, type Slot, type SlotRule } from './schedule.js';
@@ -177,7 +177,13 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
   const postedIds = inserted.filter((r) => r.state === 'posted').map((r) => r.id);
   const tallies = await roundTallies(trx, postedIds);
   const sentences = new Map(postedIds.map((id) => [id, countSentence(tallies.get(id) ?? { answered: 0, expected: 0, away: 0 })]));
-  for (const id of postedIds) await trx.updateTable('rounds').set({ post_count: sentences.get(id)! }).where('id', '=', id).execute();
+  const byCohortId = new Map(part.map((d) => [d.cohort.id, d]));
+  for (const r of inserted.filter((x) => x.state === 'posted')) {
+    const d = byCohortId.get(r.cohort_id)!;
+    const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone, cause: lateCause(d) } : null;
+    const template = postTemplate({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, late });
+    await trx.updateTable('rounds').set({ post_count: sentences.get(r.id)!, post_template: template }).where('id', '=', r.id).execute();
+  }
   await scheduleReminders(trx, postedIds, options.reminderAfterHours ?? 24);
   const outs: Outgoing[] = [];
   for (const r of inserted) {

@@ -115,6 +115,8 @@ export interface RoundsTable {
   post_version: Generated<number>;
   /** The count sentence the post shows (or will once the last edit is delivered). */
   post_count: string | null;
+  /** The post as last rendered with a marker where the count goes: the database writes a click's edit of it (record_click). */
+  post_template: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** A week's digest as it was reported, kept so a rebuild (an erasure) tells that week's truth. */
@@ -434,7 +436,8 @@ export interface Database {
 
 export type Cohort = Selectable<CohortsTable>;
 export type Member = Selectable<MembersTable>;
-export type Round = Selectable<RoundsTable>;
+/** A round as the application reads it; the post's template is the database's own business (record_click). */
+export type Round = Omit<Selectable<RoundsTable>, 'post_template'>;
 export type Checkin = Selectable<CheckinsTable>;
 export type StallFlag = Selectable<StallFlagsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

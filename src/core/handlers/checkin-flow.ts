@@ -1,9 +1,9 @@
 import type { Program } from '../../content/types.js';
-import type { CheckinStatus, Cohort, Member, Round } from '../../db/types.js';
+import type { CheckinStatus, Cohort, Member, Platform, Round } from '../../db/types.js';
 import { BadEvidenceUrl, parseEvidenceUrl, type EvidenceUrl } from '../evidence/url.js';
 import { linkFromForm } from './evidence.js';
 import { CHECKIN_STATUSES, type Actor, type FormSpec, type FormValues, type Place, type Reply } from '../chat.js';
-import { completedMilestones, currentCheckin, recordCheckin, type CheckinInput } from '../checkins.js';
+import { completedMilestones, currentCheckin, recordCheckin, recordClick, type CheckinInput, type CheckinOutcome } from '../checkins.js';
 import type { CoreDeps } from '../core.js';
 import { askAndLog } from '../faq/log.js';
 import { milestoneOf, STATUS_LABEL } from '../messages/rounds.js';
@@ -34,6 +34,10 @@ async function currentTarget(deps: CoreDeps, actor: Actor, place: Place): Promis
   }
   return { cohort, member, round, program: programOf(deps, cohort) };
 }
+
+const NO_ROUND = 'That check-in no longer exists. Use `/checkin` for the current one.';
+const notAMember = (cohort: string) => `You're not in **${cohort}**. Join with \`/cohort join\` in its channel to check in.`;
+const aMentor = (cohort: string) => `You're a mentor of **${cohort}**; only learners check in. \`/cohort status\` shows who has.`;
 
 /** The round a button or form names; the clicker must be a learner of its cohort. */
 /** A button's round with its cohort and the clicker's membership, in one query: clicks are the hot path. */
@@ -69,7 +73,7 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     ])
     .where('r.id', '=', roundId)
     .executeTakeFirst();
-  if (!row) throw new Refusal('That check-in no longer exists. Use `/checkin` for the current one.');
+  if (!row) throw new Refusal(NO_ROUND);
   const { r_id, r_week, r_milestone_id, r_local_date, r_opens_at, r_created_at, r_reminded_at, r_channel_id, r_message_id, r_state, r_not_run_reason, r_offline_since, r_digest_at, r_post_version, r_post_count, r_late_cause, m_id, m_display_name, m_role, m_away_until, m_joined_at, m_left_at, ...cohort } = row;
   const round: Round = {
     id: r_id,
@@ -94,8 +98,8 @@ async function roundTarget(deps: CoreDeps, actor: Actor, roundId: number): Promi
     m_id === null
       ? undefined
       : { id: m_id, cohort_id: cohort.id, user_id: actor.userId, display_name: m_display_name!, role: m_role!, away_until: m_away_until, joined_at: m_joined_at!, removed_at: null, erased_at: null, left_at: m_left_at, left_reason: null };
-  if (!member) throw new Refusal(`You're not in **${cohort.name}**. Join with \`/cohort join\` in its channel to check in.`);
-  if (member.role !== 'learner') throw new Refusal(`You're a mentor of **${cohort.name}**; only learners check in. \`/cohort status\` shows who has.`);
+  if (!member) throw new Refusal(notAMember(cohort.name));
+  if (member.role !== 'learner') throw new Refusal(aMentor(cohort.name));
   return { cohort, member, round, program: programOf(deps, cohort) };
 }
 
@@ -115,8 +119,25 @@ export async function quickCheckin(deps: CoreDeps, actor: Actor, place: Place, s
 export async function buttonCheckin(deps: CoreDeps, actor: Actor, value: string): Promise<Reply> {
   const m = /^(\d+):(on-track|behind|blocked|done)$/.exec(value);
   if (!m) throw new Refusal('That button is out of date. Use `/checkin` instead.');
-  const target = await roundTarget(deps, actor, Number(m[1]));
-  return save(deps, target, { status: m[2] as CheckinStatus, source: 'button' });
+  const roundId = Number(m[1]);
+  const status = m[2] as CheckinStatus;
+  // The hot path: one statement reads the round and the membership, records the answer and queues the post's edit.
+  const outcome = await recordClick(deps.db, deps.content.programs, { roundId, userId: actor.userId, status }, deps.clock.now());
+  switch (outcome.kind) {
+    case 'no-round':
+      throw new Refusal(NO_ROUND);
+    case 'not-member':
+      throw new Refusal(notAMember(outcome.cohortName));
+    case 'mentor':
+      throw new Refusal(aMentor(outcome.cohortName));
+    case 'slow':
+      return save(deps, await roundTarget(deps, actor, roundId), { status, source: 'button' });
+    default: {
+      const program = deps.content.programs.get(outcome.programId)!;
+      const answered = { week: outcome.week, program, cohortId: outcome.cohortId, cohortName: outcome.cohortName, platform: outcome.platform, userId: actor.userId };
+      return (await answerReply(deps, answered, outcome)).reply;
+    }
+  }
 }
 
 const finishedText = (cohort: string) => `**${cohort}** has finished, so check-ins are closed. \`/progress\` still shows your record.`;
@@ -218,9 +239,26 @@ async function save(deps: CoreDeps, target: Target, input: CheckinInput): Promis
 
 /** The reply, and the milestone the answer was about when it was recorded. */
 async function saveAnswer(deps: CoreDeps, target: Target, input: CheckinInput): Promise<{ reply: Reply; milestoneId: string | null }> {
+  const { round, program, cohort, member } = target;
+  const outcome = await recordCheckin(deps.db, target, input, deps.clock.now());
+  return answerReply(deps, { week: round.week, program, cohortId: cohort.id, cohortName: cohort.name, platform: cohort.platform, userId: member.user_id }, outcome);
+}
+
+/** What an answer was given to: enough to word the reply. */
+interface Answered {
+  week: number;
+  program: Program;
+  cohortId: number;
+  cohortName: string;
+  platform: Platform;
+  userId: string;
+}
+
+async function answerReply(deps: CoreDeps, answered: Answered, outcome: CheckinOutcome): Promise<{ reply: Reply; milestoneId: string | null }> {
   const now = deps.clock.now();
-  const { round, program, cohort } = target;
-  const outcome = await recordCheckin(deps.db, target, input, now);
+  const { program } = answered;
+  const round = { week: answered.week };
+  const cohort = { id: answered.cohortId, name: answered.cohortName, platform: answered.platform };
   if (outcome.kind === 'finished') return { reply: privately(finishedText(cohort.name)), milestoneId: null };
   if (outcome.kind === 'closed') {
     const closed =
@@ -250,7 +288,7 @@ async function saveAnswer(deps: CoreDeps, target: Target, input: CheckinInput): 
   }
   const blocker = outcome.checkin.blocker;
   if (blocker) {
-    const match = await askAndLog(deps.db, deps.faq, { question: blocker, platform: cohort.platform, userId: target.member.user_id, cohortId: cohort.id, via: 'checkin', now });
+    const match = await askAndLog(deps.db, deps.faq, { question: blocker, platform: cohort.platform, userId: answered.userId, cohortId: cohort.id, via: 'checkin', now });
     if (match.answered && match.id) {
       lines.push(`Your mentor can see your blocker. Meanwhile this might help: **${match.question}**`);
       return { milestoneId: outcome.milestoneId, reply: privately(lines.join('\n'), [{ action: 'faq.show', label: 'Show the answer', value: match.id }]) };
