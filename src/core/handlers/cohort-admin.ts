@@ -300,6 +300,8 @@ export async function editSchedule(deps: CoreDeps, actor: Actor, place: Place, c
   await deps.db.transaction().execute(async (trx) => {
     await trx.updateTable('cohorts').set(changed).where('id', '=', cohort.id).execute();
     if (changed.weekday !== cohort.weekday) await trx.deleteFrom('skipped_dates').where('cohort_id', '=', cohort.id).where('date', '>=', localDate(now, cohort.timezone)).execute();
+    // A post marked late names its outage in the cohort's zone: its next edit is rendered afresh, not from its template.
+    if (changed.timezone !== cohort.timezone) await trx.updateTable('rounds').set({ post_template: null }).where('cohort_id', '=', cohort.id).where('offline_since', 'is not', null).execute();
   });
   await audit(deps, actor, 'cohort.edit', cohort, null, `${WEEKDAY_NAMES[cohort.weekday]} ${cohort.slot_time} ${cohort.timezone} → ${WEEKDAY_NAMES[edited.weekday]} ${edited.slot_time} ${edited.timezone}`);
   const dropped = changed.weekday !== cohort.weekday ? calendar.skipped.filter((d) => d >= localDate(now, cohort.timezone)) : [];

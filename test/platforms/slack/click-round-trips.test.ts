@@ -15,6 +15,9 @@ const CHANNEL = 'C0CLICKS';
 const omar: Person = { id: 'U0OMAR', name: 'omar' };
 const maria: Person = { id: 'U0MARIA', name: 'maria' };
 const li: Person = { id: 'U0LI', name: 'li' };
+const sam: Person = { id: 'U0SAM', name: 'sam' };
+const nadia: Person = { id: 'U0NADIA', name: 'nadia' };
+const stranger: Person = { id: 'U0STRANGER', name: 'stranger' };
 
 /**
  * A click on a round post's status button is the bot's hot path (issue #27): every round trip to
@@ -31,7 +34,7 @@ describe('round trips to the database per one-click check-in', () => {
     const admins: AdminId[] = [{ platform: 'slack', userId: omar.id }];
     deps = { ...(await realDeps(counting.db, admins, '2026-03-01T12:00:00Z')) };
     h = await startSlackHarness({ core: createCore(deps), db: counting.db, adminIds: admins });
-    for (const p of [omar, maria, li]) h.fake.addUser({ id: p.id, name: p.name, real_name: p.name });
+    for (const p of [omar, maria, li, sam, nadia, stranger]) h.fake.addUser({ id: p.id, name: p.name, real_name: p.name });
   });
   afterAll(async () => {
     await h?.close();
@@ -84,5 +87,43 @@ describe('round trips to the database per one-click check-in', () => {
     expect(updates.map((u) => u.key)).toEqual([expect.stringMatching(/^round-update:\d+:v1$/)]);
     await deliver();
     expect(visibleText(roundPost())).toMatch(/1 of 2 checked in/);
+  });
+
+  it('refuses a mentor and a non-member as before, in one round trip each', async () => {
+    await slash(omar, '/cohort', `mentor <@${nadia.id}|nadia>`);
+    const mentor = await click(nadia, roundPost(), 'On track');
+    expect(visibleText(mentor.answer.args)).toMatch(/You're a mentor of \*Clicks\*; only learners check in/);
+    expect(mentor.statements).toHaveLength(1);
+    const outsider = await click(stranger, roundPost(), 'On track');
+    expect(visibleText(outsider.answer.args)).toMatch(/You're not in \*Clicks\*\. Join with `\/cohort join`/);
+    expect(outsider.statements).toHaveLength(1);
+    expect(await t.db.selectFrom('checkins').select('member_id').execute()).toHaveLength(1);
+  });
+
+  it('a round posted before the post kept its template: the first answer takes the longer way once, and counts the same', async () => {
+    await slash(sam, '/cohort', 'join');
+    await t.db.updateTable('rounds').set({ post_template: null }).execute();
+    const slow = await click(li, roundPost(), 'Done');
+    expect(visibleText(slow.answer.args)).toMatch(/^Recorded: \*Done\* for week 1 .*\nMilestone done: /);
+    expect(slow.statements.length).toBeGreaterThan(1);
+    expect((await t.db.selectFrom('rounds').select('post_template').executeTakeFirstOrThrow()).post_template).not.toBeNull();
+    // The template is back: the next first answer is one round trip again.
+    const fast = await click(sam, roundPost(), 'Blocked');
+    expect(visibleText(fast.answer.args)).toMatch(/^Recorded: \*Blocked\* for week 1/);
+    expect(fast.statements).toHaveLength(1);
+    await deliver();
+    expect(visibleText(roundPost())).toMatch(/3 of 3 checked in/);
+    const updates = await t.db.selectFrom('outbox').select('key').where('kind', '=', 'round-update').orderBy('id').execute();
+    expect(updates.map((u) => u.key.replace(/^round-update:\d+:/, ''))).toEqual(['v1', 'v2', 'v3', 'v4']);
+  });
+
+  it('a click on a closed week leaves the answer as it was, in one round trip', async () => {
+    deps.clock.freeze(new Date('2026-03-09T08:00:00Z'));
+    await runTick(deps, deps.clock.now());
+    await deliver();
+    const week1 = h.fake.messagesIn(CHANNEL).filter((m) => m.metadata?.event_type === 'mentorbot_round' && !m.thread_ts)[0]!;
+    const closed = await click(maria, week1, 'Done');
+    expect(visibleText(closed.answer.args)).toMatch(/^Week 1 closed when week 2 opened, so your answer \(\*Behind\*\) stays as it was\./);
+    expect(closed.statements).toHaveLength(1);
   });
 });
