@@ -173,17 +173,21 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
     .execute();
   if (inserted.length === 0) return [];
 
-  const byCohort = new Map(part.map((d) => [d.cohort.id, d]));
   const postedIds = inserted.filter((r) => r.state === 'posted').map((r) => r.id);
   const tallies = await roundTallies(trx, postedIds);
   const sentences = new Map(postedIds.map((id) => [id, countSentence(tallies.get(id) ?? { answered: 0, expected: 0, away: 0 })]));
-  const byCohortId = new Map(part.map((d) => [d.cohort.id, d]));
-  for (const r of inserted.filter((x) => x.state === 'posted')) {
-    const d = byCohortId.get(r.cohort_id)!;
-    const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone, cause: lateCause(d) } : null;
-    const template = postTemplate({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, late });
-    await trx.updateTable('rounds').set({ post_count: sentences.get(r.id)!, post_template: template }).where('id', '=', r.id).execute();
-  }
+  const byCohort = new Map(part.map((d) => [d.cohort.id, d]));
+  // Each post as rendered, and kept without its count (the template a click's edit is written from).
+  const posts = new Map(
+    inserted
+      .filter((r) => r.state === 'posted')
+      .map((r) => {
+        const d = byCohort.get(r.cohort_id)!;
+        const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone, cause: lateCause(d) } : null;
+        return [r.id, { program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, late }] as const;
+      }),
+  );
+  for (const [id, post] of posts) await trx.updateTable('rounds').set({ post_count: sentences.get(id)!, post_template: postTemplate(post) }).where('id', '=', id).execute();
   await scheduleReminders(trx, postedIds, options.reminderAfterHours ?? 24);
   const outs: Outgoing[] = [];
   for (const r of inserted) {
@@ -201,7 +205,6 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
         cohortId: d.cohort.id,
       }));
     if (r.state === 'posted') {
-      const late = isLate(d) ? { from: offlineSince(d), to: now, timezone: d.cohort.timezone, cause: lateCause(d) } : null;
       outs.push({
         key: `round:${r.id}`,
         kind: 'round',
@@ -209,7 +212,7 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
         targetKind: 'channel',
         targetId: d.cohort.channel_id,
         cohortId: d.cohort.id,
-        message: roundPost({ program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, count: sentences.get(r.id)!, late }),
+        message: roundPost({ ...posts.get(r.id)!, count: sentences.get(r.id)! }),
         availableAt: now,
       });
     }
