@@ -250,7 +250,7 @@ function neverSent(err: unknown): boolean {
 
 /**
  * A one-click check-in (a status button on a round post) in one round trip: the database function
- * record_click (migrations/2026-12-06T2000) does what `recordCheckin` does for a click, reading the
+ * record_click (migrations/2026-12-06T2100) does what `recordCheckin` does for a click, reading the
  * round, its cohort and the clicker's membership too, and writes the post's count edit to the outbox
  * when the count changes. The rules are `recordCheckin`'s: a click changes only the status.
  */

@@ -187,7 +187,13 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
         return [r.id, { program: d.program, roundId: r.id, week: r.week, milestoneId: d.program.weeks[r.week - 1]!.milestoneId, late }] as const;
       }),
   );
-  for (const [id, post] of posts) await trx.updateTable('rounds').set({ post_count: sentences.get(id)!, post_template: postTemplate(post) }).where('id', '=', id).execute();
+  // One statement for the batch: a fan-out's rounds wait for this before any of them can be posted.
+  if (posts.size > 0) {
+    await sql`
+      update rounds set post_count = v.post_count, post_template = v.post_template
+      from (values ${sql.join([...posts].map(([id, post]) => sql`(${id}::int, ${sentences.get(id)!}::text, ${postTemplate(post)}::jsonb)`))}) as v(id, post_count, post_template)
+      where rounds.id = v.id`.execute(trx);
+  }
   await scheduleReminders(trx, postedIds, options.reminderAfterHours ?? 24);
   const outs: Outgoing[] = [];
   for (const r of inserted) {

@@ -16,6 +16,8 @@ import { sql, type Kysely } from 'kysely';
 //   post's edit can be written where the count changes. A round posted before this migration has
 //   none until its post is next rendered; until then record_click leaves a first answer to the
 //   application ('slow').
+// - A click's edit of the post goes into the post's latest edit when no worker has claimed it yet:
+//   the post shows the last count either way, and a burst of answers costs the worker one edit.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('rounds').addColumn('post_template', 'jsonb').execute();
   await sql`comment on column rounds.post_template is 'the round post as last rendered, with a marker where the count goes (record_click fills it in)'`.execute(db);
@@ -91,6 +93,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_sentence text;
       v_version integer;
       v_base jsonb;
+      v_post jsonb;
+      v_pending bigint;
     begin
       select r0.week, r0.milestone_id, r0.opens_at, r0.state, r0.post_count, r0.post_template,
              c0.id as cohort_id, c0.name as cohort_name, c0.platform, c0.program_id, c0.status as cohort_status,
@@ -196,11 +200,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         v_sentence := count_sentence(v_t.answered, v_t.expected, v_t.away, v_t."left");
         if v_sentence is distinct from v_r.post_count then
           update rounds set post_version = post_version + 1, post_count = v_sentence where id = p_round returning post_version into v_version;
-          insert into outbox (key, kind, platform, target_kind, target_id, payload, available_at, created_at, cohort_id)
-            values ('round-update:' || p_round || ':v' || v_version, 'round-update', v_r.platform, 'message', 'round:' || p_round,
-                    jsonb_set(v_r.post_template, '{text}', to_jsonb(replace(v_r.post_template ->> 'text', p_marker, v_sentence))),
-                    p_now, p_now, v_r.cohort_id)
-            on conflict (key) do nothing;
+          v_post := jsonb_set(v_r.post_template, '{text}', to_jsonb(replace(v_r.post_template ->> 'text', p_marker, v_sentence)));
+          -- The post's latest edit, when no worker has picked it up yet, shows this count instead: a burst
+          -- of answers makes one edit, not one per answer that a worker would claim only to skip. An
+          -- edit already claimed (it may be on its way), or one behind a newer edit (the worker skips
+          -- it), is left alone; then this one is a new row.
+          update outbox o set payload = v_post
+            where o.id = (select max(p.id) from outbox p where p.target_id = 'round:' || p_round and p.kind = 'round-update' and p.status = 'pending')
+              and o.status = 'pending' and o.claimed_by is null
+              and not exists (select 1 from outbox n where n.kind = 'round-update' and n.target_id = o.target_id and n.id > o.id)
+            returning o.id into v_pending;
+          if v_pending is null then
+            insert into outbox (key, kind, platform, target_kind, target_id, payload, available_at, created_at, cohort_id)
+              values ('round-update:' || p_round || ':v' || v_version, 'round-update', v_r.platform, 'message', 'round:' || p_round, v_post, p_now, p_now, v_r.cohort_id)
+              on conflict (key) do nothing;
+          end if;
         end if;
       end if;
       return v_base || jsonb_build_object('outcome', 'recorded', 'checkin', to_jsonb(v_c), 'edited', v_ex_id is not null,
