@@ -1,8 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { databaseFreeTestFiles } from './test/helpers/database-free.js';
 
-// Every test runs on embedded PGlite; with TEST_DATABASE_URL set, every test runs again on that Postgres.
+// Every test runs on embedded PGlite; with TEST_DATABASE_URL set, every test that opens the test
+// database runs again on that Postgres (the others would only repeat themselves).
 const databases = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 /**
  * The simulation is a few minutes of one worker on each database. Started last (as the default
@@ -30,6 +34,7 @@ export default defineConfig({
         name,
         env: { MENTORBOT_TEST_DB: name },
         globalSetup: ['test/helpers/global-setup.ts'],
+        ...(name === 'postgres' ? { exclude: [...configDefaults.exclude, ...databaseFreeTestFiles(root)] } : {}),
       },
     })),
     include: ['test/**/*.test.ts'],
