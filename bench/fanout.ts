@@ -69,7 +69,7 @@ const pendingCount = async (db: Db) =>
  */
 async function scheduled(bdb: BenchDb, replicas: Replica[], slack: SlackSide, expected: number, timeoutMs: number, pollMs = 1000): Promise<Outcome> {
   const t0 = epochNow();
-  const schedulers = replicas.map((r) => createScheduler({ deps: r.deps, ports: r.ports, log, autoStart: true, pollMs }));
+  const schedulers = replicas.map((r) => createScheduler({ deps: r.deps, ports: r.ports, log, autoStart: true, pollMs, notifications: r.handle }));
   let roundsWritten: number | null = null;
   let watching = true;
   const watcher = (async () => {
