@@ -180,8 +180,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           return null;
         });
     }
-    void guard('reconcile', reconcileOnce)();
-    void guard('tick', tickThenDeliver)();
+    // The start's member check reads every channel; it begins once the first tick's messages are
+    // out, so a fan-out due at start does not share the process and the platform with it.
+    void guard('tick', tickThenDeliver)()
+      .then(() => delivering)
+      .then(guard('reconcile', reconcileOnce));
   }
   const listening = watch.then(async (w) => {
     if (!w) return false;
