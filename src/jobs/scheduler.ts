@@ -69,9 +69,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return pass;
   };
 
-  const deliverAll = async (maxPasses: number): Promise<DeliveryResult> => {
+  /** `untilStopped`: no new pass once stop() was called (the one running finishes). */
+  const deliverAll = async (maxPasses: number, untilStopped = false): Promise<DeliveryResult> => {
     const total: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
-    for (let i = 0; i < maxPasses; i++) {
+    for (let i = 0; i < maxPasses && !(untilStopped && stopped); i++) {
       const r = await deliverOnce();
       total.sent += r.sent;
       total.retried += r.retried;
@@ -99,7 +100,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     delivering = (async () => {
       while (wanted && !stopped) {
         wanted = false;
-        await deliverAll(50).catch((err) => log.error({ err }, 'deliver failed'));
+        await deliverAll(50, true).catch((err) => log.error({ err }, 'deliver failed'));
       }
     })().finally(() => (delivering = null));
     track(delivering);
