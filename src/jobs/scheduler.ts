@@ -210,10 +210,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       await task?.stop();
       if (poller) clearInterval(poller);
       if (reconciler) clearInterval(reconciler);
-      // No new wake-ups; a pass already running finishes below (its claims would otherwise wait out their lease).
-      await (await watch)?.close().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'closing the outbox watch failed'));
+      // No new wake-ups (wake() is a no-op once stopped); the pass already running may finish, so its
+      // claims are marked instead of waiting out their lease. Both within the time given.
+      const unwatched = watch.then((w) => w?.close()).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'closing the outbox watch failed'));
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      await Promise.race([Promise.all([inFlight, unwatched]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
     },
   };
