@@ -233,12 +233,13 @@ async function channelOf(db: Db, row: OutboxRow): Promise<string | null> {
 /**
  * A send is mostly waiting on the platform (tens to hundreds of ms on Slack or Discord, under 1 ms on
  * the bench's local fake), so what bounds a fan-out is how many are in flight and how often a pass
- * stops to claim. bench/fanout.ts, 1,000 round posts over two workers: batch 100 × 8 in flight ran
- * at about 720 posts/s, 500 × 64 at about 1,200/s (the plain loop of Web API calls: about 1,180/s);
- * 1,000 × 64 and 500 × 128 were no faster. Against the real Slack, 64 in flight at ~150 ms each is
- * some 400 posts/s, still one at a time per channel (targetIntervalMs); discord.js queues what its
- * global limit does not allow yet. A claim holds 500 rows for leaseMs; a row whose turn comes later
- * than that goes back unsent (see the lease check in `work`).
+ * stops to claim. bench/fanout.ts, 1,000 round posts, two workers, on a quiet 2-core machine: batch
+ * 100 × 8 in flight ran at about 720 posts/s, 500 × 64 at about 1,200/s (a plain loop of Web API
+ * calls: about 1,180/s). Under load (load average 5–10) every setting is CPU-bound at 250–400/s, and
+ * neither 1,000 × 64 nor 500 × 128 beat 500 × 64. Against the real Slack, 64 in flight at ~150 ms
+ * each is some 400 posts/s, still one at a time per channel (targetIntervalMs); discord.js queues
+ * what its global limit does not allow yet. A claim holds its rows for leaseMs; a row whose turn
+ * comes later than that goes back unsent (see the lease check in `work`).
  */
 export const DELIVERY_DEFAULTS = { batchSize: 500, concurrency: 64, leaseMs: 60_000, maxAttempts: 8 } as const;
 
