@@ -177,7 +177,13 @@ async function openBatch(trx: Transaction<Database>, part: DueCohort[], now: Dat
   const postedIds = inserted.filter((r) => r.state === 'posted').map((r) => r.id);
   const tallies = await roundTallies(trx, postedIds);
   const sentences = new Map(postedIds.map((id) => [id, countSentence(tallies.get(id) ?? { answered: 0, expected: 0, away: 0 })]));
-  for (const id of postedIds) await trx.updateTable('rounds').set({ post_count: sentences.get(id)! }).where('id', '=', id).execute();
+  // One statement for the batch: a fan-out's rounds wait for this before any of them can be posted.
+  if (postedIds.length > 0) {
+    await sql`
+      update rounds set post_count = v.post_count
+      from (values ${sql.join(postedIds.map((id) => sql`(${id}::int, ${sentences.get(id)!}::text)`))}) as v(id, post_count)
+      where rounds.id = v.id`.execute(trx);
+  }
   await scheduleReminders(trx, postedIds, options.reminderAfterHours ?? 24);
   const outs: Outgoing[] = [];
   for (const r of inserted) {
