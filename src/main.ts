@@ -163,7 +163,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);
 
-  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
+  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, notifications: handle, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
   http.mount('GET', '/metrics', metrics.route());
   const noPlatform = platforms.size === 0 && options.unattended ? noPlatformCause(options.unattended) : null;
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()])), { noPlatform }));

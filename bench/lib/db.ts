@@ -16,6 +16,8 @@ export interface BenchDb {
   label: string;
   /** Another pool on the same schema (a second replica); PGlite has one connection, so it is shared. */
   connectAgain(poolSize?: number): Promise<Db>;
+  /** The same as a handle (what a replica listens for outbox writes on); PGlite's is the one handle. */
+  openAgain(poolSize?: number): Promise<DbHandle>;
   truncate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function openBenchDb(opts: { poolSize?: number } = {}): Promise<Ben
       kind: 'pglite',
       label: `PGlite ${version.rows[0]?.v ?? ''} (in memory, one connection)`,
       connectAgain: async () => handle.db,
+      openAgain: async () => handle,
       truncate: () => truncate(handle.db),
       close: () => handle.close(),
     };
@@ -89,6 +92,11 @@ export async function openBenchDb(opts: { poolSize?: number } = {}): Promise<Ben
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(cleanup.db);
     await cleanup.close();
   };
+  const openAgain = async (poolSize = opts.poolSize ?? 10): Promise<DbHandle> => {
+    const h = await createDb({ databaseUrl: url, dataDir: null, schema, poolSize });
+    extra.push(h);
+    return h;
+  };
   const onSignal = () => {
     void close().finally(() => process.exit(130));
   };
@@ -99,11 +107,8 @@ export async function openBenchDb(opts: { poolSize?: number } = {}): Promise<Ben
     handle,
     kind: 'postgres',
     label: `Postgres ${version.rows[0]?.v ?? ''} at ${withoutPassword(url)} (schema ${schema}, dropped afterwards)`,
-    async connectAgain(poolSize = opts.poolSize ?? 10) {
-      const h = await createDb({ databaseUrl: url, dataDir: null, schema, poolSize });
-      extra.push(h);
-      return h.db;
-    },
+    connectAgain: async (poolSize = opts.poolSize ?? 10) => (await openAgain(poolSize)).db,
+    openAgain,
     truncate: () => truncate(handle.db),
     async close() {
       process.off('SIGINT', onSignal);

@@ -7,7 +7,7 @@ import { createCore } from '../../src/core/create-core.js';
 import { createFaqEngine } from '../../src/core/faq/engine.js';
 import { roundPost } from '../../src/core/messages/rounds.js';
 import { enqueue } from '../../src/core/outbox.js';
-import type { Db } from '../../src/db/connect.js';
+import type { Db, DbHandle } from '../../src/db/connect.js';
 import type { Platform } from '../../src/db/types.js';
 import { HttpServer } from '../../src/http/server.js';
 import type { Logger } from '../../src/log.js';
@@ -23,10 +23,11 @@ export const BOT_TOKEN = 'xoxb-bench-token';
 
 export interface Replica {
   db: Db;
+  /** What the replica hears outbox writes on (its own connection on Postgres). */
+  handle: DbHandle;
   deps: CoreDeps;
   ports: Map<Platform, ChatPort>;
 }
-
 
 const DAY_MS = 86_400_000;
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -94,7 +95,8 @@ export async function makeReplicas(bdb: BenchDb, content: Content, slack: SlackS
   const faq = createFaqEngine(content.faq, content.thesaurus);
   const replicas: Replica[] = [];
   for (let i = 0; i < n; i++) {
-    const db = i === 0 ? bdb.db : await bdb.connectAgain();
+    const handle = i === 0 ? bdb.handle : await bdb.openAgain();
+    const db = handle.db;
     const deps: CoreDeps = { db, content, faq, clock: new Clock(), reminderAfterHours: 24, admins: [] };
     const platform = await createSlackPlatform({
       config: { botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET, appToken: null, apiUrl: slack.apiUrl },
@@ -104,7 +106,7 @@ export async function makeReplicas(bdb: BenchDb, content: Content, slack: SlackS
       http: new HttpServer(log),
       log,
     });
-    replicas.push({ db, deps, ports: new Map([['slack', platform.port]]) });
+    replicas.push({ db, handle, deps, ports: new Map([['slack', platform.port]]) });
   }
   return replicas;
 }

@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { watchOutboxPostgres, type OutboxWatch, type WatchOptions } from './outbox-watch.js';
 import { SearchPathPostgresDialect } from './search-path-dialect.js';
 import type { Database } from './types.js';
 
@@ -24,26 +25,28 @@ export interface DbHandle {
   pglite?: PGlite;
   /** How an embedded data directory was made at this open: unpacked from the build's template, or by initdb. */
   created?: 'template' | 'initdb';
+  /** Wake-ups when outbox rows are written, by any replica (see outbox-watch.ts); close it before the handle. */
+  watchOutbox(opts: WatchOptions): Promise<OutboxWatch>;
   close(): Promise<void>;
 }
 
 export async function createDb(options: DbOptions): Promise<DbHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
+    const connection: pg.ClientConfig = {
       connectionString: options.databaseUrl,
-      max: options.poolSize ?? 10,
       // Fail fast when the server is gone, so a user hears "not saved" instead of waiting forever.
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
       options: options.schema ? `-c search_path=${options.schema},public` : undefined,
-    });
+    };
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10 });
     // A client losing its connection must not crash the process: while idle the pool drops it; while
     // checked out, its query rejects and the caller handles that. Without a listener on each client,
     // the 'error' event of a connection that dies under a query is unhandled and ends the process.
     pool.on('error', () => {});
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool }) });
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    return { db, kind: 'postgres', watchOutbox: async (opts) => watchOutboxPostgres(connection, opts), close: () => db.destroy() };
   }
   // PGlite and what opens it load only for the embedded database: a bot on Postgres never parses them.
   const { openEmbedded } = await import('./embedded.js');

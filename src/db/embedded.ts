@@ -7,6 +7,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { DbHandle, DbOptions } from './connect.js';
 import { lockEmbedded } from './embedded-lock.js';
 import { initDataDir } from './init-pglite.js';
+import { watchOutboxPglite } from './outbox-watch.js';
 import type { Database } from './types.js';
 
 // PGlite's defaults size shared memory for a server (128 MB of shared buffers, 100 connections), and
@@ -51,6 +52,7 @@ export async function openEmbedded(options: DbOptions): Promise<DbHandle> {
     kind: 'pglite',
     pglite,
     created: made === 'exists' ? undefined : made,
+    watchOutbox: (opts) => watchOutboxPglite(db, pglite, opts),
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

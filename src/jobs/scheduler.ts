@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ChatPort } from '../core/chat.js';
 import type { CoreDeps } from '../core/core.js';
+import type { DbHandle } from '../db/connect.js';
+import type { OutboxWatch } from '../db/outbox-watch.js';
 import type { Platform } from '../db/types.js';
 import type { Logger } from '../log.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
@@ -16,6 +18,8 @@ export interface Scheduler {
   runNow(): Promise<{ tick: TickSummary; delivered: DeliveryResult }>;
   /** Delivers until nothing due is left (bounded). */
   drain(maxPasses?: number): Promise<DeliveryResult>;
+  /** Settles true once outbox writes wake this scheduler (see OutboxWatch), false when they never will (no autoStart, no watch). */
+  readonly listening: Promise<boolean>;
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -25,34 +29,50 @@ export interface SchedulerOptions {
   log: Logger;
   /** false: nothing runs by itself (tests, demo); runNow/drain still work. */
   autoStart?: boolean;
+  /** The safety net and the clock for rows due later (retries, quiet hours); new rows wake delivery at once. */
   pollMs?: number;
+  /** Where outbox writes are heard from (the database handle); without it, a replica learns of other replicas' rows at its poll. */
+  notifications?: Pick<DbHandle, 'watchOutbox'>;
   onOutcome?: DeliveryOptions['onOutcome'];
 }
 
-/** node-cron only says "look now" once a minute; the database decides what is due and who sends it. */
+/**
+ * node-cron only says "look now" once a minute; the database decides what is due and who sends it.
+ * Delivery starts as soon as there is something to send: right after this replica's tick, and when
+ * any replica writes outbox rows (a notification, a hint only); the poll catches what both miss.
+ */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const { deps, ports, log } = opts;
   const workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   let stopped = false;
   let inFlight: Promise<unknown> = Promise.resolve();
-
-  const deliverOnce = async (): Promise<DeliveryResult> => {
-    const result = await deliverDue(deps.db, ports, deps.clock.now(), {
-      workerId,
-      onOutcome: opts.onOutcome,
-      admins: deps.admins,
-      onAccessLost: (platform, cause) => log.error({ platform, cause }, `lost access to ${platform} (${cause}); holding every message until a probe finds it back`),
-    });
-    if (result.sent + result.retried + result.dead > 0) log.debug({ ...result }, 'delivery pass');
-    if (result.dead > 0) log.warn({ dead: result.dead }, 'messages could not be delivered');
-    return result;
+  const track = (run: Promise<unknown>) => {
+    inFlight = Promise.all([inFlight, run]);
   };
 
-  const drain = async (maxPasses = 50): Promise<DeliveryResult> => {
-    // Links just attached are checked here, within a second, not at the next minute's tick.
-    if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, deps.clock.now());
+  // One delivery pass at a time in a process: two passes of one worker could each claim rows for the
+  // same channel (claimDue only keeps a channel from *other* workers) and post them out of order.
+  let passes: Promise<unknown> = Promise.resolve();
+  const deliverOnce = (): Promise<DeliveryResult> => {
+    const pass = passes.then(async () => {
+      const result = await deliverDue(deps.db, ports, deps.clock.now(), {
+        workerId,
+        onOutcome: opts.onOutcome,
+        admins: deps.admins,
+        onAccessLost: (platform, cause) => log.error({ platform, cause }, `lost access to ${platform} (${cause}); holding every message until a probe finds it back`),
+      });
+      if (result.sent + result.retried + result.dead > 0) log.debug({ ...result }, 'delivery pass');
+      if (result.dead > 0) log.warn({ dead: result.dead }, 'messages could not be delivered');
+      return result;
+    });
+    passes = pass.catch(() => undefined);
+    return pass;
+  };
+
+  /** `untilStopped`: no new pass once stop() was called (the one running finishes). */
+  const deliverAll = async (maxPasses: number, untilStopped = false): Promise<DeliveryResult> => {
     const total: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
-    for (let i = 0; i < maxPasses; i++) {
+    for (let i = 0; i < maxPasses && !(untilStopped && stopped); i++) {
       const r = await deliverOnce();
       total.sent += r.sent;
       total.retried += r.retried;
@@ -60,6 +80,30 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       if (r.sent + r.retried + r.dead === 0) break;
     }
     return total;
+  };
+
+  const drain = async (maxPasses = 50): Promise<DeliveryResult> => {
+    if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, deps.clock.now());
+    return deliverAll(maxPasses);
+  };
+
+  /**
+   * Asks for delivery now. Wake-ups that arrive while a delivery runs fold into one more round after
+   * it, so a burst of notifications (one per commit of a tick) costs a pass or two, not one each.
+   */
+  let wanted = false;
+  let delivering: Promise<void> | null = null;
+  const wake = () => {
+    if (stopped) return;
+    wanted = true;
+    if (delivering) return;
+    delivering = (async () => {
+      while (wanted && !stopped) {
+        wanted = false;
+        await deliverAll(50, true).catch((err) => log.error({ err }, 'deliver failed'));
+      }
+    })().finally(() => (delivering = null));
+    track(delivering);
   };
 
   let reconciledSinceStart = false;
@@ -88,34 +132,66 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   };
 
   const running = new Set<string>();
-  const guard = (flag: 'tick' | 'deliver' | 'reconcile', fn: () => Promise<unknown>) => async () => {
+  const guard = (flag: 'tick' | 'poll' | 'reconcile', fn: () => Promise<unknown>) => async () => {
     if (stopped || running.has(flag)) return;
     running.add(flag);
     const run = fn()
       .catch((err) => log.error({ err }, `${flag} failed`))
       .finally(() => running.delete(flag));
-    inFlight = Promise.all([inFlight, run]);
+    track(run);
     await run;
   };
 
   let task: ScheduledTask | null = null;
   let poller: NodeJS.Timeout | null = null;
   let reconciler: NodeJS.Timeout | null = null;
+  let watch: Promise<OutboxWatch | null> = Promise.resolve(null);
   if (opts.autoStart !== false) {
-    task = cron.schedule('* * * * *', guard('tick', async () => {
-      await tickOnce();
-      await drain();
-    }), {
+    // What this replica's tick wrote goes out at once, whether or not a notification follows.
+    const tickThenDeliver = async () => {
+      try {
+        await tickOnce();
+      } finally {
+        wake();
+      }
+    };
+    task = cron.schedule('* * * * *', guard('tick', tickThenDeliver), {
       noOverlap: true,
       // A skipped minute loses nothing (the next tick does what fell due), and node-cron's own warning
       // would go to the console, over the terminal's prompt.
       suppressMissedWarning: true,
     });
-    poller = setInterval(guard('deliver', () => drain(5)), opts.pollMs ?? 1000);
+    poller = setInterval(
+      guard('poll', async () => {
+        try {
+          // Links just attached are checked here, within a second, not at the next minute's tick.
+          if (deps.evidence) await runEvidenceJobs(deps.db, deps.content, deps.evidence, deps.clock.now());
+        } finally {
+          wake();
+        }
+      }),
+      opts.pollMs ?? 1000,
+    );
     reconciler = setInterval(guard('reconcile', reconcileOnce), 60_000);
-    void guard('reconcile', reconcileOnce)();
-    void guard('tick', tickOnce)();
+    if (opts.notifications) {
+      watch = opts.notifications
+        .watchOutbox({ onWrite: wake, onError: (err) => log.warn({ err: err.message }, 'not hearing outbox writes for now; delivery falls back to its poll until the connection is back') })
+        .catch((err: unknown) => {
+          log.warn({ err: (err as Error).message }, 'outbox writes cannot be heard; delivery relies on its poll');
+          return null;
+        });
+    }
+    // The start's member check reads every channel; it begins once the first tick's messages are
+    // out, so a fan-out due at start does not share the process and the platform with it.
+    void guard('tick', tickThenDeliver)()
+      .then(() => delivering)
+      .then(guard('reconcile', reconcileOnce));
   }
+  const listening = watch.then(async (w) => {
+    if (!w) return false;
+    await w.ready;
+    return !stopped;
+  });
 
   return {
     workerId,
@@ -128,13 +204,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return { tick: summary, delivered };
     },
     drain,
+    listening,
     async stop(timeoutMs = 10_000) {
       stopped = true;
       await task?.stop();
       if (poller) clearInterval(poller);
       if (reconciler) clearInterval(reconciler);
+      // No new wake-ups (wake() is a no-op once stopped); the pass already running may finish, so its
+      // claims are marked instead of waiting out their lease. Both within the time given.
+      const unwatched = watch.then((w) => w?.close()).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'closing the outbox watch failed'));
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([inFlight, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      await Promise.race([Promise.all([inFlight, unwatched]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
       clearTimeout(timer);
     },
   };

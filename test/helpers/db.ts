@@ -19,6 +19,8 @@ export interface TestDb {
   reset(): Promise<void>;
   /** Opens another connection to the same database (a second replica); closed after the file. */
   connectAgain(): Promise<Db>;
+  /** The same as a handle (a replica's own notifications); on PGlite, the one handle. */
+  openAgain(): Promise<DbHandle>;
 }
 
 export interface OpenedTestDb extends TestDb {
@@ -56,17 +58,19 @@ export async function openTestDb(): Promise<OpenedTestDb> {
     const databaseUrl = withApplicationName(process.env.TEST_DATABASE_URL);
     const { schema, handle } = await migratedSchema(databaseUrl);
     const extra: DbHandle[] = [];
+    const openAgain = async () => {
+      const h = await createDb({ databaseUrl, dataDir: null, schema });
+      extra.push(h);
+      return h;
+    };
     return {
       db: handle.db,
       handle,
       databaseUrl,
       schema,
       reset: () => truncateAll(handle.db),
-      async connectAgain() {
-        const h = await createDb({ databaseUrl, dataDir: null, schema });
-        extra.push(h);
-        return h.db;
-      },
+      connectAgain: async () => (await openAgain()).db,
+      openAgain,
       async close() {
         for (const h of extra) await h.close();
         await handle.close();
@@ -86,6 +90,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
     reset: () => truncateAll(handle.db),
     // PGlite is one connection; a second "replica" shares it, which is what two engines in one process would do.
     connectAgain: async () => handle.db,
+    openAgain: async () => handle,
     close: () => handle.close(),
   };
 }
@@ -118,6 +123,7 @@ export function useTestDb(): TestDb {
     },
     reset: () => get().reset(),
     connectAgain: () => get().connectAgain(),
+    openAgain: () => get().openAgain(),
   };
 }
 

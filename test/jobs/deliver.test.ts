@@ -52,4 +52,24 @@ describe('delivery pacing', () => {
     const mine = await claimDue(t.db, ['local'], now, { workerId: 'a', batchSize: 10, leaseMs: 60_000 });
     expect(mine.map((r) => r.key)).toEqual(['C1:2', 'C1:3']);
   });
+
+  it('puts back unsent what a paced queue could not reach before its claim runs out, so no other worker can post it too', async () => {
+    await enqueueMany(t.db, posts('C1', 8));
+    const port = new PacedPort('local');
+    // The claim leaves 600 ms of sending before its margin; the port posts to C1 every 150 ms.
+    const result = await deliverDue(t.db, new Map([['local', port]]), now, { workerId: 'w', leaseMs: 5_600 });
+    const rows = await t.db.selectFrom('outbox').select(['key', 'status', 'claimed_by', 'available_at']).orderBy('id').execute();
+    const sent = rows.filter((r) => r.status === 'sent').map((r) => r.key);
+    const back = rows.filter((r) => r.status === 'pending');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(back.length).toBeGreaterThan(0);
+    expect(result).toEqual({ sent: sent.length, retried: back.length, dead: 0 });
+    // In order: the first ones went, the rest wait unclaimed for a later pass.
+    expect(port.posts().map((p) => p.key)).toEqual(sent);
+    expect(sent).toEqual(rows.slice(0, sent.length).map((r) => r.key));
+    for (const r of back) {
+      expect(r.claimed_by).toBeNull();
+      expect(new Date(r.available_at).getTime()).toBeGreaterThan(now.getTime());
+    }
+  });
 });

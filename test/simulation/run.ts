@@ -37,7 +37,9 @@ const SURVEY = process.env.SIM_SURVEY === '1';
 /** Invariants that were broken but not stopped at, over the whole process: how often, and the first case. */
 export const ignoredHits = new Map<string, { count: number; first: string; cases: string[] }>();
 
-const AFTER_END_KINDS = new Set(['summary', 'report', 'alert-update', 'round-update']);
+// Edits of what was already posted may follow the end: an erasure after it still takes the learner
+// out of every digest and the final report (digest-update).
+const AFTER_END_KINDS = new Set(['summary', 'report', 'alert-update', 'round-update', 'digest-update']);
 
 interface OutboxRow {
   key: string;
@@ -417,7 +419,7 @@ export async function runHistory(
       const summaries = outbox.filter((o) => o.kind === 'summary').length;
       if (summaries !== 1) fail('end of program', `${summaries} end summaries`);
       // Mentors gone before the end get no report; with all of them gone the organizers get it.
-      const readers = plan.mentors.filter((m) => !leftMentors.has(m));
+      const readers = plan.mentors.filter((m) => (leftMentors.get(m) ?? Infinity) > model.finishedAt!);
       if (readers.length === 0 && plan.mentors.length > 0) readers.push(ORGANIZER);
       for (const m of readers) {
         const n = outbox.filter((o) => o.kind === 'report' && o.target_id === m).length;
