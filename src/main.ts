@@ -295,30 +295,44 @@ export async function runStart(argv: string[]): Promise<number> {
     // Said before the slow part of the start, at the top of what an operator reads in the container's log.
     process.stderr.write(`mentorbot: ${noPlatformCause(unattended)} /healthz answers 503 until then.\n`);
   }
-  const bot = await startBot(config, { log, clock, unattended });
-  banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${bot.port} (set PORT and HOST to change).`);
-  if (terminalMode) banner.push(await organizerLink(bot));
+  // Heard from the first moment: a SIGTERM while the bot starts (a supervisor giving up on it, a
+  // replica scaled down) stops it as soon as it can be stopped, instead of killing it mid-migration.
+  let bot: Bot | null = null;
+  let stopAsked: string | null = null;
   const shutdown = (signal: string) => {
-    bot.log.info({ signal }, 'shutting down');
+    if (stopAsked) return;
+    stopAsked = signal;
     setTimeout(() => {
-      bot.log.error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting with it unfinished`);
+      (bot?.log ?? log).error(`the stop did not finish within ${STOP_DEADLINE_MS / 1000} s; exiting with it unfinished`);
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    void bot.stop().then(() => process.exit(0));
+    if (bot) stopStarted(bot, signal);
   };
+  const stopStarted = (started: Bot, signal: string) => {
+    started.log.info({ signal }, 'shutting down');
+    void started.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  const started = await startBot(config, { log, clock, unattended });
+  bot = started;
+  if (stopAsked) {
+    stopStarted(started, stopAsked);
+    return -1;
+  }
+  banner.unshift(`/healthz and /metrics answer on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${started.port} (set PORT and HOST to change).`);
+  if (terminalMode) banner.push(await organizerLink(started));
   // A fault nothing caught leaves the process in an unknown state: log it and exit non-zero so a supervisor restarts it.
   const fatal = (kind: string) => (err: unknown) => {
-    bot.log.fatal({ err }, `${kind}; exiting so a supervisor can restart the bot`);
+    started.log.fatal({ err }, `${kind}; exiting so a supervisor can restart the bot`);
     // The pretty log runs in a worker that may not flush before exit; stderr does.
     if (process.stdout.isTTY) process.stderr.write(`mentorbot: ${kind}: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(70);
   };
   process.on('uncaughtException', fatal('uncaught exception'));
   process.on('unhandledRejection', fatal('unhandled promise rejection'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  if (terminalMode && bot.local) {
-    const terminal = new Terminal({ core: bot.core, scheduler: bot.scheduler, chat: bot.local, input: process.stdin, output: process.stdout, banner, clockFile: savedClock });
+  if (terminalMode && started.local) {
+    const terminal = new Terminal({ core: started.core, scheduler: started.scheduler, chat: started.local, input: process.stdin, output: process.stdout, banner, clockFile: savedClock });
     void terminal.run().then((how) => {
       if (how === 'quit' || process.stdin.isTTY) return shutdown(how === 'quit' ? '/quit' : 'end of input');
       // Piped input that ends without /quit leaves the bot running, as a bot with no one typing.
