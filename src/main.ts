@@ -19,6 +19,7 @@ import { HttpServer } from './http/server.js';
 import { testClockRoute } from './http/test-clock.js';
 import { createEvidencePorts } from './evidence/ports.js';
 import { createScheduler, type Scheduler } from './jobs/scheduler.js';
+import { POST_EDIT_GAP_MS } from './jobs/deliver.js';
 import { keepLease, type LeaseKeeper } from './jobs/lease.js';
 import { createLogger, type Logger } from './log.js';
 import { createLazyPngRenderer } from './render/lazy.js';
@@ -120,6 +121,8 @@ export interface StartOptions {
   handle?: DbHandle;
   /** No platform and nobody at a terminal: why (see whyUnattended); /healthz answers 503 with the cause. */
   unattended?: string | null;
+  /** The least time between two edits of one message; defaults to POST_EDIT_GAP_MS on a platform with a real clock, else 0. */
+  editGapMs?: number;
 }
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<Bot> {
@@ -163,7 +166,10 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
   for (const [name, runtime] of platforms) ports.set(name, runtime.port);
 
-  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, notifications: handle, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
+  // On a platform, a burst of answers edits a round post once per gap (its rate limits); the terminal
+  // and a test clock show each edit at once.
+  const editGapMs = options.editGapMs ?? (platforms.size > 0 && !config.testClock ? POST_EDIT_GAP_MS : 0);
+  const scheduler = createScheduler({ deps, ports, log, autoStart: options.autoStart, notifications: handle, editGapMs, onOutcome: (row, outcome) => metrics.onDelivery(row, outcome) });
   http.mount('GET', '/metrics', metrics.route());
   const noPlatform = platforms.size === 0 && options.unattended ? noPlatformCause(options.unattended) : null;
   http.mount('GET', '/healthz', healthRoute(handle.db, () => Object.fromEntries([...platforms].map(([name, p]) => [name, p.state()])), { noPlatform }));

@@ -24,6 +24,8 @@ export interface DeliveryOptions {
   admins?: readonly AdminId[];
   /** Told once when a platform's access is found lost (the log line, the metric). */
   onAccessLost?: (platform: Platform, cause: string) => void;
+  /** The least time between two edits of one message (a round post's count); 0: no wait. */
+  editGapMs?: number;
 }
 
 export interface DeliveryResult {
@@ -44,55 +46,84 @@ export function backoffMs(attempt: number): number {
   return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1), RETRY_MAX_MS);
 }
 
-/** Claims due rows with FOR UPDATE SKIP LOCKED so concurrent workers never take the same row. */
-export async function claimDue(db: Db, platforms: Platform[], now: Date, opts: Required<Pick<DeliveryOptions, 'workerId' | 'batchSize' | 'leaseMs'>>): Promise<OutboxRow[]> {
+/**
+ * Claims due rows with FOR UPDATE SKIP LOCKED so concurrent workers never take the same row: one
+ * statement (a pass that finds nothing, which most passes do, costs one round trip).
+ */
+export async function claimDue(
+  db: Db,
+  platforms: Platform[],
+  now: Date,
+  opts: Required<Pick<DeliveryOptions, 'workerId' | 'batchSize' | 'leaseMs'>> & Pick<DeliveryOptions, 'editGapMs'>,
+): Promise<OutboxRow[]> {
   if (platforms.length === 0) return [];
-  return db.transaction().execute(async (trx) => {
-    const ids = await trx
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('available_at', '<=', now)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .where('platform', 'in', platforms)
-      // A platform whose access was revoked holds everything; an unusable channel holds what goes there.
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'outbox.platform'))))
-      .where(({ or, eb, not, exists, selectFrom }) =>
-        or([
-          eb('target_kind', '=', 'user'),
-          eb('cohort_id', 'is', null),
-          not(exists(selectFrom('cohorts').select('cohorts.id').whereRef('cohorts.id', '=', 'outbox.cohort_id').where('cohorts.unreachable_at', 'is not', null))),
-        ]),
-      )
-      // A DM the bot started waits for its reader's daytime, however late it can go.
-      .where((eb) => eb.or([eb('quiet_zone', 'is', null), sql<boolean>`extract(hour from (${now}::timestamptz at time zone outbox.quiet_zone)) between ${QUIET_UNTIL_HOUR} and ${QUIET_FROM_HOUR - 1}`]))
-      // A target another worker is sending to stays with it, so one channel is paced by one worker.
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('outbox as busy')
-              .select('busy.id')
-              .whereRef('busy.target_id', '=', 'outbox.target_id')
-              .where('busy.status', '=', 'pending')
-              .where('busy.claimed_until', '>=', now)
-              .where('busy.claimed_by', '<>', opts.workerId),
+  const editGapMs = opts.editGapMs ?? 0;
+  const rows = await db
+    .with('due', (qb) =>
+      qb
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('available_at', '<=', now)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .where('platform', 'in', platforms)
+        // A platform whose access was revoked holds everything; an unusable channel holds what goes there.
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('platform_access').select('platform_access.platform').whereRef('platform_access.platform', '=', 'outbox.platform'))))
+        .where(({ or, eb, not, exists, selectFrom }) =>
+          or([
+            eb('target_kind', '=', 'user'),
+            eb('cohort_id', 'is', null),
+            not(exists(selectFrom('cohorts').select('cohorts.id').whereRef('cohorts.id', '=', 'outbox.cohort_id').where('cohorts.unreachable_at', 'is not', null))),
+          ]),
+        )
+        // A DM the bot started waits for its reader's daytime, however late it can go.
+        .where((eb) => eb.or([eb('quiet_zone', 'is', null), sql<boolean>`extract(hour from (${now}::timestamptz at time zone outbox.quiet_zone)) between ${QUIET_UNTIL_HOUR} and ${QUIET_FROM_HOUR - 1}`]))
+        // A target another worker is sending to stays with it, so one channel is paced by one worker.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('outbox as busy')
+                .select('busy.id')
+                .whereRef('busy.target_id', '=', 'outbox.target_id')
+                .where('busy.status', '=', 'pending')
+                .where('busy.claimed_until', '>=', now)
+                .where('busy.claimed_by', '<>', opts.workerId),
+            ),
           ),
-        ),
-      )
-      .orderBy('available_at')
-      .orderBy('id')
-      .limit(opts.batchSize)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (ids.length === 0) return [];
-    return trx
-      .updateTable('outbox')
-      .set({ claimed_by: opts.workerId, claimed_until: new Date(now.getTime() + opts.leaseMs), attempts: sql`attempts + 1` })
-      .where('id', 'in', ids.map((r) => r.id))
-      .returningAll()
-      .execute();
-  });
+        )
+        // An edit of a message edited moments ago waits out the gap; meanwhile later changes fold into
+        // it (record_click rewrites a pending edit nobody claimed), so a burst makes one edit.
+        .$if(editGapMs > 0, (q) =>
+          q.where(({ or, eb, not, exists, selectFrom }) =>
+            or([
+              eb('target_kind', '<>', 'message'),
+              not(
+                exists(
+                  selectFrom('outbox as edited')
+                    .select('edited.id')
+                    .whereRef('edited.target_id', '=', 'outbox.target_id')
+                    .where('edited.target_kind', '=', 'message')
+                    .where('edited.status', '=', 'sent')
+                    .where('edited.sent_at', '>', new Date(now.getTime() - editGapMs)),
+                ),
+              ),
+            ]),
+          ),
+        )
+        .orderBy('available_at')
+        .orderBy('id')
+        .limit(opts.batchSize)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('outbox')
+    .from('due')
+    .set({ claimed_by: opts.workerId, claimed_until: new Date(now.getTime() + opts.leaseMs), attempts: sql`outbox.attempts + 1` })
+    .whereRef('outbox.id', '=', 'due.id')
+    .returningAll('outbox')
+    .execute();
+  // RETURNING has no order; a target's messages go out in the order they were queued.
+  return rows.sort((a, b) => new Date(a.available_at).getTime() - new Date(b.available_at).getTime() || Number(a.id) - Number(b.id));
 }
 
 async function sendOne(db: Db, port: ChatPort, row: OutboxRow, files: readonly OutFile[]): Promise<SentRef | 'skip' | 'wait'> {
@@ -242,6 +273,14 @@ async function channelOf(db: Db, row: OutboxRow): Promise<string | null> {
  * comes later than that goes back unsent (see the lease check in `work`).
  */
 export const DELIVERY_DEFAULTS = { batchSize: 500, concurrency: 64, leaseMs: 60_000, maxAttempts: 8 } as const;
+
+/**
+ * A running bot edits a round post's count at most this often. Every first answer changes the count;
+ * three hundred clicks a second across a hundred posts made as many chat.update calls (Slack allows
+ * a workspace about fifty a minute), each also a claim and a mark here. With the gap, the answers of
+ * the next two seconds fold into one edit, which still shows every one of them.
+ */
+export const POST_EDIT_GAP_MS = 2_000;
 
 /** A row is only sent while its claim has at least this long to run, so no other worker can have taken it. */
 const LEASE_MARGIN_MS = 5_000;

@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   /** Where outbox writes are heard from (the database handle); without it, a replica learns of other replicas' rows at its poll. */
   notifications?: Pick<DbHandle, 'watchOutbox'>;
   onOutcome?: DeliveryOptions['onOutcome'];
+  /** The least time between two edits of one message (see deliverDue); the bot on a real clock uses POST_EDIT_GAP_MS. */
+  editGapMs?: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       const result = await deliverDue(deps.db, ports, deps.clock.now(), {
         workerId,
         onOutcome: opts.onOutcome,
+        editGapMs: opts.editGapMs,
         admins: deps.admins,
         onAccessLost: (platform, cause) => log.error({ platform, cause }, `lost access to ${platform} (${cause}); holding every message until a probe finds it back`),
       });

@@ -391,6 +391,36 @@ describe('exactly once', () => {
     expect(updates.at(-1)!.message.text).toContain('30 of 33 checked in');
   });
 
+  it('edits a round post at most once per gap in a burst of answers, and the last edit shows them all', async () => {
+    const learners = Array.from({ length: 12 }, (_, i) => `learner${i}`);
+    for (const who of learners) await e.run(e.as(who), '/cohort join');
+    await e.at(FIRST_SLOT);
+    const ports = new Map([['local' as const, e.port]]);
+    const start = e.clock.now().getTime();
+    const deliverAt = (ms: number) => deliverDue(e.deps.db, ports, new Date(start + ms), { workerId: 'w', editGapMs: 2000 });
+    const onTrack = e.port.posts()[0]!.message.buttons![0]!;
+    const click = (who: string) => e.core.action(e.as(who), { channelId: CHANNEL }, onTrack.action, onTrack.value);
+    const edits = () => e.port.sent.filter((s) => s.kind === 'update').map((s) => /\d+ of \d+ checked in/.exec(s.message.text)![0]);
+
+    await click('learner0');
+    await deliverAt(0);
+    expect(edits()).toEqual(['1 of 15 checked in']);
+    // Within the gap: each answer is recorded, the post waits and then shows all of them in one edit.
+    for (const [i, who] of learners.slice(1).entries()) {
+      await click(who);
+      await deliverAt(100 * (i + 1));
+    }
+    expect(edits()).toEqual(['1 of 15 checked in']);
+    await deliverAt(2100);
+    expect(edits()).toEqual(['1 of 15 checked in', '12 of 15 checked in']);
+    // One more answer after that edit waits for its own gap, measured from that edit.
+    await click('maria');
+    await deliverAt(3000);
+    expect(edits()).toHaveLength(2);
+    await deliverAt(4200);
+    expect(edits().at(-1)).toBe('13 of 15 checked in');
+  });
+
   it('retries after a rate limit and after a failure, with nothing lost or doubled', async () => {
     e.clock.freeze(new Date(FIRST_SLOT));
     await runTick(e.deps, e.clock.now());
