@@ -1,5 +1,9 @@
 import { App, LogLevel, webApi, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import { leanFetch } from './lean-fetch.js';
+
+/** One for every Slack client in the process (see leanFetch). */
+export const SLACK_FETCH = leanFetch();
 
 /** Bolt and the Web API client log through pino, at pino's level. */
 export function boltLogger(log: Logger): BoltLogger {
@@ -63,7 +67,7 @@ export function botIdentity(client: webApi.WebClient): () => Promise<BotIdentity
 }
 
 export function botClient(opts: { botToken: string; apiUrl: string | undefined; log: Logger }): webApi.WebClient {
-  return new webApi.WebClient(opts.botToken, { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), logger: boltLogger(opts.log), retryConfig: INTERACTIVE_RETRY });
+  return new webApi.WebClient(opts.botToken, { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), logger: boltLogger(opts.log), retryConfig: INTERACTIVE_RETRY, fetch: SLACK_FETCH });
 }
 
 export interface SlackAppOptions {
@@ -80,7 +84,8 @@ export function createSlackApp(opts: SlackAppOptions): App {
     authorize: async () => ({ botToken: opts.botToken, ...(await opts.identity()) }),
     receiver: opts.receiver,
     logger: boltLogger(opts.log),
-    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: INTERACTIVE_RETRY },
+    // Also what respond() posts to response_url with.
+    clientOptions: { ...(opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {}), retryConfig: INTERACTIVE_RETRY, fetch: SLACK_FETCH },
     // Conversation state is not used; events are deduplicated in the database.
     convoStore: false,
     ignoreSelf: true,

@@ -6,7 +6,7 @@ import type { Db } from '../../db/connect.js';
 import type { HttpServer } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { ActorResolver } from './actor.js';
-import { botClient, botIdentity, boltLogger, createSlackApp, slackApiBase } from './app.js';
+import { botClient, botIdentity, boltLogger, createSlackApp, SLACK_FETCH, slackApiBase } from './app.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { dedupeEvents } from './listeners/dedupe.js';
@@ -87,6 +87,7 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
     ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
     logger: boltLogger(log),
     rejectRateLimitedCalls: true,
+    fetch: SLACK_FETCH,
     // The outbox retries with backoff; a call here fails fast and lets other targets go ahead.
     retryConfig: { retries: 0 },
   });
