@@ -56,8 +56,11 @@ interface DueCohort {
   previous: Round | undefined;
 }
 
-/** Cohorts per transaction when many rounds open in the same minute. */
-const BATCH = 500;
+/**
+ * Cohorts per transaction when many rounds open in the same minute. Each commit wakes the delivery
+ * workers (the outbox notification), so the first hundred posts go out while later ones are written.
+ */
+const BATCH = 100;
 
 export interface OpenOptions {
   admins?: readonly AdminId[];

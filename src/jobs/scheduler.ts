@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { runEvidenceJobs } from '../core/evidence/jobs.js';
 import { deliverDue, type DeliveryOptions, type DeliveryResult } from './deliver.js';
 import { probeAccess } from './access-probe.js';
+import { acquireLease, releaseLease } from './lease.js';
 import { reconcileMembers } from './reconcile.js';
 import { runTick, type TickSummary } from './tick.js';
 
@@ -37,6 +38,10 @@ export interface SchedulerOptions {
   /** The least time between two edits of one message (see deliverDue); the bot on a real clock uses POST_EDIT_GAP_MS. */
   editGapMs?: number;
 }
+
+const TICK_LEASE = 'tick';
+/** A replica that dies mid-tick holds the others back until this runs out (on the real clock): they tick again the minute after. */
+const TICK_LEASE_MS = 30_000;
 
 /**
  * node-cron only says "look now" once a minute; the database decides what is due and who sends it.
@@ -153,7 +158,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     // What this replica's tick wrote goes out at once, whether or not a notification follows.
     const tickThenDeliver = async () => {
       try {
-        await tickOnce();
+        // One replica ticks at a time; the others only deliver. Two ticks at once would be safe (rows
+        // are unique per cohort and week) but would do the same work twice and wait on each other's locks.
+        if (!(await acquireLease(deps.db, TICK_LEASE, workerId, new Date(), TICK_LEASE_MS))) return;
+        try {
+          await tickOnce();
+        } finally {
+          await releaseLease(deps.db, TICK_LEASE, workerId);
+        }
       } finally {
         wake();
       }

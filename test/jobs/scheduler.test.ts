@@ -149,6 +149,29 @@ describe('the scheduler delivers what is written at once, with its poll a minute
     expect(outbox.filter((r) => r.status !== 'sent')).toEqual([]);
   });
 
+  it('ticks only while no other replica holds the tick, and still delivers meanwhile', async () => {
+    await seedDueCohorts(t.db, 5);
+    // Another replica is ticking (its lease runs another 30 s on the real clock).
+    await t.db.insertInto('leases').values({ name: 'tick', holder: 'replica-elsewhere', expires_at: new Date(Date.now() + 30_000) }).execute();
+    const port = new RecordingPort('local');
+    const b = start(await realDeps(t.db, [], NOW), port, await t.openAgain());
+    expect(await b.listening).toBe(true);
+    await enqueue(t.db, { key: 'notice:held', kind: 'notice', platform: 'local', targetKind: 'channel', targetId: 'C-other', message: { text: 'hello' }, availableAt: new Date(NOW) });
+    await eventually(() => port.sent.some((s) => s.key === 'notice:held'), { timeoutMs: PROMPTLY_MS, describe: () => 'the notice was not delivered' });
+    expect(await t.db.selectFrom('rounds').select('id').execute()).toEqual([]);
+    expect(await t.db.selectFrom('heartbeats').select('at').where('name', '=', 'scheduler').execute()).toEqual([]);
+    expect(await t.db.selectFrom('leases').select('holder').where('name', '=', 'tick').execute()).toEqual([{ holder: 'replica-elsewhere' }]);
+  });
+
+  it('takes over the tick from a replica whose lease ran out, and gives it back when done', async () => {
+    await seedDueCohorts(t.db, 5);
+    await t.db.insertInto('leases').values({ name: 'tick', holder: 'replica-died', expires_at: new Date(Date.now() - 1_000) }).execute();
+    const port = new RecordingPort('local');
+    start(await realDeps(t.db, [], NOW), port);
+    await eventually(() => roundPosts(port).length >= 5, { timeoutMs: PROMPTLY_MS, describe: () => `${roundPosts(port).length} of 5 rounds posted` });
+    expect(await t.db.selectFrom('leases').select('holder').where('name', '=', 'tick').execute()).toEqual([]);
+  });
+
   it('stops listening when stopped: no connection left, and later writes wait for a replica that runs', async () => {
     const port = new RecordingPort('local');
     const b = start(await realDeps(t.db, [], NOW), port, await t.openAgain());
