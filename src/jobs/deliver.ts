@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { Executor } from '../core/outbox.js';
 import type { OutboxRow, Platform } from '../db/types.js';
 import { filesOf, type OutFile } from '../core/attachments.js';
 import type { AdminId } from '../config.js';
@@ -8,6 +7,7 @@ import { AccessLostError, ChannelUnreachableError, PermanentDeliveryError, RateL
 import { channelUnreachable } from '../core/channel-state.js';
 import { dropRow, redirectUndeliverable, staleReason } from '../core/held-messages.js';
 import { accessLost } from '../core/platform-access.js';
+import { sentMarks } from './sent-marks.js';
 import { QUIET_FROM_HOUR, QUIET_UNTIL_HOUR } from '../core/own-time.js';
 
 export interface DeliveryOptions {
@@ -200,39 +200,17 @@ async function afterOriginal(db: Db, row: OutboxRow, notBefore: Date): Promise<D
   return due > notBefore ? due : notBefore;
 }
 
-async function markSent(db: Db, row: OutboxRow, ref: SentRef | null, now: Date): Promise<void> {
-  const sent = (trx: Executor) =>
-    trx
+/** An alert's clocks (re-send, escalation) start when it reached someone, not when it was queued. */
+async function markAlertSent(db: Db, row: OutboxRow, ref: SentRef, alert: RegExpExecArray, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
       .updateTable('outbox')
-      .set({
-        status: 'sent',
-        sent_at: now,
-        platform_message_id: ref?.messageId ?? null,
-        platform_channel_id: ref?.channelId ?? null,
-        claimed_until: null,
-        last_error: null,
-      })
-      .where('id', '=', row.id);
-  const roundId = row.kind === 'round' && ref ? (row.payload as OutMessage).roundId : undefined;
-  // An alert's clocks (re-send, escalation) start when it reached someone, not when it was queued.
-  const alert = row.kind === 'alert' && ref ? /^alert:(\d+)(:resend)?(?::|$)/.exec(row.key) : null;
-  if (alert) {
-    await db.transaction().execute(async (trx) => {
-      await sent(trx).execute();
-      const column = alert[2] ? 'resend_alerted_at' : 'alerted_at';
-      await trx.updateTable('stall_flags').set({ [column]: now }).where('id', '=', Number(alert[1])).where(column, 'is', null).execute();
-    });
-  } else if (roundId) {
-    // One statement, so atomic without a transaction's extra round trips: a fan-out marks a thousand of these.
-    await db
-      .with('sent', () => sent(db).returning('outbox.id'))
-      .updateTable('rounds')
-      .set({ message_id: ref!.messageId })
-      .where('id', '=', roundId)
+      .set({ status: 'sent', sent_at: now, platform_message_id: ref.messageId, platform_channel_id: ref.channelId ?? null, claimed_until: null, last_error: null })
+      .where('id', '=', row.id)
       .execute();
-  } else {
-    await sent(db).execute();
-  }
+    const column = alert[2] ? 'resend_alerted_at' : 'alerted_at';
+    await trx.updateTable('stall_flags').set({ [column]: now }).where('id', '=', Number(alert[1])).where(column, 'is', null).execute();
+  });
 }
 
 async function reschedule(db: Db, row: OutboxRow, at: Date, error: string | null, refundAttempt: boolean): Promise<void> {
@@ -290,6 +268,7 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
   const opts = { ...DELIVERY_DEFAULTS, ...options };
   const claimedAt = Date.now();
   const rows = await claimDue(db, [...ports.keys()], now, opts);
+  const marks = sentMarks(db, now);
   const files = await filesOf(db, rows.map((r) => r.key));
   const counts: DeliveryResult = { sent: 0, retried: 0, dead: 0 };
   const count = (row: OutboxRow, outcome: 'sent' | 'retried' | 'dead' | 'dropped') => {
@@ -356,7 +335,10 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
           await reschedule(db, row, await afterOriginal(db, row, new Date(now.getTime() + RETRY_BASE_MS)), 'message to update is not posted yet', true);
           count(row, 'retried');
         } else {
-          await markSent(db, row, outcome === 'skip' ? null : outcome, now);
+          const ref = outcome === 'skip' ? null : outcome;
+          const alert = row.kind === 'alert' && ref ? /^alert:(\d+)(:resend)?(?::|$)/.exec(row.key) : null;
+          if (alert && ref) await markAlertSent(db, row, ref, alert, now);
+          else marks.add(row, ref);
           count(row, 'sent');
         }
       } catch (err) {
@@ -404,7 +386,11 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
     }
   };
 
-  await Promise.all(queues.map(work));
+  try {
+    await Promise.all(queues.map(work));
+  } finally {
+    await marks.flush();
+  }
   return counts;
 }
 

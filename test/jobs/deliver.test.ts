@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { OutMessage, SentRef } from '../../src/core/chat.js';
 import { enqueueMany } from '../../src/core/outbox.js';
 import { claimDue, deliverDue } from '../../src/jobs/deliver.js';
+import { countingDb } from '../helpers/counting-db.js';
 import { useTestDb } from '../helpers/db.js';
 import { RecordingPort } from '../helpers/recording-port.js';
 
@@ -71,5 +73,58 @@ describe('delivery pacing', () => {
       expect(r.claimed_by).toBeNull();
       expect(new Date(r.available_at).getTime()).toBeGreaterThan(now.getTime());
     }
+  });
+});
+
+/** A platform whose channel history can be searched for a message's key, as Slack's can. */
+class SearchablePort extends RecordingPort {
+  async findSent(_kind: 'channel' | 'user', target: string, key: string): Promise<SentRef | null> {
+    const found = this.sent.find((s) => s.target === target && s.key === key);
+    return found ? { messageId: found.messageId } : null;
+  }
+}
+
+describe('marking what went out', () => {
+  beforeEach(() => t.reset());
+
+  it('marks many sent posts in a few statements, each with its own message', async () => {
+    await enqueueMany(t.db, Array.from({ length: 30 }, (_, i) => posts(`C${i}`, 10)).flat());
+    const counting = countingDb(t);
+    try {
+      const port = new RecordingPort('local');
+      expect(await deliverDue(counting.db, new Map([['local', port]]), now, { workerId: 'w' })).toEqual({ sent: 300, retried: 0, dead: 0 });
+      const marks = counting.statements.filter((s) => s.trim().startsWith('with v (id, message_id'));
+      // The claim, the files lookup, then the marks: a few statements for 300 rows, not 300.
+      expect(marks.length).toBeGreaterThanOrEqual(1);
+      expect(counting.statements.length).toBeLessThanOrEqual(12);
+    } finally {
+      await counting.close();
+    }
+    const rows = await t.db.selectFrom('outbox').select(['key', 'status', 'platform_message_id', 'claimed_until']).orderBy('id').execute();
+    expect(rows.filter((r) => r.status !== 'sent' || r.platform_message_id === null || r.claimed_until !== null)).toEqual([]);
+    expect(new Set(rows.map((r) => r.platform_message_id)).size).toBe(300);
+  });
+
+  it('leaves a row claimed when its mark cannot be written, so it is looked for on the platform before it goes again', async () => {
+    await enqueueMany(t.db, posts('C1', 3));
+    const port = new SearchablePort('local');
+    // The marks fail: the bot lost its database between sending and marking.
+    await sql`create function refuse_sent() returns trigger language plpgsql as $$ begin if new.status = 'sent' then raise exception 'database went away'; end if; return new; end $$`.execute(t.db);
+    await sql`create trigger refuse_sent before update on outbox for each row execute function refuse_sent()`.execute(t.db);
+    try {
+      await expect(deliverDue(t.db, new Map([['local', port]]), now, { workerId: 'w' })).rejects.toThrow(/database went away/);
+    } finally {
+      await sql`drop trigger refuse_sent on outbox`.execute(t.db);
+      await sql`drop function refuse_sent()`.execute(t.db);
+    }
+    expect(port.posts()).toHaveLength(3);
+    const rows = await t.db.selectFrom('outbox').select(['status', 'claimed_by', 'attempts']).execute();
+    expect(rows).toEqual(Array.from({ length: 3 }, () => ({ status: 'pending', claimed_by: 'w', attempts: 1 })));
+    // Once the claim ran out, the next pass finds each post already there and only marks it.
+    const later = new Date(now.getTime() + 120_000);
+    expect(await deliverDue(t.db, new Map([['local', port]]), later, { workerId: 'w2' })).toEqual({ sent: 3, retried: 0, dead: 0 });
+    expect(port.posts()).toHaveLength(3);
+    const marked = await t.db.selectFrom('outbox').select(['status', 'platform_message_id']).orderBy('id').execute();
+    expect(marked).toEqual(port.posts().map((p) => ({ status: 'sent', platform_message_id: p.messageId })));
   });
 });
