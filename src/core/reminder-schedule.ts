@@ -29,11 +29,15 @@ export async function scheduleReminders(db: Executor, roundIds: readonly number[
   for (const platform of new Set(rows.map((r) => r.platform))) {
     people.set(platform, await peopleOf(db, platform, rows.filter((r) => r.platform === platform).map((r) => r.user_id)));
   }
-  const values = rows.map((r) => ({
-    round_id: r.round_id,
-    member_id: r.member_id,
-    due_at: reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, ownTimeOf(people.get(r.platform)!.get(r.user_id), r.timezone), afterHours, notBefore),
-  }));
+  // Learners of one round in one zone and slot are reminded at one time: worked out once.
+  const dueAts = new Map<string, Date>();
+  const values = rows.map((r) => {
+    const own = ownTimeOf(people.get(r.platform)!.get(r.user_id), r.timezone);
+    const key = [new Date(r.opens_at).valueOf(), new Date(r.created_at).valueOf(), own.zone, own.slot?.weekday, own.slot?.time].join('|');
+    const dueAt = dueAts.get(key) ?? reminderDueAt({ opensAt: new Date(r.opens_at), postedAt: new Date(r.created_at) }, own, afterHours, notBefore);
+    dueAts.set(key, dueAt);
+    return { round_id: r.round_id, member_id: r.member_id, due_at: dueAt };
+  });
   let written = 0;
   for (let i = 0; i < values.length; i += CHUNK) {
     const res = await db.insertInto('reminder_schedule').values(values.slice(i, i + CHUNK)).onConflict((oc) => oc.columns(['round_id', 'member_id']).doNothing()).executeTakeFirst();

@@ -58,9 +58,11 @@ interface DueCohort {
 
 /**
  * Cohorts per transaction when many rounds open in the same minute. Each commit wakes the delivery
- * workers (the outbox notification), so the first hundred posts go out while later ones are written.
+ * workers (the outbox notification): the first hundred posts go out while the rest are written, in
+ * larger batches, since each batch is a dozen statements that wait their turn beside the deliveries.
  */
-const BATCH = 100;
+const FIRST_BATCH = 100;
+const BATCH = 450;
 
 export interface OpenOptions {
   admins?: readonly AdminId[];
@@ -93,6 +95,9 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
   const ids = cohorts.map((c) => c.id);
   const [latest, skipped] = await Promise.all([latestRounds(db, ids), skippedDatesOf(db, ids)]);
 
+  // Cohorts on one schedule have the same due slots; computing them in their zone is most of a big
+  // tick's work in this process, so each schedule is worked out once.
+  const slotsOf = new Map<string, ReturnType<typeof dueSlots>>();
   const due: DueCohort[] = [];
   for (const cohort of cohorts) {
     const program = content.programs.get(cohort.program_id);
@@ -100,7 +105,10 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
     const last = latest.get(cohort.id);
     const remaining = program.weeks.length - (last?.week ?? 0);
     if (remaining <= 0) continue;
-    const slots = dueSlots(ruleOf(cohort, skipped.get(cohort.id)), last ? { localDate: last.local_date } : null, remaining, now, cohort.resumed_at);
+    const rule = ruleOf(cohort, skipped.get(cohort.id));
+    const key = [rule.startDate, rule.weekday, rule.slotTime, rule.timezone, [...rule.skipped].sort().join(','), last?.local_date, remaining, cohort.resumed_at?.valueOf()].join('|');
+    const slots = slotsOf.get(key) ?? dueSlots(rule, last ? { localDate: last.local_date } : null, remaining, now, cohort.resumed_at);
+    slotsOf.set(key, slots);
     if (slots.length === 0) continue;
     const first = (last?.week ?? 0) + 1;
     const weeks = slots.map((slot, i): DueWeek => {
@@ -116,8 +124,8 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
   if (due.length === 0) return [];
 
   const opened: OpenedRound[] = [];
-  for (let i = 0; i < due.length; i += BATCH) {
-    const part = due.slice(i, i + BATCH);
+  for (let i = 0; i < due.length; i += i === 0 ? FIRST_BATCH : BATCH) {
+    const part = due.slice(i, i + (i === 0 ? FIRST_BATCH : BATCH));
     opened.push(...(await db.transaction().execute((trx) => openBatch(trx, part, now, options))));
   }
   return opened;

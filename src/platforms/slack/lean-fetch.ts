@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { request } from 'undici';
 
 type Fetch = typeof globalThis.fetch;
@@ -28,14 +29,45 @@ export function leanFetch(fallback: Fetch = (input, init) => globalThis.fetch(in
       // Slack does not redirect these; if it ever does, fetch follows it (the body is a string, so it can go again).
       return fallback(input, init);
     }
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-      else if (value !== undefined) headers.append(name, value);
-    }
-    // A status without a body (204, 304) cannot carry one in a Response.
-    return new Response(res.statusCode === 204 || res.statusCode === 304 ? null : bytes, { status: res.statusCode, headers });
+    return leanResponse(url, res.statusCode, res.headers, bytes);
   };
+}
+
+/**
+ * What the clients read of a response, without building a WHATWG Response and its stream (a third of
+ * the CPU this saves): status, headers by name, the body as text, JSON or bytes, read once or more.
+ */
+function leanResponse(url: string, status: number, raw: Record<string, string | string[] | undefined>, bytes: Buffer): Response {
+  const values = (name: string) => raw[name.toLowerCase()];
+  const headers = {
+    get: (name: string) => {
+      const v = values(name);
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+    has: (name: string) => values(name) !== undefined,
+    *entries(): IterableIterator<[string, string]> {
+      for (const [name, v] of Object.entries(raw)) if (v !== undefined) yield [name, Array.isArray(v) ? v.join(', ') : v];
+    },
+    forEach(fn: (value: string, name: string) => void) {
+      for (const [name, v] of this.entries()) fn(v, name);
+    },
+    [Symbol.iterator]() {
+      return this.entries();
+    },
+  };
+  const text = async () => bytes.toString('utf8');
+  return {
+    url,
+    status,
+    statusText: STATUS_CODES[status] ?? '',
+    ok: status >= 200 && status < 300,
+    redirected: false,
+    type: 'basic',
+    headers,
+    text,
+    json: async () => JSON.parse(await text()) as unknown,
+    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+  } as unknown as Response;
 }
 
 const plainHeaders = (headers: unknown): boolean => headers === undefined || (typeof headers === 'object' && headers !== null && Object.getPrototypeOf(headers) === Object.prototype);

@@ -45,14 +45,17 @@ describe('leanFetch, what the Slack clients post with', () => {
     const res = await fetchLean(`${base}/api/chat.postMessage`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'channel=C1&text=hi', redirect: 'error' });
     expect(res.ok).toBe(true);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(res.headers.get('x-missing')).toBeNull();
     expect(await res.json()).toEqual({ ok: true, echo: 'channel=C1&text=hi' });
     expect(seen.at(-1)).toEqual({ method: 'POST', url: '/api/chat.postMessage', contentType: 'application/x-www-form-urlencoded', body: 'channel=C1&text=hi' });
   });
 
   it('gives a 429 with its Retry-After, and a 204 with no body', async () => {
     const limited = await fetchLean(`${base}/limited`, { method: 'POST', body: '' });
-    expect([limited.status, limited.ok, limited.headers.get('retry-after'), limited.headers.get('x-oauth-scopes')]).toEqual([429, false, '7', 'chat:write, commands']);
+    expect([limited.status, limited.statusText, limited.ok, limited.headers.get('retry-after'), limited.headers.get('x-oauth-scopes')]).toEqual([429, 'Too Many Requests', false, '7', 'chat:write, commands']);
+    expect(Object.fromEntries(limited.headers.entries())).toMatchObject({ 'retry-after': '7', 'x-oauth-scopes': 'chat:write, commands' });
     const empty = await fetchLean(`${base}/empty`, { method: 'POST', body: 'x' });
     expect([empty.status, await empty.text()]).toEqual([204, '']);
   });
