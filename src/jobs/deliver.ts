@@ -328,8 +328,9 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
             continue;
           }
         }
-        lastSend = Date.now();
-        const outcome = await sendOne(db, port, row, files.get(row.key) ?? []);
+        // The pace counts from the platform's answer, so a send that was slow to leave (a busy
+        // process) cannot arrive within the pace of the one before it.
+        const outcome = await sendOne(db, port, row, files.get(row.key) ?? []).finally(() => (lastSend = Date.now()));
         if (outcome === 'wait') {
           // An edit of a message still waiting (for its reader's day, say) goes right after it.
           await reschedule(db, row, await afterOriginal(db, row, new Date(now.getTime() + RETRY_BASE_MS)), 'message to update is not posted yet', true);
@@ -345,7 +346,8 @@ export async function deliverDue(db: Db, ports: ReadonlyMap<Platform, ChatPort>,
         if (err instanceof RateLimitedError) {
           // The rest of this target's queue would hit the same limit: put all of it back.
           for (const later of queue.slice(i)) {
-            await reschedule(db, later, new Date(now.getTime() + err.retryAfterMs), err.message, true);
+            // From now, not from the start of a pass that may have been pacing for seconds.
+            await reschedule(db, later, new Date(now.getTime() + (Date.now() - claimedAt) + err.retryAfterMs), err.message, true);
             count(later, 'retried');
           }
           return;

@@ -427,7 +427,8 @@ describe('exactly once', () => {
     e.port.rateLimitNext = 1;
     expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), e.clock.now(), { workerId: 'w' })).toEqual({ sent: 0, retried: 1, dead: 0 });
     e.port.failNext = 1;
-    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 1000), { workerId: 'w' })).toEqual({ sent: 0, retried: 1, dead: 0 });
+    // Retry-After counts from the answer, a moment after the pass began.
+    expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 1500), { workerId: 'w' })).toEqual({ sent: 0, retried: 1, dead: 0 });
     expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 2000), { workerId: 'w' })).toEqual({ sent: 0, retried: 0, dead: 0 });
     expect(await deliverDue(e.deps.db, new Map([['local', e.port]]), new Date(Date.parse(FIRST_SLOT) + 7000), { workerId: 'w' })).toEqual({ sent: 1, retried: 0, dead: 0 });
     expect(e.port.posts()).toHaveLength(1);

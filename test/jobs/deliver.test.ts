@@ -31,6 +31,17 @@ class PacedPort extends RecordingPort {
   }
 }
 
+/** Answers 120 ms after a post arrives, as a busy platform (or a busy process reading the answer) would. */
+class SlowAnswerPort extends PacedPort {
+  readonly answeredAt: number[] = [];
+  override async postToChannel(channelId: string, message: OutMessage, key: string): Promise<SentRef> {
+    const ref = await super.postToChannel(channelId, message, key);
+    await new Promise((r) => setTimeout(r, 120));
+    this.answeredAt.push(Date.now());
+    return ref;
+  }
+}
+
 describe('delivery pacing', () => {
   beforeEach(() => t.reset());
 
@@ -44,6 +55,17 @@ describe('delivery pacing', () => {
     expect(c1[2]! - c1[1]!).toBeGreaterThanOrEqual(145);
     expect(port.at.find((a) => a.target === 'C2')!.ms - started).toBeLessThan(140);
     expect(port.posts().filter((p) => p.target === 'C1').map((p) => p.message.text)).toEqual(['C1 #0', 'C1 #1', 'C1 #2']);
+  });
+
+  it('counts the pace from the platform answer, so a slow answer cannot bring two posts closer than the pace', async () => {
+    await enqueueMany(t.db, posts('C1', 3));
+    const port = new SlowAnswerPort('local');
+    expect(await deliverDue(t.db, new Map([['local', port]]), now, { workerId: 'w' })).toEqual({ sent: 3, retried: 0, dead: 0 });
+    const answered = port.answeredAt;
+    const c1 = port.at.map((a) => a.ms);
+    // Each post leaves a full pace after the answer to the one before (which took 120 ms to come).
+    expect(c1[1]! - answered[0]!).toBeGreaterThanOrEqual(145);
+    expect(c1[2]! - answered[1]!).toBeGreaterThanOrEqual(145);
   });
 
   it('leaves a channel another worker is sending to with that worker', async () => {
