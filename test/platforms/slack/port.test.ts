@@ -154,7 +154,8 @@ describe('Slack chat port (what the outbox worker sends through)', () => {
 
     const tooEarly = await deliverDue(t.db, ports, new Date(now.getTime() + 2000), { workerId: 'w1' });
     expect(tooEarly.sent).toBe(0);
-    const later = await deliverDue(t.db, ports, new Date(now.getTime() + 3000), { workerId: 'w1' });
+    // Retry-After (3 s) counts from Slack's answer, a moment into the pass.
+    const later = await deliverDue(t.db, ports, new Date(now.getTime() + 3500), { workerId: 'w1' });
     expect(later).toEqual({ sent: 1, retried: 0, dead: 0 });
 
     for (const id of learners) expect(h.fake.messagesIn(`D${id}`).map((m) => visibleText(m))).toEqual([`Reminder for <@${id}>`]);
