@@ -41,6 +41,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    // Each file importing the bot afresh (discord.js, Bolt, fastify, PGlite's WebAssembly) cost more
+    // CPU than most files' own tests; a worker keeps them loaded from one file to the next. The files
+    // restore what they change in the environment, and each opens its own database.
+    isolate: false,
     sequence: { sequencer: LongestFirst },
   },
 });
