@@ -55,7 +55,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    maxWorkers: 2,
+    // Three on two cores: many files spend seconds waiting (child processes, Chromium, Postgres,
+    // timeouts on the real clock), and a third worker runs another file meanwhile.
+    maxWorkers: 3,
     // Each file importing the bot afresh (discord.js, Bolt, fastify, PGlite's WebAssembly) cost more
     // CPU than most files' own tests; a worker keeps them loaded from one file to the next. The files
     // restore what they change in the environment, and each opens its own database.
