@@ -31,6 +31,8 @@ async function admin<T>(serverUrl: string, run: (client: pg.Client) => Promise<T
 export async function createScratchDatabase(serverUrl: string): Promise<ScratchDatabase> {
   const name = `mb_fault_${randomBytes(5).toString('hex')}`;
   await admin(serverUrl, (c) => c.query(`create database ${name}`));
+  // As on the suite's database (global-setup.ts): commits wait for no disk flush.
+  await admin(serverUrl, (c) => c.query(`alter database ${name} set synchronous_commit = off`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = await createDb({ databaseUrl: url.toString(), dataDir: null, poolSize: 4 });

@@ -51,6 +51,13 @@ function withApplicationName(databaseUrl: string): string {
   return url.toString();
 }
 
+let template: Blob | undefined;
+/** The migrated template (tens of MB), read once per worker: a Blob is immutable, each PGlite unpacks its own copy. */
+function pgliteTemplate(): Blob {
+  template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
+  return template;
+}
+
 /** A migrated database of its own for this test file: PGlite, or a throwaway schema on TEST_DATABASE_URL. */
 export async function openTestDb(): Promise<OpenedTestDb> {
   if (testDbKind === 'postgres') {
@@ -80,8 +87,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
       },
     };
   }
-  const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
-  const handle = await createDb({ databaseUrl: null, dataDir: null, loadDataDir: template });
+  const handle = await createDb({ databaseUrl: null, dataDir: null, loadDataDir: pgliteTemplate() });
   return {
     db: handle.db,
     handle,

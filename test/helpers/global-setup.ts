@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { TestProject } from 'vitest/node';
-import { createDb } from '../../src/db/connect.js';
+import { createDb, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 
 declare module 'vitest' {
@@ -20,8 +20,13 @@ export default async function setup(project: TestProject) {
     // that file's throwaway schema and vanish with it while other files still use it.
     const admin = await createDb({ databaseUrl: process.env.TEST_DATABASE_URL!, dataDir: null, poolSize: 1 });
     await sql`create extension if not exists pg_trgm with schema public`.execute(admin.db);
+    const restore = await commitWithoutWaitingForDisk(admin.db);
     await admin.close();
-    return;
+    return async () => {
+      const again = await createDb({ databaseUrl: process.env.TEST_DATABASE_URL!, dataDir: null, poolSize: 1 });
+      await restore(again.db);
+      await again.close();
+    };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-test-'));
   const file = path.join(dir, 'migrated.tar');
@@ -32,4 +37,24 @@ export default async function setup(project: TestProject) {
   await handle.close();
   project.provide('pgliteTemplate', file);
   return () => rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The suite's commits wait for no disk flush on the test database: each one waited for an fsync, a
+ * file's migration and its tests' writes spent most of their time there, and nothing in the suite
+ * stops the server (what is committed stays visible all the same). The database's own setting is
+ * put back after the run.
+ */
+async function commitWithoutWaitingForDisk(db: Db): Promise<(db: Db) => Promise<void>> {
+  const before = await sql<{ setting: string }>`
+    select split_part(s, '=', 2) as setting
+    from pg_db_role_setting, unnest(setconfig) s
+    where setdatabase = (select oid from pg_database where datname = current_database()) and setrole = 0 and s like 'synchronous_commit=%'`.execute(db);
+  const name = sql.id((await sql<{ db: string }>`select current_database() as db`.execute(db)).rows[0]!.db);
+  await sql`alter database ${name} set synchronous_commit = off`.execute(db);
+  const previous = before.rows[0]?.setting;
+  return async (again) => {
+    if (previous === undefined) await sql`alter database ${name} reset synchronous_commit`.execute(again);
+    else await sql`alter database ${name} set synchronous_commit = ${sql.lit(previous)}`.execute(again);
+  };
 }

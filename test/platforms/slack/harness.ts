@@ -14,6 +14,8 @@ export interface SlackHarness {
   eventsUrl: string;
   baseUrl: string;
   send(req: SignedRequest, opts?: SendOptions): Promise<SlackHttpResponse>;
+  /** Resolves once every request sent so far is processed, the follow-ups to its response_url included. */
+  settled(): Promise<void>;
   /** A slash command as `user` types it in `channelId`; the reply as they read it (the ack, or what came to its response_url). */
   slash(user: Person, command: string, text: string, channelId: string): Promise<string>;
   close(): Promise<void>;
@@ -25,6 +27,16 @@ export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: A
   const fake = opts.fake ?? (await FakeSlack.start());
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', false);
   const http = new HttpServer(log);
+  // The receiver's handler returns only once the listener's follow-up work is done (after the ack).
+  const inflight = new Set<Promise<void>>();
+  const mount = http.mount.bind(http);
+  http.mount = (method, path, handler) =>
+    mount(method, path, (req, res) => {
+      const work = Promise.resolve(handler(req, res));
+      inflight.add(work);
+      void work.finally(() => inflight.delete(work)).catch(() => {});
+      return work;
+    });
   const platform = await createSlackPlatform({
     config: { botToken: 'xoxb-test-token', signingSecret: SIGNING_SECRET, appToken: null, apiUrl: opts.apiUrl ?? fake.apiUrl },
     adminIds: opts.adminIds ?? [],
@@ -44,6 +56,9 @@ export async function startSlackHarness(opts: { core: Core; db: Db; adminIds?: A
     eventsUrl,
     baseUrl,
     send: (req, o) => sendSigned(eventsUrl, req, o),
+    async settled() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
     async slash(user, command, text, channelId) {
       const responseUrl = fake.responseUrl();
       const target = responseUrl.split('/').pop();

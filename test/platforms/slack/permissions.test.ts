@@ -42,11 +42,13 @@ async function deliver(): Promise<void> {
 async function outcome(target: string, callsBefore: number, channel: string): Promise<Seen> {
   const deadline = Date.now() + 5000;
   const later = () => h.fake.calls.slice(callsBefore).filter((c) => c.status === 200 && !c.error);
+  await h.settled();
   while (!later().some((c) => (c.method === 'response_url' && c.target === target) || c.method === 'views.open')) {
     if (Date.now() > deadline) throw new Error(`nothing answered; calls: ${later().map((c) => c.method).join(', ')}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  await new Promise((r) => setTimeout(r, 60));
+  // Any further replies to the same request (a message's thread parts) come before its processing ends.
+  await h.settled();
   if (later().some((c) => c.method === 'views.open')) return { text: '', form: true, buttons: [], ref: null };
   const replies = later().filter((c) => c.method === 'response_url' && c.target === target);
   const withButtons = replies.find((c) => buttonsOf(c.args).length > 0);
