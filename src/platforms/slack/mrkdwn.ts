@@ -41,7 +41,25 @@ function inline(line: string): string {
   return s.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => held[Number(i)]!);
 }
 
+/**
+ * The same few texts are converted again and again (a check-in's "Recorded: On track for week 3",
+ * a fan-out's thousand round posts differing only in their count): each is converted once, and the
+ * memory is emptied when it holds this many.
+ */
+const CONVERTED_KEPT = 2_000;
+const converted = new Map<string, string>();
+
 export function toMrkdwn(markdown: string): string {
+  let out = converted.get(markdown);
+  if (out === undefined) {
+    if (converted.size >= CONVERTED_KEPT) converted.clear();
+    out = convert(markdown);
+    converted.set(markdown, out);
+  }
+  return out;
+}
+
+function convert(markdown: string): string {
   const out: string[] = [];
   let inFence = false;
   for (const raw of markdown.replace(/\r\n?/g, '\n').split('\n')) {
