@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 type Fetch = typeof globalThis.fetch;
 
@@ -12,6 +12,10 @@ type Fetch = typeof globalThis.fetch;
  * or a redirect to follow, goes to Node's fetch as before.
  */
 export function leanFetch(fallback: Fetch = (input, init) => globalThis.fetch(input, init)): Fetch {
+  // Its own connections, never the process-wide dispatcher: without a dispatcher, `request` would
+  // install this undici's Agent as the global one, which discord.js's own undici then sends through,
+  // and that Agent cannot send discord.js's multipart bodies (a DM with a file failed).
+  const dispatcher = new Agent();
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : null;
     const body = init?.body ?? undefined;
@@ -22,6 +26,7 @@ export function leanFetch(fallback: Fetch = (input, init) => globalThis.fetch(in
       headers: init?.headers as Record<string, string> | undefined,
       body,
       signal: init?.signal ?? undefined,
+      dispatcher,
     });
     const bytes = Buffer.from(await res.body.arrayBuffer());
     if (res.statusCode >= 300 && res.statusCode < 400 && redirect !== 'manual') {

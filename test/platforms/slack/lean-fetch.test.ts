@@ -77,6 +77,13 @@ describe('leanFetch, what the Slack clients post with', () => {
     expect(seen.at(-1)!.body).toContain('filename="chart.png"');
   });
 
+  it('leaves the process-wide dispatcher alone, which discord.js and fetch send through', async () => {
+    const global = Symbol.for('undici.globalDispatcher.1');
+    const before = (globalThis as Record<symbol, unknown>)[global];
+    await (await leanFetch()(`${base}/api/chat.postMessage`, { method: 'POST', body: 'a=1' })).text();
+    expect((globalThis as Record<symbol, unknown>)[global]).toBe(before);
+  });
+
   it('stops at an abort, and fails on a closed port like fetch', async () => {
     await expect(fetchLean(`${base}/api/x`, { method: 'POST', body: 'a', signal: AbortSignal.abort() })).rejects.toThrow();
     await expect(fetchLean('http://127.0.0.1:1/api/x', { method: 'POST', body: 'a' })).rejects.toThrow();
