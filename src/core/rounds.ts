@@ -124,8 +124,8 @@ export async function openDueRounds(db: Db, content: Content, now: Date, options
   if (due.length === 0) return [];
 
   const opened: OpenedRound[] = [];
-  for (let i = 0; i < due.length; i += i === 0 ? FIRST_BATCH : BATCH) {
-    const part = due.slice(i, i + (i === 0 ? FIRST_BATCH : BATCH));
+  for (let i = 0, size = FIRST_BATCH; i < due.length; i += size, size = BATCH) {
+    const part = due.slice(i, i + size);
     opened.push(...(await db.transaction().execute((trx) => openBatch(trx, part, now, options))));
   }
   return opened;
