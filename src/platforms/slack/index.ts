@@ -10,7 +10,7 @@ import { botClient, botIdentity, boltLogger, createSlackApp, SLACK_FETCH, slackA
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
 import { dedupeEvents } from './listeners/dedupe.js';
-import { registerEvents, registerPlatformEvents } from './listeners/events.js';
+import { registerEvents } from './listeners/events.js';
 import { registerViews } from './listeners/views.js';
 import { createSlackPort } from './port.js';
 import { SlackHttpReceiver } from './receiver.js';
@@ -78,7 +78,6 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   registerActions(app, deps);
   registerViews(app, deps);
   registerEvents(app, deps);
-  registerPlatformEvents(app, deps);
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');
   });

@@ -21,6 +21,8 @@ function header(req: http.IncomingMessage, name: string): string | undefined {
 /** Parses a Slack request body: JSON (Events API) or a form (slash commands; interactivity in `payload=`). */
 export function parseSlackBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if ((contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    // Interactivity is one field, `payload=<JSON>`: decoded directly, without building a form.
+    if (raw.startsWith('payload=') && !raw.includes('&')) return JSON.parse(decodeURIComponent(raw.slice(8).replaceAll('+', ' '))) as Record<string, unknown>;
     const form = new URLSearchParams(raw);
     const payload = form.get('payload');
     if (payload !== null) return JSON.parse(payload) as Record<string, unknown>;

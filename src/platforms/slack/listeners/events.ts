@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { App, Context, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../../core/chat.js';
 import type { PlatformEvent } from '../../../core/platform-events.js';
-import { PLATFORM_EVENT_TYPES } from '../manifest.js';
+import { BOT_EVENTS, type PLATFORM_EVENT_TYPES } from '../manifest.js';
 import { unescapeSlack } from '../mrkdwn.js';
 import { deliver, errorMessage, publishHome, type Interaction } from '../reply.js';
 import type { ListenerDeps } from './deps.js';
@@ -12,29 +12,60 @@ export function mentionText(text: string, botUserId: string | undefined): string
   return unescapeSlack(text.replace(own, ' ')).replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Every event the bot subscribes to goes through one listener. Bolt runs each registered listener's
+ * middleware for every request, clicks included; one listener per event type cost a click more CPU
+ * than everything else Bolt did for it.
+ */
 export function registerEvents(app: App, deps: ListenerDeps): void {
-  app.event('app_mention', async ({ event, context, client }) => {
-    if (!event.user) return;
-    const actor = await deps.actors.resolve(event.user, event.team ?? context.teamId ?? null);
-    const ix: Interaction = { client, actor, channelId: event.channel, threadTs: event.thread_ts ?? event.ts };
-    let reply: Reply;
-    try {
-      reply = await deps.core.mention(actor, { channelId: event.channel, messageId: event.ts }, mentionText(event.text, context.botUserId));
-    } catch (err) {
-      reply = { kind: 'message', message: errorMessage(err, deps.log, { event: 'app_mention' }) };
-    }
-    await deliver(ix, reply, deps);
+  const subscribed = new RegExp(`^(?:${BOT_EVENTS.join('|')})$`);
+  app.event(subscribed, async ({ event, context, client }) => {
+    if (event.type === 'app_mention') await onMention(event, context, client, deps);
+    else if (event.type === 'app_home_opened') await onHomeOpened(event, context, client, deps);
+    else await onPlatformEvent(event as SlackEventBody, context, deps);
   });
+}
 
-  app.event('app_home_opened', async ({ event, context, client }) => {
-    if (event.tab !== 'home') return;
-    const actor = await deps.actors.resolve(event.user, context.teamId ?? null);
-    try {
-      await publishHome(client, actor, deps);
-    } catch (err) {
-      deps.log.error({ err, user: event.user }, 'could not publish the App Home');
-    }
-  });
+async function onMention(event: types.AppMentionEvent, context: Context, client: webApi.WebClient, deps: ListenerDeps): Promise<void> {
+  if (!event.user) return;
+  const actor = await deps.actors.resolve(event.user, event.team ?? context.teamId ?? null);
+  const ix: Interaction = { client, actor, channelId: event.channel, threadTs: event.thread_ts ?? event.ts };
+  let reply: Reply;
+  try {
+    reply = await deps.core.mention(actor, { channelId: event.channel, messageId: event.ts }, mentionText(event.text, context.botUserId));
+  } catch (err) {
+    reply = { kind: 'message', message: errorMessage(err, deps.log, { event: 'app_mention' }) };
+  }
+  await deliver(ix, reply, deps);
+}
+
+async function onHomeOpened(event: types.AppHomeOpenedEvent, context: Context, client: webApi.WebClient, deps: ListenerDeps): Promise<void> {
+  if (event.tab !== 'home') return;
+  const actor = await deps.actors.resolve(event.user, context.teamId ?? null);
+  try {
+    await publishHome(client, actor, deps);
+  } catch (err) {
+    deps.log.error({ err, user: event.user }, 'could not publish the App Home');
+  }
+}
+
+/**
+ * Leaves, deactivations, archives, removals and revocations go to the core as neutral events.
+ * Bolt acknowledges an event on its own; the core answers "nothing" for people and channels it does
+ * not know. A failure is thrown so the event's dedupe row is dropped and Slack's retry tries again.
+ */
+async function onPlatformEvent(event: SlackEventBody, context: Context, deps: ListenerDeps): Promise<void> {
+  const e = platformEventOf(event, context.botUserId);
+  if (!e) return;
+  // A profile changed: the cached one (its name, its zone) is stale.
+  if (event.type === 'user_change' && 'userId' in e) deps.actors.forget(e.userId);
+  try {
+    const result = await deps.core.platformEvent(e);
+    if (result !== 'nothing') deps.log.info({ event: event.type, kind: e.kind, result }, 'the platform changed under the bot');
+  } catch (err) {
+    deps.log.error({ err, event: event.type }, 'could not apply a platform event');
+    throw err;
+  }
 }
 
 type SlackPlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
@@ -88,28 +119,5 @@ export function platformEventOf(event: SlackEventBody, botUserId: string | undef
       return { kind: 'access-lost', platform, cause: 'app_uninstalled' };
     default:
       return null;
-  }
-}
-
-/**
- * Leaves, deactivations, archives, removals and revocations go to the core as neutral events.
- * Bolt acknowledges an event on its own; the core answers "nothing" for people and channels it does
- * not know. A failure is thrown so the event's dedupe row is dropped and Slack's retry tries again.
- */
-export function registerPlatformEvents(app: App, deps: ListenerDeps): void {
-  for (const type of PLATFORM_EVENT_TYPES) {
-    app.event(type, async ({ event, context }) => {
-      const e = platformEventOf(event as SlackEventBody, context.botUserId);
-      if (!e) return;
-      // A profile changed: the cached one (its name, its zone) is stale.
-      if (type === 'user_change' && 'userId' in e) deps.actors.forget(e.userId);
-      try {
-        const result = await deps.core.platformEvent(e);
-        if (result !== 'nothing') deps.log.info({ event: type, kind: e.kind, result }, 'the platform changed under the bot');
-      } catch (err) {
-        deps.log.error({ err, event: type }, 'could not apply a platform event');
-        throw err;
-      }
-    });
   }
 }
