@@ -73,11 +73,10 @@ export async function createSlackPlatform(opts: SlackPlatformOptions): Promise<S
   const app = createSlackApp({ botToken: config.botToken, apiUrl, receiver, identity, log });
   const actors = new ActorResolver({ client, adminIds: opts.adminIds, log });
   const deps = { core, log, actors };
-  app.use(dedupeEvents(db, () => core.deps.clock.now(), log));
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
-  registerEvents(app, deps);
+  registerEvents(app, deps, dedupeEvents(db, () => core.deps.clock.now(), log));
   app.error(async (err) => {
     log.error({ err }, 'unhandled Slack listener error');
   });

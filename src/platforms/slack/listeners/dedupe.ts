@@ -1,4 +1,4 @@
-import type { Middleware, AnyMiddlewareArgs } from '@slack/bolt';
+import type { Middleware, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Db } from '../../../db/connect.js';
 import type { Logger } from '../../../log.js';
 
@@ -6,7 +6,7 @@ import type { Logger } from '../../../log.js';
  * Slack retries an event it thinks we missed (X-Slack-Retry-Num). The first replica to insert the
  * event id handles it; every other delivery of the same id is acknowledged and dropped.
  */
-export function dedupeEvents(db: Db, now: () => Date, log: Logger): Middleware<AnyMiddlewareArgs> {
+export function dedupeEvents(db: Db, now: () => Date, log: Logger): Middleware<SlackEventMiddlewareArgs> {
   return async ({ body, next }) => {
     const b = body as { type?: unknown; event_id?: unknown };
     if (b.type !== 'event_callback' || typeof b.event_id !== 'string') {

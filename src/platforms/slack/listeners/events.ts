@@ -1,4 +1,4 @@
-import type { App, Context, types, webApi } from '@slack/bolt';
+import type { App, Context, Middleware, SlackEventMiddlewareArgs, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../../core/chat.js';
 import type { PlatformEvent } from '../../../core/platform-events.js';
 import { BOT_EVENTS, type PLATFORM_EVENT_TYPES } from '../manifest.js';
@@ -13,13 +13,13 @@ export function mentionText(text: string, botUserId: string | undefined): string
 }
 
 /**
- * Every event the bot subscribes to goes through one listener. Bolt runs each registered listener's
- * middleware for every request, clicks included; one listener per event type cost a click more CPU
- * than everything else Bolt did for it.
+ * Every event the bot subscribes to goes through one listener, deduplicated first. Bolt runs each
+ * registered listener's middleware for every request, clicks included; one listener per event type
+ * cost a click more CPU than everything else Bolt did for it.
  */
-export function registerEvents(app: App, deps: ListenerDeps): void {
+export function registerEvents(app: App, deps: ListenerDeps, dedupe: Middleware<SlackEventMiddlewareArgs>): void {
   const subscribed = new RegExp(`^(?:${BOT_EVENTS.join('|')})$`);
-  app.event(subscribed, async ({ event, context, client }) => {
+  app.event(subscribed, dedupe, async ({ event, context, client }) => {
     if (event.type === 'app_mention') await onMention(event, context, client, deps);
     else if (event.type === 'app_home_opened') await onHomeOpened(event, context, client, deps);
     else await onPlatformEvent(event as SlackEventBody, context, deps);
