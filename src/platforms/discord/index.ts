@@ -12,6 +12,7 @@ import { watchPlatformChanges } from './platform-changes.js';
 import { createDiscordPort, UNAUTHORIZED } from './port.js';
 import { syncCommands } from './register.js';
 import { Stash } from './stash.js';
+import { discordRestAgent } from './rest-agent.js';
 
 export type DiscordState = 'connected' | 'connecting' | 'disconnected' | 'standby';
 
@@ -53,6 +54,7 @@ export async function createDiscordPlatform(opts: DiscordPlatformOptions): Promi
     partials: [Partials.GuildMember, Partials.User],
     rest: {
       ...(config.apiUrl ? { api: config.apiUrl.replace(/\/+$/, '') } : {}),
+      agent: discordRestAgent(),
       // Reads (the members check) wait their turn; posts and edits hand a long wait back to the outbox.
       rejectOnRateLimit: (data: RateLimitData) =>
         data.method !== 'GET' && !/^\/(interactions|webhooks)\//.test(data.route) && Math.max(data.retryAfter, data.timeToReset) > maxQueueWaitMs,
