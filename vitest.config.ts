@@ -58,10 +58,11 @@ export default defineConfig({
     // Three on two cores: many files spend seconds waiting (child processes, Chromium, Postgres,
     // timeouts on the real clock), and a third worker runs another file meanwhile.
     maxWorkers: 3,
-    // Each file imports the bot afresh (isolate, vitest's default). Kept loaded from one file to the
-    // next (isolate: false) the suite took a quarter less CPU, but a Discord file that ran after the
-    // Slack files in one worker failed about every other run: its multipart uploads went through
-    // another file's HTTP client state ("action is not a function" in undici's body handling).
+    // A worker keeps the bot's modules loaded from one file to the next: importing them afresh for
+    // each file was a quarter of the suite's CPU. Files share no state but the process (each has its
+    // own database and its own bot); the one thing that leaked, a process-wide HTTP dispatcher that
+    // broke Discord's uploads, was a bug of the bot's and is fixed there (discord/rest-agent.ts).
+    isolate: false,
     sequence: { sequencer: LongestFirst },
   },
 });

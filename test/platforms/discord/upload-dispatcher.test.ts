@@ -1,7 +1,5 @@
-// Loaded before anything else in this file: the newer undici (the Slack adapter's) installs its own
-// Agent as the process-wide dispatcher when it is the first undici a process loads.
-import 'undici';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadContent } from '../../../src/content/load.js';
 import { useTestDb } from '../../helpers/db.js';
 import { FakeCore } from './fake-core.js';
@@ -19,11 +17,16 @@ beforeEach(async () => {
 });
 
 describe('Discord uploads, whichever undici the process loaded first', () => {
-  it('sends a DM with a picture while the newer undici is the process-wide dispatcher', async () => {
-    const globalDispatcher = (globalThis as Record<symbol, { constructor: { name: string } } | undefined>)[Symbol.for('undici.globalDispatcher.2')];
-    // The situation the bot met in a worker that had run the Slack adapter first.
-    expect(globalDispatcher?.constructor.name).toBe('Agent');
+  // The newer undici (the Slack adapter's) installs its Agent as the process-wide dispatcher when it
+  // is the first undici a process loads; this makes it so, whatever this worker loaded before.
+  let before: Dispatcher;
+  beforeEach(() => {
+    before = getGlobalDispatcher();
+    setGlobalDispatcher(new Agent());
+  });
+  afterEach(() => setGlobalDispatcher(before));
 
+  it('sends a DM with a picture while the newer undici is the process-wide dispatcher', async () => {
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     const sent = await h.platform.port.sendDirect(SAM.user.id, { text: 'Weekly digest' }, 'digest:9:1:1', [{ name: 'week-01.png', contentType: 'image/png', bytes: png }]);
 
