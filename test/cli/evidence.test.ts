@@ -6,7 +6,7 @@ import { run } from '../../src/cli/evidence.js';
 import { createGitHubPort } from '../../src/evidence/github.js';
 import { createSafeFetcher } from '../../src/evidence/safe-fetch.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
-import { REPO_ROOT } from '../helpers/processes.js';
+import { CLI, REPO_ROOT } from '../helpers/processes.js';
 
 const exec = promisify(execFile);
 let gh: FakeGitHub;
@@ -41,7 +41,7 @@ async function cli(argv: string[]) {
 /** The real command line, as a user runs it, with GITHUB_API_URL at the fake. */
 async function mentorbot(args: string[]): Promise<{ code: number; out: string; err: string }> {
   try {
-    const { stdout, stderr } = await exec('npx', ['tsx', 'src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, GITHUB_API_URL: gh.url, LOG_LEVEL: 'silent' } });
+    const { stdout, stderr } = await exec(process.execPath, [...CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, GITHUB_API_URL: gh.url, LOG_LEVEL: 'silent' } });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const x = e as { code: number; stdout: string; stderr: string };

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run as contentRun } from '../../src/cli/content.js';
-import { CLI_FROM_SOURCE, REPO_ROOT } from '../helpers/processes.js';
+import { CLI, REPO_ROOT } from '../helpers/processes.js';
 
 function mentorbot(args: string[]): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...CLI_FROM_SOURCE, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (err, stdout) =>
+    execFile(process.execPath, [...CLI, ...args], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 }, (err, stdout) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout }),
     );
   });

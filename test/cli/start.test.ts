@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_FROM_SOURCE, REPO_ROOT } from '../helpers/processes.js';
+import { CLI, REPO_ROOT } from '../helpers/processes.js';
 
 let scratch: string;
 
@@ -13,7 +13,7 @@ function mentorbot(args: string[], env: Record<string, string>): Promise<{ code:
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [...CLI_FROM_SOURCE, ...args],
+      [...CLI, ...args],
       { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: path.join(scratch, 'data'), ...env }, timeout: 30_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/db/embedded-lock.js';
 import { testDbKind } from '../helpers/db.js';
-import { CLI_FROM_SOURCE, killAllBots, REPO_ROOT, spawnBot } from '../helpers/processes.js';
+import { CLI, killAllBots, REPO_ROOT, spawnBot } from '../helpers/processes.js';
 
 /** `mentorbot migrate` on the data directory, as its own process: the quickest command that opens the database. */
 function migrate(dataDir: string, wrapper: string[] = []): Promise<{ code: number; stderr: string }> {
-  const command = [...wrapper, process.execPath, ...CLI_FROM_SOURCE, 'migrate'];
+  const command = [...wrapper, process.execPath, ...CLI, 'migrate'];
   return new Promise((resolve) => {
     execFile(command[0]!, command.slice(1), { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, timeout: 60_000 }, (err, _stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { TestProject } from 'vitest/node';
 import { createDb, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { buildIfStale } from '../../scripts/build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,6 +29,9 @@ export default async function setup(project: TestProject) {
       await again.close();
     };
   }
+  // The bot processes tests start run dist/ (helpers/processes.ts): built here, once, before any file
+  // runs, when the sources changed since the last build. Every run has the PGlite project.
+  await buildIfStale();
   const dir = mkdtempSync(path.join(tmpdir(), 'mentorbot-test-'));
   const file = path.join(dir, 'migrated.tar');
   const handle = await createDb({ databaseUrl: null, dataDir: null });

@@ -6,10 +6,11 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * `node` arguments that run the command line from the TypeScript sources, as the suite tests them
- * (bin/mentorbot.js runs dist/, which test/build/compiled.test.ts covers): no test waits for a build.
+ * `node` arguments that run the compiled command line, what `npm start` and the image run. The
+ * suite's global setup builds dist/ when the sources changed since the last build; a process started
+ * through tsx spent a second or two of CPU compiling before it did anything.
  */
-export const CLI_FROM_SOURCE = ['--import', 'tsx', 'src/cli.ts'];
+export const CLI = ['dist/src/cli.js'];
 
 /** A port nothing listens on right now (the bot's PORT=0 would not tell us which one it took). */
 export async function freePort(): Promise<number> {
@@ -63,7 +64,7 @@ function installExitHook(): void {
 export async function spawnBot(name: string, env: Record<string, string>, wrapper: string[] = []): Promise<BotProcess> {
   installExitHook();
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const command = [...wrapper, process.execPath, ...CLI_FROM_SOURCE, 'start'];
+  const command = [...wrapper, process.execPath, ...CLI, 'start'];
   const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env, PORT: String(port) },
