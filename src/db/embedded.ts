@@ -8,6 +8,7 @@ import type { DbHandle, DbOptions } from './connect.js';
 import { lockEmbedded } from './embedded-lock.js';
 import { initDataDir } from './init-pglite.js';
 import { watchOutboxPglite } from './outbox-watch.js';
+import { trimArrayParsers } from './pglite-parsers.js';
 import type { Database } from './types.js';
 
 // PGlite's defaults size shared memory for a server (128 MB of shared buffers, 100 connections), and
@@ -42,6 +43,7 @@ export async function openEmbedded(options: DbOptions): Promise<DbHandle> {
       loadDataDir: options.loadDataDir,
       startParams: STARTUP_PARAMS,
     });
+    await trimArrayParsers(pglite);
   } catch (err) {
     unlock();
     throw err;

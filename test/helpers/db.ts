@@ -52,7 +52,7 @@ function withApplicationName(databaseUrl: string): string {
 }
 
 let template: Blob | undefined;
-/** The migrated template (tens of MB), read once per test file (files are isolated): a Blob is immutable, each PGlite unpacks its own copy. */
+/** The migrated template (tens of MB), read once per worker (modules stay loaded between files): a Blob is immutable, each PGlite unpacks its own copy. */
 function pgliteTemplate(): Blob {
   template ??= new Blob([readFileSync(inject('pgliteTemplate'))]);
   return template;
