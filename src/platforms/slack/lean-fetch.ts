@@ -12,9 +12,9 @@ type Fetch = typeof globalThis.fetch;
  * or a redirect to follow, goes to Node's fetch as before.
  */
 export function leanFetch(fallback: Fetch = (input, init) => globalThis.fetch(input, init)): Fetch {
-  // Its own connections, never the process-wide dispatcher: without a dispatcher, `request` would
-  // install this undici's Agent as the global one, which discord.js's own undici then sends through,
-  // and that Agent cannot send discord.js's multipart bodies (a DM with a file failed).
+  // Its own connections, never the process-wide dispatcher, which is whichever undici copy the
+  // process loaded first (this one installs its Agent there when it is first): Slack's calls do not
+  // depend on what another library put there, as Discord's do not (discord/rest-agent.ts).
   const dispatcher = new Agent();
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : null;
