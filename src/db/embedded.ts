@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
+import { PGliteDialect } from './pglite-dialect.js';
 import type { DbHandle, DbOptions } from './connect.js';
 import { lockEmbedded } from './embedded-lock.js';
 import { initDataDir } from './init-pglite.js';
@@ -14,7 +14,11 @@ import type { Database } from './types.js';
 // PGlite's defaults size shared memory for a server (128 MB of shared buffers, 100 connections), and
 // most of it ends up resident: 150 MB of its WebAssembly memory at start, 26 MB with these. A bot runs
 // one backend, and its working set fits in far less; pages past shared_buffers are read from the files.
-export const STARTUP_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5'];
+//
+// Statements the bot runs often stay prepared (pglite-dialect.ts); each run is still planned with its
+// values, as an unnamed statement is. A generic plan would differ: ON CONFLICT on a partial unique
+// index cannot match `where status <> $1`, for one.
+export const STARTUP_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=5', '-c', 'plan_cache_mode=force_custom_plan'];
 
 /**
  * V8 compiles PGlite's WebAssembly with its baseline compiler, then again with its optimizing one for

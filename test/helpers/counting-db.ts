@@ -1,5 +1,5 @@
 import { Kysely, type LogEvent } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
+import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import pg from 'pg';
 import type { Db } from '../../src/db/connect.js';
 import { SearchPathPostgresDialect } from '../../src/db/search-path-dialect.js';
