@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { TABLES } from '../../src/db/tables.js';
+import { openPooledPglite } from './pglite-pool.js';
 
 export { TABLES };
 
@@ -87,7 +88,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
       },
     };
   }
-  const handle = await createDb({ databaseUrl: null, dataDir: null, loadDataDir: pgliteTemplate() });
+  const handle = await openPooledPglite(pgliteTemplate);
   return {
     db: handle.db,
     handle,
