@@ -14,7 +14,8 @@ declare module 'vitest' {
 }
 
 // Creating a PGlite and migrating it takes seconds; loading a dump of a migrated one takes
-// a fraction of that, so every test file starts from this template.
+// a fraction of that, so every embedded test database starts from this template (and a worker then
+// keeps it from one file to the next: helpers/pglite-pool.ts).
 export default async function setup(project: TestProject) {
   if (project.name === 'postgres') {
     // Installed once in public: if the first test file's migration installed it, it would land in
