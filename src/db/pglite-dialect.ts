@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { parse, protocol, type PGlite } from '@electric-sql/pglite';
+import { Mutex, parse, protocol, type PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -39,18 +39,6 @@ function statementsOf(pglite: PGlite): Statements {
   let s = byDatabase.get(pglite);
   if (!s) byDatabase.set(pglite, (s = { names: new Map(), closing: [] }));
   return s;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.byteLength;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 interface ProtocolError extends Error {
@@ -107,7 +95,7 @@ class PGliteConnection implements DatabaseConnection {
     }
     parts.push(serialize.bind({ statement: name ?? '', values: values as string[] }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync());
 
-    const { messages } = await this.#pglite.runExclusive(() => this.#pglite.execProtocol(concat(parts), { throwOnError: false }));
+    const { messages } = await this.#pglite.runExclusive(() => this.#pglite.execProtocol(Buffer.concat(parts), { throwOnError: false }));
     if (preparing !== null && messages.some((m) => m.name === 'parseComplete')) {
       statements.names.set(sql, preparing);
       if (statements.names.size > CACHE_SIZE) {
@@ -135,8 +123,8 @@ class PGliteConnection implements DatabaseConnection {
 /** PGlite is one connection: Kysely's callers take turns with it, a transaction holding it throughout. */
 class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
-  #busy = false;
-  readonly #waiting: Array<() => void> = [];
+  readonly #turn = new Mutex();
+  #release: (() => void) | null = null;
   readonly #pglite: PGlite;
 
   constructor(pglite: PGlite) {
@@ -147,15 +135,12 @@ class PGliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.#busy) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#busy = true;
+    this.#release = await this.#turn.acquire();
     return this.#connection;
   }
 
   async releaseConnection(): Promise<void> {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#busy = false;
+    this.#release?.();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
