@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { TABLES } from '../../src/db/tables.js';
+import { EMPTY_ALL_TABLES } from './empty-tables.js';
 import { openPooledPglite } from './pglite-pool.js';
 
 export { TABLES };
@@ -76,7 +77,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
       handle,
       databaseUrl,
       schema,
-      reset: () => truncateAll(handle.db),
+      reset: () => emptyAllTables(handle.db),
       connectAgain: async () => (await openAgain()).db,
       openAgain,
       async close() {
@@ -94,7 +95,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
     handle,
     databaseUrl: null,
     schema: null,
-    reset: () => truncateAll(handle.db),
+    reset: () => emptyAllTables(handle.db),
     // PGlite is one connection; a second "replica" shares it, which is what two engines in one process would do.
     connectAgain: async () => handle.db,
     openAgain: async () => handle,
@@ -134,6 +135,7 @@ export function useTestDb(): TestDb {
   };
 }
 
-export async function truncateAll(db: Db): Promise<void> {
-  await sql`truncate ${sql.join(TABLES.map((t) => sql.id(t)))} restart identity cascade`.execute(db);
+/** Every table emptied and every sequence restarted: the database as a fresh migrated one. */
+export async function emptyAllTables(db: Db): Promise<void> {
+  await sql.raw(EMPTY_ALL_TABLES).execute(db);
 }

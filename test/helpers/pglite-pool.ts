@@ -4,7 +4,7 @@ import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import { createDb, type DbHandle } from '../../src/db/connect.js';
 import { watchOutboxPglite } from '../../src/db/outbox-watch.js';
 import type { Database } from '../../src/db/types.js';
-import { TABLES } from '../../src/db/tables.js';
+import { EMPTY_ALL_TABLES } from './empty-tables.js';
 
 /**
  * Embedded databases a test worker keeps from one file to the next. Opening a PGlite from the
@@ -54,11 +54,7 @@ async function fingerprint(pglite: PGlite): Promise<string> {
 }
 
 async function reset(pglite: PGlite): Promise<void> {
-  await pglite.exec(`truncate ${TABLES.map((t) => `"${t}"`).join(', ')} restart identity cascade`);
-  // A sequence no table owns (the stall queue's order) is not restarted by the truncate.
-  await pglite.exec(`do $$ declare s record; begin
-    for s in select sequencename from pg_sequences where schemaname = 'public' loop execute format('alter sequence public.%I restart', s.sequencename); end loop;
-  end $$`);
+  await pglite.exec(EMPTY_ALL_TABLES);
   await pglite.exec('discard all');
 }
 
