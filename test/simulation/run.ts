@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Reply } from '../../src/core/chat.js';
 import { CommandError } from '../../src/core/commands.js';
 import type { Db } from '../../src/db/connect.js';
-import { truncateAll } from '../helpers/db.js';
+import { emptyAllTables } from '../helpers/db.js';
 import { AccessLostError, ChannelUnreachableError, RecipientUnreachableError, type ChannelTrouble } from '../../src/core/chat.js';
 import { probeAccess } from '../../src/jobs/access-probe.js';
 import { reconcileMembers } from '../../src/jobs/reconcile.js';
@@ -83,7 +83,7 @@ export async function runHistory(
   options: { undoDone?: boolean } = {},
 ): Promise<{ ticks: number; log: string[] }> {
   const began = Date.now();
-  await truncateAll(db);
+  await emptyAllTables(db);
   const h = plan.history;
   const log: string[] = [];
   const say = (at: number, who: string, text: string) => log.push(`${relative(at, plan.created).padEnd(12)} ${who}: ${text}`);
