@@ -52,10 +52,14 @@ export async function evaluateStalls(db: Db, content: Content, now: Date, option
   const mark = `stall-full-scan:${rulesFingerprint(content)}`;
   const resendBefore = new Date(now.getTime() - RESEND_AFTER_MS);
   // One read-only statement decides whether there is anything to do: a tick with nothing changed
-  // costs one round trip and no commit.
+  // costs one round trip and no commit. Each queued learner's cohort is looked up by its key: the
+  // queue is small and its statistics stale (it empties every minute), and a join planned from them
+  // read every member to find a handful.
   const found = await sql<{ src: 'queue' | 'flag' | 'scan'; seq: string | null; cohort_id: number | null; member_id: number | null; at: Date | null }>`
-    (select 'queue' as src, q.seq::text as seq, coalesce(m.cohort_id, q.cohort_id) as cohort_id, q.member_id, null::timestamptz as at
-      from stall_queue q left join members m on q.member_id <> 0 and m.id = q.member_id
+    (select 'queue' as src, q.seq::text as seq,
+        coalesce((select m.cohort_id from members m where q.member_id <> 0 and m.id = q.member_id), q.cohort_id) as cohort_id,
+        q.member_id, null::timestamptz as at
+      from stall_queue q
       where q.due_at <= ${now}
       order by q.due_at
       limit ${BATCH})
