@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { TABLES } from '../../src/db/tables.js';
 import { EMPTY_ALL_TABLES } from './empty-tables.js';
+import { giveBackSchema, takeSchema } from './pg-schema-pool.js';
 import { openPooledPglite } from './pglite-pool.js';
 
 export { TABLES };
@@ -29,22 +28,6 @@ export interface OpenedTestDb extends TestDb {
   close(): Promise<void>;
 }
 
-/** A fresh schema on the test Postgres, migrated. */
-async function migratedSchema(databaseUrl: string): Promise<{ schema: string; handle: DbHandle }> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  await admin.close();
-  const handle = await createDb({ databaseUrl, dataDir: null, schema });
-  try {
-    await migrateToLatest(handle.db, { schema });
-    return { schema, handle };
-  } catch (err) {
-    await handle.close();
-    throw err;
-  }
-}
-
 /** The test file's path as the connections' application_name: pg_stat_activity and the server log say whose they are. */
 function withApplicationName(databaseUrl: string): string {
   const url = new URL(databaseUrl);
@@ -65,7 +48,9 @@ export async function openTestDb(): Promise<OpenedTestDb> {
   if (testDbKind === 'postgres') {
     if (!process.env.TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
     const databaseUrl = withApplicationName(process.env.TEST_DATABASE_URL);
-    const { schema, handle } = await migratedSchema(databaseUrl);
+    const pooled = await takeSchema(databaseUrl, inject('schemaPrefix'));
+    const { schema } = pooled;
+    const handle = await createDb({ databaseUrl, dataDir: null, schema });
     const extra: DbHandle[] = [];
     const openAgain = async () => {
       const h = await createDb({ databaseUrl, dataDir: null, schema });
@@ -83,9 +68,7 @@ export async function openTestDb(): Promise<OpenedTestDb> {
       async close() {
         for (const h of extra) await h.close();
         await handle.close();
-        const cleanup = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(cleanup.db);
-        await cleanup.close();
+        await giveBackSchema(databaseUrl, pooled);
       },
     };
   }

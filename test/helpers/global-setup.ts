@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,10 +7,12 @@ import type { TestProject } from 'vitest/node';
 import { createDb, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { buildIfStale } from '../../scripts/build.js';
+import { dropRunSchemas } from './pg-schema-pool.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
+    schemaPrefix: string;
   }
 }
 
@@ -24,7 +27,12 @@ export default async function setup(project: TestProject) {
     await sql`create extension if not exists pg_trgm with schema public`.execute(admin.db);
     const restore = await commitWithoutWaitingForDisk(admin.db);
     await admin.close();
+    // Workers keep their schemas from one file to the next (helpers/pg-schema-pool.ts); the run's
+    // share this prefix and go at its end.
+    const prefix = `t_${randomBytes(3).toString('hex')}_`;
+    project.provide('schemaPrefix', prefix);
     return async () => {
+      await dropRunSchemas(process.env.TEST_DATABASE_URL!, prefix);
       const again = await createDb({ databaseUrl: process.env.TEST_DATABASE_URL!, dataDir: null, poolSize: 1 });
       await restore(again.db);
       await again.close();
