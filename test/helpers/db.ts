@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDb, type Db, type DbHandle } from '../../src/db/connect.js';
 import { TABLES } from '../../src/db/tables.js';
-import { EMPTY_ALL_TABLES } from './empty-tables.js';
+import { EMPTY_ALL_TABLES } from './fresh-database.js';
 import { giveBackSchema, takeSchema } from './pg-schema-pool.js';
 import { openPooledPglite } from './pglite-pool.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createDb, type Db } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
-import { EMPTY_ALL_TABLES } from './empty-tables.js';
+import { EMPTY_ALL_TABLES, fingerprintQuery } from './fresh-database.js';
 
 /**
  * Schemas on the test Postgres a worker keeps from one file to the next. Creating and migrating a
@@ -22,30 +22,8 @@ interface Pooled {
 
 const idle: Pooled[] = [];
 
-/** The schema's make-up and the rows and sequences it holds, as one string. */
 async function fingerprint(db: Db, schema: string): Promise<string> {
-  const ns = schema;
-  const { rows } = await sql<{ print: string }>`
-    select string_agg(line, E'\n' order by line) as print from (
-      select 'rel ' || c.relname || ' ' || c.relkind::text from pg_class c where c.relnamespace = ${ns}::regnamespace
-      union all
-      select 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-        from pg_attribute a join pg_class c on c.oid = a.attrelid left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-        where c.relnamespace = ${ns}::regnamespace and a.attnum > 0 and not a.attisdropped
-      union all
-      select 'index ' || indexdef from pg_indexes where schemaname = ${ns}
-      union all
-      select 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint where connamespace = ${ns}::regnamespace
-      union all
-      select 'trigger ' || pg_get_triggerdef(t.oid) from pg_trigger t join pg_class c on c.oid = t.tgrelid where c.relnamespace = ${ns}::regnamespace and not t.tgisinternal
-      union all
-      select 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) from pg_proc p where p.pronamespace = ${ns}::regnamespace
-      union all
-      select 'sequence ' || sequencename || ' ' || coalesce(last_value::text, '-') from pg_sequences where schemaname = ${ns}
-      union all
-      select 'rows ' || table_name || ' ' || (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from %I.%I', table_schema, table_name), false, true, '')))[1]::text
-        from information_schema.tables where table_schema = ${ns} and table_type = 'BASE TABLE'
-    ) as lines (line)`.execute(db);
+  const { rows } = await sql.raw<{ print: string }>(fingerprintQuery(schema, { wholeDatabase: false })).execute(db);
   return rows[0]!.print;
 }
 

@@ -4,7 +4,7 @@ import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import { createDb, type DbHandle } from '../../src/db/connect.js';
 import { watchOutboxPglite } from '../../src/db/outbox-watch.js';
 import type { Database } from '../../src/db/types.js';
-import { EMPTY_ALL_TABLES } from './empty-tables.js';
+import { EMPTY_ALL_TABLES, fingerprintQuery } from './fresh-database.js';
 
 /**
  * Embedded databases a test worker keeps from one file to the next. Opening a PGlite from the
@@ -19,37 +19,8 @@ let freshPrint: string | undefined;
 
 const RESET_TIMEOUT_MS = 10_000;
 
-/** What must be equal for a used database to count as fresh: schema, code, settings, row counts and sequences. */
 async function fingerprint(pglite: PGlite): Promise<string> {
-  const { rows } = await pglite.query<{ print: string }>(`
-    select string_agg(line, E'\\n' order by line) as print from (
-      select 'rel ' || c.relname || ' ' || c.relkind::text from pg_class c where c.relnamespace = 'public'::regnamespace
-      union all
-      select 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
-        from pg_attribute a join pg_class c on c.oid = a.attrelid left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
-        where c.relnamespace = 'public'::regnamespace and a.attnum > 0 and not a.attisdropped
-      union all
-      select 'index ' || indexdef from pg_indexes where schemaname = 'public'
-      union all
-      select 'constraint ' || conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) from pg_constraint where connamespace = 'public'::regnamespace
-      union all
-      select 'trigger ' || pg_get_triggerdef(oid) from pg_trigger where not tgisinternal
-      union all
-      select 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) from pg_proc p where p.pronamespace = 'public'::regnamespace
-      union all
-      select 'namespace ' || nspname from pg_namespace
-      union all
-      select 'extension ' || extname || ' ' || extversion from pg_extension
-      union all
-      select 'role ' || rolname from pg_roles
-      union all
-      select 'setting ' || coalesce(array_to_string(setconfig, ','), '') from pg_db_role_setting
-      union all
-      select 'sequence ' || sequencename || ' ' || coalesce(last_value::text, '-') from pg_sequences
-      union all
-      select 'rows ' || table_name || ' ' || (xpath('/row/n/text()', query_to_xml(format('select count(*) as n from public.%I', table_name), false, true, '')))[1]::text
-        from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'
-    ) as lines (line)`);
+  const { rows } = await pglite.query<{ print: string }>(fingerprintQuery('public', { wholeDatabase: true }));
   return rows[0]!.print;
 }
 
