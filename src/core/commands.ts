@@ -232,9 +232,15 @@ export function parseCommand(command: string, text: string): Command {
     case 'checkin': {
       if (!body) return { name: 'checkin' };
       const [first, ...rest] = body.split(/\s+/);
-      const status = first!.toLowerCase().replace(/^ontrack$/, 'on-track');
+      // `status:` as the other commands' options are written is the same word.
+      const status = first!.toLowerCase().replace(/^status:/, '').replace(/^ontrack$/, 'on-track');
       if (!(CHECKIN_STATUSES as readonly string[]).includes(status)) {
         throw new CommandError(`"${first}" is not a status. Use on-track, behind, blocked or done.`, USAGE.checkin);
+      }
+      // Kept as a note, a rating would read as recorded and be lost: the form takes those.
+      const option = rest.find((w) => /^(confidence|milestones?):/i.test(w));
+      if (option) {
+        throw new CommandError(`A quick check-in takes a status and a note; "${option}" goes in the form: type \`/checkin\` alone to open it.`, USAGE.checkin);
       }
       const note = rest.join(' ').trim();
       return note ? { name: 'checkin', status: status as CheckinStatus, note } : { name: 'checkin', status: status as CheckinStatus };
