@@ -242,7 +242,13 @@ export function parseCommand(command: string, text: string): Command {
       if (option) {
         throw new CommandError(`A quick check-in takes a status and a note; "${option}" goes in the form: type \`/checkin\` alone to open it.`, USAGE.checkin);
       }
-      const note = rest.join(' ').trim();
+      // blocker:"…" or note:"…", as the form's fields are named, is the note itself.
+      const note = rest
+        .join(' ')
+        .trim()
+        .replace(/^(?:note|blocker):\s*/i, '')
+        .replace(/^"(.*)"$|^“(.*)”$/s, '$1$2')
+        .trim();
       return note ? { name: 'checkin', status: status as CheckinStatus, note } : { name: 'checkin', status: status as CheckinStatus };
     }
     case 'progress': {

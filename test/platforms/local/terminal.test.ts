@@ -59,7 +59,7 @@ describe('terminal mode', () => {
     expect(out).toContain('Say which button: click <n>, e.g. click 3.');
   });
 
-  it('takes `status:` as the status, and sends a rating to the form instead of keeping it as a note', async () => {
+  it('takes status: and blocker:"…" as the words they name, and sends a rating to the form instead of keeping it as a note', async () => {
     const out = await session([
       '/in options',
       '/cohort create name:Options program:ds-to-mle start:2026-03-02 day:mon time:09:00 tz:Europe/Berlin',
@@ -68,15 +68,16 @@ describe('terminal mode', () => {
       '/clock +3h',
       '/checkin on-track confidence:4',
       '/checkin behind milestones:ci-cd',
-      '/checkin status:behind blocker: the GPU quota',
+      '/checkin status:blocked blocker:"the GPU quota"',
       '/as organizer',
       '/cohort status',
       '/quit',
     ]);
     expect(out).toContain('A quick check-in takes a status and a note; "confidence:4" goes in the form: type `/checkin` alone to open it.');
     expect(out).toContain('"milestones:ci-cd" goes in the form');
-    expect(out).toContain('Recorded: Behind for week 1');
-    expect(out).toMatch(/maria: behind/);
+    expect(out).toContain('Recorded: Blocked for week 1');
+    // The blocker reads as written, without the option's name and quotes around it.
+    expect(out).toContain('maria: blocked · blocker: “the GPU quota”');
   });
 
   it('ignores " # comments", so the README block pastes as written', async () => {
