@@ -242,13 +242,11 @@ export function parseCommand(command: string, text: string): Command {
       if (option) {
         throw new CommandError(`A quick check-in takes a status and a note; "${option}" goes in the form: type \`/checkin\` alone to open it.`, USAGE.checkin);
       }
-      // blocker:"…" or note:"…", as the form's fields are named, is the note itself.
-      const note = rest
-        .join(' ')
-        .trim()
-        .replace(/^(?:note|blocker):\s*/i, '')
-        .replace(/^"(.*)"$|^“(.*)”$/s, '$1$2')
-        .trim();
+      // blocker:"…" or note:"…", as the form's fields are named, is the note itself; quotes the
+      // learner wrote around a plain note stay.
+      const words = rest.join(' ').trim();
+      const labelled = /^(?:note|blocker):\s*(.*)$/is.exec(words);
+      const note = labelled ? labelled[1]!.replace(/^"(.*)"$|^“(.*)”$/s, '$1$2').trim() : words;
       return note ? { name: 'checkin', status: status as CheckinStatus, note } : { name: 'checkin', status: status as CheckinStatus };
     }
     case 'progress': {
