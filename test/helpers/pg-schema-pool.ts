@@ -27,8 +27,9 @@ async function fingerprint(db: Db, schema: string): Promise<string> {
   return rows[0]!.print;
 }
 
-async function withSchema<T>(databaseUrl: string, schema: string, fn: (db: Db) => Promise<T>): Promise<T> {
-  const h = await createDb({ databaseUrl, dataDir: null, schema, poolSize: 1 });
+/** One connection for `fn`, its search path the schema when one is named, closed after. */
+async function withConnection<T>(databaseUrl: string, schema: string | null, fn: (db: Db) => Promise<T>): Promise<T> {
+  const h = await createDb({ databaseUrl, dataDir: null, poolSize: 1, ...(schema ? { schema } : {}) });
   try {
     return await fn(h.db);
   } finally {
@@ -36,28 +37,16 @@ async function withSchema<T>(databaseUrl: string, schema: string, fn: (db: Db) =
   }
 }
 
-async function drop(databaseUrl: string, schema: string): Promise<void> {
-  const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
-  try {
-    await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
-  } finally {
-    await admin.close();
-  }
-}
+const drop = (databaseUrl: string, schema: string) => withConnection(databaseUrl, null, (db) => sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db));
 
 /** An empty migrated schema: one this worker kept, or a new one. */
 export async function takeSchema(databaseUrl: string, prefix: string): Promise<Pooled> {
   const kept = idle.pop();
   if (kept) return kept;
   const schema = `${prefix}${randomBytes(6).toString('hex')}`;
-  const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
+  await withConnection(databaseUrl, null, (db) => sql`create schema ${sql.id(schema)}`.execute(db));
   try {
-    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  } finally {
-    await admin.close();
-  }
-  try {
-    const freshPrint = await withSchema(databaseUrl, schema, async (db) => {
+    const freshPrint = await withConnection(databaseUrl, schema, async (db) => {
       await migrateToLatest(db, { schema });
       return fingerprint(db, schema);
     });
@@ -71,7 +60,7 @@ export async function takeSchema(databaseUrl: string, prefix: string): Promise<P
 /** Empties a schema a file is done with (its connections closed) and keeps it, or drops it. */
 export async function giveBackSchema(databaseUrl: string, pooled: Pooled): Promise<void> {
   try {
-    const print = await withSchema(databaseUrl, pooled.schema, async (db) => {
+    const print = await withConnection(databaseUrl, pooled.schema, async (db) => {
       await sql.raw(EMPTY_ALL_TABLES).execute(db);
       return fingerprint(db, pooled.schema);
     });
@@ -84,11 +73,8 @@ export async function giveBackSchema(databaseUrl: string, pooled: Pooled): Promi
 
 /** Drops every schema of a run (the global setup's teardown). */
 export async function dropRunSchemas(databaseUrl: string, prefix: string): Promise<void> {
-  const admin = await createDb({ databaseUrl, dataDir: null, poolSize: 1 });
-  try {
-    const { rows } = await sql<{ nspname: string }>`select nspname from pg_namespace where starts_with(nspname, ${prefix})`.execute(admin.db);
-    for (const { nspname } of rows) await sql`drop schema if exists ${sql.id(nspname)} cascade`.execute(admin.db);
-  } finally {
-    await admin.close();
-  }
+  await withConnection(databaseUrl, null, async (db) => {
+    const { rows } = await sql<{ nspname: string }>`select nspname from pg_namespace where starts_with(nspname, ${prefix})`.execute(db);
+    for (const { nspname } of rows) await sql`drop schema if exists ${sql.id(nspname)} cascade`.execute(db);
+  });
 }
